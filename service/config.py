@@ -1,0 +1,97 @@
+"""One checked settings tree. Every setting comes from here (env prefix KVALITET_)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="KVALITET_", env_file=None, extra="ignore")
+
+    # Where documents and the built index live.
+    corpus_dir: Path = REPO_ROOT / "corpus"
+    index_dir: Path = REPO_ROOT / "index"
+    prompts_dir: Path = REPO_ROOT / "prompts"
+    templates_dir: Path = REPO_ROOT / "templates"
+    # SQLAlchemy URL; default: SQLite file beside the index.
+    database_url: str | None = None
+
+    # Embedding backend. "hash" is a deterministic, model-free embedder for tests and benchmarks.
+    embedder: Literal["e5", "sentence-transformers", "hash"] = "e5"
+    embedder_model: str | None = None  # sentence-transformers: model name or local path
+    embed_batch_size: int = 32
+    embed_threads: int = 2
+
+    # Vector store: embedded Chroma under index/ unless a Chroma server is configured.
+    chroma_host: str | None = None
+    chroma_port: int = 8000
+    chroma_ssl: bool = False
+    collection: str = "kvalitet_passages"
+
+    # Retrieval.
+    rrf_k: int = 60
+    candidates: int = 50  # per retriever, before fusion
+
+    # Drafting.
+    generator: Literal["extractive", "llm"] = "extractive"
+    llm_base_url: str | None = None
+    llm_model: str = "gpt-4o-mini"
+    llm_api_key: str = Field(default="not-needed", repr=False)
+    llm_timeout: float = 30.0
+    llm_max_retries: int = 0
+    llm_fallback: Literal["extractive", "error"] = "extractive"
+    llm_context_tokens: int = 8000
+
+    # Server.
+    host: str = "127.0.0.1"
+    port: int = 8000
+    workers: int = 1
+    cors_origins: list[str] = Field(default_factory=list)
+    secret_key: str | None = Field(default=None, repr=False)  # session cookies; generated if unset
+    cookie_secure: bool = False
+
+    # Safety.
+    max_upload_bytes: int = 20 * 1024 * 1024
+    max_docx_uncompressed_bytes: int = 200 * 1024 * 1024
+    max_docx_members: int = 2000
+    pdf_timeout_seconds: float = 60.0
+    pdf_memory_mb: int = 1024
+    mask_personal_data: bool = False
+
+    log_level: str = "INFO"
+    log_json: bool = True
+
+    @model_validator(mode="after")
+    def _check(self) -> "Settings":
+        if self.workers > 1 and not self.chroma_host:
+            from .errors import ConfigError
+
+            raise ConfigError(
+                "KVALITET_WORKERS > 1 kräver en Chroma-server: sätt KVALITET_CHROMA_HOST "
+                "(Chroma's embedded PersistentClient is not safe for several processes)."
+            )
+        return self
+
+    @property
+    def db_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{self.index_dir / 'kvalitet.db'}"
+
+    @property
+    def llm_enabled(self) -> bool:
+        return bool(self.llm_base_url)
+
+    @property
+    def quarantine_dir(self) -> Path:
+        return self.index_dir / "quarantine"
+
+
+def get_settings(**overrides) -> Settings:
+    return Settings(**overrides)
