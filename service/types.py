@@ -197,3 +197,49 @@ class IngestReport:
     unchanged_files: int = 0
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (path, reason)
     kinds: dict[str, str] = field(default_factory=dict)  # path -> doc kind
+
+
+# ---- drafting ---------------------------------------------------------------------------
+DraftSection = Literal["uppfoljning", "analys", "risker", "kostnader"]
+DRAFT_SECTIONS: tuple[str, ...] = DraftSection.__args__  # type: ignore[attr-defined]
+
+
+class DraftRequest(BaseModel):
+    activity: str = Field(..., min_length=1, max_length=2000)
+    goal: str | None = Field(None, max_length=2000)
+    status: str | None = Field(None, max_length=64)
+    notes: str | None = Field(None, max_length=5000)
+    sections: list[DraftSection] = Field(default_factory=lambda: list(DRAFT_SECTIONS))
+    history_ids: list[str] = Field(default_factory=list)  # passage ids of this activity's history
+
+
+class Citation(BaseModel):
+    passage_id: str
+    quote: str
+    source: Source
+
+
+class Grounding(BaseModel):
+    supported: bool
+    unsupported: list[str] = Field(default_factory=list)  # numbers, names, dates, bad citations
+    pii: list[str] = Field(default_factory=list)  # kinds of personal data in the text
+
+
+class Suggestion(BaseModel):
+    id: str
+    kind: DraftSection
+    text: str
+    generator: str  # "extractive" | "llm"
+    prompt_version: str | None = None
+    citations: list[Citation] = Field(default_factory=list)
+    grounding: Grounding
+
+
+class SectionDraft(BaseModel):
+    kind: DraftSection
+    suggestions: list[Suggestion]
+
+
+class Draft(BaseModel):
+    activity: str
+    sections: list[SectionDraft]

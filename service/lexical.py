@@ -1,0 +1,173 @@
+"""BM25 with Swedish Snowball stemming and compound splitting.
+
+Swedish writes compounds as one word ("frånvarouppföljning", "kvalitetsrapport"), so a question
+about "uppföljning av frånvaro" shares no stem with the passage. We split a compound into parts
+that are themselves words of the corpus vocabulary (with the linking -s- of "kvalitetsrapport")
+and index the parts' stems beside the whole word's stem.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+_TOKEN = re.compile(r"[0-9]+|[^\W\d_]+", re.UNICODE)
+
+# Function words that carry no meaning for retrieval.
+STOPWORDS = frozenset(
+    """och i att det som en på är av för med till den har de inte om ett han var men så
+    vi kan man sig från vid eller också ska skall blir blev bli detta dessa denna där här
+    hur vad vilka vilken vilket när nu då under efter sin sitt sina deras dess oss vår våra
+    vårt er era ert du jag mig dig honom henne hon dem alla samt även mer mest ha hade
+    inom utan mot mellan genom hos varit vara sådan sådana något några någon ingen inga
+    inget ut upp in fram än ju nog ej """.split()
+)
+
+MIN_PART = 4  # shortest compound part we trust
+
+
+@lru_cache(maxsize=1)
+def _stemmer():
+    import Stemmer
+
+    return Stemmer.Stemmer("swedish")
+
+
+def words(text: str) -> list[str]:
+    return [w for w in _TOKEN.findall(text.lower()) if w not in STOPWORDS]
+
+
+def stem(word: str) -> str:
+    return _stemmer().stemWord(word)
+
+
+class Decompounder:
+    """Splits Swedish compounds into two known words (recursively on the tail)."""
+
+    def __init__(self, vocabulary: set[str] | None = None):
+        self.vocabulary = vocabulary or set()
+        self._cache: dict[str, list[str]] = {}
+
+    def split(self, word: str) -> list[str]:
+        if word in self._cache:
+            return self._cache[word]
+        parts = self._split(word, depth=0) if len(word) >= 2 * MIN_PART else []
+        self._cache[word] = parts
+        return parts
+
+    def _known(self, w: str) -> bool:
+        return len(w) >= MIN_PART and (w in self.vocabulary or stem(w) in self.vocabulary)
+
+    def _split(self, word: str, depth: int) -> list[str]:
+        if depth > 2:
+            return []
+        for i in range(len(word) - MIN_PART, MIN_PART - 1, -1):  # longest head first
+            head, tail = word[:i], word[i:]
+            heads = [head]
+            if head.endswith("s") and len(head) > MIN_PART:
+                heads.append(head[:-1])  # linking s: kvalitet-s-rapport
+            for h in heads:
+                if not self._known(h):
+                    continue
+                if self._known(tail):
+                    return [h, tail]
+                rest = self._split(tail, depth + 1)
+                if rest:
+                    return [h, *rest]
+        return []
+
+
+def analyze(text: str, decompounder: Decompounder | None = None) -> list[str]:
+    """Text to index terms: stems of the words, plus stems of compound parts."""
+    out: list[str] = []
+    for w in words(text):
+        out.append(stem(w))
+        if decompounder is not None and not w.isdigit():
+            out.extend(stem(p) for p in decompounder.split(w))
+    return out
+
+
+class BM25Index:
+    """bm25s over analysed passages, with the passage ids in the same order. Persisted as files."""
+
+    def __init__(self, ids: list[str], retriever, decompounder: Decompounder, version: int = 0):
+        self.ids = ids
+        self._row = {pid: i for i, pid in enumerate(ids)}
+        self._retriever = retriever
+        self.decompounder = decompounder
+        self.version = version
+        self._lock = threading.Lock()
+
+    @classmethod
+    def build(cls, ids: list[str], texts: list[str], *, split_compounds: bool = True, version: int = 0) -> "BM25Index":
+        import bm25s
+
+        vocab: set[str] = set()
+        if split_compounds:
+            for t in texts:
+                for w in words(t):
+                    if len(w) >= MIN_PART and not w.isdigit():
+                        vocab.add(w)
+                        vocab.add(stem(w))
+        dec = Decompounder(vocab if split_compounds else set())
+        corpus = [analyze(t, dec if split_compounds else None) or ["_tom_"] for t in texts]
+        retriever = bm25s.BM25()
+        if corpus:
+            retriever.index(corpus, show_progress=False)
+        return cls(list(ids), retriever if corpus else None, dec, version)
+
+    def row_of(self, pid: str) -> int | None:
+        return self._row.get(pid)
+
+    def search(self, query: str, k: int, mask: np.ndarray | None = None) -> list[tuple[str, float]]:
+        if self._retriever is None or not self.ids:
+            return []
+        terms = analyze(query, self.decompounder)
+        vocab = self._retriever.vocab_dict
+        terms = [t for t in terms if t in vocab]
+        if not terms:
+            return []
+        with self._lock:
+            scores = self._retriever.get_scores(terms)
+        if mask is not None:
+            scores = scores * mask
+        k = min(k, len(self.ids))
+        top = np.argpartition(-scores, k - 1)[:k] if k < len(scores) else np.arange(len(scores))
+        top = top[np.argsort(-scores[top], kind="stable")]
+        return [(self.ids[i], float(scores[i])) for i in top if scores[i] > 0]
+
+    def save(self, directory: Path) -> None:
+        directory.mkdir(parents=True, exist_ok=True)
+        tmp = directory.with_name(directory.name + ".tmp")
+        tmp.mkdir(parents=True, exist_ok=True)
+        if self._retriever is not None:
+            self._retriever.save(str(tmp / "bm25"))
+        (tmp / "meta.json").write_text(
+            json.dumps({"ids": self.ids, "vocabulary": sorted(self.decompounder.vocabulary), "version": self.version}),
+            encoding="utf-8",
+        )
+        # Swap in atomically-ish: replace files one by one from the finished tmp dir.
+        import shutil
+
+        old = directory.with_name(directory.name + ".old")
+        if old.exists():
+            shutil.rmtree(old)
+        directory.rename(old)
+        tmp.rename(directory)
+        shutil.rmtree(old, ignore_errors=True)
+
+    @classmethod
+    def load(cls, directory: Path) -> "BM25Index | None":
+        meta_path = directory / "meta.json"
+        if not meta_path.exists():
+            return None
+        import bm25s
+
+        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+        retriever = bm25s.BM25.load(str(directory / "bm25")) if (directory / "bm25").exists() else None
+        return cls(meta["ids"], retriever, Decompounder(set(meta["vocabulary"])), meta.get("version", 0))
