@@ -27,3 +27,17 @@ def settings(tmp_path):
     from service.config import Settings
 
     return Settings(index_dir=tmp_path / "index", corpus_dir=CORPUS, embedder="hash")
+
+
+@pytest.fixture(scope="session")
+def corpus_services(tmp_path_factory):
+    """The sample corpus ingested once with the real e5 embedder (read-only for tests)."""
+    from service.config import Settings
+    from service.services import Services
+
+    settings = Settings(index_dir=tmp_path_factory.mktemp("corpus-index"), corpus_dir=CORPUS, embedder="e5")
+    svc = Services(settings)
+    report = svc.ingest()
+    assert not report.skipped, report.skipped
+    yield svc
+    svc.close()
