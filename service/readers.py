@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import re
 import subprocess
 import sys
@@ -328,8 +329,8 @@ def _table_rows(table) -> Iterator[list]:
             yield from _table_rows(child)
 
 
-def _visible_text(el) -> Iterator[str]:
-    """The text of `el` without script/style contents; <br> and blocks become spaces."""
+def _visible_text(el, *, tail: bool = False) -> Iterator[str]:
+    """The text of `el` without script/style contents; <br> a newline, blocks a space."""
     tag = el.tag.lower() if isinstance(el.tag, str) else None
     if tag is not None and tag not in _SKIP_TAGS:
         if tag == "br":
@@ -339,10 +340,10 @@ def _visible_text(el) -> Iterator[str]:
         if el.text:
             yield el.text
         for child in el:
-            yield from _visible_text(child)
+            yield from _visible_text(child, tail=True)
         if tag in _BLOCK_TAGS or tag in ("td", "th"):
             yield " "
-    if el.tail:
+    if tail and el.tail:
         yield el.tail
 
 
@@ -516,7 +517,6 @@ def _read_pdf(data: bytes, settings: "Settings") -> list[Line]:
         "--memory-mb",
         str(int(settings.pdf_memory_mb)),
     ]
-    import os
 
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(_PKG_PARENT), env.get("PYTHONPATH", "")) if p)
@@ -622,6 +622,8 @@ def _extract_pdf_pages(data: bytes) -> dict:
                 raise
             except Exception:  # one broken page must not lose the others
                 text = ""
+            # No lone surrogates (they cannot be encoded) and no NULs in the lines we hand on.
+            text = text.encode("utf-8", "replace").decode("utf-8").replace("\x00", "")
             total += len(text)
             if total > _PDF_MAX_TEXT_CHARS:
                 return {
