@@ -1,0 +1,131 @@
+import json
+from pathlib import Path
+
+import httpx
+import pytest
+
+from service.errors import InvalidInput
+from service.evaluation import evaluate
+from service.retrieval import rrf, snippet
+from service.types import SearchFilters
+from tests.support import running_server
+
+GOLD = Path(__file__).parent / "data" / "gold_retrieval.json"
+
+
+def test_rrf_rewards_agreement():
+    fused = rrf({"bm25": ["a", "b", "c"], "dense": ["b", "a", "d"]}, k=60)
+    order = [pid for pid, _, _ in fused]
+    assert set(order[:2]) == {"a", "b"} and order[2] in ("c", "d")
+    assert fused[0][2] in ({"bm25": 1, "dense": 2}, {"bm25": 2, "dense": 1})
+
+
+def test_snippet_marks_matched_words_and_escapes_html():
+    s = snippet("Vi arbetar med <b>frånvaron</b> i grundskolan.", "frånvaro grundskola")
+    assert "<mark>frånvaron</mark>" in s and "<mark>grundskolan</mark>" in s
+    assert "&lt;b&gt;" in s and "<b>" not in s
+
+
+def test_hybrid_finds_the_decision_and_carries_its_source(corpus_services):
+    hits = corpus_services.retriever.search("digital medarbetare i skolan", k=5)
+    top = hits[0].passage
+    assert "Prova digital medarbetare i skolan" in top.text
+    assert top.status == "Kvarstår" and top.year == 2019
+    assert top.source.path == "2019-uppfoljning-verksamhetsplan.txt" and top.source.line_start > 0
+    assert "<mark>" in hits[0].snippet
+    assert set(hits[0].ranks) <= {"bm25", "dense"} and hits[0].ranks
+
+
+@pytest.mark.parametrize(
+    "filters,check",
+    [
+        (SearchFilters(year=2022), lambda p: p.year == 2022),
+        (SearchFilters(year_from=2019, year_to=2020), lambda p: 2019 <= p.year <= 2020),
+        (SearchFilters(status="Kvarstår"), lambda p: p.status == "Kvarstår"),
+        (SearchFilters(section_kind="analys"), lambda p: p.section_kind == "analys"),
+        (SearchFilters(doc_kind="kvalitetsrapport"), lambda p: p.doc_kind == "kvalitetsrapport"),
+        (SearchFilters(committee="BoU"), lambda p: "bou" in (p.committee or "").lower()),
+        (SearchFilters(perspective="Medarbetare"), lambda p: p.perspective == "Medarbetare"),
+    ],
+)
+@pytest.mark.parametrize("mode", ["hybrid", "bm25", "dense"])
+def test_filters_apply_in_every_mode(corpus_services, filters, check, mode):
+    hits = corpus_services.retriever.search("utveckla arbetet med frånvaro och trygghet", k=10, filters=filters, mode=mode)
+    assert hits, "a filter that matches documents must still return hits"
+    assert all(check(h.passage) for h in hits)
+
+
+def test_year_filter_with_nothing_there_is_empty(corpus_services):
+    assert corpus_services.retriever.search("frånvaro", k=5, filters=SearchFilters(year=1999)) == []
+
+
+@pytest.mark.parametrize("q", ["", "   ", "x" * 100_000])
+def test_empty_and_huge_queries_are_invalid_input(corpus_services, q):
+    with pytest.raises(InvalidInput):
+        corpus_services.retriever.search(q)
+
+
+def test_punctuation_only_query_is_an_empty_result(corpus_services):
+    assert corpus_services.retriever.search("?!.,;:-– …") == []
+
+
+def test_hybrid_beats_each_retriever_on_the_gold_set(corpus_services):
+    gold = json.loads(GOLD.read_text(encoding="utf-8"))
+    assert len(gold) >= 40
+    r = evaluate(corpus_services.retriever, gold)
+    for metric in ("success@5", "mrr@10"):
+        assert r["hybrid"][metric] >= r["bm25"][metric], (metric, r)
+        assert r["hybrid"][metric] >= r["dense"][metric], (metric, r)
+    assert r["hybrid"]["success@5"] >= 0.9, r["hybrid"]["misses@5"]
+
+
+def test_activity_history_links_the_same_activity_across_rows(corpus_services):
+    hist = corpus_services.history()
+    acts = hist.activities(query="Aktiv hela livet")
+    assert len(acts) >= 2
+    path = hist.history(acts[0].id)
+    assert {a.id for a in acts} <= {a.id for a in path}
+    statuses = {a.status for a in path}
+    assert {"Kvarstår", "Genomfört"} <= statuses
+
+
+def test_search_api_over_http(corpus_services):
+    from service.api import create_app
+
+    app = create_app(corpus_services.settings, services=corpus_services)
+    with running_server(app) as base:
+        r = httpx.get(f"{base}/api/search", params={"q": "risker med insatserna", "k": 3, "kind": "risk"})
+        assert r.status_code == 200
+        body = r.json()
+        assert body["query"] == "risker med insatserna" and 1 <= len(body["hits"]) <= 3
+        h = body["hits"][0]
+        assert h["kind"] == "risk" and set(h["source"]) == {"path", "page", "line_start", "line_end"}
+        for bad in ({"q": ""}, {"q": "x" * 3000}, {"q": "a", "k": 0}, {"q": "a", "year": "tjugo"}):
+            r = httpx.get(f"{base}/api/search", params=bad)
+            assert r.status_code == 422, bad
+            assert r.json()["error"]["message"]
+        r = httpx.get(f"{base}/api/search", params={"q": "!!!"})
+        assert r.status_code == 200 and r.json()["hits"] == []
+        acts = httpx.get(f"{base}/api/activities", params={"status": "Pausad"}).json()["activities"]
+        assert acts and all(a["status"] == "Pausad" for a in acts)
+        hist = httpx.get(f"{base}/api/activities/{acts[0]['id']}/history")
+        assert hist.status_code == 200 and hist.json()["history"]
+        assert httpx.get(f"{base}/api/activities/nope/history").status_code == 404
+
+
+def test_chroma_server_mode(tmp_path, corpus_dir, chroma_server):
+    from service.config import Settings
+    from service.services import Services
+
+    settings = Settings(
+        index_dir=tmp_path / "idx", corpus_dir=corpus_dir, embedder="hash",
+        chroma_host=chroma_server["host"], chroma_port=chroma_server["port"], collection="t_server_mode",
+    )
+    svc = Services(settings)
+    r = svc.ingest()
+    assert svc.index.vectors.mode == "server"
+    assert svc.index.vectors.count() == r.passages > 0
+    hits = svc.retriever.search("kostnad för elevhälsopersonal", k=5, filters=SearchFilters(section_kind="kostnad"))
+    assert hits and all(h.passage.section_kind == "kostnad" for h in hits)
+    assert not (tmp_path / "idx" / "chroma").exists()
+    svc.close()
