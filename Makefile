@@ -1,0 +1,37 @@
+# Kvalitet: the two set-up commands are `make run` and `make test` (see README.md).
+PY ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+PIP := $(BIN)/pip --disable-pip-version-check -q
+
+.PHONY: install install-test run test bench eval clean-index
+
+$(BIN)/python:
+	$(PY) -m venv $(VENV)
+
+install: $(BIN)/python
+	$(PIP) install -e .
+
+# torch is pinned to the CPU build that lies on this machine's disk; unpinned it pulls CUDA (GBs).
+install-test: $(BIN)/python
+	$(PIP) install torch==2.13.0
+	$(PIP) install -e '.[st,test]'
+	bash scripts/system-deps.sh
+
+# Index the sample corpus and serve the API and web interface on http://127.0.0.1:8000
+run: install
+	$(BIN)/kvalitet ingest; rc=$$?; [ $$rc -eq 0 ] || [ $$rc -eq 2 ] || exit $$rc
+	$(BIN)/kvalitet users demo
+	$(BIN)/kvalitet serve
+
+test: install-test
+	$(BIN)/pytest -q
+
+bench: install-test
+	$(BIN)/python benchmarks/run_all.py
+
+eval: install
+	$(BIN)/kvalitet eval retrieval tests/data/gold_retrieval.json
+
+clean-index:
+	rm -rf index/chroma index/bm25 index/kvalitet.db* index/embcache.sqlite* index/quarantine
