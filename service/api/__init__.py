@@ -60,6 +60,14 @@ def create_app(settings: Settings | None = None, services=None) -> FastAPI:
             status_code=422,
         )
 
+    try:
+        from .middleware import install_middleware
+    except ModuleNotFoundError as exc:  # pragma: no cover - built by the safety work
+        if exc.name != f"{__name__}.middleware":
+            raise
+    else:
+        install_middleware(app, settings)
+
     from .routers import register
 
     register(app, settings)
