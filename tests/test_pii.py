@@ -1,0 +1,184 @@
+"""service.pii: identity numbers with their check digit, names by rules, masking, and the
+measured precision/recall on tests/data/pii_labelled.json."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings as hsettings, strategies as st
+
+from service.pii import Finding, classify_identity_number, evaluate_names, find, find_personal_data, mask
+
+DATA = Path(__file__).parent / "data" / "pii_labelled.json"
+ITEMS = json.loads(DATA.read_text(encoding="utf-8"))["items"]
+
+
+def names(text: str) -> list[str]:
+    return [f.text for f in find(text) if f.kind == "namn"]
+
+
+# --- identity numbers ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "number, kind",
+    [
+        ("850412-1230", "personnummer"),
+        ("8504121230", "personnummer"),
+        ("19850412-1230", "personnummer"),
+        ("198504121230", "personnummer"),
+        ("850412 1230", "personnummer"),
+        ("200911+0384", "personnummer"),  # over 100 years old: "+"
+        ("20120229-4565", "personnummer"),  # a leap day
+        ("850472-1237", "samordningsnummer"),  # day 12 + 60
+        ("198504721237", "samordningsnummer"),
+        ("19990461-8759", "samordningsnummer"),
+    ],
+)
+def test_valid_identity_numbers_are_found_with_their_kind(number, kind):
+    text = f"Eleven med nummer {number} har flyttat."
+    found = [f for f in find(text) if f.kind in ("personnummer", "samordningsnummer")]
+    assert found == [Finding(kind, number, text.index(number), text.index(number) + len(number))]
+    assert mask(text) == f"Eleven med nummer [{kind}] har flyttat."
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Ärendenummer 850412-1231 avser statsbidraget.",  # wrong check digit
+        "Organisationsnummer 212000-0449 (Linköpings kommun).",  # month 20: no birth date
+        "Numret 850432-1236 finns inte.",  # day 32 (passes Luhn, no such date)
+        "Perioden 2019-01-01 till 2019-12-31 och 1 250 000 kronor.",
+        "Diarienummer BUN 2019-0412.",
+        "Kontonummer 12345678901234 ska inte tolkas.",
+        "Samordningsnummer kan inte ha dag 92: 850492-1234.",
+    ],
+)
+def test_numbers_that_are_no_identity_numbers_are_left_alone(text):
+    assert [f for f in find(text) if f.kind != "namn"] == []
+
+
+def test_classify_identity_number_needs_a_real_date_and_check_digit():
+    assert classify_identity_number("850412-1230") == "personnummer"
+    assert classify_identity_number("850472-1237") == "samordningsnummer"
+    assert classify_identity_number("850412-1231") is None
+    assert classify_identity_number("19000229-0000") is None  # 1900 was no leap year
+    assert classify_identity_number("12345") is None
+
+
+# --- names -----------------------------------------------------------------------------------
+
+
+def test_the_names_in_the_sample_corpus_and_nothing_else(corpus_dir):
+    text = (corpus_dir / "2019-uppfoljning-fjolarets-aktiviteter.txt").read_text(encoding="utf-8")
+    assert names(text) == ["Martin Eriksson", "Karl Brunn", "Susanne Wadell", "Lars Gustafsson", "Lars", "Lars"]
+    for other in sorted(corpus_dir.glob("*.txt")):
+        if other.name != "2019-uppfoljning-fjolarets-aktiviteter.txt":
+            found = names(other.read_text(encoding="utf-8"))
+            assert found == [], (other.name, found)
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("Rektor Martin Eriksson samt verksamhetscontroller Karl Brunn har påbörjat arbetet.", ["Martin Eriksson", "Karl Brunn"]),
+        ("Vår verksamhetsutvecklare Susanne\nWadell arbetar med processerna.", ["Susanne\nWadell"]),
+        ("Biträdande rektor Anna-Karin Sjöberg ansvarar för elevhälsan.", ["Anna-Karin Sjöberg"]),
+        ("Rektor Eriksson har informerat personalen.", ["Eriksson"]),
+        ("Eleven Ali i årskurs 8 har hög frånvaro.", ["Ali"]),
+        ("Enligt Åsa Karlssons sammanställning nådde 84 procent målen.", ["Åsa Karlssons"]),
+        ("Vi tackar Zlatan Ibrahimović för besöket.", ["Zlatan Ibrahimović"]),
+        ("Lärarna Anna och Eva har lett arbetet.", ["Anna", "Eva"]),
+        ("Per Ek leder nätverket. Per har lång erfarenhet.", ["Per Ek", "Per"]),
+    ],
+)
+def test_names_found(text, expected):
+    assert names(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Rektor ansvarar för att kvalitetsarbetet dokumenteras.",
+        "Böle skola har arbetat med extra anpassningar.",
+        "Lejonfastigheter ansvarar för ombyggnationen.",
+        "Skäggetorpsskolans rektor deltar i nätverket.",
+        "Maj Förvaltningschef klar med förvaltningens T1-rapport.",
+        "Enhetschef Enhetschefer följer upp resultat tertial 1.",
+        "Per elev räknat ökade kostnaden.",
+        "Hans uppdrag är att leda arbetet.",
+        "Inga elever har anmält intresse.",
+        "Astrid Lindgrens skola och Gustav Adolfsskolan deltar.",
+        "Förbättra rutiner för samverkan med Kontakt Linköping via Qlik Sense i Stratsys.",
+        "Samhälle Medborgare Ekonomi Verksamhet Medarbetare Pågående Kvarstår",
+        "I december genomfördes en enkät. Under våren 2019 startade Modern IT i skolan, MITS.",
+    ],
+)
+def test_hard_negatives(text):
+    assert names(text) == []
+
+
+def test_email_addresses_are_personal_data():
+    text = "Frågor till susanne.wadell@linkoping.se eller rektor."
+    assert [(f.kind, f.text) for f in find(text)] == [("epost", "susanne.wadell@linkoping.se")]
+    assert mask(text) == "Frågor till [epost] eller rektor."
+
+
+def test_mask_and_kinds_together():
+    text = "Rektor Martin Eriksson (850412-1230) och eleven Sara (850472-1237)."
+    assert mask(text) == "Rektor [namn] ([personnummer]) och eleven [namn] ([samordningsnummer])."
+    assert find_personal_data(text) == ["namn", "personnummer", "samordningsnummer"]
+    assert find_personal_data("Rektor ansvarar för uppföljningen.") == []
+    assert mask("Inget personligt här.") == "Inget personligt här."
+
+
+# --- measured quality ------------------------------------------------------------------------
+
+
+def test_labelled_sample_is_big_and_varied_enough():
+    assert len(ITEMS) >= 60
+    with_names = [i for i in ITEMS if i["names"]]
+    without = [i for i in ITEMS if not i["names"] and not i.get("personnummer") and not i.get("samordningsnummer")]
+    assert len(with_names) >= 25 and len(without) >= 25
+    for item in ITEMS:
+        for name in item["names"]:
+            assert name in item["text"], item
+
+
+@pytest.mark.parametrize("split, min_precision, min_recall", [
+    ("dev", 0.95, 0.95), ("holdout", 0.9, 0.9), ("blind", 0.85, 0.8),
+])
+def test_name_detection_precision_and_recall(split, min_precision, min_recall):
+    r = evaluate_names([i for i in ITEMS if i["split"] == split])
+    detail = f"FP={r['false_positives']} FN={r['false_negatives']}"
+    assert r["precision"] >= min_precision, detail
+    assert r["recall"] >= min_recall, detail
+
+
+def test_every_labelled_identity_number_is_found_and_no_other():
+    for item in ITEMS:
+        want = {(k, n) for k in ("personnummer", "samordningsnummer") for n in item.get(k, [])}
+        got = {(f.kind, f.text) for f in find(item["text"]) if f.kind in ("personnummer", "samordningsnummer")}
+        assert got == want, item
+
+
+def test_evaluate_names_counts_partial_spans_as_errors():
+    r = evaluate_names([{"id": 1, "text": "Valet föll på Lars Gustafsson.", "names": ["Lars"]}])
+    assert (r["tp"], r["fp"], r["fn"]) == (0, 1, 1)
+
+
+# --- robustness ------------------------------------------------------------------------------
+
+
+@hsettings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("AaBbEeLlMmRrSsÅåÄäÖö -.\n0123456789+@")), max_size=80))
+def test_findings_are_ordered_disjoint_and_exact(text):
+    found = find(text)
+    pos = 0
+    for f in found:
+        assert f.start >= pos and text[f.start:f.end] == f.text
+        pos = f.end
+    masked = mask(text)
+    assert all(f.kind == "namn" or f.text not in masked for f in found)
