@@ -27,12 +27,15 @@ from jinja2 import (
     Environment,
     FileSystemLoader,
     StrictUndefined,
+    TemplateError,
+    TemplateNotFound,
     pass_context,
     select_autoescape,
 )
 from markupsafe import Markup
 
 from ..config import REPO_ROOT
+from ..errors import ConfigError
 from ..types import PERSPECTIVES, Citation
 
 BUILTIN_TEMPLATES = REPO_ROOT / "templates"
@@ -268,11 +271,20 @@ def render(
 ) -> str:
     """Render `items` of a report (`report`: title, kind_label, year, unit, state, owner)."""
     env = environment(templates_dir)
-    template = env.get_template(template_name(kind, fmt))
-    return template.render(
-        report=report,
-        items=items,
-        perspectives=group_by_perspective(items),
-        refs=References(),
-        generated_at=generated_at,
-    )
+    name = template_name(kind, fmt)
+    try:
+        template = env.get_template(name)
+        return template.render(
+            report=report,
+            items=items,
+            perspectives=group_by_perspective(items),
+            refs=References(),
+            generated_at=generated_at,
+        )
+    except TemplateNotFound as exc:
+        raise ConfigError(f"Rapportmallen {name} saknas / report template not found: {exc.name}") from exc
+    except TemplateError as exc:
+        where = f" (rad {exc.lineno})" if getattr(exc, "lineno", None) else ""
+        raise ConfigError(
+            f"Rapportmallen {name} är felaktig{where}: {exc.message} / the report template is broken"
+        ) from exc

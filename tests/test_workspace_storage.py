@@ -1,0 +1,92 @@
+"""Migration 0002 creates exactly the tables the models map, on a fresh SQLite database;
+the database itself refuses illegal values; downgrade and upgrade again work."""
+
+from __future__ import annotations
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import inspect, text
+from sqlalchemy.exc import IntegrityError
+
+from service.db import Base, Database
+from service.migrations import current_revision, upgrade
+from service.workspace.models import WORKSPACE_TABLES
+from test_workspace_support import make_settings
+
+
+@pytest.fixture
+def db(tmp_path):
+    d = Database(make_settings(tmp_path))
+    d.create_all()
+    yield d
+    d.dispose()
+
+
+def test_migration_reaches_head_with_the_workspace_tables(db):
+    assert current_revision(db) is not None
+    names = set(inspect(db.engine).get_table_names())
+    assert set(WORKSPACE_TABLES) <= names
+
+
+def test_models_and_migration_agree(db):
+    """Autogenerate finds no difference between the models and what 0002 created."""
+    import service.workspace.models  # noqa: F401 - registers the tables on Base.metadata
+
+    with db.engine.connect() as conn:
+        ctx = MigrationContext.configure(conn, opts={"compare_type": True})
+        diffs = compare_metadata(ctx, Base.metadata)
+
+    def table_of(diff) -> str | None:
+        op = diff[0] if isinstance(diff, tuple) else diff[0][0]
+        obj = diff[1] if isinstance(diff, tuple) else diff[0]
+        if isinstance(diff, list):  # column modifications: [(op, schema, table, column, …)]
+            return diff[0][2]
+        if op in ("add_table", "remove_table"):
+            return obj.name
+        if op in ("add_column", "remove_column"):
+            return diff[2]
+        if op in ("add_index", "remove_index", "add_constraint", "remove_constraint", "add_fk", "remove_fk"):
+            return obj.table.name
+        return None
+
+    ours = [d for d in diffs if table_of(d) in WORKSPACE_TABLES]
+    assert ours == []
+
+
+def test_check_constraints_hold_in_the_database(db):
+    with pytest.raises(IntegrityError):
+        with db.engine.begin() as conn:
+            conn.execute(text(
+                "INSERT INTO users (name, role, token_id, token_hash, active, created_at) "
+                "VALUES ('x', 'chef', 'abc', 'h', 1, '2024-01-01')"
+            ))
+    with db.engine.begin() as conn:
+        conn.execute(text(
+            "INSERT INTO users (name, role, token_id, token_hash, active, created_at) "
+            "VALUES ('x', 'rektor', 'abc', 'h', 1, '2024-01-01')"
+        ))
+    with pytest.raises(IntegrityError):  # token ids are unique: one row per lookup
+        with db.engine.begin() as conn:
+            conn.execute(text(
+                "INSERT INTO users (name, role, token_id, token_hash, active, created_at) "
+                "VALUES ('y', 'rektor', 'abc', 'h', 1, '2024-01-01')"
+            ))
+    with pytest.raises(IntegrityError):
+        with db.engine.begin() as conn:
+            conn.execute(text(
+                "INSERT INTO reports (title, kind, year, unit, state, version, created_at, updated_at) "
+                "VALUES ('t', 'roman', 2024, 'u', 'draft', 1, '2024-01-01', '2024-01-01')"
+            ))
+
+
+def test_downgrade_and_upgrade_again(db):
+    from alembic import command
+
+    from service.migrations import alembic_config
+
+    command.downgrade(alembic_config(db), "0001")
+    names = set(inspect(db.engine).get_table_names())
+    assert not set(WORKSPACE_TABLES) & names and "passages" in names
+    upgrade(db)
+    assert set(WORKSPACE_TABLES) <= set(inspect(db.engine).get_table_names())

@@ -1,0 +1,65 @@
+"""Helpers for the workspace tests: real Services over a tmp SQLite database, and suggestions
+built as the drafter builds them (our own types, no mocks)."""
+
+from __future__ import annotations
+
+import itertools
+from pathlib import Path
+
+from service.config import Settings
+from service.services import Services
+from service.types import Citation, Grounding, Source, Suggestion
+
+_ids = itertools.count(1)
+
+
+def make_settings(tmp_path: Path, **kw) -> Settings:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir(parents=True, exist_ok=True)
+    return Settings(index_dir=tmp_path / "index", corpus_dir=corpus, embedder="hash", **kw)
+
+
+def pid(n: int) -> str:
+    return f"p_{n:016x}"
+
+
+def citation(n: int, quote: str = "Q4 Pågående", path: str = "2019-uppfoljning-verksamhetsplan.txt") -> Citation:
+    return Citation(passage_id=pid(n), quote=quote, source=Source(path=path, page=None, line_start=10 + n, line_end=11 + n))
+
+
+def suggestion(kind: str, text: str, cites: list[int] = (), generator: str = "extractive") -> Suggestion:
+    return Suggestion(
+        id=f"s_test{next(_ids)}", kind=kind, text=text, generator=generator, prompt_version=None,
+        citations=[citation(n) for n in cites], grounding=Grounding(supported=True),
+    )
+
+
+class World:
+    """Services plus one user per role (rektor of "Åbyskolan", rektor of "Byskolan")."""
+
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self.svc = Services(settings)
+        self.ws = self.svc.workspace
+        self.tokens: dict[str, str] = {}
+        for name, role, unit in (
+            ("rektor", "rektor", "Åbyskolan"),
+            ("rektor2", "rektor", "Byskolan"),
+            ("granskare", "granskare", None),
+            ("kvalitet", "kvalitetsutvecklare", None),
+            ("admin", "admin", None),
+        ):
+            self.tokens[name] = self.ws.add_user(name, role, unit).token
+        self.users = {name: self.ws.authenticate(tok) for name, tok in self.tokens.items()}
+
+    def __getattr__(self, name):
+        users = self.__dict__.get("users", {})
+        if name in users:
+            return users[name]
+        raise AttributeError(name)
+
+    def report(self, kind: str = "verksamhetsplan_uppfoljning", title: str = "Uppföljning av verksamhetsplan 2024"):
+        return self.ws.create_report(title, kind, 2024, None, self.rektor)
+
+    def close(self) -> None:
+        self.svc.close()
