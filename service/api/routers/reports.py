@@ -42,6 +42,7 @@ class DraftIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     sections: list[DraftSection] | None = Field(None, max_length=4, description="Default: all four sections.")
+    generator: Literal["extractive", "llm"] | None = Field(None, description="Default: KVALITET_GENERATOR.")
 
 
 class DraftOut(BaseModel):
@@ -131,7 +132,7 @@ def draft_item(
 ):
     """Ask for suggestions for the activity's sections; they are stored as pending."""
     sections = list(body.sections) if body and body.sections else None
-    out = svc.workspace.draft_item(report_id, item_id, sections, user)
+    out = svc.workspace.draft_item(report_id, item_id, sections, user, generator=body.generator if body else None)
     return DraftOut(report_id=report_id, item_id=item_id, suggestions=out)
 
 
