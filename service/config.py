@@ -35,6 +35,7 @@ class Settings(BaseSettings):
     collection: str = "kvalitet_passages"
 
     # Retrieval.
+    bm25_split_compounds: bool = True  # index the parts of Swedish compounds too
     rrf_k: int = 60
     candidates: int = 50  # per retriever, before fusion
 

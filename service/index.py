@@ -146,10 +146,14 @@ class KnowledgeIndex:
             except Exception as exc:  # a torn or old file: rebuild
                 log.warning("bm25 index unreadable, rebuilding: %s", exc)
                 bm25 = None
-            if bm25 is not None and (bm25.version != version or len(bm25.ids) != len(passages)):
+            split = self.settings.bm25_split_compounds
+            if bm25 is not None and (bm25.version != version or len(bm25.ids) != len(passages) or bm25.split != split):
                 bm25 = None
         if bm25 is None:
-            bm25 = BM25Index.build([p.id for p in passages], [p.text for p in passages], version=version)
+            bm25 = BM25Index.build(
+                [p.id for p in passages], [p.text for p in passages], version=version,
+                split_compounds=self.settings.bm25_split_compounds,
+            )
             if self.settings.chroma_host is None:
                 try:
                     bm25.save(self.bm25_dir)

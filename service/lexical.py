@@ -28,7 +28,25 @@ STOPWORDS = frozenset(
     inget ut upp in fram än ju nog ej """.split()
 )
 
+# Words that are compound parts in school administration texts but may never stand alone in a
+# municipality's corpus ("vårdnadshavarportal" while "portal" is never written alone).
+DOMAIN_LEXICON = frozenset(
+    """portal plattform system plan rapport analys uppföljning utvärdering frånvaro närvaro elev
+    elever skola skolan lärare rektor hälsa arbete arbetet miljö ledning ledare ledarskap stöd
+    insats insatser kostnad kostnader budget ekonomi personal kompetens utveckling process rutin
+    rutiner verktyg register modell strategi policy organisation grupp nätverk forum dialog samtal
+    möte möten resultat mål nämnd förvaltning kommun tjänst tjänster enhet enheter undervisning
+    lärande kunskap matematik svenska språk läsning fritidshem förskola grundskola gymnasium
+    gymnasieskola vuxenutbildning introduktion mottagning trygghet studiero kränkning kränkningar
+    säkerhet risk risker åtgärd åtgärder handlingsplan verksamhet verksamhetsplan kvalitet
+    styrning tid tider schema lokal lokaler inköp avtal upphandling digital digitalisering dator
+    datorer webb sida tillgänglighet kommunikation information samverkan socialtjänst polis
+    familj vårdnadshavare barn unga ungdom ungdomar kultur idrott hälsoarbete sjukfrånvaro
+    rekrytering anställning lön arbetsmiljö arbetsplats chef chefer medarbetare handledning
+    utbildning fortbildning nyanlända integration prov betyg behörighet examen""".split()
+)
 MIN_PART = 4  # shortest compound part we trust
+ANALYZER_VERSION = 3  # bump when analysis changes: a saved BM25 of another version is rebuilt
 
 
 @lru_cache(maxsize=1)
@@ -71,6 +89,7 @@ class Decompounder:
             heads = [head]
             if head.endswith("s") and len(head) > MIN_PART:
                 heads.append(head[:-1])  # linking s: kvalitet-s-rapport
+            heads += [head + "e", head + "a"]  # dropped final vowel: vårdnadshavar(e)-portal, skol(a)-gård
             for h in heads:
                 if not self._known(h):
                     continue
@@ -95,8 +114,9 @@ def analyze(text: str, decompounder: Decompounder | None = None) -> list[str]:
 class BM25Index:
     """bm25s over analysed passages, with the passage ids in the same order. Persisted as files."""
 
-    def __init__(self, ids: list[str], retriever, decompounder: Decompounder, version: int = 0):
+    def __init__(self, ids: list[str], retriever, decompounder: Decompounder, version: int = 0, split: bool = True):
         self.ids = ids
+        self.split = split
         self._row = {pid: i for i, pid in enumerate(ids)}
         self._retriever = retriever
         self.decompounder = decompounder
@@ -107,7 +127,7 @@ class BM25Index:
     def build(cls, ids: list[str], texts: list[str], *, split_compounds: bool = True, version: int = 0) -> "BM25Index":
         import bm25s
 
-        vocab: set[str] = set()
+        vocab: set[str] = set(DOMAIN_LEXICON) if split_compounds else set()
         if split_compounds:
             for t in texts:
                 for w in words(t):
@@ -119,7 +139,7 @@ class BM25Index:
         retriever = bm25s.BM25()
         if corpus:
             retriever.index(corpus, show_progress=False)
-        return cls(list(ids), retriever if corpus else None, dec, version)
+        return cls(list(ids), retriever if corpus else None, dec, version, split_compounds)
 
     def row_of(self, pid: str) -> int | None:
         return self._row.get(pid)
@@ -127,7 +147,7 @@ class BM25Index:
     def search(self, query: str, k: int, mask: np.ndarray | None = None) -> list[tuple[str, float]]:
         if self._retriever is None or not self.ids:
             return []
-        terms = analyze(query, self.decompounder)
+        terms = analyze(query, self.decompounder if self.split else None)
         vocab = self._retriever.vocab_dict
         terms = [t for t in terms if t in vocab]
         if not terms:
@@ -148,7 +168,10 @@ class BM25Index:
         if self._retriever is not None:
             self._retriever.save(str(tmp / "bm25"))
         (tmp / "meta.json").write_text(
-            json.dumps({"ids": self.ids, "vocabulary": sorted(self.decompounder.vocabulary), "version": self.version}),
+            json.dumps({
+                "ids": self.ids, "vocabulary": sorted(self.decompounder.vocabulary), "version": self.version,
+                "analyzer": ANALYZER_VERSION, "split": self.split,
+            }),
             encoding="utf-8",
         )
         # Swap in atomically-ish: replace files one by one from the finished tmp dir.
@@ -169,5 +192,9 @@ class BM25Index:
         import bm25s
 
         meta = json.loads(meta_path.read_text(encoding="utf-8"))
+        if meta.get("analyzer") != ANALYZER_VERSION:
+            return None
         retriever = bm25s.BM25.load(str(directory / "bm25")) if (directory / "bm25").exists() else None
-        return cls(meta["ids"], retriever, Decompounder(set(meta["vocabulary"])), meta.get("version", 0))
+        return cls(
+            meta["ids"], retriever, Decompounder(set(meta["vocabulary"])), meta.get("version", 0), meta.get("split", True)
+        )
