@@ -17,6 +17,7 @@ from ...errors import InvalidInput
 from ...services import Services
 from ...types import DraftSection
 from ...workspace.auth import User
+from ...workspace.service import MEDIA_TYPES
 from ...workspace.views import (
     AuditEntry,
     ItemIn,
@@ -169,7 +170,12 @@ def edit(
     return _etag(response, svc.workspace.edit(suggestion_id, body.text, expected, user))
 
 
-@router.get("/reports/{report_id}/export")
+@router.get(
+    "/reports/{report_id}/export",
+    response_class=Response,
+    responses={200: {"content": {"text/markdown": {}, "text/html": {}, MEDIA_TYPES["docx"]: {}},
+                     "description": "The report as a file (Content-Disposition: attachment)."}},
+)
 def export(
     report_id: int, format: Literal["md", "html", "docx"] = Query("docx"),
     user: User = Depends(current_user), svc: Services = Depends(get_services),
