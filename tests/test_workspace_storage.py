@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from service.db import Base, Database
 from service.migrations import current_revision, upgrade
 from service.workspace.models import WORKSPACE_TABLES
-from test_workspace_support import make_settings
+from test_workspace_support import make_settings, workspace_diffs
 
 
 @pytest.fixture
@@ -37,21 +37,7 @@ def test_models_and_migration_agree(db):
         ctx = MigrationContext.configure(conn, opts={"compare_type": True})
         diffs = compare_metadata(ctx, Base.metadata)
 
-    def table_of(diff) -> str | None:
-        op = diff[0] if isinstance(diff, tuple) else diff[0][0]
-        obj = diff[1] if isinstance(diff, tuple) else diff[0]
-        if isinstance(diff, list):  # column modifications: [(op, schema, table, column, …)]
-            return diff[0][2]
-        if op in ("add_table", "remove_table"):
-            return obj.name
-        if op in ("add_column", "remove_column"):
-            return diff[2]
-        if op in ("add_index", "remove_index", "add_constraint", "remove_constraint", "add_fk", "remove_fk"):
-            return obj.table.name
-        return None
-
-    ours = [d for d in diffs if table_of(d) in WORKSPACE_TABLES]
-    assert ours == []
+    assert workspace_diffs(diffs) == []
 
 
 def test_check_constraints_hold_in_the_database(db):

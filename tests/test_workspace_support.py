@@ -63,3 +63,22 @@ class World:
 
     def close(self) -> None:
         self.svc.close()
+
+
+def workspace_diffs(diffs: list) -> list:
+    """The entries of alembic's compare_metadata that concern the workspace's tables."""
+    from service.workspace.models import WORKSPACE_TABLES
+
+    def table_of(diff) -> str | None:
+        if isinstance(diff, list):  # column modifications: [(op, schema, table, column, ...)]
+            return diff[0][2]
+        op, obj = diff[0], diff[1]
+        if op in ("add_table", "remove_table"):
+            return obj.name
+        if op in ("add_column", "remove_column"):
+            return diff[2]
+        if op in ("add_index", "remove_index", "add_constraint", "remove_constraint", "add_fk", "remove_fk"):
+            return obj.table.name
+        return None
+
+    return [d for d in diffs if table_of(d) in WORKSPACE_TABLES]

@@ -1,0 +1,166 @@
+"""The workspace on PostgreSQL: migration 0002 and the models agree, the CHECK constraints hold,
+concurrent edits lose no update and a failed save leaves nothing. A throw-away cluster
+(initdb in tmp, Unix socket only) is started for this module; skipped without PostgreSQL."""
+
+from __future__ import annotations
+
+import glob
+import os
+import shutil
+import subprocess
+import threading
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, func, select, text
+
+from service.errors import Conflict
+from test_workspace_support import World, make_settings, suggestion, workspace_diffs
+
+
+def _pg_bin() -> Path | None:
+    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
+    if found:
+        return Path(found[-1]).parent
+    exe = shutil.which("initdb")
+    return Path(exe).parent if exe else None
+
+
+PG_BIN = _pg_bin()
+pytestmark = pytest.mark.skipif(PG_BIN is None, reason="PostgreSQL (initdb) is not installed")
+
+
+def _as_pg_user(cmd: list[str], **kw) -> subprocess.CompletedProcess:
+    """initdb refuses to run as root: drop to the postgres user when we are root."""
+    if os.geteuid() == 0:
+        cmd = ["runuser", "-u", "postgres", "--"] + cmd
+    try:
+        return subprocess.run(cmd, check=True, capture_output=True, text=True, **kw)
+    except subprocess.CalledProcessError as exc:
+        raise RuntimeError(f"{cmd} failed: {exc.stderr or exc.stdout}") from exc
+
+
+@pytest.fixture(scope="module")
+def pg_server():
+    # Not under pytest's tmp dir: as root that is private (0700) and the postgres user could
+    # not enter it. A directory of its own in /tmp, handed to postgres, removed afterwards.
+    import tempfile
+
+    root = Path(tempfile.mkdtemp(prefix="kvalitet-pg-"))
+    data, sock = root / "data", root / "sock"
+    sock.mkdir()
+    if os.geteuid() == 0:
+        shutil.chown(root, "postgres")
+        shutil.chown(sock, "postgres")
+    _as_pg_user([str(PG_BIN / "initdb"), "-D", str(data), "-U", "postgres", "-A", "trust", "-E", "UTF8",
+                 "--no-instructions", "--locale=C.UTF-8"])
+    port = 50000 + (os.getpid() % 10000)
+    _as_pg_user([str(PG_BIN / "pg_ctl"), "-D", str(data), "-l", str(root / "log"), "-w", "-t", "60", "start",
+                 "-o", f"-p {port} -k {sock} -c listen_addresses='' -c fsync=off -c max_connections=60"])
+    try:
+        yield {"sock": str(sock), "port": port}
+    finally:
+        _as_pg_user([str(PG_BIN / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"])
+        shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture
+def pg_url(pg_server):
+    name = "t_" + uuid.uuid4().hex[:12]
+    admin = create_engine(
+        f"postgresql+psycopg://postgres@/postgres?host={pg_server['sock']}&port={pg_server['port']}",
+        isolation_level="AUTOCOMMIT",
+    )
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return f"postgresql+psycopg://postgres@/{name}?host={pg_server['sock']}&port={pg_server['port']}"
+
+
+@pytest.fixture
+def world(tmp_path, pg_url):
+    w = World(make_settings(tmp_path, database_url=pg_url))
+    assert w.svc.db.engine.dialect.name == "postgresql"
+    yield w
+    w.close()
+    w.svc.db.dispose()
+
+
+def test_models_and_migration_agree_on_postgres(world):
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from service.db import Base
+
+    with world.svc.db.engine.connect() as conn:
+        diffs = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), Base.metadata)
+    assert workspace_diffs(diffs) == []
+
+
+def test_check_constraint_on_postgres(world):
+    from sqlalchemy.exc import IntegrityError
+
+    with pytest.raises(IntegrityError):
+        with world.svc.db.engine.begin() as conn:
+            conn.execute(text(
+                "INSERT INTO suggestions (section_id, text, generator, citations, grounding, state, version, created_at) "
+                "VALUES (1, 't', 'g', '[]', '{}', 'halvklar', 1, now())"
+            ))
+
+
+def test_review_flow_and_concurrent_edits_on_postgres(world):
+    ws = world.ws
+    rep = world.report()
+    it = ws.add_item(rep.id, {"activity": "Aktivitet", "perspective": "Samhälle"}, world.rektor)
+    a, b = ws.add_suggestions(rep.id, it.id, [suggestion("analys", "Original."), suggestion("risker", "Risk.")],
+                              world.rektor)
+    ws.reject(b.id, world.granskare)
+    n = 6
+    barrier = threading.Barrier(n)
+    results: dict[int, object] = {}
+
+    def edit(i: int) -> None:
+        barrier.wait()
+        try:
+            results[i] = ws.edit(a.id, f"Text {i}.", 1, world.granskare)
+        except Exception as exc:  # noqa: BLE001 - checked below
+            results[i] = exc
+
+    threads = [threading.Thread(target=edit, args=(i,)) for i in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    winners = [i for i, r in results.items() if not isinstance(r, Exception)]
+    assert len(winners) == 1 and all(isinstance(r, Conflict) for i, r in results.items() if i not in winners), results
+    final = ws.get_suggestion(a.id, world.kvalitet)
+    assert final.text == f"Text {winners[0]}." and final.version == 2 and final.original_text == "Original."
+    md = ws.render(rep.id, "md", world.rektor)
+    assert f"Text {winners[0]}." in md and "Risk." not in md
+    assert [e.action for e in ws.audit(rep.id, world.kvalitet)].count("suggestion.edit") == 1
+
+
+def test_failed_save_leaves_nothing_on_postgres(world):
+    from service.workspace.models import AuditRow, SectionRow, SuggestionRow
+
+    rep = world.report()
+    it = world.ws.add_item(rep.id, {"activity": "Aktivitet"}, world.rektor)
+
+    def count():
+        with world.svc.db.session() as s:
+            return [s.scalar(select(func.count()).select_from(m)) for m in (SectionRow, SuggestionRow, AuditRow)]
+
+    before = count()
+    calls = []
+
+    def crash(sid: int) -> None:
+        calls.append(sid)
+        if len(calls) == 2:
+            raise RuntimeError("crash")
+
+    with pytest.raises(RuntimeError):
+        world.ws.add_suggestions(rep.id, it.id, [suggestion("uppfoljning", "A."), suggestion("analys", "B.")],
+                                 world.rektor, on_stored=crash)
+    assert len(calls) == 2 and count() == before
