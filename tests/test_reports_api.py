@@ -199,12 +199,6 @@ def test_export_content_types_and_filenames(world, api):
 
 
 # ---- end to end through the real drafter ---------------------------------------------------
-def _has_drafter() -> bool:
-    import importlib.util
-
-    return importlib.util.find_spec("service.drafting") is not None
-
-
 @pytest.fixture(scope="module")
 def drafting_settings(corpus_services, tmp_path_factory):
     """A private index of the sample corpus for this module: the session's e5 vectors are
@@ -230,7 +224,6 @@ def drafting_settings(corpus_services, tmp_path_factory):
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(not _has_drafter(), reason="service.drafting has not landed yet")
 def test_end_to_end_with_the_drafter(drafting_settings, corpus_services):
     from service.services import Services
 

@@ -3,16 +3,10 @@ index, so next year's drafts can find and cite it. Real ingest, hash embedder, t
 
 from __future__ import annotations
 
-import importlib.util
-
 import pytest
 
 from service.errors import Conflict, Forbidden, UnreadableFile
 from test_workspace_support import World, make_settings, pid, suggestion
-
-pytestmark = pytest.mark.skipif(
-    importlib.util.find_spec("service.parsing") is None, reason="ingest needs service.parsing, not landed yet"
-)
 
 ACCEPTED = "Samverkan med högskolan har gett gemensamma kurser för lärarna."
 
