@@ -262,7 +262,7 @@ def _stripped_lines(doc: DocumentText) -> list[str]:
 
 
 _AU_BLOCK_RE = re.compile(r"^\s*(\d{1,3})\s*[.):]?\s*Uppdrag\s*/\s*aktivitet\b\s*:?\s*(.*)$", re.I)
-_AU_SUB_RE = re.compile(r"^(Uppföljning|Analys|Kommentar|Resultat)(?:\s*:\s*(.*)|\s*)$", re.I)
+_AU_SUB_RE = re.compile(r"^(Uppföljning|Analys|Kommentar|Resultat|Risker|Kostnader)(?:\s*:\s*(.*)|\s*)$", re.I)
 _INSATS_RE = re.compile(r"^(\d{1,2})\s*[.)]\s*(Insats(?:er)?\s+inom\b.*)$", re.I)
 _WHEN_HEADER_RE = re.compile(r"\bNÄR\s+VEM\s+VAD\b", re.I)
 
@@ -308,8 +308,11 @@ def _kind_scores(doc: DocumentText) -> dict[str, float]:
 
 
 def detect_kind(doc: DocumentText) -> str:
-    """The kind of document, from its text only. "okand" when no shape is recognised."""
-    scores = _kind_scores(doc)
+    """The kind of document, from its text only. "okand" when no shape is recognised.
+
+    A report published from the workspace (Markdown) is recognised as the kind of report it
+    is, since it has that kind's shape; "rapport" is not given from the text alone."""
+    scores = _kind_scores(_demarkdown(doc))
     if not scores:
         return "okand"
     return max(scores.items(), key=lambda kv: kv[1])[0]
@@ -322,6 +325,7 @@ _EXPLICIT_YEAR_RES = [
     re.compile(r"\bverksamhetsberättelse(?:n)?\s+(?:för\s+)?(20\d\d)(?!\d)", re.I),
     re.compile(r"\bårsredovisning(?:en)?\s+(?:för\s+)?(20\d\d)(?!\d)", re.I),
     re.compile(r"\bläsåret\s+(20\d\d)\s*[/–-]\s*(?:20)?\d\d(?!\d)", re.I),
+    re.compile(r"(?:^|·\s*)År:\s*(20\d\d)(?!\d)"),  # the meta line of a published report
 ]
 # Years that point elsewhere: carried over from, postponed to.
 _NOT_THE_YEAR_RE = re.compile(
@@ -337,7 +341,7 @@ def detect_year(doc: DocumentText) -> int | None:
     2000-2099 of the text (not counting "Kvarstår från 2021", "Förskjuts till 2023"), ties to
     the latest.
     """
-    texts = [clean(ln.text) for ln in doc.lines]
+    texts = [clean(ln.text) for ln in _demarkdown(doc).lines]
     nonempty = [t for t in texts if t]
     head = " \n ".join(nonempty[:15])
     whole = " \n ".join(nonempty)
@@ -892,6 +896,35 @@ class _Goal:
         return out or None
 
 
+def _soft_blocks(block: list[tuple[int, str]]) -> list[list[tuple[int, str]]]:
+    """Text boxes guessed in PDF text without blank lines between them: a new box before a
+    line that starts with a deadline or status, after a row that ends in its status, and
+    where narrow lines (goal and comment columns) give way to a wide line in capitals."""
+    out: list[list[tuple[int, str]]] = []
+    prev: tuple[int, str] | None = None
+    for no, s in block:
+        brk = False
+        if prev is not None:
+            a_prev = _pdf_anchor(prev[1])
+            a = _pdf_anchor(s)
+            if a and not a.pre:
+                brk = True
+            elif a_prev and a_prev.status and not a_prev.post:
+                brk = True
+            elif len(prev[1]) <= _COMMENT_WIDTH < len(s) and s[:1].isupper():
+                brk = True
+            elif a_prev and a_prev.status and a_prev.post and not a_prev.glued and s[:1].islower():
+                brk = True  # after "Pågående Löpande arbete": a comment or a goal goes on
+            elif _ends_sentence(prev[1]) and s[:1].isupper() and re.search(r"\s[-–]$", s):
+                brk = True  # "… arbete." then "Lust och engagemang -": a goal text starts
+
+        if brk or not out:
+            out.append([])
+        out[-1].append((no, s))
+        prev = (no, s)
+    return out
+
+
 @dataclass(eq=False)
 class _Act:
     start: int
@@ -968,6 +1001,9 @@ class _VPPdf:
             sections.append((perspective, blocks))
 
         for perspective, blocks in sections:
+            n_lines = sum(len(b) for b in blocks)
+            if blocks and n_lines / len(blocks) > 6:  # hardly any blank lines: guess the text boxes
+                blocks = [soft for b in blocks for soft in _soft_blocks(b)]
             self._section(perspective, blocks)
 
         records = [self._record(a) for a in self.acts]
@@ -1028,14 +1064,20 @@ class _VPPdf:
                 return
             self._close()
         elif self.mode == self.GOAL:
+            assert self.goal is not None
+            m = _MIXED_RE.match(s)
+            if (
+                m
+                and not a
+                and len(m.group(1).split()) >= 2
+                and len(m.group(1)) <= _COMMENT_WIDTH
+                and (not first or len(s) > _COMMENT_WIDTH)
+            ):
+                # "Ekonomi i balans Utveckla formerna för …": goal column, then activity.
+                self.goal.parts.append((no, m.group(1)))
+                self._idle(no, m.group(2), None, first, rest, nxt, force=True)
+                return
             if not first and not (a and a.status and len(a.pre.split()) >= 2):
-                assert self.goal is not None
-                m = _MIXED_RE.match(s)
-                if m and not a and len(m.group(1).split()) >= 2:
-                    # "Ekonomi i balans Utveckla formerna för …": goal column, then activity.
-                    self.goal.parts.append((no, m.group(1)))
-                    self._idle(no, m.group(2), None, first, rest, nxt, force=True)
-                    return
                 self.goal.parts.append((no, s))
                 return
             self.mode = self.IDLE
@@ -1052,9 +1094,7 @@ class _VPPdf:
             goal = self.goals[-1].text() if self.goals else None
             if not comment or _wants_more(comment):
                 return True
-            if goal and _wants_more(goal):
-                return False
-            return block_len == 1
+            return not (goal and _wants_more(goal))
         if a and a.status and len(a.pre.split()) >= 2:
             return False
         return s[:1].islower() or len(s) <= _COMMENT_WIDTH
@@ -1181,7 +1221,14 @@ class _VPPdf:
 # Follow-up of last year's activities (aktivitetsuppfoljning)
 # ============================================================================================
 
-_AU_KINDS = {"uppföljning": "uppfoljning", "resultat": "uppfoljning", "analys": "analys", "kommentar": "kommentar"}
+_AU_KINDS = {
+    "uppföljning": "uppfoljning",
+    "resultat": "uppfoljning",
+    "analys": "analys",
+    "kommentar": "kommentar",
+    "risker": "risk",
+    "kostnader": "kostnad",
+}
 
 
 def _parse_au(doc: DocumentText, warnings: list[str]) -> list[Record]:
@@ -1254,6 +1301,7 @@ _KR_HEADINGS: list[tuple[re.Pattern[str], str]] = [
         re.compile(r"(?:uppföljning|utvärdering)(?:\s*(?:,|och)\s*(?:och\s+)?(?:uppföljning|utvärdering|delaktighet))*", re.I),
         "uppfoljning",
     ),
+    (re.compile(r"analys", re.I), "analys"),
     (re.compile(r"styrkor\s+och\s+svagheter.{0,60}", re.I), "styrkor_svagheter"),
     (re.compile(r"risker(?:\s+(?:med|och|för)\s+.{0,50})?", re.I), "risk"),
     (re.compile(r"erfarenhetsspridning", re.I), "erfarenhetsspridning"),
@@ -1364,11 +1412,11 @@ def _parse_kr(doc: DocumentText, warnings: list[str]) -> list[Record]:
                 cur = _Section("insats", s, ln, insats[1] if insats else None)
                 cur.entries.append((ln, ""))
                 sections.append(cur)
-            elif kind in ("mal", "ansvar", "uppfoljning") and insats is not None:
+            elif kind in ("mal", "ansvar", "uppfoljning", "analys") and insats is not None:
                 cur = _Section(kind, insats[0], ln, insats[1])
                 sections.append(cur)
             else:
-                if kind not in ("mal", "ansvar", "uppfoljning"):
+                if kind not in ("mal", "ansvar", "uppfoljning", "analys"):
                     insats = None
                 cur = _Section(kind, s.rstrip(":"), ln)
                 sections.append(cur)
@@ -1380,7 +1428,7 @@ def _parse_kr(doc: DocumentText, warnings: list[str]) -> list[Record]:
             cur.entries.append((ln, None))
         i += 1
 
-    records = _narrative(doc, pre, skip_trivial=False)
+    records = _narrative(doc, pre, skip_trivial=True)
     for sec in sections:
         records += _kr_section(doc, sec, warnings)
     records.sort(key=lambda r: r.source.line_start)
@@ -1401,7 +1449,8 @@ def _kr_section(doc: DocumentText, sec: _Section, warnings: list[str]) -> list[R
         return _kr_costs(doc, sec, warnings)
     text = _paras_text(paras)
     if not _has_words(text):
-        warnings.append(f"line {sec.head.number if sec.head else '?'}: section '{sec.title}' is empty")
+        where = f"line {sec.head.number}" if sec.head else "a section"
+        warnings.append(f"{where}: no text under '{clean(sec.head.text) if sec.head else sec.kind}' ({sec.title})")
         return []
     if sec.kind == "insats":
         heading = re.sub(r"^\d+\s*[.)]\s*", "", sec.title or "")
@@ -1458,29 +1507,42 @@ def _kr_items(doc: DocumentText, sec: _Section) -> list[Record]:
 
 
 def _kr_tidplan(doc: DocumentText, sec: _Section, paras: list[list[Line]]) -> list[Record]:
-    """Sub-blocks: a short heading line ("Elevhälsa") and the text under it."""
-    blocks: list[tuple[Line | None, list[list[Line]]]] = []
-    for para in paras:
-        is_head = len(para) == 1 and _is_heading_like(para[0].text) and len(clean(para[0].text)) <= 60
-        if is_head and (not blocks or blocks[-1][1]):
-            blocks.append((para[0], []))
+    """Sub-blocks: a short heading line ("Elevhälsa") and the text under it. A short line is a
+    heading when the block before it has text and that text has ended (blank line, final
+    period, or a short last line), so "Rekryteringar vårterminen 2020" under its heading stays
+    text; this works with or without blank lines between the blocks."""
+    blocks: list[tuple[Line | None, list[Line]]] = []
+    prev: str | None = None
+    blank = True
+    for ln, repl in sec.entries:
+        if repl is not None:
+            continue
+        s = clean(ln.text)
+        if not s:
+            blank = True
+            if blocks:
+                blocks[-1][1].append(ln)
+            continue
+        has_text = bool(blocks) and any(clean(x.text) for x in blocks[-1][1])
+        ended = blank or prev is None or _ends_sentence(prev) or len(prev) <= 40
+        is_head = _is_heading_like(ln.text) and len(s) <= 60 and (not blocks or (has_text and ended))
+        if is_head:
+            blocks.append((ln, []))
         elif blocks:
-            blocks[-1][1].append(para)
+            blocks[-1][1].append(ln)
         else:
-            blocks.append((None, [para]))
+            blocks.append((None, [ln]))
+        prev, blank = s, False
     out = []
     for head, body in blocks:
         sub = clean(head.text) if head is not None else None
-        text = _paras_text(body)
-        if not text:
-            if sub:
-                text = sub
-            else:
-                continue
-        elif sub:
-            text = f"{sub}: {text}"
-        first = head.number if head is not None else body[0][0].number
-        last = _last_line(body) if body else first
+        body_paras = _paragraphs(body)
+        text = _paras_text(body_paras)
+        if not text and not sub:
+            continue
+        text = f"{sub}: {text}" if sub and text else (text or sub or "")
+        first = head.number if head is not None else body_paras[0][0].number
+        last = _last_line(body_paras) if body_paras else first
         out.append(
             Record(section_kind="tidplan", text=text, title=sec.title, activity=sub, source=doc.source(first, last))
         )
@@ -1681,6 +1743,60 @@ _PARSERS: dict[str, Callable[[DocumentText, list[str]], list[Record]]] = {
 }
 
 
+_MD_HEADING_RE = re.compile(r"^\s{0,3}#{1,6}\s+(.*?)(?:\s+#+)?\s*$")
+_MD_TABLE_RE = re.compile(r"^\s*\|.*\|\s*$")
+_MD_RULE_CELL_RE = re.compile(r"^:?-{2,}:?$")
+_MD_PLACEHOLDERS = {"–", "-", "Inget godkänt förslag", "Ej granskat – förslag väntar på granskning"}
+
+
+def _md_inline(text: str) -> str:
+    """Markdown inline markup off: emphasis, links, citation marks [1], backslash escapes."""
+    text = re.sub(r"(?<!\\)\*\*(?=\S)(.+?)(?<=[^\s\\])\*\*", r"\1", text)
+    text = re.sub(r"(?<![\\\w*])\*(?=[^\s*])(.+?)(?<=[^\s\\*])\*(?![\w*])", r"\1", text)
+    text = re.sub(r"(?<![\\\w])_(?=\S)(.+?)(?<=[^\s\\])_(?!\w)", r"\1", text)
+    text = re.sub(r"(?<!\\)\[([^\]]+)\]\([^)]*\)", r"\1", text)
+    text = re.sub(r"(?<!\\)\[\d+(?:,\s*\d+)*\]", "", text)
+    return re.sub(r"\\([\\`*_\[\]<>|~&#+\-=.!(){}])", r"\1", text)
+
+
+def _demarkdown(doc: DocumentText) -> DocumentText:
+    """A Markdown text (a report published from the workspace) read as the plain shapes:
+    headings without "#", pipe tables as tab-separated rows, inline markup off. One line in,
+    one line out, so the line numbers stay those of the file."""
+    heads = sum(1 for ln in doc.lines if _MD_HEADING_RE.match(ln.text))
+    tables = sum(1 for ln in doc.lines if _MD_TABLE_RE.match(ln.text))
+    if doc.media_type != "text/markdown" and heads < 2 and tables < 2:
+        return doc
+    out: list[Line] = []
+    sources_level = 0  # inside the "## Källor" list of a published report (citations, not content)
+    for ln in doc.lines:
+        t = ln.text
+        m = _MD_HEADING_RE.match(t)
+        if m:
+            level = len(t.lstrip()) - len(t.lstrip().lstrip("#"))
+            if sources_level and level > sources_level:
+                t = ""
+            elif _md_inline(m.group(1)).strip().lower() in ("källor", "källförteckning", "referenser"):
+                sources_level, t = level, ""
+            else:
+                sources_level = 0
+                t = _md_inline(m.group(1))
+        elif sources_level:
+            t = ""
+        elif _MD_TABLE_RE.match(t):
+            cells = [c.strip() for c in re.split(r"(?<!\\)\|", t.strip())[1:-1]]
+            if cells and all(_MD_RULE_CELL_RE.match(c) for c in cells if c) and any(cells):
+                t = "\t".join("--" for _ in cells)
+            else:
+                t = "\t".join(_md_inline(c) for c in cells)
+        else:
+            t = _md_inline(t)
+            if t.strip() in _MD_PLACEHOLDERS:  # the templates' marks for empty or unreviewed text
+                t = ""
+        out.append(Line(ln.number, t, ln.page))
+    return DocumentText(path=doc.path, lines=out, media_type=doc.media_type)
+
+
 def _normalise_spacing(doc: DocumentText) -> DocumentText:
     """A double-spaced text (a blank line after nearly every line, as some PDF and DOCX
     readers give) loses its single blank lines; two or more blank lines become one. Line
@@ -1727,7 +1843,7 @@ def _normalise_spacing(doc: DocumentText) -> DocumentText:
 def parse_document(doc: DocumentText) -> ParsedDocument:
     """Recognise the document's kind and year and cut it into records. Never raises on odd
     input: a parser that fails falls back to plain sections, with a warning."""
-    doc = _normalise_spacing(doc)
+    doc = _normalise_spacing(_demarkdown(doc))
     kind = detect_kind(doc)
     year = detect_year(doc)
     title = _doc_title(doc)
