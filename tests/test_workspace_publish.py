@@ -4,6 +4,7 @@ index, so next year's drafts can find and cite it. Real ingest, hash embedder, t
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import select
 
 from service.errors import Conflict, Forbidden, UnreadableFile
 from test_workspace_support import World, make_settings, pid, suggestion
@@ -113,14 +114,18 @@ def test_a_publication_the_index_cannot_read_is_undone(tmp_path):
         w.close()
 
 
-@pytest.mark.xfail(
-    reason="the parser reads plain-text shapes; it does not yet strip Markdown heading markers or read "
-    "pipe tables, so a published report is indexed as 'okand' narrative (still searchable)",
-    strict=False,
-)
 @pytest.mark.parametrize("kind", ["verksamhetsplan_uppfoljning", "aktivitetsuppfoljning", "kvalitetsrapport"])
 def test_published_report_is_recognised_as_its_kind(world, kind):
+    """The parser reads the published Markdown as the kind of report it is, so next year's
+    drafts find its activity rows, Uppföljning/Analys blocks or insatser."""
     rep, sgs = reviewed(world, kind=kind, title=f"Rapport {kind} 2024")
     review_all(world, sgs)
     res = world.ws.publish(rep.id, world.granskare)
     assert res.doc_kind == kind
+    with world.svc.db.session() as s:
+        from service.db import PassageRow
+
+        rows = s.scalars(select(PassageRow).where(PassageRow.doc_path == res.path)).all()
+    assert {r.year for r in rows} == {2024}
+    assert any("gemensamma kurser" in r.text for r in rows)
+    assert not any("Avvisad analys" in r.text for r in rows)
