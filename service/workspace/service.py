@@ -32,7 +32,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..db import DocumentRow, PassageRow, utcnow
-from ..errors import Conflict, InvalidInput, KvalitetError, NotFound, Unauthorized, UnreadableFile
+from ..errors import Conflict, InvalidInput, NotFound, Unauthorized, UnreadableFile
 from ..types import DRAFT_SECTIONS, Citation, DraftRequest, Grounding, Suggestion
 from . import render as rnd
 from .auth import (
@@ -47,7 +47,7 @@ from .auth import (
     token_id_of,
     verify_token,
 )
-from .models import REPORT_KINDS, AuditRow, ItemRow, ReportRow, SectionRow, SuggestionRow, UserRow
+from .models import AuditRow, ItemRow, ReportRow, SectionRow, SuggestionRow, UserRow
 from .views import (
     KIND_LABELS,
     AuditEntry,
@@ -331,7 +331,7 @@ class Workspace:
                 ))
             item_views.append(ItemView(
                 id=it.id, report_id=report.id, sections=sec_views,
-                **{f: getattr(it, f) for f in SNAP_ITEM}, 
+                **{f: getattr(it, f) for f in SNAP_ITEM},
             ))
         progress = Progress(
             sections=dict(sec_counts), suggestions=dict(sug_counts),
