@@ -394,7 +394,10 @@ def _extract_verified(archive: Path, manifest: dict, into: Path) -> None:
             if not member.isfile():
                 raise _bad_archive(f"{member.name!r} är ingen vanlig fil / is not a regular file")
             # The "data" filter refuses absolute paths, "..", links and device files.
-            tar.extract(member, into, filter="data")
+            try:
+                tar.extract(member, into, filter="data")
+            except tarfile.FilterError as exc:
+                raise _bad_archive(f"otillåten sökväg / refused member {member.name!r}: {exc}") from exc
             seen.add(member.name)
     missing = set(files) - seen
     if missing:
