@@ -8,7 +8,7 @@ from typing import Literal
 
 from .errors import InvalidInput
 from .index import KnowledgeIndex
-from .lexical import analyze, stem
+from .lexical import analyze, word_terms
 from .types import Hit, Passage, SearchFilters
 
 Mode = Literal["hybrid", "bm25", "dense"]
@@ -46,11 +46,7 @@ def snippet(text: str, query: str, decompounder=None, width: int = 280) -> str:
     qstems = set(analyze(query, decompounder))
     spans = []
     for m in _TOKEN_SPAN.finditer(text):
-        w = m.group(0).lower()
-        terms = {stem(w)}
-        if decompounder is not None:
-            terms.update(stem(p) for p in decompounder.split(w))
-        if terms & qstems:
+        if set(word_terms(m.group(0).lower(), decompounder)) & qstems:
             spans.append((m.start(), m.end()))
     start = 0
     if spans and len(text) > width:

@@ -16,7 +16,7 @@ def test_e5_ranks_the_swedish_paraphrase_first(e5):
         "Upphandla ett nytt verksamhetssystem för skolval.",
     ]
     P = e5.embed_passages(passages)
-    q = e5.embed_query("hur minskar vi elevernas skolfrånvaro?")
+    q = e5.embed_query("minska frånvaron bland eleverna")
     assert P.shape == (3, 384) and q.shape == (384,)
     assert np.allclose(np.linalg.norm(P, axis=1), 1.0, atol=1e-3)
     assert int(np.argmax(P @ q)) == 0
