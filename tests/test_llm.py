@@ -83,17 +83,17 @@ def test_scripted_by_callable_records_requests():
 
 
 def test_slow_server_times_out_quickly_with_a_clear_error():
-    with FakeOpenAI(replies=["sent"], delay=3.0) as srv:
+    with FakeOpenAI(replies=["sent"], delay=10.0) as srv:
         llm = client_for(srv.base_url, timeout=0.5)
         t0 = time.monotonic()
         with pytest.raises(LLMUnavailable) as err:
             llm.complete("hej")
-        assert time.monotonic() - t0 < 2.5
+        assert time.monotonic() - t0 < 5
         assert "svarade inte inom" in err.value.message and "KVALITET_LLM_TIMEOUT" in err.value.message
         t0 = time.monotonic()
         with pytest.raises(LLMUnavailable):
             list(llm.stream("hej"))
-        assert time.monotonic() - t0 < 2.5
+        assert time.monotonic() - t0 < 5
 
 
 def test_server_down_is_a_clear_error():

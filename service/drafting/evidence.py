@@ -32,6 +32,9 @@ STRONG_RELEVANCE = 6.0
 SECONDARY_WEIGHT = 0.5
 # A compound part of a request word ("matematik" of "matematikundervisningen") counts less.
 PART_WEIGHT = 0.75
+# An insats whose cost line is taken on its name must be clearly about the same thing.
+LINK_RELEVANCE = 4.0
+LINK_COVERAGE = 0.34
 # Within a section, a match far weaker than the best one is noise.
 RELATIVE_TO_BEST = 0.4
 # Words of the request that say nothing about its subject (the verbs and frames of plans).
@@ -45,7 +48,7 @@ _GENERIC = frozenset(
         "gemensamma syfte syftet behov kommun kommunen förvaltning förvaltningen enhet enheter "
         "enheterna huvudman huvudmannen samtliga alla olika bättre god goda tidig tidigt tidiga "
         "motverka hantera upprätta bygga hitta använda stödja stötta delta erbjuda fungera fungerande "
-        "väl bra ökning arbetar vidare"
+        "väl bra ökning arbetar vidare utbildning utbildningen undervisning undervisningen lärande"
     )
 )
 # Where rather than what: school forms and roles count at half weight.
@@ -112,6 +115,7 @@ class Evidence:
     origin: str  # "sok" | "historik"
     matched: list[str] = field(default_factory=list)  # request stems found in the passage
     relevant: bool = False  # set by EvidenceFinder.gather
+    via: Passage | None = None  # a cost or time-plan line found through this similar insats
 
     @property
     def id(self) -> str:
@@ -287,6 +291,13 @@ class Matcher:
                 matched.extend(hits)
         return total, matched
 
+    def coverage(self, p: Passage) -> float:
+        """The share of the activity's own subject weight that the passage speaks about."""
+        core_w, core = self._score(self.core, self.vocab.terms(_passage_words(p)))
+        if core and all(q in _SETTING for q in core):
+            return 0.0
+        return core_w / self.core_weight
+
     def relevance(self, p: Passage) -> tuple[float, list[str]]:
         terms = self.vocab.terms(_passage_words(p))
         core_w, core = self._score(self.core, terms)
@@ -294,6 +305,8 @@ class Matcher:
         rel = core_w + SECONDARY_WEIGHT * extra_w
         if p.perspective == "Medarbetare" and not self.about_staff:
             rel, core_w = rel * STAFF_WEIGHT, core_w * STAFF_WEIGHT
+        if core and all(q in _SETTING for q in core) and not extra:
+            core_w = 0.0  # only the setting ("förskoleklass", "grundskolan") is shared: not the subject
         if core_w / self.core_weight < MIN_COVERAGE and rel < STRONG_RELEVANCE:
             rel = min(rel, MIN_RELEVANCE - 0.01) if rel else 0.0
         return round(rel, 4), sorted(core) + sorted(extra)
@@ -410,8 +423,64 @@ class EvidenceFinder:
             found.sort(key=lambda e: (not e.relevant, -e.relevance if e.relevant else 0.0, -e.score, e.id))
             for e in found:
                 add(e)
+            if section == "kostnader":
+                # Cost lines rarely name what they pay for; the insats they belong to does. For a
+                # similar insats, its own cost and time-plan lines (matched by name) count too.
+                direct = {e.id for e in items if e.relevant}
+                insatser = sorted((judge(h.passage, h.score, "sok") for h in search("insats", 6)),
+                                  key=lambda e: (-e.relevance, e.id))
+                top = insatser[0].relevance if insatser else 0.0
+                for ins in insatser[:2]:
+                    if ins.relevance < max(LINK_RELEVANCE, 0.6 * top) or matcher.coverage(ins.passage) < LINK_COVERAGE:
+                        continue
+                    for kind in ("kostnad", "tidplan"):
+                        line = line_of(ins.passage, kind, index.snapshot().ordered, vocab)
+                        if line is None or line.id in direct:
+                            continue
+                        e = judge(line, 0.0, "insats")
+                        e.relevant, e.via = True, ins.passage
+                        items = [x for x in items if x.id != line.id]
+                        items.append(e)
             out[section] = SectionEvidence(section, items)
         return out
+
+
+def _name_terms(text: str, vocab: Vocabulary) -> set[str]:
+    out = set()
+    for w in words(text or ""):
+        if w.isdigit():
+            continue
+        out.add(stem(w))
+        out.update(stem(p) for p in vocab.decompounder.split(w))
+    return {t for t in out if len(t) >= 2}
+
+
+def _same_name(a: str, b: str) -> bool:
+    if a == b:
+        return True
+    ra, rb = root(a), root(b)
+    return (len(ra) >= 4 and b.startswith(ra)) or (len(rb) >= 4 and a.startswith(rb))
+
+
+def line_of(insats: Passage, kind: str, passages: list[Passage], vocab: Vocabulary) -> Passage | None:
+    """The cost line (or time-plan paragraph) of the same document whose name matches the insats'
+    name ("Elevhälsan" → "Elevhälsopersonal 2 400 tkr"); None when no line matches clearly."""
+    name = _name_terms(insats.activity or insats.title or "", vocab)
+    if not name:
+        return None
+    scored = []
+    for p in passages:
+        if p.doc_path != insats.doc_path or p.section_kind != kind or _is_total(p):
+            continue
+        other = _name_terms(p.activity or "", vocab)
+        if not other:
+            continue
+        hits = sum(1 for a in other if any(_same_name(a, b) for b in name))
+        scored.append((hits / len(other), p))
+    scored.sort(key=lambda x: (-x[0], x[1].ordinal))
+    if not scored or scored[0][0] < 0.5 or (len(scored) > 1 and scored[1][0] == scored[0][0]):
+        return None
+    return scored[0][1]
 
 
 def _is_total(p: Passage) -> bool:

@@ -311,7 +311,7 @@ class ExtractiveGenerator:
             out.append(Proposal(_join(intro, lines, req), cits))
         hist = self._history(req, ev, quoter, f"Aktiviteten {act} har följts upp tidigare:")
         if hist:
-            out.append(hist)
+            out.insert(0, hist)  # the activity's own history serves best
         if not out:
             out.append(Proposal(_join(
                 f"Underlaget är tunt: de tidigare uppföljningarna innehåller ingen aktivitet som liknar {act}, "
@@ -331,7 +331,7 @@ class ExtractiveGenerator:
             out.append(Proposal(_join(intro, lines, req, with_status=False), cits))
         hist = self._history(req, ev, quoter, f"Om aktiviteten {act} har tidigare skrivits:")
         if hist:
-            out.append(hist)
+            out.insert(0, hist)
         if not out:
             out.append(Proposal(_join(
                 f"Underlaget är tunt: de tidigare dokumenten innehåller ingen analys av en aktivitet som liknar {act}, "
@@ -409,8 +409,9 @@ class ExtractiveGenerator:
 
     def _kostnader(self, req: DraftRequest, ev: SectionEvidence, quoter: Quoter) -> list[Proposal]:
         act = quoted(short(req.activity))
-        costs = [e for e in ev.items if e.passage.section_kind == "kostnad" and e.relevant][:4]
-        plans = [e for e in ev.items if e.passage.section_kind == "tidplan" and e.relevant][:2]
+        costs = [e for e in ev.items if e.passage.section_kind == "kostnad" and e.relevant and e.via is None][:4]
+        plans = [e for e in ev.items if e.passage.section_kind == "tidplan" and e.relevant and e.via is None][:2]
+        linked = [e for e in ev.items if e.via is not None]
         lines: list[str] = []
         cits: list[Citation] = []
         by_doc: dict[str, list[Passage]] = {}
@@ -419,7 +420,7 @@ class ExtractiveGenerator:
         for group in by_doc.values():
             quotes = []
             for p in group:
-                line = unlabelled(p, sentences(p.text)[0] if sentences(p.text) else norm(p.text))
+                line = cost_line(p)
                 quotes.append(f"»{line}« [{p.id}]")
                 cits.append(cite(p, line))
             listed = quotes[0] if len(quotes) == 1 else ", ".join(quotes[:-1]) + " och " + quotes[-1]
@@ -429,13 +430,45 @@ class ExtractiveGenerator:
             if made:
                 lines.append(made[0])
                 cits.append(made[1])
+        # Lines found through a similar insats: say what the insats was, and that the line is
+        # linked to it by its name only.
+        by_insats: dict[str, list[Evidence]] = {}
+        for e in linked:
+            by_insats.setdefault(e.via.id, []).append(e)  # type: ignore[union-attr]
+        for group in by_insats.values():
+            ins = group[0].via
+            b = quoter.best(ins)  # type: ignore[arg-type]
+            if b is None:
+                continue
+            name = quoted(short(ins.activity or ins.title or ""))  # type: ignore[union-attr]
+            lines.append(f"I {doc_phrase(ins)} fanns en liknande insats, {name}: {quoted(*b)} [{ins.id}].")  # type: ignore[arg-type]
+            cits.append(cite(ins, b[0]))  # type: ignore[arg-type]
+            for e in group:
+                p = e.passage
+                if p.section_kind == "kostnad":
+                    line = cost_line(p)
+                    lines.append(f"I rapportens kostnadsberäkning står posten »{line}« [{p.id}], som av namnet att "
+                                 "döma hör till den insatsen.")
+                    cits.append(cite(p, line))
+                else:
+                    tb = quoter.best(p)
+                    if tb:
+                        lines.append(f"Rapportens tidplan för {quoted(short(p.activity or ''))}: {quoted(*tb)} [{p.id}].")
+                        cits.append(cite(p, tb[0]))
+        n_costs = len(costs) + sum(1 for e in linked if e.passage.section_kind == "kostnad")
         closing = (f"Beloppen gäller tidigare insatser och återges som de står i källan; kostnaden för {act} "
                    "behöver beräknas för sig.")
-        if costs:
+        if n_costs:
             intro = "Jämförbara kostnadsposter i tidigare underlag:"
-            if len(costs) == 1:
+            if n_costs == 1:
                 intro = "Underlaget är tunt: bara en tidigare kostnadspost är jämförbar."
             return [Proposal(_join(" ".join([intro, *lines, closing]), [], req, with_status=False), cits)]
         thin = (f"Underlaget är tunt: de tidigare dokumenten innehåller ingen kostnadspost för en insats som liknar "
                 f"{act}, så kostnaden behöver beräknas för sig.")
         return [Proposal(_join(thin, lines, req, with_status=False), cits, allow_uncited=not cits)]
+
+
+def cost_line(p: Passage) -> str:
+    """A cost line as written in the source, without the parser's label."""
+    first = sentences(p.text)
+    return unlabelled(p, first[0] if first else norm(p.text))
