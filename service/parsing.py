@@ -46,6 +46,7 @@ _TAG_RE = re.compile(r"</?[A-Za-z][^<>]*>")
 _BULLET_CHARS = "\uf0b7\uf0a7\uf076\uf0d8\uf0fc\uf02d\u2022\u25cb\u25e6\u25aa\u25ab\u25a0\u25a1\u25cf\u25c6\u25ba\u27a2\u2023\u2043"
 _BULLET_RE = re.compile("[" + re.escape(_BULLET_CHARS) + "]")
 _WS_RE = re.compile(r"\s+")
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ufffd]")
 _ITEM_START_RE = re.compile(r"^\s*(?:[" + re.escape(_BULLET_CHARS) + r"]|<ul\b|<li\b|[-–*]\s)")
 
 
@@ -54,6 +55,7 @@ def clean(text: str) -> str:
     text = _TAG_RE.sub(" ", text)
     text = html.unescape(text)
     text = _BULLET_RE.sub(" ", text)
+    text = _CONTROL_RE.sub(" ", text)  # what a PDF reader makes of a bullet it has no glyph for
     text = text.replace("\u00ad", "")  # soft hyphen
     return _WS_RE.sub(" ", text).strip()
 
@@ -312,7 +314,11 @@ def detect_kind(doc: DocumentText) -> str:
 
     A report published from the workspace (Markdown) is recognised as the kind of report it
     is, since it has that kind's shape; "rapport" is not given from the text alone."""
-    scores = _kind_scores(_demarkdown(doc))
+    return _detect_kind(_demarkdown(doc))
+
+
+def _detect_kind(doc: DocumentText) -> str:
+    scores = _kind_scores(doc)
     if not scores:
         return "okand"
     return max(scores.items(), key=lambda kv: kv[1])[0]
@@ -341,7 +347,11 @@ def detect_year(doc: DocumentText) -> int | None:
     2000-2099 of the text (not counting "Kvarstår från 2021", "Förskjuts till 2023"), ties to
     the latest.
     """
-    texts = [clean(ln.text) for ln in _demarkdown(doc).lines]
+    return _detect_year(_demarkdown(doc))
+
+
+def _detect_year(doc: DocumentText) -> int | None:
+    texts = [clean(ln.text) for ln in doc.lines]
     nonempty = [t for t in texts if t]
     head = " \n ".join(nonempty[:15])
     whole = " \n ".join(nonempty)
@@ -369,7 +379,7 @@ def _doc_title(doc: DocumentText) -> str | None:
             continue
         if "\t" in ln.text or len(s) > 120 or _ends_sentence(s) or _kr_heading(s):
             return None
-        return s
+        return s.capitalize() if _is_caps_title(s) else s
     return None
 
 
@@ -528,6 +538,11 @@ def _parse_vp(doc: DocumentText, warnings: list[str]) -> list[Record]:
     records = _narrative(doc, lines[:first_table], skip_trivial=True)
     body = lines[first_table:]
     body_heads = {i - first_table: p for i, p in heads.items() if i >= first_table}
+    if not _is_tabular(body):
+        # Tables whose cells came out separated by runs of spaces instead of tabs.
+        spaced = [Line(ln.number, re.sub(r" {3,}", "\t", ln.text), ln.page) for ln in body]
+        if _is_tabular(spaced):
+            body = spaced
     if _is_tabular(body):
         records += _VPTable(doc, warnings).run(body, body_heads)
     else:
@@ -820,6 +835,9 @@ _PDF_STATUS_RE = re.compile(rf"(?<![\wÅÄÖåäö])({_STATUS_ALT})(?![a-zåäö
 _PDF_DL_TAIL_RE = re.compile(
     rf"(?:^|\s)(Q[1-4]\*?|{_MONTH_CAP}\*?|Förskjuts\s+till\s+(?:hösten\s+|våren\s+)?\d{{4}}\*?)\s*$"
 )
+_PDF_COMMITTEE_TAIL_RE = re.compile(
+    r"(?:^|\s)((?:BiN|BoU|BIN|BOU|Bin|Bou)(?:\s*(?:,|och|&)\s*(?:BiN|BoU|BIN|BOU|Bin|Bou))*)\s*$"
+)
 _MIXED_RE = re.compile(r"^(.*?[a-zåäö0-9,)])\s+([A-ZÅÄÖ][a-zåäö]{3,}\s+\S.*)$")
 _COMMENT_WIDTH = 26
 
@@ -962,6 +980,7 @@ class _VPPdf:
         self.warnings = warnings
         self.acts: list[_Act] = []
         self.narrative: list[Line] = []
+        self.munis: list[tuple[int, str | None]] = []  # (line, "Kommunövergripande mål" in force)
 
     def run(self, lines: Sequence[Line], heads: dict[int, str]) -> list[Record]:
         # Sections per perspective; headers, page numbers and stray characters out; blocks.
@@ -979,6 +998,14 @@ class _VPPdf:
                 if blocks or perspective is not None:
                     sections.append((perspective, blocks))
                 perspective, blocks = heads[i], []
+                self.munis.append((ln.number, None))
+                continue
+            m = _MUNI_RE.match(s)
+            if m:
+                if cur:
+                    blocks.append(cur)
+                    cur = []
+                self.munis.append((ln.number, m.group(1).strip()))
                 continue
             if not s:
                 if cur:
@@ -1193,21 +1220,37 @@ class _VPPdf:
         self.mode = self.GOAL
 
     def _record(self, act: _Act) -> Record:
-        activity = join_lines(act.lines)
+        raw, carried = _split_carried(join_lines(act.lines))
+        activity = clean(raw)
+        committee = None
+        m = _PDF_COMMITTEE_TAIL_RE.search(activity)
+        if m and m.start() > 0:  # "… kvalitetsrapporter BiN, BoU" before "December Pågående"
+            committee = _norm_committee(m.group(1))
+            activity = activity[: m.start()].strip()
         comment = join_lines(act.comment) or None
         goal = act.goal.text() if act.goal else None
+        muni = None
+        for no, value in self.munis:
+            if no < act.start:
+                muni = value
         return Record(
             section_kind="aktivitet",
             text=_activity_text(
                 activity,
+                carried=carried,
                 goal=goal,
+                municipal_goal=muni,
                 perspective=act.perspective,
+                committee=committee,
                 deadline=act.deadline,
                 status=act.status,
                 comment=comment,
             ),
             activity=activity,
             goal=goal,
+            municipal_goal=muni,
+            committee=committee,
+            carried_from=carried,
             perspective=act.perspective,
             deadline=act.deadline,
             postponed=bool(act.deadline and _POSTPONED_RE.search(act.deadline)),
@@ -1746,7 +1789,16 @@ _PARSERS: dict[str, Callable[[DocumentText, list[str]], list[Record]]] = {
 _MD_HEADING_RE = re.compile(r"^\s{0,3}#{1,6}\s+(.*?)(?:\s+#+)?\s*$")
 _MD_TABLE_RE = re.compile(r"^\s*\|.*\|\s*$")
 _MD_RULE_CELL_RE = re.compile(r"^:?-{2,}:?$")
-_MD_PLACEHOLDERS = {"–", "-", "Inget godkänt förslag", "Ej granskat – förslag väntar på granskning"}
+_MD_PLACEHOLDERS = {"–", "-", "—"}
+# The workspace templates' marks for rejected and unreviewed text (service/workspace/render.py).
+_MD_MARKS_RE = re.compile(
+    r"(?:\b(?:Analys|Risker|Kostnader|Uppföljning):\s*)?(?:Ej granskat – förslag väntar på granskning|Inget godkänt förslag)\.?"
+)
+
+
+def _md_text(text: str) -> str:
+    text = _MD_MARKS_RE.sub(" ", _md_inline(text)).strip()
+    return "" if text in _MD_PLACEHOLDERS else text
 
 
 def _md_inline(text: str) -> str:
@@ -1788,11 +1840,9 @@ def _demarkdown(doc: DocumentText) -> DocumentText:
             if cells and all(_MD_RULE_CELL_RE.match(c) for c in cells if c) and any(cells):
                 t = "\t".join("--" for _ in cells)
             else:
-                t = "\t".join(_md_inline(c) for c in cells)
+                t = "\t".join(_md_text(c) for c in cells)
         else:
-            t = _md_inline(t)
-            if t.strip() in _MD_PLACEHOLDERS:  # the templates' marks for empty or unreviewed text
-                t = ""
+            t = _md_text(t)
         out.append(Line(ln.number, t, ln.page))
     return DocumentText(path=doc.path, lines=out, media_type=doc.media_type)
 
@@ -1844,8 +1894,8 @@ def parse_document(doc: DocumentText) -> ParsedDocument:
     """Recognise the document's kind and year and cut it into records. Never raises on odd
     input: a parser that fails falls back to plain sections, with a warning."""
     doc = _normalise_spacing(_demarkdown(doc))
-    kind = detect_kind(doc)
-    year = detect_year(doc)
+    kind = _detect_kind(doc)
+    year = _detect_year(doc)
     title = _doc_title(doc)
     warnings: list[str] = []
     try:

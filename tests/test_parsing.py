@@ -648,3 +648,164 @@ def test_pages_are_carried_into_sources():
     r = [r for r in p.records if r.activity == "Införande av rätt till heltid enligt beslutad projektplan"][0]
     assert r.source.page == 2
     assert [r for r in p.records if r.activity == "Prova digital medarbetare i skolan"][0].source.page == 1
+
+
+def test_titles():
+    assert parsed(VP2022).title == "Uppföljning av Utbildningsförvaltningens verksamhetsplan 2022"
+    assert parsed(AU2019).title == "Uppföljning av fjolårets planerade aktiviteter"
+    assert parsed(AH2015).title == "Utbildningsförvaltningens plan"
+    assert parsed(KR2020).title is None  # the report starts with its first section
+
+
+# ------------------------------------------------------------------------------ PDF text without blank lines
+
+
+PRIORITY = ("year", "activity", "occurrence", "perspective", "deadline", "status")
+
+
+def test_2019_pdf_text_without_blank_lines_keeps_activity_deadline_status():
+    """pypdf gives no blank lines between text boxes; the boxes are then guessed. Activity,
+    deadline, status and perspective stay right; comments and goals may lose a boundary."""
+    checked = json.loads((DATA / "activities_checked.json").read_text(encoding="utf-8"))
+    text = "\n".join(ln for ln in text_of(VP2019).split("\n") if ln.strip())
+    p = parse_document(DocumentText.from_text("vp.pdf", text))
+    assert len([r for r in p.records if r.section_kind == "aktivitet"]) == 40
+    entries = [{k: v for k, v in e.items() if k in PRIORITY} for e in checked if e["year"] == 2019]
+    assert all(not problems for _, problems in check_activities([p], entries))
+    full = [{k: v for k, v in e.items() if k not in ("line", "line_end")} for e in checked if e["year"] == 2019]
+    assert sum(1 for _, problems in check_activities([p], full) if not problems) >= 33
+
+
+def _pdf(path: Path, lines: list[str]) -> None:
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen import canvas
+
+    c = canvas.Canvas(str(path), pagesize=A4)
+    for start in range(0, len(lines), 45):
+        c.setFont("Helvetica", 8)
+        y = 800
+        for t in lines[start : start + 45]:
+            c.drawString(20, y, t.replace("\t", "    "))
+            y -= 16
+        c.showPage()
+    c.save()
+
+
+@pytest.mark.parametrize("name", [VP2019, VP2022, KR2020, AU2019])
+def test_real_pdf_through_the_reader(tmp_path, name):
+    """The sample texts drawn into a PDF (no blank lines come back, table cells come back
+    separated by runs of spaces, bullets as control characters) and read by service.readers."""
+    pytest.importorskip("reportlab")
+    from service.config import Settings
+    from service.readers import read_document
+
+    path = tmp_path / (Path(name).stem + ".pdf")
+    _pdf(path, text_of(name).split("\n"))
+    doc = read_document(path, settings=Settings(index_dir=tmp_path / "index"), display_path=path.name)
+    p = parse_document(doc)
+    assert (p.doc_kind, p.year) == (KINDS[name], YEARS[name])
+    assert all(r.source.page for r in p.records)
+    kinds = Counter(r.section_kind for r in p.records)
+    if name in (VP2019, VP2022):
+        checked = json.loads((DATA / "activities_checked.json").read_text(encoding="utf-8"))
+        keys = (*PRIORITY, "committee")
+        entries = [{k: v for k, v in e.items() if k in keys} for e in checked if e["year"] == YEARS[name]]
+        assert all(not problems for _, problems in check_activities([p], entries))
+    if name == VP2022:
+        assert kinds["aktivitet"] == 134
+    elif name == VP2019:
+        assert kinds["aktivitet"] == 40
+        r = [r for r in p.records if r.activity == "Prova digital medarbetare i skolan"][0]
+        assert (r.deadline, r.status, r.perspective, r.comment) == ("Q4", "Kvarstår", "Verksamhet", "Påbörjas ev ht-19 alt flyttas över till 2020")
+    elif name == KR2020:
+        assert (kinds["insats"], kinds["risk"], kinds["kostnad"], kinds["tidplan"]) == (6, 2, 7, 6)
+    else:
+        assert (kinds["uppfoljning"], kinds["analys"]) == (10, 8)
+
+
+# ------------------------------------------------------------------------------ reports published from the workspace (Markdown)
+
+MD_VP = """# Rapport verksamhetsplan\\_uppfoljning 2024
+
+Enhet: Åbyskolan · År: 2024 · Uppföljning av verksamhetsplan
+
+## Förvaltningens verksamhet och utveckling
+
+### Medborgare
+
+| Nämndmål | Aktivitet | Nämnd | Slutfört | Status | Kommentar |
+|---|---|---|---|---|---|
+| Maximalt lärande | Utveckla samarbete med högskolan<br>*Kvarstår från 2023* | BoU | December\\* | Pågående | Samverkan har gett *gemensamma* kurser. [1] |
+|  | Minska frånvaron i åk 7–9 \\| alla skolor | BiN, BoU | Q2 | Genomfört | *Ej granskat – förslag väntar på granskning* |
+
+## Källor
+
+1. 2019-uppfoljning-verksamhetsplan.txt, rad 11–12: ”Q4 Pågående”
+"""
+
+MD_AU = """# Uppföljning av fjolårets aktiviteter
+
+Enhet: Åbyskolan · År: 2024 · Uppföljning av fjolårets aktiviteter
+
+## Uppföljning av fjolårets planerade aktiviteter
+
+### 1\\. Uppdrag/Aktivitet
+
+Utveckla samarbete med högskolan
+
+#### Uppföljning
+
+Samverkan med högskolan har gett gemensamma kurser för lärarna. [1]
+
+#### Analys
+
+Inget godkänt förslag
+
+### 2\\. Uppdrag/Aktivitet
+
+Minska frånvaron
+
+#### Uppföljning
+
+Frånvaron har minskat.
+
+#### Analys
+
+Närvaroarbetet ger effekt.
+
+## Källor
+
+1. corpus.txt, rad 1–2: ”citat”
+"""
+
+
+def test_markdown_reports_are_read_as_their_kind():
+    p = parse_document(DocumentText.from_text("rapporter/2024-vp.md", MD_VP, media_type="text/markdown"))
+    assert (p.doc_kind, p.year, p.title) == ("verksamhetsplan_uppfoljning", 2024, "Rapport verksamhetsplan_uppfoljning 2024")
+    acts = [r for r in p.records if r.section_kind == "aktivitet"]
+    assert [(r.activity, r.committee, r.deadline, r.postponed, r.status, r.carried_from) for r in acts] == [
+        ("Utveckla samarbete med högskolan", "BoU", "December*", True, "Pågående", 2023),
+        ("Minska frånvaron i åk 7–9 | alla skolor", "BiN, BoU", "Q2", False, "Genomfört", None),
+    ]
+    assert acts[0].comment == "Samverkan har gett gemensamma kurser."
+    assert acts[1].comment is None  # the template's "waiting for review" mark is no comment
+    assert acts[0].goal == "Maximalt lärande" and acts[0].perspective == "Medborgare"
+    assert not any("Källor" in r.text or "citat" in r.text for r in p.records)
+
+    p = parse_document(DocumentText.from_text("rapporter/2024-au.md", MD_AU))  # found without the media type
+    assert (p.doc_kind, p.year) == ("aktivitetsuppfoljning", 2024)
+    assert [(r.section_kind, r.title, r.activity, r.text) for r in p.records] == [
+        ("uppfoljning", "1. Uppdrag/Aktivitet", "Utveckla samarbete med högskolan",
+         "Samverkan med högskolan har gett gemensamma kurser för lärarna."),
+        ("uppfoljning", "2. Uppdrag/Aktivitet", "Minska frånvaron", "Frånvaron har minskat."),
+        ("analys", "2. Uppdrag/Aktivitet", "Minska frånvaron", "Närvaroarbetet ger effekt."),
+    ]
+
+
+def test_plain_text_is_not_taken_for_markdown():
+    # An asterisk in a deadline and a lone "#" line do not make a text Markdown.
+    for name in ALL:
+        assert parse_document(doc_of(name)).records == parsed(name).records
+    text = "# 1\nFörskjuts till 2023*\n"
+    p = parse_document(DocumentText.from_text("a.txt", text))
+    assert "2023*" in " ".join(r.text for r in p.records)
