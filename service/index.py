@@ -161,6 +161,11 @@ class KnowledgeIndex:
                     log.warning("could not save bm25 index: %s", exc)
         return Snapshot.build(version, bm25, passages)
 
+    @property
+    def loaded_version(self) -> int | None:
+        """The index version this process currently searches (None before the first search)."""
+        return self._snapshot.version if self._snapshot is not None else None
+
     def invalidate(self) -> None:
         with self._lock:
             self._snapshot = None

@@ -88,3 +88,69 @@ def chroma_server(tmp_path_factory):
         proc.wait(10)
     except subprocess.TimeoutExpired:
         proc.kill()
+
+
+def _pg_bindir() -> Path:
+    import glob
+    import shutil
+
+    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
+    if found:
+        return Path(found[-1]).parent
+    exe = shutil.which("initdb")
+    if not exe:
+        raise RuntimeError("PostgreSQL is not installed: run scripts/system-deps.sh (make test does)")
+    return Path(exe).parent
+
+
+def _as_postgres(cmd: list[str]) -> None:
+    """initdb refuses to run as root: drop to the postgres user when we are root."""
+    import subprocess
+
+    if os.geteuid() == 0:
+        cmd = ["runuser", "-u", "postgres", "--"] + cmd
+    res = subprocess.run(cmd, capture_output=True, text=True)
+    if res.returncode != 0:
+        raise RuntimeError(f"{cmd} failed: {res.stderr or res.stdout}")
+
+
+@pytest.fixture(scope="session")
+def pg_cluster():
+    """A throw-away PostgreSQL cluster (Unix socket only) for the test session."""
+    import shutil
+    import tempfile
+
+    bindir = _pg_bindir()
+    # Not under pytest's tmp dir: as root that is private (0700) and postgres could not enter it.
+    root = Path(tempfile.mkdtemp(prefix="kvalitet-pgc-"))
+    data, sock = root / "data", root / "sock"
+    sock.mkdir()
+    if os.geteuid() == 0:
+        shutil.chown(root, "postgres")
+        shutil.chown(sock, "postgres")
+    _as_postgres([str(bindir / "initdb"), "-D", str(data), "-U", "postgres", "-A", "trust", "-E", "UTF8",
+                  "--no-instructions", "--locale=C.UTF-8"])
+    port = free_port()
+    _as_postgres([str(bindir / "pg_ctl"), "-D", str(data), "-l", str(root / "log"), "-w", "-t", "60", "start",
+                  "-o", f"-p {port} -k {sock} -c listen_addresses='' -c fsync=off -c max_connections=100"])
+    try:
+        yield {"sock": str(sock), "port": port, "bindir": str(bindir)}
+    finally:
+        _as_postgres([str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"])
+        shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture
+def pg_url(pg_cluster):
+    """A fresh, empty database in the session's cluster."""
+    import uuid
+
+    from sqlalchemy import create_engine, text
+
+    name = "t_" + uuid.uuid4().hex[:12]
+    base = f"postgresql+psycopg://postgres@/{{db}}?host={pg_cluster['sock']}&port={pg_cluster['port']}"
+    admin = create_engine(base.format(db="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return base.format(db=name)

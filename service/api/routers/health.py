@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import os
+
 from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
@@ -38,4 +40,5 @@ def readyz(svc: Services = Depends(get_services)):
         except Exception as exc:
             checks["llm"] = {"ok": False, "error": type(exc).__name__}
     ready = all(c["ok"] for c in checks.values())
-    return JSONResponse({"ready": ready, "checks": checks}, status_code=200 if ready else 503)
+    body = {"ready": ready, "checks": checks, "worker": os.getpid(), "index_version": svc.index.loaded_version}
+    return JSONResponse(body, status_code=200 if ready else 503)
