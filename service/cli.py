@@ -217,7 +217,7 @@ def serve(
 
 
 # Feature modules add their own commands: each has `register(app)`.
-for _name in ("service.drafting.cli", "service.workspace.cli", "service.ops_cli"):
+for _name in ("service.drafting.cli", "service.workspace.cli", "service.ops_cli", "service.carry_cli"):
     try:
         __import__(_name, fromlist=["register"]).register(app)
     except ModuleNotFoundError as _exc:  # the feature is not built yet
