@@ -75,7 +75,7 @@ def join_lines(parts: Sequence[str]) -> str:
             out = p
             continue
         first_word = p.split(" ", 1)[0].strip(",.;:").lower()
-        if _HYPHEN_END_RE.search(out) and p[:1].islower() and first_word not in _KEEP_SPACE_AFTER_HYPHEN:
+        if _HYPHEN_END_RE.search(out[-3:]) and p[:1].islower() and first_word not in _KEEP_SPACE_AFTER_HYPHEN:
             out += p
         else:
             out += " " + p
@@ -331,7 +331,7 @@ _EXPLICIT_YEAR_RES = [
     re.compile(r"\bverksamhetsberättelse(?:n)?\s+(?:för\s+)?(20\d\d)(?!\d)", re.I),
     re.compile(r"\bårsredovisning(?:en)?\s+(?:för\s+)?(20\d\d)(?!\d)", re.I),
     re.compile(r"\bläsåret\s+(20\d\d)\s*[/–-]\s*(?:20)?\d\d(?!\d)", re.I),
-    re.compile(r"(?:^|·\s*)År:\s*(20\d\d)(?!\d)"),  # the meta line of a published report
+    re.compile(r"(?:^|·\s*)År:\s*(20\d\d)(?!\d)", re.M),  # the meta line of a published report
 ]
 # Years that point elsewhere: carried over from, postponed to.
 _NOT_THE_YEAR_RE = re.compile(
@@ -458,7 +458,7 @@ def _narrative(
         sec_title = clean(head.text) if head is not None else title
         chunks: list[list[list[Line]]] = [[]]
         size = 0
-        for para in paras_:
+        for para in _cut_long(paras_):
             n = sum(len(ln.text) for ln in para)
             if chunks[-1] and size + n > _MAX_CHARS:
                 chunks.append([])
@@ -472,15 +472,57 @@ def _narrative(
             if not text or (skip_trivial and _trivial([ln for p in chunk for ln in p])):
                 continue
             first = head if (ci == 0 and head is not None) else chunk[0][0]
-            records.append(
-                Record(
-                    section_kind=kind,
-                    text=text,
-                    title=sec_title,
-                    source=doc.source(first.number, chunk[-1][-1].number),
+            for piece in _split_text(text):
+                records.append(
+                    Record(
+                        section_kind=kind,
+                        text=piece,
+                        title=sec_title,
+                        source=doc.source(first.number, chunk[-1][-1].number),
+                    )
                 )
-            )
     return records
+
+
+def _split_text(text: str, limit: int = 2 * _MAX_CHARS) -> list[str]:
+    """A text too long for one passage (a line of thousands of characters) cut after
+    sentences, or between words; the pieces keep the source of the whole."""
+    if len(text) <= limit:
+        return [text]
+    out: list[str] = []
+    rest = text
+    while len(rest) > limit:
+        window = rest[: _MAX_CHARS + 1]
+        cut = max(window.rfind(". "), window.rfind("! "), window.rfind("? "))
+        if cut < _MAX_CHARS // 2:
+            cut = window.rfind(" ")
+        if cut < _MAX_CHARS // 2:
+            cut = _MAX_CHARS
+        out.append(rest[: cut + 1].strip())
+        rest = rest[cut + 1 :].strip()
+    if rest:
+        out.append(rest)
+    return [t for t in out if t]
+
+
+def _cut_long(paras: Sequence[list[Line]]) -> list[list[Line]]:
+    """Paragraphs longer than a passage cut between lines (after a sentence when possible)."""
+    out: list[list[Line]] = []
+    for para in paras:
+        if sum(len(ln.text) for ln in para) <= _MAX_CHARS:
+            out.append(para)
+            continue
+        cur: list[Line] = []
+        size = 0
+        for ln in para:
+            cur.append(ln)
+            size += len(ln.text)
+            if size > _MAX_CHARS * 0.8 and (_ends_sentence(clean(ln.text)) or size > _MAX_CHARS):
+                out.append(cur)
+                cur, size = [], 0
+        if cur:
+            out.append(cur)
+    return out
 
 
 def _parse_okand(doc: DocumentText, warnings: list[str]) -> list[Record]:
@@ -979,7 +1021,6 @@ class _VPPdf:
         self.doc = doc
         self.warnings = warnings
         self.acts: list[_Act] = []
-        self.narrative: list[Line] = []
         self.munis: list[tuple[int, str | None]] = []  # (line, "Kommunövergripande mål" in force)
 
     def run(self, lines: Sequence[Line], heads: dict[int, str]) -> list[Record]:
@@ -1487,7 +1528,7 @@ def _kr_section(doc: DocumentText, sec: _Section, warnings: list[str]) -> list[R
     if sec.kind == "risk":
         return _kr_items(doc, sec)
     if sec.kind == "tidplan":
-        return _kr_tidplan(doc, sec, paras)
+        return _kr_tidplan(doc, sec)
     if sec.kind == "kostnad":
         return _kr_costs(doc, sec, warnings)
     text = _paras_text(paras)
@@ -1549,7 +1590,7 @@ def _kr_items(doc: DocumentText, sec: _Section) -> list[Record]:
     return out
 
 
-def _kr_tidplan(doc: DocumentText, sec: _Section, paras: list[list[Line]]) -> list[Record]:
+def _kr_tidplan(doc: DocumentText, sec: _Section) -> list[Record]:
     """Sub-blocks: a short heading line ("Elevhälsa") and the text under it. A short line is a
     heading when the block before it has text and that text has ended (blank line, final
     period, or a short last line), so "Rekryteringar vårterminen 2020" under its heading stays

@@ -607,6 +607,18 @@ def test_long_sections_are_cut_at_paragraphs():
     assert all(r.title == "Rubrik" for r in p.records)
 
 
+def test_huge_input_stays_in_passage_sized_records():
+    one_line = "Skolan arbetar med kvalitet och uppföljning " * 5000  # 220 000 characters on one line
+    p = parse_document(DocumentText.from_text("lang.txt", one_line))
+    assert len(p.records) > 50
+    assert all(len(r.text) <= 3000 and (r.source.line_start, r.source.line_end) == (1, 1) for r in p.records)
+    assert norm(" ".join(r.text for r in p.records)) == norm(one_line)
+    headings = "\n".join(f"Rubrik {i}" for i in range(20000))  # used to take quadratic time
+    p = parse_document(DocumentText.from_text("rubriker.txt", headings))
+    assert p.records and all(len(r.text) <= 3000 for r in p.records)
+    assert sum(len(r.text.split()) for r in p.records) == 40000
+
+
 @pytest.mark.parametrize(
     "text",
     [
