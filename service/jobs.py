@@ -7,9 +7,9 @@ The plan (the report's item ids and the sections) is fixed when the job is made.
 The work is done by a JobRunner: one daemon thread per process that runs queued jobs one after
 another (drafting is CPU-bound and the machine is small). Each item is drafted with
 Workspace.draft_item, with the rights of the job's owner, for the sections that are neither
-recorded as dealt with by this job nor already drafted: a section that has any suggestion is
-never drafted again (so a crash between storing a draft and recording its step costs nothing on
-resume). After each section the step, the counters and a heartbeat are written in one transaction.
+recorded as dealt with by this job nor already drafted: a section that has any suggestion, or
+that a draft since the job was made asked for (its "item.draft" audit row), is never drafted
+again; so a crash between storing a draft and recording its step costs nothing on resume. After each section the step, the counters and a heartbeat are written in one transaction.
 
 Claiming: a runner takes a job by compare-and-swap on `runner` ("host:pid:token"). A job left
 "running" (or "queued") is resumed on app start and by `kvalitet jobs resume` when its runner is
@@ -53,7 +53,7 @@ from .errors import Conflict, Forbidden, InvalidInput, KvalitetError, NotFound, 
 from .types import DRAFT_SECTIONS
 from .workspace import models as _workspace_models  # noqa: F401 - reports/items/users on Base.metadata
 from .workspace.auth import User, can_write, require_read, require_write
-from .workspace.models import ItemRow, ReportRow, SectionRow, SuggestionRow
+from .workspace.models import AuditRow, ItemRow, ReportRow, SectionRow, SuggestionRow
 
 log = logging.getLogger(__name__)
 
@@ -396,13 +396,23 @@ def _steps_done(ws, job_id: str) -> set[tuple[int, str]]:
         return {(i, k) for i, k in s.execute(select(JobStepRow.item_id, JobStepRow.section).where(JobStepRow.job_id == job_id))}
 
 
-def _drafted_sections(ws, item_id: int) -> set[str]:
-    """Sections of the item that have at least one suggestion (any state)."""
+def _drafted_sections(ws, item_id: int, since: datetime) -> set[str]:
+    """Sections of the item that must not be drafted again: those with at least one suggestion
+    (any state), and those a draft since `since` asked for (its "item.draft" audit row is
+    written in the transaction that stores the draft, so a draft that found nothing to say
+    counts too)."""
+    since = _aware(since)
     with ws.db.session() as s:
-        return set(s.scalars(
+        kinds = set(s.scalars(
             select(SectionRow.kind).join(SuggestionRow, SuggestionRow.section_id == SectionRow.id)
             .where(SectionRow.item_id == item_id).distinct()
         ))
+        for at, after in s.execute(select(AuditRow.at, AuditRow.after).where(
+            AuditRow.object_type == "item", AuditRow.object_id == str(item_id), AuditRow.action == "item.draft",
+        )):
+            if _aware(at) >= since:
+                kinds.update((after or {}).get("sections") or [])
+    return kinds
 
 
 def _state(ws, job_id: str) -> tuple[str | None, str | None]:
@@ -477,7 +487,7 @@ def _work(ws, job: JobRow, runner: str, should_stop, on_section) -> None:
                 for k in todo:
                     step(item_id, k, "failed", error="Aktiviteten finns inte längre / the item is gone")
                 continue
-            have = _drafted_sections(ws, item_id)
+            have = _drafted_sections(ws, item_id, job.created_at)
             for k in [k for k in todo if k in have]:
                 step(item_id, k, "skipped")
             missing = [k for k in todo if k not in have]
