@@ -121,6 +121,17 @@ def test_security_headers_on_every_kind_of_response(world):
     assert docs.status_code == 200 and "frame-ancestors 'none'" in docs.headers["content-security-policy"]
 
 
+def test_framework_errors_have_our_error_shape(world):
+    r = httpx.get(f"{world.base}/api/no-such-thing")
+    assert r.status_code == 404 and r.json()["error"]["code"] == "not_found"
+    r = httpx.delete(f"{world.base}/healthz")
+    assert r.status_code == 405 and r.json()["error"]["code"] == "method_not_allowed"
+    assert "GET" in r.headers["allow"]  # the handler keeps the exception's headers
+    r = httpx.post(f"{world.base}/api/documents", content=b"--x\r\nbroken", headers={
+        **auth(world), "Content-Type": "multipart/form-data; boundary=x"})
+    assert r.status_code in (400, 422) and r.json()["error"]["code"] in ("bad_request", "invalid_input")
+
+
 def test_request_id_is_echoed_only_when_harmless(world):
     r = httpx.get(f"{world.base}/healthz", headers={"X-Request-ID": "abc-123_def.456"})
     assert r.headers["x-request-id"] == "abc-123_def.456"

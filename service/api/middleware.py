@@ -217,11 +217,35 @@ class SafetyMiddleware:
         )
 
 
+_HTTP_CODES = {
+    400: ("bad_request", "Felaktig begäran / bad request"),
+    401: ("unauthorized", "Inloggning krävs / authentication required"),
+    403: ("forbidden", "Åtkomst nekad / forbidden"),
+    404: ("not_found", "Finns inte / not found"),
+    405: ("method_not_allowed", "Metoden stöds inte här / method not allowed"),
+    413: ("file_too_large", "Begäran är för stor / request too large"),
+    415: ("unsupported_media_type", "Innehållstypen stöds inte / unsupported media type"),
+}
+
+
+async def http_error(request, exc: StarletteHTTPException) -> JSONResponse:
+    """Starlette's and FastAPI's own HTTP errors (unknown route, wrong method, unparsable body,
+    broken multipart) in the same error shape as every KvalitetError."""
+    code, message = _HTTP_CODES.get(exc.status_code, ("http_error", "HTTP-fel / HTTP error"))
+    detail = exc.detail if isinstance(exc.detail, str) else None
+    if detail and detail.lower() not in ("not found", "method not allowed", "bad request"):
+        message = f"{message}: {detail}"
+    rid = getattr(request.state, "request_id", None)
+    return _error(code, message, exc.status_code, rid, **(exc.headers or {}))
+
+
 def install_middleware(app, settings: Settings) -> None:
-    """Called by create_app: logging, CORS (closed unless configured), then the safety layer."""
+    """Called by create_app: logging, one JSON error shape for HTTP errors, CORS (closed unless
+    configured), then the safety layer."""
     from ..logging_setup import setup_logging
 
     setup_logging(settings)
+    app.add_exception_handler(StarletteHTTPException, http_error)
     origins = [o.rstrip("/") for o in settings.cors_origins]
     app.add_middleware(
         CORSMiddleware,

@@ -16,7 +16,7 @@ import threading
 import unicodedata
 import uuid
 from collections import Counter, OrderedDict
-from datetime import datetime
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Literal
 
@@ -295,6 +295,13 @@ async def upload_document(
 # --------------------------------------------------------------------------------------------
 
 
+def _utc(value: datetime | None) -> datetime | None:
+    """SQLite gives naive datetimes back; they were stored in UTC (RFC 3339 wants the offset)."""
+    if value is not None and value.tzinfo is None:
+        return value.replace(tzinfo=timezone.utc)
+    return value
+
+
 @router.get("/documents", response_model=DocumentsOut)
 def list_documents(svc: Services = Depends(get_services), _user: User = Depends(current_user)):
     """De inlästa dokumenten med typ, år, antal poster och varningar."""
@@ -307,7 +314,7 @@ def list_documents(svc: Services = Depends(get_services), _user: User = Depends(
             DocumentOut(
                 path=r.path, doc_kind=r.doc_kind, year=r.year, title=r.title, media_type=r.media_type,
                 records=r.records, passages=counts.get(r.path, 0), warnings=list(r.warnings or []),
-                ingested_at=r.ingested_at,
+                ingested_at=_utc(r.ingested_at),
             )
             for r in rows
         ]
