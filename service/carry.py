@@ -261,6 +261,15 @@ def _notes(parts: list[str]) -> str | None:
     return text or None
 
 
+def _goals_note(goals: list[str], rows: int) -> str:
+    """The goals an activity listed more than once stood under (kept as context)."""
+    if rows < 2 or not goals:
+        return ""
+    if len(goals) == 1:
+        return f"Listad {rows} gånger, under målet: {goals[0]}."
+    return "Listad under flera mål: " + "; ".join(goals) + "."
+
+
 def _check_year(year: int, from_year: int | None) -> None:
     if from_year is not None and year <= from_year:
         raise InvalidInput(
@@ -338,11 +347,12 @@ def carry_forward(ws, report_id: int, year: int | None, user: User, *, title: st
                 f"Status {old.year}: {info['status']}." if info["status"] else "",
                 f"Slutfört: {it.deadline}." if it.deadline else "",
                 f"Kommentar {old.year}: {it.comment}" if it.comment else "",
-                ("Listad under flera mål: " + "; ".join(info["goals"]) + ".") if len(info["goals"]) > 1 else "",
+                _goals_note(info["goals"], len(info["sources"])),
                 it.notes or "",
             ]
             new.item = _item_in(
-                activity=info["activity"], goal=it.goal, status=info["status"], notes=_notes(notes),
+                activity=info["activity"], goal=it.goal or (info["goals"][0] if info["goals"] else None),
+                status=info["status"], notes=_notes(notes),
                 perspective=it.perspective, committee=it.committee, deadline=it.deadline, comment=None,
                 responsible=it.responsible, history_ids=history, carried_from=old.year,
             )
@@ -468,7 +478,7 @@ def seed_from_document(
             f"Status {label}: {status}." if status else "",
             f"Slutfört: {deadline}." if deadline else "",
             *[f"Kommentar {label}: {c}" for c in comments],
-            ("Listad under flera mål: " + "; ".join(goals) + ".") if len(goals) > 1 else "",
+            _goals_note(goals, len(occurrences)),
             per_goal,
             f"Kommunövergripande mål: {first.municipal_goal}." if first.municipal_goal else "",
         ]
