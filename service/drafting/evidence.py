@@ -365,9 +365,13 @@ class EvidenceFinder:
     def gather(self, req: DraftRequest, sections: list[str] | None = None) -> dict[str, SectionEvidence]:
         sections = list(sections or req.sections)
         index = self.services.index
-        retriever = type(self.services.retriever)(_DraftIndex(index))
+        draft_index = _DraftIndex(index)
+        retriever = type(self.services.retriever)(draft_index)
         vocab = Vocabulary.of(index)
         query = build_query(req)
+        # Embed the query first, before any BM25 scoring: numerical libraries leave worker
+        # threads spinning after their work, which slows a multi-threaded embedder right after.
+        draft_index.embedder.embed_query(query.strip())
         matcher = Matcher(vocab, req)
         history = self.history(req)
 
