@@ -1,0 +1,328 @@
+"""The chat without an LLM, over real HTTP (uvicorn on loopback) with the real services: the
+sample corpus indexed with the deterministic hash embedder, a real SQLite workspace.
+
+Search questions are answered with cited passages, draft requests run the extractive drafter,
+"lägg in" places the draft as pending with the caller's rights, a rewrite request is answered
+with needs_llm, and a conversation can be read only by its owner (and admins)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlalchemy import func, select
+
+from service.api import create_app
+from service.chat.simple import activity_in, intent, sections_in
+from service.drafting.grounding import norm
+from service.workspace.models import AuditRow, ReportRow, SectionRow, SuggestionRow
+from support import running_server
+from test_workspace_support import World, make_settings
+
+CORPUS = Path(__file__).resolve().parent.parent / "corpus"
+ACTIVITY = "Minska frånvaron i åk 7–9"
+
+
+# ---- helpers shared with test_chat_llm.py -------------------------------------------------
+def sse_events(text: str) -> list[tuple[str, dict]]:
+    """Parse a text/event-stream body into (event, data) pairs; comment lines are skipped."""
+    out = []
+    for block in text.replace("\r\n", "\n").split("\n\n"):
+        name, data = None, []
+        for line in block.split("\n"):
+            if line.startswith(":") or not line:
+                continue
+            field, _, value = line.partition(":")
+            value = value[1:] if value.startswith(" ") else value
+            if field == "event":
+                name = value
+            elif field == "data":
+                data.append(value)
+        if name is not None:
+            out.append((name, json.loads("\n".join(data))))
+    return out
+
+
+class Client:
+    """POST /api/chat as a given user, as JSON or as SSE."""
+
+    def __init__(self, url: str, token: str | None):
+        self.url = url
+        self.headers = {"Authorization": f"Bearer {token}"} if token else {}
+
+    def ask(self, message: str, **kw) -> httpx.Response:
+        body = {"message": message, **{k: v for k, v in kw.items() if v is not None}}
+        return httpx.post(f"{self.url}/api/chat", json=body, headers=self.headers, timeout=60)
+
+    def stream(self, message: str, **kw) -> tuple[int, list[tuple[str, dict]], str]:
+        body = {"message": message, **{k: v for k, v in kw.items() if v is not None}}
+        headers = {**self.headers, "Accept": "text/event-stream"}
+        with httpx.stream("POST", f"{self.url}/api/chat", json=body, headers=headers, timeout=60) as r:
+            raw = "".join(r.iter_text())
+            return r.status_code, (sse_events(raw) if r.headers.get("content-type", "").startswith("text/event-stream") else []), raw
+
+    def get(self, path: str) -> httpx.Response:
+        return httpx.get(f"{self.url}{path}", headers=self.headers, timeout=30)
+
+
+def named(events, name):
+    return [d for n, d in events if n == name]
+
+
+def counts(world) -> list[int]:
+    with world.svc.db.session() as s:
+        return [s.scalar(select(func.count()).select_from(m)) for m in (SectionRow, SuggestionRow, AuditRow)]
+
+
+def report_version(world, report_id: int) -> int:
+    with world.svc.db.session() as s:
+        return s.get(ReportRow, report_id).version
+
+
+def make_world(tmp_path, **settings) -> World:
+    s = make_settings(tmp_path, **settings)
+    for p in CORPUS.glob("*.txt"):
+        shutil.copyfile(p, s.corpus_dir / p.name)
+    w = World(s)
+    rep = w.svc.ingest()
+    assert not rep.skipped and rep.passages > 100
+    w.report_a = w.report(kind="aktivitetsuppfoljning", title="Fjolårets aktiviteter 2024")  # Åbyskolan
+    w.item_a = w.ws.add_item(w.report_a.id, {"activity": ACTIVITY, "status": "Pågående",
+                                             "notes": "Ny rutin för frånvarouppföljning."}, w.rektor)
+    return w
+
+
+# ---- fixtures -----------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def world(tmp_path_factory):
+    w = make_world(tmp_path_factory.mktemp("chat"))
+    assert not w.settings.llm_enabled
+    yield w
+    w.close()
+
+
+@pytest.fixture(scope="module")
+def url(world):
+    with running_server(create_app(world.settings, services=world.svc)) as base:
+        yield base
+
+
+@pytest.fixture
+def as_(url, world):
+    return lambda name: Client(url, world.tokens[name] if name else None)
+
+
+# ---- the schema ---------------------------------------------------------------------------
+def test_migration_0003_matches_the_chat_models(world):
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+    from sqlalchemy import text
+    from sqlalchemy.exc import IntegrityError
+
+    from service.chat.store import CHAT_TABLES
+    from service.db import Base
+
+    def table_of(diff):
+        if isinstance(diff, list):  # column modifications: [(op, schema, table, column, ...)]
+            return diff[0][2]
+        op, obj = diff[0], diff[1]
+        if op in ("add_table", "remove_table"):
+            return obj.name
+        if op in ("add_column", "remove_column"):
+            return diff[2]
+        return getattr(getattr(obj, "table", None), "name", None)
+
+    with world.svc.db.engine.connect() as conn:
+        diffs = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), Base.metadata)
+    assert [d for d in diffs if table_of(d) in CHAT_TABLES] == []
+    with pytest.raises(IntegrityError):  # the database itself refuses an unknown role
+        with world.svc.db.engine.begin() as conn:
+            conn.execute(text("INSERT INTO conversations (id, owner_id, title, created_at, updated_at) "
+                              "VALUES ('c0ffee00c0ffee00c0ffee00c0ffee00', 1, 't', '2024-01-01', '2024-01-01')"))
+            conn.execute(text("INSERT INTO messages (conversation_id, position, role, content, data, created_at) "
+                              "VALUES ('c0ffee00c0ffee00c0ffee00c0ffee00', 1, 'system', 'x', '{}', '2024-01-01')"))
+
+
+# ---- intents (pure functions) ---------------------------------------------------------------
+@pytest.mark.parametrize("message,expected", [
+    ("Vad gjorde vi mot frånvaro 2019?", "search"),
+    ("Vet du mer om frånvaroarbetet?", "search"),
+    ("Skriv ett utkast till analys för Minska frånvaron", "draft"),
+    ("skriv analys för processhandledning", "draft"),
+    ("Skriv om risker för processhandledning", "draft"),
+    ("utkast risker och lägg in", "draft+place"),
+    ("Lägg in den", "place"),
+    ("placera analysen", "place"),
+    ("Gör den kortare", "rewrite"),
+    ("skriv om texten", "rewrite"),
+    ("Mer om risker, tack", "rewrite"),
+    ("Skriv i vi-form", "rewrite"),
+])
+def test_intent(message, expected):
+    assert intent(message) == expected
+
+
+def test_activity_and_sections_named_in_a_request():
+    assert activity_in("Skriv ett utkast till analys för Minska frånvaron i åk 7–9") == "Minska frånvaron i åk 7–9"
+    assert activity_in("Skriv om risker för aktiviteten ”Processhandledning” och lägg in") == "Processhandledning"
+    assert activity_in("utkast analys") is None
+    assert sections_in("utkast till riskanalys och kostnader") == ["risker", "kostnader"]
+    assert sections_in("utkast") == []
+
+
+# ---- answers ------------------------------------------------------------------------------
+def test_search_question_streams_a_cited_answer(as_, world):
+    status, events, raw = as_("rektor").stream("Vad gjorde vi mot frånvaro?")
+    assert status == 200, raw
+    names = [n for n, _ in events]
+    assert names[0] == "meta" and names[-1] == "done"
+    assert "hits" in names and "token" in names and "error" not in names
+    meta = events[0][1]
+    assert meta["mode"] == "simple" and len(meta["conversation_id"]) == 32
+    hits = named(events, "hits")[0]["passages"]
+    assert hits and all(h["id"].startswith("p_") and h["source"]["path"].endswith(".txt") for h in hits)
+    msg = named(events, "done")[0]["message"]
+    assert msg["text"].startswith("Det här hittade jag i tidigare uppföljningar:")
+    assert "".join(d["text"] for d in named(events, "token")) == msg["text"]
+    assert msg["needs_llm"] is False and msg["placed"] == []
+    assert len(msg["citations"]) >= 2
+    for c in msg["citations"]:
+        p = world.svc.retriever.passage(c["passage_id"])
+        assert p is not None, c  # a real passage
+        assert norm(c["quote"]) in norm(p.text)  # quoted verbatim
+        assert f"[{c['passage_id']}]" in msg["text"]
+        assert c["source"]["path"] == p.doc_path
+    assert any("frånvaro" in c["quote"].lower() for c in msg["citations"])
+    tool = named(events, "tool")[0]
+    assert tool["name"] == "search" and tool["status"] == 200
+
+
+def test_draft_request_runs_the_extractive_drafter(as_, world):
+    before = counts(world)
+    status, events, raw = as_("rektor").stream(f"Skriv ett utkast till analys för {ACTIVITY}")
+    assert status == 200, raw
+    drafts = named(events, "draft")
+    assert drafts and {d["kind"] for d in drafts} == {"analys"}
+    first = drafts[0]
+    assert first["ref"].startswith("s_") and first["generator"] == "extractive"
+    assert first["citations"] and first["grounding"]["supported"] is True
+    for c in first["citations"]:
+        assert world.svc.retriever.passage(c["passage_id"]) is not None
+    tool = named(events, "tool")[0]
+    assert tool["name"] == "draft_section" and tool["args"] == {"section": "analys", "activity": ACTIVITY}
+    msg = named(events, "done")[0]["message"]
+    assert first["text"] in msg["text"] and "utan språkmodell" in msg["text"]
+    assert msg["drafts"][0]["ref"] == first["ref"] and msg["placed"] == []
+    assert counts(world) == before  # a draft is not placed until asked
+
+
+def test_rewrite_request_is_answered_with_needs_llm(as_):
+    status, events, raw = as_("rektor").stream("Gör den kortare och skriv i vi-form")
+    assert status == 200, raw
+    names = [n for n, _ in events]
+    assert names[0] == "meta" and names[-1] == "done" and "tool" not in names and "error" not in names
+    msg = named(events, "done")[0]["message"]
+    assert msg["needs_llm"] is True
+    assert "KVALITET_LLM_BASE_URL" in msg["text"] and "språkmodell" in msg["text"]
+    # the same as JSON: an answer (200), not an error
+    r = as_("rektor").ask("skriv om texten")
+    assert r.status_code == 200 and r.json()["reply"]["needs_llm"] is True
+
+
+def test_draft_then_place_puts_a_pending_suggestion_in_the_open_item(as_, world):
+    c = as_("rektor")
+    ctx = {"report_id": world.report_a.id, "item_id": world.item_a.id}
+    r1 = c.ask("utkast analys", **ctx)  # the open item's activity
+    assert r1.status_code == 200, r1.text
+    cid = r1.json()["conversation_id"]
+    draft = r1.json()["reply"]["drafts"][0]
+    assert draft["kind"] == "analys"
+    r2 = c.ask("Lägg in den", conversation_id=cid, **ctx)
+    assert r2.status_code == 200, r2.text
+    reply = r2.json()["reply"]
+    assert [p["state"] for p in reply["placed"]] == ["pending"]
+    placed = reply["placed"][0]
+    assert placed["draft_ref"] == draft["ref"] and placed["report_id"] == world.report_a.id
+    view = world.ws.get_report(world.report_a.id, world.granskare)
+    item = next(i for i in view.items if i.id == world.item_a.id)
+    sec = next(s for s in item.sections if s.kind == "analys")
+    stored = next(s for s in sec.suggestions if s.id == placed["id"])
+    assert stored.state == "pending" and stored.text == draft["text"] and stored.created_by == "rektor"
+    assert stored.grounding.supported is True and stored.grounding.model_dump() == placed["grounding"]
+    assert [x.passage_id for x in stored.citations] == [x["passage_id"] for x in draft["citations"]]
+    assert any(e.action == "item.add_suggestions" and e.actor == "rektor"
+               for e in world.ws.audit(world.report_a.id, world.granskare))
+    # without an open item nothing can be placed: said plainly, nothing changed
+    before = counts(world)
+    r3 = c.ask("lägg in", conversation_id=cid)
+    assert r3.status_code == 200
+    tools = r3.json()["reply"]["tools"]
+    assert tools[0]["name"] == "place_suggestion" and tools[0]["status"] == 409
+    assert counts(world) == before
+
+
+def test_placing_without_the_right_is_403_and_changes_nothing(as_, world):
+    before, version = counts(world), report_version(world, world.report_a.id)
+    ctx = {"report_id": world.report_a.id, "item_id": world.item_a.id}
+    # a granskare may read the report (the draft works) but not add suggestions to it
+    status, events, raw = as_("granskare").stream("utkast analys och lägg in", **ctx)
+    assert status == 200, raw
+    tools = named(events, "tool")
+    assert [(t["name"], t["status"]) for t in tools] == [("draft_section", 200), ("place_suggestion", 403)]
+    assert tools[1]["error"]["code"] == "forbidden"
+    assert named(events, "suggestion") == []
+    assert "behörighet" in named(events, "done")[0]["message"]["text"]
+    # a rektor of another unit may not even read it
+    status, events, raw = as_("rektor2").stream("utkast analys och lägg in", **ctx)
+    assert [(t["name"], t["status"]) for t in named(events, "tool")] == [("draft_section", 403)]
+    assert counts(world) == before and report_version(world, world.report_a.id) == version
+
+
+# ---- conversations ------------------------------------------------------------------------
+def test_conversation_history_and_ownership(as_, world):
+    owner = as_("rektor")
+    r = owner.ask("Vilka risker lyftes i kvalitetsrapporten?")
+    assert r.status_code == 200
+    cid = r.json()["conversation_id"]
+    assert owner.ask("Gör den kortare", conversation_id=cid).status_code == 200
+
+    mine = owner.get(f"/api/chat/{cid}")
+    assert mine.status_code == 200
+    body = mine.json()
+    assert [m["role"] for m in body["messages"]] == ["user", "assistant", "user", "assistant"]
+    assert body["messages"][0]["text"] == "Vilka risker lyftes i kvalitetsrapporten?"
+    assert body["messages"][1]["citations"] and body["messages"][3]["needs_llm"] is True
+    assert body["title"].startswith("Vilka risker")
+    assert cid in [c["id"] for c in owner.get("/api/chat").json()["conversations"]]
+
+    other = as_("rektor2")
+    denied = other.get(f"/api/chat/{cid}")
+    assert denied.status_code == 403 and denied.json()["error"]["code"] == "forbidden"
+    assert "Vilka risker" not in denied.text
+    assert cid not in [c["id"] for c in other.get("/api/chat").json()["conversations"]]
+    # nor can anyone else continue it: refused before anything is stored
+    assert other.ask("Och frånvaron?", conversation_id=cid).status_code == 403
+    assert as_("admin").ask("Och frånvaro?", conversation_id=cid).status_code == 403
+    assert as_("admin").get(f"/api/chat/{cid}").status_code == 200  # admins may read it
+    assert len(owner.get(f"/api/chat/{cid}").json()["messages"]) == 4
+    assert other.get("/api/chat/" + "0" * 32).status_code == 404
+
+    anon = as_(None)
+    r = anon.get(f"/api/chat/{cid}")
+    assert r.status_code == 401 and r.headers["www-authenticate"].startswith("Bearer")
+    assert anon.ask("hej").status_code == 401
+
+
+@pytest.mark.parametrize("body", [
+    {"message": "   "},
+    {"message": "x" * 4001},
+    {"message": "hej", "item_id": 1},
+    {"message": "hej", "conversation_id": "../../etc"},
+    {"message": "hej", "role": "admin"},
+])
+def test_bad_requests_are_422(url, world, body):
+    r = httpx.post(f"{url}/api/chat", json=body, headers={"Authorization": f"Bearer {world.tokens['rektor']}"})
+    assert r.status_code == 422 and r.json()["error"]["code"] == "invalid_input"
