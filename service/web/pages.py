@@ -15,10 +15,10 @@ import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Path, Query, Request, UploadFile
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -57,7 +57,14 @@ FLASH: dict[str, tuple[str, str]] = {
     "publicerad": ("fel", "Rapporten är publicerad och kan inte ändras."),
 }
 CONFLICT_TEXT = FLASH["konflikt"][1]
+KIND_HELP = {
+    "verksamhetsplan_uppfoljning": "Aktiviteterna i verksamhetsplanen med status, slutdatum och kommentar.",
+    "aktivitetsuppfoljning": "Uppföljning och analys av förra årets uppdrag och aktiviteter.",
+    "kvalitetsrapport": "Insatser med mål, ansvar, uppföljning, risker och kostnader.",
+}
 SEARCH_K = 20
+MAX_ID = 2**63 - 1  # beyond it the database cannot look an id up (an error page, not a 500)
+Id = Annotated[int, Path(ge=1, le=MAX_ID)]
 MAX_CONTEXT = 50
 _SAFE_NEXT = re.compile(r"^/(?![/\\])[^\s]*$")
 
@@ -348,16 +355,21 @@ def search_page(
         mask = svc.settings.mask_personal_data
         for h in found:
             out = HitOut.of(h, mask)
-            group = hist.groups.get(hist.group_of.get(out.id, ""), []) if out.id in hist.group_of else []
-            hits.append({
-                "hit": out,
-                "history_years": len({p.year for p in group if p.year}),
-                "history_count": len(group),
-            })
+            group = hist.groups.get(hist.group_of[out.id], []) if out.id in hist.group_of else []
+            hits.append({"hit": out, "history_count": len(group), "history_label": history_label(group)})
     active = sum(1 for v in filters.values() if v)
     return page(request, "search.html", user=user, nav="sok", title=f"Sök: {query}" if query else "Sök i tidigare år",
                 q=query, filters=filters, options=options, hits=hits, error=error, active_filters=active,
                 k=SEARCH_K)
+
+
+def history_label(group) -> str:
+    """"2019–2022", "2019, 2022" or "2 poster från 2019": what the history holds."""
+    years = sorted({p.year for p in group if p.year})
+    if len(years) > 1:
+        return f"{years[0]}–{years[-1]}" if len(years) == years[-1] - years[0] + 1 else ", ".join(map(str, years))
+    when = f" från {years[0]}" if years else ""
+    return f"{len(group)} poster{when}"
 
 
 @router.get("/historik/{passage_id}")
@@ -432,16 +444,43 @@ def passage_page(
 # ==== reports ================================================================================
 @router.get("/rapporter")
 def reports_page(request: Request, user: User = Depends(web_user)):
-    reports = services(request).workspace.list_reports(user)
+    svc = services(request)
+    reports = svc.workspace.list_reports(user)
     may_create = user.role == "admin" or (user.role == "rektor" and bool(user.unit))
     return page(request, "reports.html", user=user, nav="rapporter", title="Rapporter", reports=reports,
-                may_create=may_create)
+                may_create=may_create, report_states=report_status(svc, [r.id for r in reports]))
+
+
+def report_status(svc, report_ids: list[int]) -> dict[int, dict[str, int]]:
+    """Per report: items, suggestions and pending suggestions (for the list; the ids are the
+    reports the workspace already let this user see)."""
+    from ..workspace.models import ItemRow, SectionRow, SuggestionRow
+
+    out: dict[int, dict[str, int]] = defaultdict(lambda: {"items": 0, "suggestions": 0, "pending": 0})
+    if not report_ids:
+        return {}
+    with svc.db.session() as s:
+        for rid, n in s.execute(
+            select(ItemRow.report_id, func.count()).where(ItemRow.report_id.in_(report_ids)).group_by(ItemRow.report_id)
+        ):
+            out[rid]["items"] = n
+        for rid, state, n in s.execute(
+            select(ItemRow.report_id, SuggestionRow.state, func.count())
+            .join(SectionRow, SectionRow.item_id == ItemRow.id)
+            .join(SuggestionRow, SuggestionRow.section_id == SectionRow.id)
+            .where(ItemRow.report_id.in_(report_ids))
+            .group_by(ItemRow.report_id, SuggestionRow.state)
+        ):
+            out[rid]["suggestions"] += n
+            if state == "pending":
+                out[rid]["pending"] += n
+    return dict(out)
 
 
 def _new_report_form(request, user, values=None, errors=None, status=200):
     values = values or {"title": "", "kind": "", "year": str(date.today().year), "unit": user.unit or ""}
     return page(request, "report_new.html", user=user, nav="rapporter", status=status, title="Ny rapport",
-                values=values, errors=errors or {}, kinds=KIND_LABELS)
+                values=values, errors=errors or {}, kinds=KIND_LABELS, kind_help=KIND_HELP)
 
 
 @router.get("/rapporter/ny")
@@ -463,7 +502,7 @@ def create_report(
         values["unit"] = user.unit or ""
     errors = {}
     if not values["title"]:
-        errors["title"] = "Skriv en titel, till exempel ”Kvalitetsrapport Åbyskolan 2025”."
+        errors["title"] = "Skriv en titel."
     elif len(values["title"]) > 500:
         errors["title"] = "Titeln får vara högst 500 tecken."
     if kind not in KIND_LABELS:
@@ -529,12 +568,12 @@ def _report_page(request, user, report_id: int, *, status=200, item_values=None,
 
 
 @router.get("/rapporter/{report_id}")
-def report_page(request: Request, report_id: int, user: User = Depends(web_user)):
+def report_page(request: Request, report_id: Id, user: User = Depends(web_user)):
     return _report_page(request, user, report_id)
 
 
 @router.get("/rapporter/{report_id}/exportera")
-def export_report(request: Request, report_id: int, format: str = Query("docx", pattern="^(docx|html|md)$"),
+def export_report(request: Request, report_id: Id, format: str = Query("docx", pattern="^(docx|html|md)$"),
                   user: User = Depends(web_user)):
     from urllib.parse import quote
 
@@ -548,7 +587,7 @@ def export_report(request: Request, report_id: int, format: str = Query("docx", 
 @router.post("/rapporter/{report_id}/aktiviteter")
 def add_item(
     request: Request,
-    report_id: int,
+    report_id: Id,
     activity: str = Form("", max_length=4000),
     goal: str = Form("", max_length=4000),
     status: str = Form("", max_length=128),
@@ -578,7 +617,7 @@ def add_item(
 
 
 @router.post("/rapporter/{report_id}/aktiviteter/{item_id}/utkast")
-def draft_item(request: Request, report_id: int, item_id: int, user: User = Depends(web_user)):
+def draft_item(request: Request, report_id: Id, item_id: Id, user: User = Depends(web_user)):
     made = services(request).workspace.draft_item(report_id, item_id, None, user)
     return redirect(request, f"/rapporter/{report_id}#aktivitet-{item_id}", "utkast_klart" if made else "utkast_tomt")
 
@@ -618,17 +657,17 @@ def _review(request: Request, suggestion_id: int, user: User, action: str, versi
 
 
 @router.post("/forslag/{suggestion_id}/godkann")
-def accept(request: Request, suggestion_id: int, version: str = Form("", max_length=12), user: User = Depends(web_user)):
+def accept(request: Request, suggestion_id: Id, version: str = Form("", max_length=12), user: User = Depends(web_user)):
     return _review(request, suggestion_id, user, "accept", version)
 
 
 @router.post("/forslag/{suggestion_id}/avvisa")
-def reject(request: Request, suggestion_id: int, version: str = Form("", max_length=12), user: User = Depends(web_user)):
+def reject(request: Request, suggestion_id: Id, version: str = Form("", max_length=12), user: User = Depends(web_user)):
     return _review(request, suggestion_id, user, "reject", version)
 
 
 @router.post("/forslag/{suggestion_id}/redigera")
-def edit(request: Request, suggestion_id: int, version: str = Form("", max_length=12),
+def edit(request: Request, suggestion_id: Id, version: str = Form("", max_length=12),
          text: str = Form("", max_length=40000), user: User = Depends(web_user)):
     return _review(request, suggestion_id, user, "edit", version, text)
 

@@ -190,10 +190,16 @@
     var content = document.getElementById("rapport-innehall");
     if (!content) return;
 
+    function enhance() {
+      content.querySelectorAll("[data-cancel-edit]").forEach(function (b) { b.hidden = false; });
+    }
+    enhance();
+
     function refresh(focusSelector, message) {
       var url = window.location.pathname + "?del=innehall";
       return fragment(url).then(function (html) {
         content.innerHTML = html;
+        enhance();
         if (focusSelector) focusElement(content.querySelector(focusSelector));
         if (message) announce(message);
       });
@@ -270,23 +276,43 @@
       }
     });
 
-    /* Esc in an open "Redigera" closes it and returns to its button. */
+    /* "Avbryt" or Esc in an open "Redigera" closes it and returns to its button. */
+    function closeEdit(details) {
+      details.open = false;
+      details.querySelector("summary").focus();
+    }
     content.addEventListener("keydown", function (ev) {
       if (ev.key !== "Escape") return;
       var details = ev.target.closest ? ev.target.closest("details.redigera[open]") : null;
-      if (!details) return;
-      details.open = false;
-      details.querySelector("summary").focus();
+      if (details) closeEdit(details);
+    });
+    content.addEventListener("click", function (ev) {
+      var button = ev.target.closest ? ev.target.closest("[data-cancel-edit]") : null;
+      if (button) closeEdit(button.closest("details.redigera"));
     });
   }
 
-  /* ---- the chat ------------------------------------------------------------------------ */
+  /* ---- the chat ------------------------------------------------------------------------
+   * POST /api/chat {conversation_id?, message, report_id, item_id?} with Accept: text/event-stream.
+   * Events: meta, tool, hits, draft, suggestion, token, done {message} | error (service/chat).
+   * "Lägg in som förslag" is a turn of the same conversation with the chosen activity open
+   * (item_id) that asks to place the draft of the chosen section: the chat places it as a
+   * PENDING suggestion with the user's own rights (the chat never writes anywhere else). */
+  var SECTION_NAMES = { uppfoljning: "uppföljning", analys: "analys", risker: "risker", kostnader: "kostnader" };
+  var TOOL_STATUS = {
+    search: "Söker i dokumenten …", activity_history: "Letar fram aktivitetens historik …",
+    draft_section: "Skriver utkast ur källorna …", revise_suggestion: "Bearbetar utkastet …",
+    place_suggestion: "Lägger in förslaget …", read_report: "Läser rapporten …"
+  };
+  var PID = /\[\s*(p_[0-9A-Za-z]{4,64}(?:\s*[,;]\s*p_[0-9A-Za-z]{4,64})*)\s*\]/g;
+
   function initChat() {
     var panel = document.querySelector("aside.chatt");
     if (!panel) return;
     var form = panel.querySelector("form[data-chat]");
     var log = panel.querySelector(".chatt-logg");
     var template = document.getElementById("placera-mall");
+    var busyText = form.querySelector(".upptagen-text");
     var reportId = parseInt(panel.dataset.reportId, 10);
     var mayPlace = panel.hasAttribute("data-may-place");
     var storeKey = "kvalitet-chatt-" + reportId;
@@ -294,129 +320,177 @@
     try { conversationId = window.sessionStorage.getItem(storeKey); } catch (e) { conversationId = null; }
     form.hidden = false;
     var textarea = form.elements.message;
+    var itemSelect = form.elements.item_id;
 
-    function paragraphs(container, text) {
+    function remember(cid) {
+      conversationId = cid || null;
+      try {
+        if (cid) window.sessionStorage.setItem(storeKey, cid); else window.sessionStorage.removeItem(storeKey);
+      } catch (e) { /* storage off: the conversation lasts as long as the page */ }
+    }
+
+    /* Text with [p_…] markers: the markers become numbered links to the sources below. */
+    function inline(container, text, numbers, anchor) {
+      var pos = 0;
+      text.replace(PID, function (match, ids, offset) {
+        container.appendChild(document.createTextNode(text.slice(pos, offset)));
+        container.appendChild(document.createTextNode("["));
+        ids.split(/\s*[,;]\s*/).forEach(function (pid, i) {
+          if (i) container.appendChild(document.createTextNode(", "));
+          var n = numbers ? numbers[pid] : null;
+          if (n) container.appendChild(el("a", { href: "#" + anchor + "-" + n, "class": "ref" }, String(n)));
+          else container.appendChild(document.createTextNode(numbers ? "?" : "källa"));
+        });
+        container.appendChild(document.createTextNode("]"));
+        pos = offset + match.length;
+        return match;
+      });
+      container.appendChild(document.createTextNode(text.slice(pos)));
+    }
+
+    function renderText(container, text, numbers, anchor) {
       container.textContent = "";
-      String(text || "").split(/\n\s*\n/).forEach(function (part) {
-        if (!part.trim()) return;
+      String(text || "").split(/\n\s*\n/).forEach(function (block) {
+        if (!block.trim()) return;
+        var lines = block.split("\n");
+        if (lines.every(function (l) { return /^\s*[-•]\s+/.test(l) || !l.trim(); })) {
+          var ul = el("ul");
+          lines.forEach(function (l) {
+            if (!l.trim()) return;
+            var li = el("li");
+            inline(li, l.replace(/^\s*[-•]\s+/, ""), numbers, anchor);
+            ul.appendChild(li);
+          });
+          container.appendChild(ul);
+          return;
+        }
         var p = el("p");
-        part.split("\n").forEach(function (line, i) {
+        lines.forEach(function (line, i) {
           if (i) p.appendChild(el("br"));
-          p.appendChild(document.createTextNode(line));
+          inline(p, line, numbers, anchor);
         });
         container.appendChild(p);
       });
     }
 
+    var entryCount = 0;
     function addEntry(who, text) {
-      var li = el("li", { "class": "chatt-inlagg" + (who === "du" ? " chatt-inlagg-du" : "") });
+      entryCount += 1;
+      var li = el("li", { "class": "chatt-inlagg" + (who === "du" ? " chatt-inlagg-du" : ""), id: "chatt-" + entryCount });
       li.appendChild(el("p", { "class": "chatt-vem" }, who === "du" ? "Du" : "Svar"));
       var body = el("div", { "class": "chatt-text" });
-      paragraphs(body, text);
+      renderText(body, text);
       li.appendChild(body);
       log.appendChild(li);
       return li;
     }
 
-    function citationsOf(obj) {
-      if (!obj) return [];
-      return obj.citations || obj.sources || obj.passages || [];
+    function passageHref(c) {
+      var source = c.source || {};
+      var params = new URLSearchParams({ path: source.path });
+      if (c.passage_id) params.set("passage", c.passage_id);
+      if (source.line_start) params.set("fran", source.line_start);
+      if (source.line_end) params.set("till", source.line_end);
+      return "/dokument/visa?" + params.toString();
     }
 
-    function renderCitations(entry, citations) {
-      var old = entry.querySelector(".chatt-kallor-ram");
-      if (old) old.remove();
-      if (!citations || !citations.length) return;
-      var wrap = el("div", { "class": "chatt-kallor-ram" });
-      wrap.appendChild(el("p", { "class": "chatt-vem" }, "Källor"));
-      var list = el("ol", { "class": "chatt-kallor" });
-      citations.forEach(function (c) {
-        var source = c.source || c;
-        if (!source || !source.path) return;
-        var li = el("li");
-        var params = new URLSearchParams({ path: source.path });
-        var pid = c.passage_id || c.id;
-        if (pid) params.set("passage", pid);
-        if (source.line_start) params.set("fran", source.line_start);
-        if (source.line_end) params.set("till", source.line_end);
-        var label = source.path + (source.page ? ", sidan " + source.page : "") +
-          (source.line_start ? ", rad " + source.line_start + (source.line_end && source.line_end !== source.line_start ? "–" + source.line_end : "") : "");
-        var a = el("a", { href: "/dokument/visa?" + params.toString(), "data-passage": "", "class": "kalla-lank" }, label);
-        li.appendChild(a);
-        var quote = c.quote || c.snippet_text || null;
-        if (quote) li.appendChild(el("blockquote", { "class": "citat" }, quote));
-        list.appendChild(li);
-      });
-      wrap.appendChild(list);
-      entry.appendChild(wrap);
+    function sourceLabel(source) {
+      var lines = source.line_start ? (source.line_end && source.line_end !== source.line_start
+        ? ", rad " + source.line_start + "–" + source.line_end : ", rad " + source.line_start) : "";
+      return source.path + (source.page ? ", sidan " + source.page : "") + lines;
     }
 
-    function renderNote(entry, note) {
-      if (!note) return;
-      var p = entry.querySelector(".chatt-not") || el("p", { "class": "chatt-not" });
-      p.textContent = note;
-      entry.appendChild(p);
+    function renderAnswer(entry, message) {
+      var citations = (message.citations || []).filter(function (c) { return c && c.source && c.source.path; });
+      var numbers = {};
+      citations.forEach(function (c, i) { numbers[c.passage_id] = i + 1; });
+      var anchor = entry.id + "-kalla";
+      renderText(entry.querySelector(".chatt-text"), message.text, numbers, anchor);
+      if (message.needs_llm) {
+        entry.appendChild(el("p", { "class": "chatt-not" }, "Det här kräver en språkmodell, och ingen är ansluten. Svaret säger vad som går att göra utan."));
+      }
+      if (message.note) entry.appendChild(el("p", { "class": "chatt-not" }, message.note));
+      if (citations.length) {
+        var wrap = el("div", { "class": "chatt-kallor-ram" });
+        wrap.appendChild(el("p", { "class": "chatt-vem" }, "Källor"));
+        var list = el("ol", { "class": "chatt-kallor" });
+        citations.forEach(function (c, i) {
+          var li = el("li", { id: anchor + "-" + (i + 1) });
+          li.appendChild(el("a", { href: passageHref(c), "data-passage": "", "class": "kalla-lank" }, sourceLabel(c.source)));
+          if (c.quote) li.appendChild(el("blockquote", { "class": "citat" }, c.quote));
+          list.appendChild(li);
+        });
+        wrap.appendChild(list);
+        entry.appendChild(wrap);
+      }
+      var placed = message.placed || [];
+      if (placed.length) {
+        var done = el("p", { "class": "chatt-not" }, placed.length === 1 ? "Inlagt som förslag som väntar på granskning: " : "Inlagda som förslag som väntar på granskning: ");
+        placed.forEach(function (p, i) {
+          if (i) done.appendChild(document.createTextNode(", "));
+          done.appendChild(el("a", { href: "#forslag-" + p.id }, (SECTION_NAMES[p.kind] || p.kind) + " (förslag " + p.id + ")"));
+        });
+        entry.appendChild(done);
+      }
+      var kinds = [];
+      (message.drafts || []).forEach(function (d) { if (d.kind && kinds.indexOf(d.kind) < 0) kinds.push(d.kind); });
+      if (!placed.length && (kinds.length || message.mode === "llm")) placeForm(entry, kinds);
     }
 
-    function placeForm(entry, reply) {
-      if (!mayPlace || !template || !reply.messageId || !conversationId) return;
+    function placeForm(entry, kinds) {
+      if (!mayPlace || !template) return;
+      // Placing takes the conversation's latest draft of a section: offer it on the newest draft only.
+      log.querySelectorAll(".chatt-atgarder, form.placera").forEach(function (old) { old.remove(); });
       var actions = el("div", { "class": "chatt-atgarder" });
       var button = el("button", { type: "button", "class": "knapp knapp-sekundar" }, "Lägg in som förslag");
       actions.appendChild(button);
       entry.appendChild(actions);
       button.addEventListener("click", function () {
-        var formNode = template.content.firstElementChild.cloneNode(true);
+        var node = template.content.firstElementChild.cloneNode(true);
+        var kindSelect = node.querySelector("select[name=kind]");
+        if (kindSelect && kinds.length) {
+          Array.prototype.slice.call(kindSelect.options).forEach(function (o) {
+            if (kinds.indexOf(o.value) < 0) o.remove();
+          });
+        }
+        var item = node.querySelector("select[name=item_id]");
+        if (item && itemSelect && itemSelect.value) item.value = itemSelect.value;
         actions.hidden = true;
-        entry.appendChild(formNode);
-        var first = formNode.querySelector("select, button");
+        entry.appendChild(node);
+        var first = node.querySelector("select, button");
         if (first) first.focus();
-        var cancel = formNode.querySelector("[data-cancel]");
         function close() {
-          formNode.remove();
+          node.remove();
           actions.hidden = false;
           button.focus();
         }
+        var cancel = node.querySelector("[data-cancel]");
         if (cancel) cancel.addEventListener("click", close);
-        formNode.addEventListener("keydown", function (ev) { if (ev.key === "Escape") close(); });
-        formNode.addEventListener("submit", function (ev) {
+        node.addEventListener("keydown", function (ev) {
+          if (ev.key === "Escape") { ev.stopPropagation(); close(); }
+        });
+        node.addEventListener("submit", function (ev) {
           ev.preventDefault();
-          var itemId = parseInt(formNode.elements.item_id.value, 10);
-          var kind = formNode.elements.kind.value;
-          formNode.querySelectorAll("button, select").forEach(function (b) { b.disabled = true; });
-          placeReply(reply, itemId, kind).then(function (out) {
-            formNode.remove();
-            actions.textContent = "";
-            actions.hidden = false;
-            var ok = el("p", { "class": "chatt-not", role: "status" },
-              "Svaret ligger nu som förslag och väntar på granskning.");
-            actions.appendChild(ok);
-            var content = document.getElementById("rapport-innehall");
-            if (content) {
-              return fragment(window.location.pathname + "?del=innehall").then(function (html) {
-                content.innerHTML = html;
-                var sid = out && (out.suggestion_id || (out.suggestion && out.suggestion.id) || out.id);
-                var link = el("a", { href: sid ? "#forslag-" + sid : "#aktivitet-" + itemId }, "Gå till förslaget");
-                ok.appendChild(document.createTextNode(" "));
-                ok.appendChild(link);
-                announce("Svaret är inlagt som förslag.");
-              });
-            }
-          }).catch(function (err) {
-            formNode.querySelectorAll("button, select").forEach(function (b) { b.disabled = false; });
-            var p = formNode.querySelector(".meddelande") || el("p", { "class": "meddelande meddelande-fel", role: "alert" });
-            p.textContent = err.message;
-            formNode.appendChild(p);
-          });
+          var itemId = parseInt(node.elements.item_id.value, 10);
+          var kind = node.elements.kind.value;
+          node.remove();
+          actions.remove();
+          send("Lägg in utkastet till " + (SECTION_NAMES[kind] || kind) + " som förslag.", itemId);
         });
       });
     }
 
-    function placeReply(reply, itemId, kind) {
-      return api("POST", "/api/chat/" + encodeURIComponent(conversationId) + "/messages/" +
-        encodeURIComponent(reply.messageId) + "/place", { report_id: reportId, item_id: itemId, kind: kind });
+    function refreshReport(placed) {
+      var content = document.getElementById("rapport-innehall");
+      if (!content || !placed.length) return Promise.resolve();
+      return fragment(window.location.pathname + "?del=innehall").then(function (html) {
+        content.innerHTML = html;
+        content.querySelectorAll("[data-cancel-edit]").forEach(function (b) { b.hidden = false; });
+        announce(placed.length === 1 ? "Förslaget är inlagt och väntar på granskning." : placed.length + " förslag är inlagda och väntar på granskning.");
+      });
     }
 
-    /* Reads a server-sent-events stream: calls onEvent(name, data) for each event. */
+    /* Reads a server-sent-events stream: onEvent(name, data) for each event. */
     function readEvents(response, onEvent) {
       var reader = response.body.getReader();
       var decoder = new TextDecoder("utf-8");
@@ -425,7 +499,7 @@
         var name = "message";
         var data = [];
         block.split(/\r?\n/).forEach(function (line) {
-          if (!line || line.charAt(0) === ":") return;
+          if (!line || line.charAt(0) === ":") return; // a comment (keep-alive)
           var i = line.indexOf(":");
           var field = i < 0 ? line : line.slice(0, i);
           var value = i < 0 ? "" : line.slice(i + 1).replace(/^ /, "");
@@ -433,9 +507,8 @@
           else if (field === "data") data.push(value);
         });
         if (!data.length) return;
-        var raw = data.join("\n");
         var parsed;
-        try { parsed = JSON.parse(raw); } catch (e) { parsed = { text: raw }; }
+        try { parsed = JSON.parse(data.join("\n")); } catch (e) { parsed = { text: data.join("\n") }; }
         onEvent(name, parsed);
       }
       function pump() {
@@ -455,56 +528,29 @@
       return pump();
     }
 
-    function ask(message, entry) {
-      var reply = { text: "", citations: [], messageId: null, note: null };
-      var body = entry.querySelector(".chatt-text");
+    function ask(message, itemId, entry, retried) {
       var payload = { message: message, report_id: reportId };
+      if (itemId) payload.item_id = itemId;
       if (conversationId) payload.conversation_id = conversationId;
-
-      function remember(data) {
-        if (!data || typeof data !== "object") return;
-        var cid = data.conversation_id || (data.conversation && data.conversation.id);
-        if (cid) {
-          conversationId = cid;
-          try { window.sessionStorage.setItem(storeKey, cid); } catch (e) { /* private mode */ }
-        }
-        var m = data.message && typeof data.message === "object" ? data.message : data;
-        if (m.message_id || (m.id && m !== data) || (m.id && data.role === "assistant")) reply.messageId = m.message_id || m.id;
-        if (data.message_id) reply.messageId = data.message_id;
-        var text = m.content || m.text || m.answer;
-        if (typeof text === "string" && (data.event === undefined || text.length >= reply.text.length)) reply.text = text;
-        var cites = citationsOf(m);
-        if (cites.length) reply.citations = cites;
-        if (m.needs_llm || data.needs_llm) {
-          reply.note = typeof (m.needs_llm || data.needs_llm) === "string" ? (m.needs_llm || data.needs_llm) :
-            "Det här behöver en språkmodell, och ingen är ansluten. Svaret visar det som finns i dokumenten.";
-        }
-        if (m.note) reply.note = m.note;
-      }
+      var streamed = "";
+      var final = null;
+      var body = entry.querySelector(".chatt-text");
 
       function onEvent(name, data) {
-        if (name === "error") {
-          throw new HttpError(errorText({ error: data }, 500), 500, data);
+        if (name === "meta") {
+          if (data.conversation_id) remember(data.conversation_id);
+        } else if (name === "tool") {
+          if (busyText) busyText.textContent = TOOL_STATUS[data.name] || "Arbetar …";
+        } else if (name === "token") {
+          streamed += data.text || "";
+          renderText(body, streamed);
+        } else if (name === "done") {
+          if (data.conversation_id) remember(data.conversation_id);
+          final = data.message || { text: streamed };
+        } else if (name === "error") {
+          if (data.conversation_id) remember(data.conversation_id);
+          throw new HttpError(errorText({ error: data }, data.status || 500), data.status || 500, data);
         }
-        if (name === "token" || name === "delta" || name === "chunk") {
-          if (data.conversation_id) remember({ conversation_id: data.conversation_id });
-          reply.text += data.text || data.delta || data.content || "";
-          paragraphs(body, reply.text);
-          return;
-        }
-        if (name === "citations" || name === "sources") {
-          reply.citations = citationsOf(data).length ? citationsOf(data) : (Array.isArray(data) ? data : []);
-          renderCitations(entry, reply.citations);
-          return;
-        }
-        if (name === "citation") {
-          reply.citations.push(data);
-          renderCitations(entry, reply.citations);
-          return;
-        }
-        remember(data);
-        paragraphs(body, reply.text);
-        renderCitations(entry, reply.citations);
       }
 
       return fetch("/api/chat", {
@@ -514,26 +560,57 @@
       }).then(function (res) {
         if (!res.ok) {
           return res.json().catch(function () { return null; }).then(function (data) {
-            if (res.status === 404 && !(data && data.error)) {
-              throw new HttpError("Chatten är inte i gång på den här servern än.", 404, data);
-            }
             throw new HttpError(errorText(data, res.status), res.status, data);
           });
         }
-        var type = res.headers.get("content-type") || "";
-        if (type.indexOf("text/event-stream") >= 0 && res.body) {
+        if ((res.headers.get("content-type") || "").indexOf("text/event-stream") >= 0 && res.body) {
           return readEvents(res, onEvent);
         }
-        return res.json().then(function (data) { remember(data); });
+        return res.json().then(function (data) {
+          remember(data.conversation_id);
+          final = data.reply;
+        });
       }, function () {
         throw new HttpError("Ingen kontakt med servern. Kontrollera nätverket och försök igen.", 0, null);
       }).then(function () {
-        if (!reply.text) reply.text = "Inget svar kom. Försök att fråga på ett annat sätt.";
-        paragraphs(body, reply.text);
-        renderCitations(entry, reply.citations);
-        renderNote(entry, reply.note);
-        placeForm(entry, reply);
-        return reply;
+        final = final || { text: streamed || "Inget svar kom. Försök att fråga på ett annat sätt." };
+        renderAnswer(entry, final);
+        return refreshReport(final.placed || []);
+      }).catch(function (err) {
+        // A conversation kept from another sign-in on this browser: start a new one.
+        if (!retried && payload.conversation_id && (err.status === 403 || err.status === 404)) {
+          remember(null);
+          return ask(message, itemId, entry, true);
+        }
+        throw err;
+      });
+    }
+
+    var sending = false;
+    function send(message, itemId) {
+      if (sending) return;
+      sending = true;
+      addEntry("du", message);
+      var entry = addEntry("svar", "…");
+      entry.setAttribute("aria-busy", "true");
+      var indicator = form.querySelector(".upptagen");
+      var button = form.querySelector("button[type=submit]");
+      button.disabled = true;
+      indicator.hidden = false;
+      if (busyText) busyText.textContent = "Svarar …";
+      ask(message, itemId, entry, false).then(function () {
+        announce("Svaret är klart.");
+      }).catch(function (err) {
+        var body = entry.querySelector(".chatt-text");
+        body.textContent = "";
+        body.appendChild(el("p", { "class": "meddelande meddelande-fel", role: "alert" }, err.message));
+      }).then(function () {
+        sending = false;
+        entry.removeAttribute("aria-busy");
+        button.disabled = false;
+        indicator.hidden = true;
+        var next = entry.querySelector(".chatt-atgarder button");
+        focusElement(next || textarea);
       });
     }
 
@@ -544,27 +621,30 @@
         textarea.focus();
         return;
       }
-      addEntry("du", message);
-      var entry = addEntry("svar", "…");
-      entry.setAttribute("aria-busy", "true");
-      var indicator = form.querySelector(".upptagen");
-      var button = form.querySelector("button[type=submit]");
-      button.disabled = true;
-      indicator.hidden = false;
       textarea.value = "";
-      ask(message, entry).then(function () {
-        announce("Svaret är klart.");
-      }).catch(function (err) {
-        var body = entry.querySelector(".chatt-text");
-        body.textContent = "";
-        body.appendChild(el("p", { "class": "meddelande meddelande-fel", role: "alert" }, err.message));
-      }).then(function () {
-        entry.removeAttribute("aria-busy");
-        button.disabled = false;
-        indicator.hidden = true;
-        textarea.focus();
-      });
+      send(message, itemSelect && itemSelect.value ? parseInt(itemSelect.value, 10) : null);
     });
+    textarea.addEventListener("keydown", function (ev) {
+      if (ev.key === "Enter" && (ev.ctrlKey || ev.metaKey)) {
+        ev.preventDefault();
+        form.requestSubmit ? form.requestSubmit() : form.dispatchEvent(new Event("submit", { cancelable: true }));
+      }
+    });
+
+    /* After a reload: show the conversation so far (the server keeps it). */
+    if (conversationId) {
+      fetch("/api/chat/" + encodeURIComponent(conversationId), { credentials: "same-origin", headers: { "Accept": "application/json" } })
+        .then(function (res) {
+          if (!res.ok) { remember(null); return null; }
+          return res.json();
+        }).then(function (conv) {
+          if (!conv || !conv.messages) return;
+          conv.messages.slice(-12).forEach(function (m) {
+            if (m.role === "user") addEntry("du", m.text);
+            else renderAnswer(addEntry("svar", ""), Object.assign({}, m, { placed: m.placed || [] }));
+          });
+        }).catch(function () { /* the panel still works for new questions */ });
+    }
   }
 
   /* ---- uploads: show that work is going on ---------------------------------------------- */
@@ -582,8 +662,31 @@
     });
   }
 
+  /* "Tillbaka" goes back in the browser's history when there is somewhere to go back to. */
+  function initBack() {
+    document.querySelectorAll("a[data-back]").forEach(function (a) {
+      a.addEventListener("click", function (ev) {
+        if (window.history.length > 1) {
+          ev.preventDefault();
+          window.history.back();
+        }
+      });
+    });
+  }
+
+  /* Signing out forgets this tab's chat conversations. */
+  function initLogout() {
+    document.querySelectorAll('form[action="/logga-ut"]').forEach(function (f) {
+      f.addEventListener("submit", function () {
+        try { window.sessionStorage.clear(); } catch (e) { /* nothing stored */ }
+      });
+    });
+  }
+
   function init() {
     focusOnLoad();
+    initLogout();
+    initBack();
     initSourcePanel();
     initHistory();
     initReport();

@@ -1,0 +1,339 @@
+"""The web interface on the server side, over real HTTP (uvicorn on 127.0.0.1, httpx):
+sign-in (failure message, session cookie flags, the secret file), CSRF on forms and on
+cookie-authenticated API calls (Bearer calls need none), escaping of document text, role checks
+with Swedish error pages, the admin-only Dokument page, and review without JavaScript (POST,
+redirect, a 409 that keeps the reviewer's text)."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import stat
+from pathlib import Path
+from types import SimpleNamespace
+
+import httpx
+import pytest
+
+from service.api import create_app
+from service.config import Settings
+from service.services import Services
+from service.web.session import COOKIE_NAME, SECRET_FILE
+from service.web.views import snippet_markup, suggestion_markup, sv_date, sv_datetime
+from tests.support import running_server
+
+REPO = Path(__file__).resolve().parent.parent
+EVIL = (
+    "Uppföljning av verksamhetsplan 2021\n\n"
+    "Ett stycke med <script>alert('xss')</script> och <img src=x onerror=alert(2)> i texten.\n"
+    "Vi följde upp skadegörelsen på skolgården varje månad.\n"
+)
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    root = tmp_path_factory.mktemp("web")
+    corpus = root / "corpus"
+    shutil.copytree(REPO / "corpus", corpus)
+    (corpus / "2021-elak-uppfoljning.txt").write_text(EVIL, encoding="utf-8")
+    settings = Settings(index_dir=root / "index", corpus_dir=corpus, embedder="hash")
+    svc = Services(settings)
+    report = svc.ingest()
+    assert not report.skipped, report.skipped
+    users = {
+        "rektor": ("Rut Rektor", "rektor", "Åbyskolan"),
+        "rektor2": ("Rolf Rektor", "rektor", "Byskolan"),
+        "granskare": ("Greta Granskare", "granskare", None),
+        "admin": ("Ada Admin", "admin", None),
+    }
+    tokens = {key: svc.workspace.add_user(name, role, unit).token for key, (name, role, unit) in users.items()}
+    app = create_app(settings, services=svc)
+    with running_server(app) as base:
+        yield SimpleNamespace(base=base, svc=svc, settings=settings, tokens=tokens, users=users, root=root)
+    svc.close()
+
+
+def csrf_of(html: str) -> str:
+    m = re.search(r'<meta name="csrf-token" content="([^"]+)"', html)
+    assert m, html[:500]
+    return m.group(1)
+
+
+def signed_in(site, key: str) -> httpx.Client:
+    c = httpx.Client(base_url=site.base, timeout=60)
+    page = c.get("/logga-in")
+    r = c.post("/logga-in", data={"name": site.users[key][0], "token": site.tokens[key], "nasta": "/rapporter",
+                                  "csrf_token": csrf_of(page.text)})
+    assert r.status_code == 303 and r.headers["location"] == "/rapporter", r.text[:300]
+    return c
+
+
+def bearer(site, key: str) -> dict:
+    return {"Authorization": f"Bearer {site.tokens[key]}"}
+
+
+def seeded_report(site, title="Kvalitetsrapport Åbyskolan 2025"):
+    """A report of Åbyskolan with one activity and its drafted (pending) suggestions."""
+    ws = site.svc.workspace
+    rektor = ws.authenticate(site.tokens["rektor"])
+    rep = ws.create_report(title, "kvalitetsrapport", 2025, None, rektor)
+    item = ws.add_item(rep.id, {"activity": "Minska frånvaron i årskurs 7–9"}, rektor)
+    sgs = ws.draft_item(rep.id, item.id, None, rektor)
+    assert len(sgs) >= 3
+    return rep, item, sgs
+
+
+# ---- sign-in -----------------------------------------------------------------------------
+def test_sign_in_failure_says_what_to_check_and_sets_no_session(site):
+    c = httpx.Client(base_url=site.base, timeout=30)
+    page = c.get("/logga-in")
+    assert page.status_code == 200
+    assert 'lang="sv"' in page.text and "Nyckel" in page.text and "kvalitet users add" in page.text
+    token = csrf_of(page.text)
+    for name, key in (("Rut Rektor", "kv_000000000000_" + "x" * 43), ("Fel Namn", site.tokens["rektor"]), ("", "")):
+        r = c.post("/logga-in", data={"name": name, "token": key, "csrf_token": token})
+        assert r.status_code == 400
+        assert ("Användarnamnet eller nyckeln stämmer inte" in r.text) or ("Fyll i både" in r.text)
+        assert site.tokens["rektor"] not in r.text  # the key is never echoed back
+    assert c.get("/rapporter", follow_redirects=False).headers["location"].startswith("/logga-in")
+
+
+def test_session_cookie_is_signed_httponly_lax_and_the_secret_file_is_private(site):
+    c = httpx.Client(base_url=site.base, timeout=30)
+    page = c.get("/logga-in")
+    r = c.post("/logga-in", data={"name": "rut rektor", "token": site.tokens["rektor"], "csrf_token": csrf_of(page.text)})
+    assert r.status_code == 303  # the name is matched without regard to case
+    cookie = r.headers["set-cookie"]
+    assert cookie.startswith(f"{COOKIE_NAME}=") and "HttpOnly" in cookie and "SameSite=lax" in cookie
+    assert "Path=/" in cookie
+    secret = site.settings.index_dir / SECRET_FILE
+    assert stat.S_IMODE(secret.stat().st_mode) == 0o600
+    # A tampered cookie is no session.
+    value = c.cookies[COOKIE_NAME]
+    forged = httpx.Client(base_url=site.base, timeout=30, cookies={COOKIE_NAME: value[:-2] + ("A" if value[-2] != "A" else "B") + value[-1]})
+    assert forged.get("/rapporter").headers["location"].startswith("/logga-in")
+    assert c.get("/rapporter").status_code == 200
+    # Signing out ends the session.
+    r = c.post("/logga-ut", data={"csrf_token": csrf_of(c.get("/rapporter").text)})
+    assert r.status_code == 303
+    out = c.get("/logga-in")
+    assert "Du är utloggad" in out.text
+    assert c.get("/rapporter", follow_redirects=False).status_code == 303
+
+
+def test_next_page_after_sign_in_is_only_a_local_path(site):
+    c = httpx.Client(base_url=site.base, timeout=30)
+    for target, expected in (("/sok?q=fr%C3%A5nvaro", "/sok?q=fr%C3%A5nvaro"), ("//evil.example/x", "/rapporter"),
+                             ("https://evil.example/", "/rapporter"), ("/\\evil.example", "/rapporter")):
+        c.cookies.clear()
+        page = c.get("/logga-in")
+        r = c.post("/logga-in", data={"name": "Rut Rektor", "token": site.tokens["rektor"], "nasta": target,
+                                      "csrf_token": csrf_of(page.text)})
+        assert r.headers["location"] == expected, target
+
+
+# ---- CSRF --------------------------------------------------------------------------------
+def test_forms_without_the_csrf_token_are_refused(site):
+    c = signed_in(site, "rektor")
+    good = csrf_of(c.get("/rapporter").text)
+    data = {"title": "Utan token", "kind": "kvalitetsrapport", "year": "2025"}
+    for sent in ({}, {"csrf_token": "fel"}, {"csrf_token": ""}):
+        r = c.post("/rapporter", data={**data, **sent})
+        assert r.status_code == 403
+        assert "Formuläret kunde inte skickas" in r.text and 'lang="sv"' in r.text
+    assert not [x for x in site.svc.workspace.list_reports(site.svc.workspace.authenticate(site.tokens["rektor"]))
+                if x.title == "Utan token"]
+    r = c.post("/rapporter", data={**data, "csrf_token": good})
+    assert r.status_code == 303
+    # The sign-in form is protected too (login CSRF): no token, no session.
+    anon = httpx.Client(base_url=site.base, timeout=30)
+    r = anon.post("/logga-in", data={"name": "Rut Rektor", "token": site.tokens["rektor"]})
+    assert r.status_code == 403
+    assert anon.get("/rapporter").headers["location"].startswith("/logga-in")
+
+
+def test_cookie_api_calls_need_the_csrf_header_bearer_calls_do_not(site):
+    rep, item, sgs = seeded_report(site, "CSRF-rapport")
+    g = signed_in(site, "granskare")
+    token = csrf_of(g.get(f"/rapporter/{rep.id}").text)
+    # Reading with the cookie needs no token.
+    assert g.get(f"/api/reports/{rep.id}").status_code == 200
+    # Changing with the cookie does.
+    r = g.post(f"/api/suggestions/{sgs[0].id}/accept", json={})
+    assert r.status_code == 403 and r.json()["error"]["code"] == "csrf_failed"
+    r = g.post(f"/api/suggestions/{sgs[0].id}/accept", json={}, headers={"X-CSRF-Token": "x" * 43})
+    assert r.status_code == 403
+    assert site.svc.workspace.get_suggestion(sgs[0].id, site.svc.workspace.authenticate(site.tokens["granskare"])).state == "pending"
+    r = g.post(f"/api/suggestions/{sgs[0].id}/accept", json={}, headers={"X-CSRF-Token": token})
+    assert r.status_code == 200 and r.json()["state"] == "accepted"
+    # Another session's token does not fit this session.
+    other = csrf_of(signed_in(site, "granskare").get("/rapporter").text)
+    r = g.post(f"/api/suggestions/{sgs[1].id}/reject", json={}, headers={"X-CSRF-Token": other})
+    assert r.status_code == 403
+    # Bearer: no cookie, no CSRF token needed.
+    r = httpx.post(f"{site.base}/api/suggestions/{sgs[1].id}/reject", json={}, headers=bearer(site, "granskare"))
+    assert r.status_code == 200 and r.json()["state"] == "rejected"
+
+
+# ---- escaping ------------------------------------------------------------------------------
+def test_a_document_with_script_is_shown_escaped(site):
+    c = signed_in(site, "rektor")
+    r = c.get("/sok", params={"q": "skadegörelsen skolgården"})
+    assert r.status_code == 200
+    assert "<script>alert" not in r.text and "onerror=alert" not in r.text.replace("onerror=alert(2)&gt;", "")
+    hit = re.search(r'href="(/dokument/visa\?path=2021-elak-uppfoljning\.txt[^"]*)"', r.text)
+    assert hit, "the document with a script is found"
+    page = c.get(hit.group(1).replace("&amp;", "&"))
+    assert page.status_code == 200
+    assert "&lt;script&gt;alert(&#39;xss&#39;)&lt;/script&gt;" in page.text
+    assert "<script>alert" not in page.text and "<img src=x" not in page.text
+    assert '<tr class="traffrad"' in page.text and "<mark>" in page.text  # the passage is marked
+    # The only scripts of the page are our own file; the CSP forbids inline ones anyway.
+    assert re.findall(r"<script[^>]*>", page.text) == [re.search(r'<script src="/static/app\.js\?v=\w+" defer>', page.text).group(0)]
+    assert "script-src 'self'" in page.headers["content-security-policy"]
+    frag = c.get(hit.group(1).replace("&amp;", "&") + "&fragment=1")
+    assert "<html" not in frag.text and "&lt;script&gt;" in frag.text
+
+
+def test_markup_helpers_trust_only_what_they_made():
+    assert str(snippet_markup("a <mark>b</mark> &lt;c&gt;")) == "a <mark>b</mark> &lt;c&gt;"
+    # Anything but <mark> in a snippet means it was not made by the retriever: escaped whole.
+    assert "<script>" not in str(snippet_markup("<mark>x</mark><script>alert(1)</script>"))
+    from service.types import Citation, Source
+
+    cit = Citation(passage_id="p_0123456789abcdef", quote="q", source=Source(path="a.txt", line_start=1, line_end=2))
+    html = str(suggestion_markup("Text <b>fet</b> [p_0123456789abcdef] och [p_ffffffffffffffff].\n\nNytt stycke", [cit], "k"))
+    assert "&lt;b&gt;fet&lt;/b&gt;" in html and '<a class="ref" href="#k-1">1</a>' in html
+    assert html.count("<p>") == 2 and "?" in html  # an unknown source is marked, not linked
+
+
+def test_swedish_dates():
+    from datetime import date, datetime, timezone
+
+    assert sv_date(date(2025, 5, 3)) == "3 maj 2025"
+    assert sv_datetime(datetime(2025, 1, 31, 23, 5, tzinfo=timezone.utc)) == "1 februari 2025 kl. 00.05"
+    assert sv_datetime(datetime(2025, 7, 1, 12, 0)) == "1 juli 2025 kl. 14.00"  # naive = UTC (SQLite)
+
+
+# ---- roles ---------------------------------------------------------------------------------
+def test_a_rektor_of_another_unit_gets_a_swedish_403_page(site):
+    rep, item, sgs = seeded_report(site, "Åbyskolans rapport")
+    other = signed_in(site, "rektor2")
+    r = other.get(f"/rapporter/{rep.id}")
+    assert r.status_code == 403
+    assert r.headers["content-type"].startswith("text/html")
+    assert "<h1>Du har inte behörighet</h1>" in r.text and 'lang="sv"' in r.text
+    assert "Åbyskolans rapport" not in r.text and "Minska frånvaron" not in r.text
+    assert "Byskolan" in r.text  # the header shows who is signed in
+    token = csrf_of(r.text)
+    for path in (f"/rapporter/{rep.id}/exportera?format=docx", f"/rapporter/{rep.id}?del=innehall&fragment=1"):
+        assert other.get(path).status_code == 403
+    r = other.post(f"/rapporter/{rep.id}/aktiviteter", data={"csrf_token": token, "activity": "Smyga in"})
+    assert r.status_code == 403 and "Du har inte behörighet" in r.text
+    r = other.post(f"/forslag/{sgs[0].id}/godkann", data={"csrf_token": token})
+    assert r.status_code == 403
+    assert "Åbyskolans rapport" not in other.get("/rapporter").text  # not in their list either
+    # The rektor of the unit sees it; an unknown report is a Swedish 404 page.
+    own = signed_in(site, "rektor")
+    assert own.get(f"/rapporter/{rep.id}").status_code == 200
+    missing = own.get("/rapporter/999999")
+    assert missing.status_code == 404 and "Sidan finns inte" in missing.text
+    assert own.get(f"/rapporter/{2**70}").status_code == 422  # never a 500
+
+
+def test_a_rektor_cannot_review_and_sees_no_review_buttons(site):
+    rep, item, sgs = seeded_report(site, "Rektorns egen rapport")
+    c = signed_in(site, "rektor")
+    page = c.get(f"/rapporter/{rep.id}").text
+    assert "Skapa nya förslag" in page and "Lägg till aktivitet" in page
+    assert "/godkann" not in page and "En granskare godkänner" in page
+    r = c.post(f"/forslag/{sgs[0].id}/godkann", data={"csrf_token": csrf_of(page)})
+    assert r.status_code == 403 and "granskare" in r.text
+
+
+def test_the_dokument_page_is_for_admins_only(site):
+    for key in ("rektor", "granskare"):
+        c = signed_in(site, key)
+        page = c.get("/rapporter").text
+        assert 'href="/dokument"' not in page  # not in the menu
+        r = c.get("/dokument")
+        assert r.status_code == 403 and "Bara administratörer" in r.text
+        r = c.post("/dokument", data={"csrf_token": csrf_of(page)}, files={"file": ("a.txt", b"Text")})
+        assert r.status_code == 403
+    admin = signed_in(site, "admin")
+    page = admin.get("/dokument")
+    assert page.status_code == 200 and 'href="/dokument"' in page.text
+    assert "2019-uppfoljning-verksamhetsplan.txt" in page.text and "Uppföljning av verksamhetsplan" in page.text
+
+
+def test_upload_shows_what_was_recognised_and_what_was_refused(site):
+    admin = signed_in(site, "admin")
+    token = csrf_of(admin.get("/dokument").text)
+    sample = (REPO / "corpus" / "2020-kvalitetsrapport-utvecklingsomraden.txt").read_bytes()
+    r = admin.post("/dokument", data={"csrf_token": token},
+                   files={"file": ("Kvalitetsrapport 2020 (kopia).txt", sample, "text/plain")})
+    assert r.status_code == 200, r.text[:500]
+    result = re.search(r'<section class="resultat".*?</section>', r.text, re.S).group(0)
+    assert "är inläst" in result and "Kvalitetsrapport" in result and "2020" in result
+    assert "Risker" in result and "Kostnader" in result  # sections by kind, in Swedish
+    assert "Inläst" in r.text and "uploads/Kvalitetsrapport 2020 (kopia).txt" in r.text  # in the list
+    bad = admin.post("/dokument", data={"csrf_token": token},
+                     files={"file": ("trasig.pdf", b"%PDF-1.7\n\x00\x01 trasig", "application/pdf")})
+    assert bad.status_code in (415, 422)
+    assert "trasig.pdf lästes inte in" in bad.text and "/ the document" not in bad.text
+    empty = admin.post("/dokument", data={"csrf_token": token}, files={"file": ("tom.txt", b"", "text/plain")})
+    assert empty.status_code == 422 and "Filen är tom" in empty.text
+
+
+# ---- review without JavaScript ------------------------------------------------------------
+def test_review_forms_work_without_javascript_and_a_conflict_keeps_the_text(site):
+    rep, item, sgs = seeded_report(site, "Granskning utan JS")
+    g = signed_in(site, "granskare")
+    token = csrf_of(g.get(f"/rapporter/{rep.id}").text)
+    r = g.post(f"/forslag/{sgs[0].id}/godkann", data={"csrf_token": token, "version": "1"})
+    assert r.status_code == 303 and r.headers["location"] == f"/rapporter/{rep.id}#forslag-{sgs[0].id}"
+    page = g.get(f"/rapporter/{rep.id}").text
+    assert "Förslaget är godkänt." in page  # the one-shot message …
+    assert "Förslaget är godkänt." not in g.get(f"/rapporter/{rep.id}").text  # … is shown once
+    r = g.post(f"/forslag/{sgs[1].id}/redigera", data={"csrf_token": token, "version": "1", "text": "Min version."})
+    assert r.status_code == 303
+    # Someone else edits the third suggestion meanwhile (over the API).
+    httpx.patch(f"{site.base}/api/suggestions/{sgs[2].id}", json={"text": "Kollegans text.", "version": 1},
+                headers=bearer(site, "admin")).raise_for_status()
+    r = g.post(f"/forslag/{sgs[2].id}/redigera", data={"csrf_token": token, "version": "1", "text": "Min egen text."})
+    assert r.status_code == 409
+    assert "Någon annan har ändrat förslaget – ladda om" in r.text
+    assert "Min egen text." in r.text  # what the reviewer wrote is still there to copy
+    r = g.post(f"/forslag/{sgs[2].id}/avvisa", data={"csrf_token": token, "version": "1"})
+    assert r.status_code == 303
+    assert "Någon annan har ändrat förslaget" in g.get(r.headers["location"]).text
+    view = site.svc.workspace.get_report(rep.id, site.svc.workspace.authenticate(site.tokens["granskare"]))
+    states = {s.id: s.state for it in view.items for sec in it.sections for s in sec.suggestions}
+    assert states[sgs[0].id] == "accepted" and states[sgs[1].id] == "edited" and states[sgs[2].id] == "edited"
+
+
+def test_new_report_form_explains_what_is_missing(site):
+    c = signed_in(site, "rektor")
+    token = csrf_of(c.get("/rapporter/ny").text)
+    r = c.post("/rapporter", data={"csrf_token": token, "title": " ", "kind": "", "year": "25", "unit": "Annan skola"})
+    assert r.status_code == 422
+    assert "Något behöver rättas" in r.text and "Skriv en titel." in r.text
+    assert "Välj vilken typ av rapport" in r.text and "fyra siffror" in r.text
+    assert 'aria-invalid="true"' in r.text
+    # A rektor's report is always for their own unit, whatever the form says.
+    r = c.post("/rapporter", data={"csrf_token": token, "title": "Min rapport", "kind": "aktivitetsuppfoljning",
+                                   "year": "2025", "unit": "Annan skola"})
+    assert r.status_code == 303
+    rid = int(r.headers["location"].rsplit("/", 1)[1])
+    assert site.svc.workspace.get_report(rid, site.svc.workspace.authenticate(site.tokens["rektor"])).unit == "Åbyskolan"
+
+
+def test_pages_are_not_cached_and_static_files_are_served(site):
+    c = signed_in(site, "rektor")
+    r = c.get("/rapporter")
+    assert r.headers["cache-control"] == "no-store"
+    js = re.search(r'src="(/static/app\.js\?v=\w+)"', r.text).group(1)
+    css = re.search(r'href="(/static/app\.css\?v=\w+)"', r.text).group(1)
+    assert httpx.get(site.base + js).headers["content-type"].startswith(("text/javascript", "application/javascript"))
+    assert httpx.get(site.base + css).headers["content-type"].startswith("text/css")
+    assert not re.search(r"<style|style=\"|\son\w+=\"", r.text)  # nothing inline: the CSP forbids it
