@@ -48,7 +48,9 @@ _GENERIC = frozenset(
         "gemensamma syfte syftet behov kommun kommunen förvaltning förvaltningen enhet enheter "
         "enheterna huvudman huvudmannen samtliga alla olika bättre god goda tidig tidigt tidiga "
         "motverka hantera upprätta bygga hitta använda stödja stötta delta erbjuda fungera fungerande "
-        "väl bra ökning arbetar vidare utbildning utbildningen undervisning undervisningen lärande"
+        "väl bra ökning arbetar vidare utbildning utbildningen undervisning undervisningen lärande "
+        "lång långa längre kort korta kortare stor stora större liten små mindre hög höga högre låg låga "
+        "lägre mer flera många"
     )
 )
 # Where rather than what: school forms and roles count at half weight.
@@ -251,7 +253,7 @@ class Matcher:
             if len(s) < 4 or s in _GENERIC or s in out:
                 continue
             parts = [] if s in _SETTING else [stem(p) for p in self.vocab.decompounder.split(w)]
-            out[s] = [p for p in parts if len(p) >= 4 and p not in _GENERIC and p != s]
+            out[s] = [p for p in parts if len(p) >= 5 and p not in _GENERIC and p != s]
         return out
 
     def _idf(self, t: str) -> float:
@@ -321,10 +323,10 @@ def _passage_words(p: Passage) -> str:
 
 
 def _dedup_key(p: Passage) -> str:
-    """Passages a reader would see as the same: identical text, or the same activity row
-    repeated under several goals of one document (same wording, status and comment)."""
+    """Passages a reader would see as the same: identical text, or the same activity repeated in
+    one document (under several goals or strategic assignments; the first, best-ranked, stays)."""
     if p.section_kind == "aktivitet":
-        key = f"row {p.doc_path} {p.activity} {p.status} {p.deadline} {p.comment}"
+        key = f"row {p.doc_path} {p.activity}"
     else:
         key = f"{p.section_kind} {p.activity or ''} {p.text}"
     return re.sub(r"\W+", " ", key.lower()).strip()

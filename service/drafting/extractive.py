@@ -291,14 +291,15 @@ class ExtractiveGenerator:
                 previous = e.passage
         return lines, cits
 
-    def _history(self, req: DraftRequest, ev: SectionEvidence, quoter: Quoter, intro: str) -> Proposal | None:
+    def _history(self, req: DraftRequest, ev: SectionEvidence, quoter: Quoter, intro: str,
+                 with_status: bool = True) -> Proposal | None:
         items = [e for e in ev.items if e.origin == "historik"]
         if not items:
             return None
         lines, cits = self._compose(items[-4:], quoter, 4, spread=False)
         if not lines:
             return None
-        return Proposal(_join(intro, lines, req), cits)
+        return Proposal(_join(intro, lines, req, with_status), cits)
 
     def _uppfoljning(self, req: DraftRequest, ev: SectionEvidence, quoter: Quoter) -> list[Proposal]:
         act = quoted(short(req.activity))
@@ -329,7 +330,7 @@ class ExtractiveGenerator:
             intro = ("Tidigare analyser av liknande aktiviteter kan ge stöd för analysen:" if len(lines) > 1 else
                      f"Underlaget är tunt: bara ett tidigare resonemang liknar {act}.")
             out.append(Proposal(_join(intro, lines, req, with_status=False), cits))
-        hist = self._history(req, ev, quoter, f"Om aktiviteten {act} har tidigare skrivits:")
+        hist = self._history(req, ev, quoter, f"Om aktiviteten {act} har tidigare skrivits:", with_status=False)
         if hist:
             out.insert(0, hist)
         if not out:

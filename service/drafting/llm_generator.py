@@ -20,14 +20,18 @@ from .grounding import CITE_GROUP, cited_ids, norm
 
 # Up to this many passages go into a prompt (the most relevant first), within the token budget.
 MAX_PASSAGES = 12
+MIN_SHOWN = 3
 _SPLIT = re.compile(r"^\s*-{3,}\s*$", re.MULTILINE)
 _SENTENCE = re.compile(r"[^.!?\n]+(?:[.!?]+|$)")
 
 
 def prompt_passages(ev: SectionEvidence, budget_chars: int) -> list[Passage]:
-    ordered = sorted(ev.items, key=lambda e: (not e.relevant, e.origin != "historik"))
+    """The passages the model sees: the relevant ones (history first); only when none is relevant
+    the MIN_SHOWN best of the rest, for the model to judge (and, as told, to call thin)."""
+    relevant = sorted((e for e in ev.items if e.relevant), key=lambda e: e.origin != "historik")
+    rest = [] if relevant else [e for e in ev.items if not e.relevant][:MIN_SHOWN]
     out, used = [], 0
-    for e in ordered:
+    for e in relevant + rest:
         if len(out) >= MAX_PASSAGES:
             break
         size = len(e.passage.text) + 300
