@@ -21,7 +21,7 @@ from service.chat.tools import TOOL_NAMES
 from service.drafting.grounding import norm
 from service.llm import LLMClient
 from support import running_server
-from test_chat import ACTIVITY, Client, counts, make_world, named, report_version
+from test_chat import Client, counts, make_world, named, report_version
 
 REF = re.compile(r'ref="(s_[0-9a-f]+)"')
 PID = re.compile(r'id="(p_[0-9a-f]+)"')
@@ -366,3 +366,15 @@ def test_history_is_trimmed_to_the_context_budget(world):
     assert any(u.startswith("Fråga nummer 3.") for u in users)  # the latest turns are kept
     tools_tokens = len(json.dumps(small.requests[-1]["tools"], ensure_ascii=False)) // 3
     assert sum(message_tokens(m) for m in last) + tools_tokens <= ctx_tokens
+
+
+def test_tool_calls_per_round_are_bounded(as_, script):
+    from service.chat.assistant import MAX_CALLS_PER_ROUND
+
+    many = {"tool_calls": [{"name": "search", "arguments": {"query": f"frånvaro {n}", "k": 1}, "id": f"c{n}"}
+                           for n in range(MAX_CALLS_PER_ROUND + 2)]}
+    script(lambda body: many if not tool_texts(this_turn(body)[1]) else "Klart.")
+    r = as_("kvalitet").ask("Sök brett")
+    assert r.status_code == 200, r.text
+    statuses = [t["status"] for t in r.json()["reply"]["tools"]]
+    assert statuses == [200] * MAX_CALLS_PER_ROUND + [429, 429]

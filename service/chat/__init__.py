@@ -21,6 +21,9 @@ Events, in order (each a dict with "event" and its payload; the same names as SS
   suggestion  {"id", "report_id", "item_id", "kind", "state": "pending", "version", "draft_ref",
               "grounding"}                                       placed in the report (pending)
   token       {"text"}                                           the answer, piece by piece
+              (with an LLM the answer is split once the model's final turn is complete:
+              LLMClient.chat_turn does not stream tool-using turns; tool/hits/draft events show
+              progress meanwhile, and the router sends ": keepalive" comments)
   done        {"conversation_id", "message": <message>}         last event of a good turn
   error       {"code", "message", "status", "conversation_id"}  last event of a failed turn
 

@@ -244,7 +244,7 @@ class Assistant:
                 if t.cancelled.is_set():
                     return
                 if i >= MAX_CALLS_PER_ROUND:
-                    outcome = self.tools._failed(
+                    outcome = self.tools.refuse(
                         call.name if isinstance(call.name, str) else "?", {}, 429, "too_many_calls",
                         f"Högst {MAX_CALLS_PER_ROUND} verktygsanrop per svar; anropet kördes inte.")
                 else:

@@ -21,7 +21,6 @@ Security rules, whatever the model asks:
 from __future__ import annotations
 
 import hashlib
-import logging
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -33,7 +32,6 @@ from ..pii import mask as mask_pii
 from ..prompts import data, get_prompts
 from ..types import Citation, DraftRequest, DraftSection, Grounding, Passage, SearchFilters, Suggestion
 
-log = logging.getLogger(__name__)
 
 PASSAGE_CHARS = 1200  # of one passage, in a tool result
 REPORT_TEXT_CHARS = 300
@@ -316,30 +314,30 @@ class Tools:
     def run(self, name: str, raw: Any) -> ToolOutcome:
         if name not in ARGS:
             shown = "".join(ch for ch in str(name)[:64] if ch.isprintable())
-            return self._failed(shown or "?", {}, 400, "unknown_tool",
+            return self.refuse(shown or "?", {}, 400, "unknown_tool",
                                 f"Okänt verktyg {shown!r}. Tillgängliga verktyg: {', '.join(TOOL_NAMES)}.")
         if not isinstance(raw, dict):
-            return self._failed(name, {}, 422, "invalid_arguments", "Argumenten ska vara ett JSON-objekt.")
+            return self.refuse(name, {}, 422, "invalid_arguments", "Argumenten ska vara ett JSON-objekt.")
         try:
             args = ARGS[name].model_validate(raw)
         except ValidationError as exc:
             msgs = "; ".join(
                 f"{'.'.join(str(x) for x in e['loc']) or 'argument'}: {e['msg']}" for e in exc.errors()[:8]
             )
-            return self._failed(name, {"keys": sorted(str(k)[:64] for k in raw)[:20]}, 422, "invalid_arguments",
+            return self.refuse(name, {"keys": sorted(str(k)[:64] for k in raw)[:20]}, 422, "invalid_arguments",
                                 f"Ogiltiga argument till {name}: {msgs}")
         shown = _short(args.model_dump(exclude_none=True, exclude_defaults=True))
         try:
             return getattr(self, f"_{name}")(args, shown)
         except ToolFailure as exc:
-            return self._failed(name, shown, exc.status, exc.code, exc.message)
+            return self.refuse(name, shown, exc.status, exc.code, exc.message)
         except LLMUnavailable as exc:
-            return self._failed(name, shown, 503, exc.code, "Språkmodellen kunde inte användas för det här "
+            return self.refuse(name, shown, 503, exc.code, "Språkmodellen kunde inte användas för det här "
                                 "steget (den gick inte att nå eller svarade inte i tid).")
         except KvalitetError as exc:
-            return self._failed(name, shown, exc.status_code, exc.code, exc.message)
+            return self.refuse(name, shown, exc.status_code, exc.code, exc.message)
 
-    def _failed(self, name: str, shown: dict, status: int, code: str, message: str) -> ToolOutcome:
+    def refuse(self, name: str, shown: dict, status: int, code: str, message: str) -> ToolOutcome:
         nothing = " Ingenting ändrades." if name == "place_suggestion" or status == 403 else ""
         hint = (" Användaren har inte behörighet till detta; försök inte kringgå det, säg det till användaren."
                 if status == 403 else "")
@@ -443,6 +441,8 @@ class Tools:
         user_input = list(cand.get("user_input") or [])
         grounding = check(revised, citations, self.lookup, user_input, allow_uncited=bool(cand.get("allow_uncited")))
         text = self._mask(revised)
+        if self.settings.mask_personal_data:
+            citations = [Citation(passage_id=c.passage_id, quote=mask_pii(c.quote), source=c.source) for c in citations]
         sg = Suggestion(id=revision_id(orig.kind, text), kind=orig.kind, text=text, generator="llm",
                         prompt_version=prompt.version, citations=citations, grounding=grounding)
         new = {"suggestion": sg.model_dump(mode="json"), "user_input": user_input,

@@ -76,8 +76,9 @@ class Turn:
     def finish(self, text: str, *, citations: list[dict], needs_llm: bool = False, note: str | None = None,
                grounding: dict | None = None, extra: dict | None = None):
         """The final answer: token events, then `done` (after storing it)."""
-        if self.mask:
+        if self.mask:  # as the drafter does: what the user sees is masked, the check ran before
             text = mask_pii(text)
+            citations = [{**c, "quote": mask_pii(c["quote"])} for c in citations]
         for piece in pieces(text):
             yield {"event": "token", "text": piece}
         msg = self.message_out(text, citations=citations, needs_llm=needs_llm, note=note, grounding=grounding)
