@@ -155,6 +155,7 @@ def test_migration_0003_matches_the_chat_models(world):
     ("Skriv om risker för processhandledning", "draft"),
     ("utkast risker och lägg in", "draft+place"),
     ("Lägg in den", "place"),
+    ("Lägg in utkastet till analys som förslag.", "place"),  # the web panel's wording
     ("placera analysen", "place"),
     ("Gör den kortare", "rewrite"),
     ("skriv om texten", "rewrite"),
@@ -240,9 +241,10 @@ def test_draft_then_place_puts_a_pending_suggestion_in_the_open_item(as_, world)
     cid = r1.json()["conversation_id"]
     draft = r1.json()["reply"]["drafts"][0]
     assert draft["kind"] == "analys"
-    r2 = c.ask("Lägg in den", conversation_id=cid, **ctx)
+    r2 = c.ask("Lägg in utkastet till analys som förslag.", conversation_id=cid, **ctx)
     assert r2.status_code == 200, r2.text
     reply = r2.json()["reply"]
+    assert [t["name"] for t in reply["tools"]] == ["place_suggestion"]  # the draft made, not a new one
     assert [p["state"] for p in reply["placed"]] == ["pending"]
     placed = reply["placed"][0]
     assert placed["draft_ref"] == draft["ref"] and placed["report_id"] == world.report_a.id

@@ -34,7 +34,8 @@ _REWRITE_STRONG = re.compile(
 )
 _REWRITE_WEAK = re.compile(r"\b(mer|mindre)\s+om\b|\b(enklare|tydligare|kortfattat)\b", re.IGNORECASE)
 _PLACE = re.compile(r"\b(lägg\s+in|lägga\s+in|placera\w*|för\s+in|infoga\w*|spara\s+som\s+förslag)\b", re.IGNORECASE)
-_DRAFT_WORD = re.compile(r"\butkast\w*", re.IGNORECASE)
+# "utkast" asks for a new draft; "utkastet"/"utkasten" (definite) refer to one already made.
+_DRAFT_WORD = re.compile(r"\butkast\b", re.IGNORECASE)
 _DRAFT_VERB = re.compile(r"\b(skriv|skriva|gör|göra|ta\s+fram|föreslå|formulera)\b", re.IGNORECASE)
 _SECTIONS = (
     ("risker", re.compile(r"\brisk\w*", re.IGNORECASE)),
