@@ -65,10 +65,11 @@ def redact(text: str) -> str:
     return text
 
 
-# Attributes every LogRecord has; anything else came in through `extra=`.
+# Attributes every LogRecord has; anything else came in through `extra=`. (uvicorn's
+# `color_message` repeats the message with terminal colour codes.)
 _STANDARD_ATTRS = frozenset(
     vars(logging.LogRecord("x", logging.INFO, "x", 0, "x", None, None)).keys()
-) | {"message", "asctime", "taskName"}
+) | {"message", "asctime", "taskName", "color_message"}
 
 
 def _redact_value(value: Any) -> Any:
