@@ -7,10 +7,13 @@ Two sources:
     "aktivitet" in the catalog) seed a new report the same way.
 
 What comes across: every activity that was not finished, i.e. whose status is not one of
-FINISHED_STATUSES (Genomfört, Klart, Avslutad), or that was postponed (a deadline with "*" or
-"Förskjuts"). Finished activities stay behind, even when they were postponed on the way. An
-activity row of a document without any status and without a postponement is the heading of a
-strategic assignment (Strategiskt utvecklingsuppdrag), not an activity: it is skipped and said so.
+FINISHED_STATUSES (Genomfört, Klart, Avslutad, in any spelling), or that was postponed (a deadline
+with "*" or "Förskjuts"). So Pågående, Pågår, Kvarstår, Pausad, Ej påbörjad come, and so does a
+status we do not know (better one item too many than a lost activity). Finished activities stay
+behind, even when they were postponed on the way. A report item without a status comes across
+(nobody marked it finished); an activity row of a document without any status and without a
+postponement is the heading of a strategic assignment (Strategiskt utvecklingsuppdrag), not an
+activity: it is skipped and said so.
 
 Each carried item is marked carried_from = the old year (the templates print "Kvarstår från
 <year>") and linked to its history: history_ids = the passage ids of the activity's path across
@@ -137,7 +140,13 @@ class HistoryLinker:
         self.exact: dict[str, list[Passage]] = {}
         for p in self.hist.items:
             self.exact.setdefault(normalize(p.activity or ""), []).append(p)
-        self.sigs = [(p, signature(p.activity or "")) for p in self.hist.items]
+        self._sigs: list | None = None  # computed when an exact match fails
+
+    @property
+    def sigs(self) -> list:
+        if self._sigs is None:
+            self._sigs = [(p, signature(p.activity or "")) for p in self.hist.items]
+        return self._sigs
 
     def find(self, activity: str, before_year: int | None = None) -> Passage | None:
         """The record of `activity` in the index (exact wording first, then near-identical,

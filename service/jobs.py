@@ -50,7 +50,6 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from .db import Base, utcnow
 from .errors import Conflict, Forbidden, InvalidInput, KvalitetError, NotFound, Unauthorized
-from .types import DRAFT_SECTIONS
 from .workspace import models as _workspace_models  # noqa: F401 - reports/items/users on Base.metadata
 from .workspace.auth import User, can_write, require_read, require_write
 from .workspace.models import AuditRow, ItemRow, ReportRow, SectionRow, SuggestionRow
@@ -320,9 +319,11 @@ def cancel_job(ws, job_id: str, user: User) -> JobView:
         if row.state not in ACTIVE_STATES:
             raise Conflict(f"Jobbet är redan {row.state} / the job already ended", detail={"state": row.state})
         now = utcnow()
+        before = row.state
         row.state, row.finished_at, row.updated_at = "cancelled", now, now
         row.message = f"Avbrutet av {user.name} / cancelled"
-        ws._audit(s, user, "job.cancel", "job", row.id, row.report_id, {"state": "running"}, {"state": "cancelled"})
+        ws._audit(s, user, "job.cancel", "job", row.id, row.report_id, {"state": before},
+                  {"state": "cancelled", "done": row.done, "total": row.total})
         return _view(row)
 
 
