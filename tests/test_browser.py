@@ -364,7 +364,7 @@ def test_review_accept_edit_reject_and_conflict(page, site):
 
     # Progress and the state of every section at a glance.
     assert "är granskade" in page.locator(".framsteg").inner_text()
-    states = page.locator("table.oversikt tbody td .etikett").all_inner_texts()
+    states = [" ".join(t.split()) for t in page.locator("table.oversikt tbody td .etikett").all_text_contents()]
     assert {"Godkänt", "Avvisat", "Väntar på granskning"} <= set(states), states  # analys: one still waits
     assert "Redigerat" in page.locator(f"#{edit_id} .forslag-huvud").inner_text()
     assert not unlabelled_controls(page)

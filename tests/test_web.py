@@ -337,3 +337,18 @@ def test_pages_are_not_cached_and_static_files_are_served(site):
     assert httpx.get(site.base + js).headers["content-type"].startswith(("text/javascript", "application/javascript"))
     assert httpx.get(site.base + css).headers["content-type"].startswith("text/css")
     assert not re.search(r"<style|style=\"|\son\w+=\"", r.text)  # nothing inline: the CSP forbids it
+
+
+def test_reviewers_edit_numbered_references_and_the_text_keeps_passage_ids():
+    from service.types import Citation, Source
+    from service.web.views import marker_text, numbered_text
+
+    cits = [Citation(passage_id=f"p_{n:016x}", quote="q", source=Source(path="a.txt", line_start=n, line_end=n))
+            for n in (1, 2)]
+    text = f"Första [{cits[0].passage_id}]. Båda [{cits[0].passage_id}, {cits[1].passage_id}]. Okänd [p_ffffffffffffffff]."
+    shown = numbered_text(text, cits)
+    assert shown == "Första [1]. Båda [1, 2]. Okänd [p_ffffffffffffffff]."
+    assert marker_text(shown, cits) == text
+    # Numbers that name no source, and brackets of other kinds, stay as written.
+    assert marker_text("Se [3] och [2020] och [a].", cits) == "Se [3] och [2020] och [a]."
+    assert marker_text("Utan källor [1].", []) == "Utan källor [1]."

@@ -639,7 +639,7 @@ def _review(request: Request, suggestion_id: int, user: User, action: str, versi
             ws.reject(suggestion_id, user, expected_version=_version(version))
             flash = "avvisat"
         else:
-            ws.edit(suggestion_id, text, _version(version), user)
+            ws.edit(suggestion_id, views.marker_text(text, current.citations), _version(version), user)
             flash = "redigerat"
     except Conflict as exc:
         if "publicerad" in exc.message:

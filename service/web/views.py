@@ -80,6 +80,9 @@ SUGGESTION_STATE_LABELS = {
 }
 # A section at a glance (see section_display).
 SECTION_STATE_LABELS = {**SUGGESTION_STATE_LABELS, "empty": "Inget förslag än"}
+# The same, short enough for the overview table (the caption says what they are about).
+SECTION_STATE_SHORT = {"pending": "Väntar", "accepted": "Godkänt", "edited": "Redigerat", "rejected": "Avvisat",
+                       "empty": "Inget än"}
 GENERATOR_LABELS = {
     "extractive": "Sammanställt direkt ur källorna",
     "llm": "Skrivet av språkmodellen",
@@ -170,6 +173,36 @@ def suggestion_markup(text: str, citations: list, anchor_prefix: str) -> Markup:
     return Markup("\n".join(paras))
 
 
+def numbered_text(text: str, citations: list) -> str:
+    """[p_…] markers as the numbers of the source list ([1], [2, 3]): what a reviewer edits."""
+    numbers = {c.passage_id: i for i, c in enumerate(citations, 1)}
+
+    def repl(m: re.Match) -> str:
+        pids = _PID_RE.findall(m.group(1))
+        if not all(p in numbers for p in pids):
+            return m.group(0)
+        return "[" + ", ".join(str(numbers[p]) for p in pids) + "]"
+
+    return _CITE_RE.sub(repl, text)
+
+
+_NUM_REF = re.compile(r"\[\s*(\d{1,3}(?:\s*,\s*\d{1,3})*)\s*\]")
+
+
+def marker_text(text: str, citations: list) -> str:
+    """Back from numbers to [p_…] markers, for the numbers that name a source of the suggestion
+    (anything else in brackets is left as the reviewer wrote it)."""
+    ids = [c.passage_id for c in citations]
+
+    def repl(m: re.Match) -> str:
+        ns = [int(x) for x in re.findall(r"\d+", m.group(1))]
+        if not all(1 <= n <= len(ids) for n in ns):
+            return m.group(0)
+        return "[" + ", ".join(ids[n - 1] for n in ns) + "]"
+
+    return _NUM_REF.sub(repl, text) if ids else text
+
+
 def flag_text(flag: str) -> str:
     """A grounding flag ("siffra: 5 000 tkr") as a reviewer reads it ("siffra 5 000 tkr")."""
     kind, sep, rest = flag.partition(": ")
@@ -243,11 +276,11 @@ def environment() -> Environment:
     )
     env.globals.update(
         static_url=static_url, passage_url=passage_url, source_text=source_text, plural=plural,
-        section_display=section_display, suggestion_markup=suggestion_markup,
+        section_display=section_display, suggestion_markup=suggestion_markup, numbered_text=numbered_text,
         ROLE_LABELS=ROLE_LABELS, REPORT_KIND_LABELS=REPORT_KIND_LABELS, DOC_KIND_LABELS=DOC_KIND_LABELS,
         PASSAGE_KIND_LABELS=PASSAGE_KIND_LABELS, SECTION_LABELS=SECTION_LABELS,
         COMMITTEE_LABELS=COMMITTEE_LABELS, SUGGESTION_STATE_LABELS=SUGGESTION_STATE_LABELS,
-        SECTION_STATE_LABELS=SECTION_STATE_LABELS, GENERATOR_LABELS=GENERATOR_LABELS,
+        SECTION_STATE_LABELS=SECTION_STATE_LABELS, SECTION_STATE_SHORT=SECTION_STATE_SHORT, GENERATOR_LABELS=GENERATOR_LABELS,
         REPORT_STATE_LABELS=REPORT_STATE_LABELS, PII_LABELS=PII_LABELS, DRAFT_SECTIONS=DRAFT_SECTIONS,
         PERSPECTIVES=PERSPECTIVES, STATUSES=STATUSES,
     )

@@ -212,12 +212,23 @@
       if (busy) form.setAttribute("aria-busy", "true"); else form.removeAttribute("aria-busy");
     }
 
+    /* The reviewer edits [1], [2]: the numbers of the sources; the text keeps [p_…] markers. */
+    function markers(text, citations) {
+      var ids = (citations || "").split(" ").filter(Boolean);
+      if (!ids.length) return text;
+      return text.replace(/\[\s*(\d{1,3}(?:\s*,\s*\d{1,3})*)\s*\]/g, function (match, list) {
+        var ns = list.split(/\s*,\s*/).map(Number);
+        if (!ns.every(function (n) { return n >= 1 && n <= ids.length; })) return match;
+        return "[" + ns.map(function (n) { return ids[n - 1]; }).join(", ") + "]";
+      });
+    }
+
     function review(form) {
       var card = form.closest("[data-suggestion-id]");
       var id = card.dataset.suggestionId;
       var action = form.dataset.review;
       var version = parseInt(form.elements.version.value, 10);
-      var status = card.querySelector(".forslag-status");
+      var status = action === "edit" ? form.querySelector(".redigera-status") : card.querySelector(".granska > .forslag-status");
       var forms = card.querySelectorAll("form");
       forms.forEach(function (f) { setBusy(f, true); });
       status.className = "forslag-status";
@@ -225,7 +236,7 @@
       var call;
       if (action === "accept") call = api("POST", "/api/suggestions/" + id + "/accept", { version: version });
       else if (action === "reject") call = api("POST", "/api/suggestions/" + id + "/reject", { version: version });
-      else call = api("PATCH", "/api/suggestions/" + id, { text: form.elements.text.value, version: version });
+      else call = api("PATCH", "/api/suggestions/" + id, { text: markers(form.elements.text.value, form.dataset.citations), version: version });
       var done = { accept: "Förslaget är godkänt.", reject: "Förslaget är avvisat.", edit: "Din ändring är sparad." }[action];
       call.then(function () {
         return refresh("#forslag-" + id + " .forslag-rubrik", done);
@@ -243,6 +254,7 @@
           reload.addEventListener("click", function () { window.location.reload(); });
           status.appendChild(reload);
         }
+        if (status.scrollIntoView) status.scrollIntoView({ block: "nearest" });
       });
     }
 
@@ -382,6 +394,8 @@
       renderText(body, text);
       li.appendChild(body);
       log.appendChild(li);
+      panel.classList.add("har-samtal");
+      log.scrollTop = log.scrollHeight;
       return li;
     }
 
@@ -575,6 +589,7 @@
       }).then(function () {
         final = final || { text: streamed || "Inget svar kom. Försök att fråga på ett annat sätt." };
         renderAnswer(entry, final);
+        log.scrollTop = entry.offsetTop - log.offsetTop;  // the start of the answer
         return refreshReport(final.placed || []);
       }).catch(function (err) {
         // A conversation kept from another sign-in on this browser: start a new one.
@@ -683,8 +698,15 @@
     });
   }
 
+  /* On a phone the filters fold away once there are results (they stay open while in use). */
+  function initFilters() {
+    var box = document.querySelector("details[data-close-on-phone]");
+    if (box && window.matchMedia && window.matchMedia("(max-width: 40rem)").matches) box.open = false;
+  }
+
   function init() {
     focusOnLoad();
+    initFilters();
     initLogout();
     initBack();
     initSourcePanel();
