@@ -392,6 +392,24 @@ def test_export_word_html_and_markdown(page, site):
         assert Path(info.value.path()).read_bytes().lstrip().startswith(start), label
 
 
+def test_review_works_without_javascript(browser, site):
+    ctx = browser.new_context(viewport=DESKTOP, locale="sv-SE", java_script_enabled=False)
+    ctx.set_default_timeout(TIMEOUT_MS)
+    try:
+        pg = ctx.new_page()
+        sign_in(pg, site, "granskare")
+        pg.goto(site.state["report_url"])
+        assert pg.locator("aside.chatt noscript").count() == 1  # the chat says it needs JavaScript
+        pending = pg.locator("article.forslag-pending").first
+        sid = pending.get_attribute("id")
+        pending.get_by_role("button", name=re.compile("^Godkänn")).click()
+        pg.wait_for_url(re.compile(rf".*#{sid}$"))
+        assert "Förslaget är godkänt." in pg.locator(".meddelande").first.inner_text()
+        assert pg.locator(f"#{sid} .etikett-accepted").count() == 1
+    finally:
+        ctx.close()
+
+
 # ---- 6. admin: documents; phones -----------------------------------------------------------
 def test_admin_uploads_a_document_and_sees_what_was_recognised(page, site, tmp_path):
     sign_in(page, site, "admin")
