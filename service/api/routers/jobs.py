@@ -17,9 +17,9 @@ from __future__ import annotations
 
 import logging
 from contextlib import asynccontextmanager
-from typing import Literal
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, File, Response, UploadFile
+from fastapi import APIRouter, Depends, File, Path, Response, UploadFile
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
@@ -53,6 +53,11 @@ async def lifespan(app):
 
 
 router = APIRouter(prefix="/api", tags=["jobb"], route_class=AuthRoute, lifespan=lifespan)
+
+
+# Ids beyond 64 bits would overflow SQLite (a 500): refused as invalid input instead.
+ReportId = Annotated[int, Path(ge=1, le=2**63 - 1, description="The report's id.")]
+JobId = Annotated[str, Path(min_length=1, max_length=32, description="The job's id.")]
 
 
 class CarryIn(BaseModel):
@@ -90,7 +95,7 @@ def from_document(body: FromDocumentIn, user: User = Depends(current_user), svc:
 
 
 @router.post("/reports/{report_id}/carry-forward", response_model=SeedResult, status_code=201)
-def carry(report_id: int, body: CarryIn | None = None, user: User = Depends(current_user),
+def carry(report_id: ReportId, body: CarryIn | None = None, user: User = Depends(current_user),
           svc: Services = Depends(get_services)):
     """Nästa års rapport med de aktiviteter som inte blev klara (Kvarstår från <år>)."""
     body = body or CarryIn()
@@ -108,7 +113,7 @@ async def _read_limited(file: UploadFile, limit: int) -> bytes:
 
 
 @router.post("/reports/{report_id}/import", response_model=ImportResult)
-async def import_file(report_id: int, file: UploadFile = File(..., description="XLSX eller CSV"),
+async def import_file(report_id: ReportId, file: UploadFile = File(..., description="XLSX eller CSV"),
                       user: User = Depends(current_user), svc: Services = Depends(get_services)):
     """Läs in en aktivitetslista (XLSX eller CSV); dubbletter slås ihop."""
     data = await _read_limited(file, svc.settings.max_upload_bytes)
@@ -116,7 +121,7 @@ async def import_file(report_id: int, file: UploadFile = File(..., description="
 
 
 @router.post("/reports/{report_id}/draft-all", response_model=JobView, status_code=202)
-def draft_all(report_id: int, response: Response, body: DraftAllIn | None = None,
+def draft_all(report_id: ReportId, response: Response, body: DraftAllIn | None = None,
               user: User = Depends(current_user), svc: Services = Depends(get_services)):
     """Starta ett jobb som skriver utkast för alla aktiviteter; följ det på /api/jobs/{id}."""
     body = body or DraftAllIn()
@@ -127,17 +132,17 @@ def draft_all(report_id: int, response: Response, body: DraftAllIn | None = None
 
 
 @router.get("/reports/{report_id}/jobs", response_model=JobsOut)
-def report_jobs(report_id: int, user: User = Depends(current_user), svc: Services = Depends(get_services)):
+def report_jobs(report_id: ReportId, user: User = Depends(current_user), svc: Services = Depends(get_services)):
     return JobsOut(jobs=list_jobs(svc.workspace, user, report_id=report_id))
 
 
 @router.get("/jobs/{job_id}", response_model=JobView)
-def job(job_id: str, response: Response, user: User = Depends(current_user), svc: Services = Depends(get_services)):
+def job(job_id: JobId, response: Response, user: User = Depends(current_user), svc: Services = Depends(get_services)):
     """Ett jobbs läge: state, total, done, errors."""
     response.headers["Cache-Control"] = "no-store"
     return get_job(svc.workspace, job_id, user)
 
 
 @router.post("/jobs/{job_id}/cancel", response_model=JobView)
-def cancel(job_id: str, user: User = Depends(current_user), svc: Services = Depends(get_services)):
+def cancel(job_id: JobId, user: User = Depends(current_user), svc: Services = Depends(get_services)):
     return cancel_job(svc.workspace, job_id, user)
