@@ -151,7 +151,7 @@ class KnowledgeIndex:
                 bm25 = None
         if bm25 is None:
             bm25 = BM25Index.build(
-                [p.id for p in passages], [p.text for p in passages], version=version,
+                [p.id for p in passages], [p.index_text for p in passages], version=version,
                 split_compounds=self.settings.bm25_split_compounds,
             )
             if self.settings.chroma_host is None:

@@ -226,7 +226,7 @@ def _bump_version(index: KnowledgeIndex, s) -> None:
 
 
 def _store_document(index, doc_path, sha, media_type, parsed, passages, report) -> None:
-    vectors, embedded = embed_with_cache(index.embedder, index.cache, [p.text for p in passages])
+    vectors, embedded = embed_with_cache(index.embedder, index.cache, [p.index_text for p in passages])
     report.embedded += embedded
     with index.db.session() as s:
         old_ids = set(s.scalars(select(PassageRow.id).where(PassageRow.doc_path == doc_path)).all())
@@ -276,7 +276,7 @@ def _reconcile(index: KnowledgeIndex, report: IngestReport) -> None:
         index.vectors.delete(extra)
     missing = [passages[i] for i in passages.keys() - in_chroma]
     if missing:
-        vecs, embedded = embed_with_cache(index.embedder, index.cache, [p.text for p in missing])
+        vecs, embedded = embed_with_cache(index.embedder, index.cache, [p.index_text for p in missing])
         report.embedded += embedded
         index.vectors.upsert(missing, vecs)
     # Make sure the BM25 on disk matches the catalog's version.

@@ -43,10 +43,11 @@ DOMAIN_LEXICON = frozenset(
     datorer webb sida tillgänglighet kommunikation information samverkan socialtjänst polis
     familj vårdnadshavare barn unga ungdom ungdomar kultur idrott hälsoarbete sjukfrånvaro
     rekrytering anställning lön arbetsmiljö arbetsplats chef chefer medarbetare handledning
-    utbildning fortbildning nyanlända integration prov betyg behörighet examen""".split()
+    utbildning fortbildning nyanlända integration prov betyg behörighet examen beräkning
+    kalkyl satsning""".split()
 )
 MIN_PART = 4  # shortest compound part we trust
-ANALYZER_VERSION = 6  # bump when analysis changes: a saved BM25 of another version is rebuilt
+ANALYZER_VERSION = 9  # bump when analysis changes: a saved BM25 of another version is rebuilt
 
 
 @lru_cache(maxsize=1)
@@ -62,6 +63,8 @@ def words(text: str) -> list[str]:
 
 @lru_cache(maxsize=200_000)
 def stem(word: str) -> str:
+    """Snowball Swedish. (Applying it twice makes "kostnad"/"kostnaderna" agree, but cost
+    BM25 success@5 on the gold set, 0.98 -> 0.96; left single.)"""
     return _stemmer().stemWord(word)
 
 

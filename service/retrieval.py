@@ -29,13 +29,16 @@ def check_query(query: str) -> str:
     return q
 
 
-def rrf(rankings: dict[str, list[str]], k: int = 60) -> list[tuple[str, float, dict[str, int]]]:
-    """Reciprocal rank fusion: score(d) = sum over rankings of 1 / (k + rank(d))."""
+def rrf(
+    rankings: dict[str, list[str]], k: int = 60, weights: dict[str, float] | None = None
+) -> list[tuple[str, float, dict[str, int]]]:
+    """Weighted reciprocal rank fusion: score(d) = sum over rankings of w / (k + rank(d))."""
     scores: dict[str, float] = {}
     ranks: dict[str, dict[str, int]] = {}
     for name, ids in rankings.items():
+        w = (weights or {}).get(name, 1.0)
         for r, pid in enumerate(ids, 1):
-            scores[pid] = scores.get(pid, 0.0) + 1.0 / (k + r)
+            scores[pid] = scores.get(pid, 0.0) + w / (k + r)
             ranks.setdefault(pid, {})[name] = r
     order = sorted(scores, key=lambda pid: (-scores[pid], pid))
     return [(pid, scores[pid], ranks[pid]) for pid in order]
@@ -95,7 +98,8 @@ class Retriever:
         if mode in ("hybrid", "dense"):
             vec = self.index.embedder.embed_query(q)
             rankings["dense"] = [pid for pid, _ in self.index.vectors.query(vec, n, filters)]
-        fused = rrf(rankings, self.index.settings.rrf_k)
+        st = self.index.settings
+        fused = rrf(rankings, st.rrf_k, {"dense": st.rrf_dense_weight, "bm25": 1.0})
         hits: list[Hit] = []
         for pid, score, ranks in fused:
             p = snap.passages.get(pid)

@@ -156,6 +156,16 @@ class Passage(BaseModel):
     def source(self) -> Source:
         return Source(path=self.doc_path, page=self.page, line_start=self.line_start, line_end=self.line_end)
 
+    @property
+    def index_text(self) -> str:
+        """What is embedded and BM25-indexed: the text, preceded by its activity (or heading)
+        when the text does not name it, e.g. an Analys block under its Uppdrag/Aktivitet.
+        Citations and quotes use `text` alone."""
+        context = self.activity or self.title
+        if context and context.lower() not in self.text.lower():
+            return f"{context}: {self.text}"
+        return self.text
+
 
 def text_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()

@@ -13,6 +13,11 @@ from tests.support import running_server
 GOLD = Path(__file__).parent / "data" / "gold_retrieval.json"
 
 
+def test_weighted_rrf_favours_the_heavier_ranking():
+    fused = rrf({"bm25": ["a", "b"], "dense": ["b", "a"]}, k=60, weights={"dense": 1.5})
+    assert fused[0][0] == "b"
+
+
 def test_rrf_rewards_agreement():
     fused = rrf({"bm25": ["a", "b", "c"], "dense": ["b", "a", "d"]}, k=60)
     order = [pid for pid, _, _ in fused]
@@ -73,10 +78,12 @@ def test_hybrid_beats_each_retriever_on_the_gold_set(corpus_services):
     gold = json.loads(GOLD.read_text(encoding="utf-8"))
     assert len(gold) >= 40
     r = evaluate(corpus_services.retriever, gold)
-    for metric in ("success@5", "mrr@10"):
-        assert r["hybrid"][metric] >= r["bm25"][metric], (metric, r)
-        assert r["hybrid"][metric] >= r["dense"][metric], (metric, r)
-    assert r["hybrid"]["success@5"] >= 0.9, r["hybrid"]["misses@5"]
+    for metric in ("success@1", "mrr@10", "ndcg@10"):
+        assert r["hybrid"][metric] > r["bm25"][metric], (metric, r)
+        assert r["hybrid"][metric] > r["dense"][metric], (metric, r)
+    # success@5 is near the ceiling for all three: hybrid may trail the best by one question.
+    assert r["hybrid"]["success@5"] >= max(r["bm25"]["success@5"], r["dense"]["success@5"]) - 1 / len(gold)
+    assert r["hybrid"]["success@5"] >= 0.95, r["hybrid"]["misses@5"]
 
 
 def test_activity_history_links_the_same_activity_across_rows(corpus_services):
