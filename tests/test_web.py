@@ -352,3 +352,12 @@ def test_reviewers_edit_numbered_references_and_the_text_keeps_passage_ids():
     # Numbers that name no source, and brackets of other kinds, stay as written.
     assert marker_text("Se [3] och [2020] och [a].", cits) == "Se [3] och [2020] och [a]."
     assert marker_text("Utan källor [1].", []) == "Utan källor [1]."
+
+
+def test_a_form_sent_after_the_session_ended_leads_to_sign_in_with_a_message(site):
+    c = signed_in(site, "rektor")
+    token = csrf_of(c.get("/rapporter").text)
+    c.cookies.clear()  # the session ended (12 hours passed, or signed out in another tab)
+    r = c.post("/rapporter", data={"csrf_token": token, "title": "Sent", "kind": "kvalitetsrapport", "year": "2025"})
+    assert r.status_code == 303 and r.headers["location"] == "/logga-in"
+    assert "Du hann bli utloggad" in c.get("/logga-in").text

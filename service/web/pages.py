@@ -35,6 +35,7 @@ from .session import (
     CSRF_MESSAGE,
     CsrfError,
     Session,
+    SessionExpired,
     manager,
     new_session,
     require_csrf,
@@ -46,6 +47,7 @@ log = logging.getLogger("kvalitet.web")
 # One-shot messages after a redirect: (level, text). Only codes travel in the cookie.
 FLASH: dict[str, tuple[str, str]] = {
     "utloggad": ("info", "Du är utloggad."),
+    "utgangen": ("fel", "Du hann bli utloggad, så det du skickade sparades inte. Logga in och gör om det."),
     "rapport_skapad": ("ok", "Rapporten är skapad. Lägg till en aktivitet för att komma igång."),
     "aktivitet_tillagd": ("ok", "Aktiviteten är tillagd. Tryck på ”Skapa utkast” för att få förslag till texter."),
     "utkast_klart": ("ok", "Utkastet är klart. Förslagen väntar på granskning."),
@@ -117,6 +119,10 @@ class WebRoute(APIRoute):
                 if request.method != "GET":
                     target = "/"
                 return RedirectResponse("/logga-in?" + urlencode({"nasta": target}), status_code=303)
+            except SessionExpired:
+                response = RedirectResponse("/logga-in", status_code=303)
+                manager(request).write(response, with_flash(new_session(None), "utgangen"))
+                return response
             except RequestValidationError:
                 return await error_page(request, 422, "Sidan fick uppgifter den inte kunde använda. Gå tillbaka och försök igen.")
             except CsrfError:

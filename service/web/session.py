@@ -49,6 +49,10 @@ class CsrfError(Forbidden):
     code = "csrf_failed"
 
 
+class SessionExpired(CsrfError):
+    """A form sent after the session ended (12 hours, or signed out in another tab)."""
+
+
 CSRF_MESSAGE = (
     "Sidan har varit öppen för länge eller skickades från fel ställe. Ladda om sidan och försök igen. / "
     "missing or invalid CSRF token"
@@ -175,4 +179,6 @@ async def require_csrf(request: Request) -> None:
             value = form.get(CSRF_FIELD)
             sent = value if isinstance(value, str) else None
     if not mgr.token_matches(session, sent):
+        if (session is None or session.user_id is None) and request.url.path != "/logga-in":
+            raise SessionExpired(CSRF_MESSAGE)  # the form came from a page of a session that has ended
         raise CsrfError(CSRF_MESSAGE)
