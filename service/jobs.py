@@ -448,6 +448,9 @@ def run_job(services, job_id: str, *, runner: str | None = None, should_stop: Ca
         except (Forbidden, Unauthorized, Conflict, NotFound) as exc:
             _finish(ws, job_id, runner, "failed", exc.message)
         except Exception as exc:  # a bug or the database gone: the job fails, the runner lives
+            if should_stop is not None and should_stop():  # torn down while stopping: resume later
+                _release(ws, job_id, runner, "Avbrutet; återupptas vid nästa start / interrupted, will be resumed")
+                raise Interrupted() from exc
             log.exception("job %s failed", job_id)
             _finish(ws, job_id, runner, "failed", f"Internt fel / internal error: {type(exc).__name__}: {exc}")
         with ws.db.session() as s:

@@ -49,7 +49,7 @@ async def lifespan(app):
             log.exception("could not resume jobs")
     yield
     if runner is not None:
-        await run_in_threadpool(runner.stop, 10.0)
+        await run_in_threadpool(runner.stop, 30.0)
 
 
 router = APIRouter(prefix="/api", tags=["jobb"], route_class=AuthRoute, lifespan=lifespan)
