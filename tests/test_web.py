@@ -361,3 +361,11 @@ def test_a_form_sent_after_the_session_ended_leads_to_sign_in_with_a_message(sit
     r = c.post("/rapporter", data={"csrf_token": token, "title": "Sent", "kind": "kvalitetsrapport", "year": "2025"})
     assert r.status_code == 303 and r.headers["location"] == "/logga-in"
     assert "Du hann bli utloggad" in c.get("/logga-in").text
+
+
+def test_parser_warnings_are_shown_in_swedish_with_their_line():
+    from service.web.views import warning_sv
+
+    assert warning_sv("line 12: a table row without activity text") == {"text": "En tabellrad utan aktivitetstext", "line": 12}
+    assert warning_sv("line 40: Uppföljning of 'Insats 2' is empty")["text"] == "Uppföljning i ”Insats 2” är tom"
+    assert warning_sv("something new")["text"] == "Something new"  # unknown ones as they are

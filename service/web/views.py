@@ -203,6 +203,39 @@ def marker_text(text: str, citations: list) -> str:
     return _NUM_REF.sub(repl, text) if ids else text
 
 
+# The parser's warnings are English; the admin reads them in Swedish (unknown ones as they are).
+_WARNINGS = [
+    (re.compile(r"^a table row without activity text$"), "en tabellrad utan aktivitetstext"),
+    (re.compile(r"^a table row with only one cell, kept as an activity$"), "en tabellrad med bara en cell, sparad som aktivitet"),
+    (re.compile(r"^a table row without status, deadline or committee$"), "en tabellrad utan status, slutdatum eller nämnd"),
+    (re.compile(r"^an activity without status$"), "en aktivitet utan status"),
+    (re.compile(r"^a status without an activity$"), "en status utan aktivitet"),
+    (re.compile(r"^(?P<head>.+) of '(?P<title>.*)' is empty$"), "{head} i ”{title}” är tom"),
+    (re.compile(r"^no text under '(?P<head>.*)' \((?P<title>.*)\)$"), "ingen text under ”{head}” ({title})"),
+    (re.compile(r"^the (?P<kind>\S+) parser failed \((?P<why>.*)\); kept as plain sections$"),
+     "tolkningen som {kind} misslyckades ({why}); texten sparades som vanliga avsnitt"),
+]
+_WARNING_LINE = re.compile(r"^line (\d+): (.*)$", re.S)
+
+
+def warning_sv(warning: str) -> dict:
+    """{"text": the warning in Swedish, "line": its line number or None}."""
+    line = None
+    rest = warning
+    m = _WARNING_LINE.match(warning)
+    if m:
+        line, rest = int(m.group(1)), m.group(2)
+    elif warning.startswith("a section: "):
+        rest = warning[len("a section: "):]
+    for rx, sv in _WARNINGS:
+        w = rx.match(rest)
+        if w:
+            rest = sv.format(**w.groupdict())
+            break
+    text = rest[:1].upper() + rest[1:]
+    return {"text": text, "line": line}
+
+
 def flag_text(flag: str) -> str:
     """A grounding flag ("siffra: 5 000 tkr") as a reviewer reads it ("siffra 5 000 tkr")."""
     kind, sep, rest = flag.partition(": ")
@@ -277,6 +310,7 @@ def environment() -> Environment:
     env.globals.update(
         static_url=static_url, passage_url=passage_url, source_text=source_text, plural=plural,
         section_display=section_display, suggestion_markup=suggestion_markup, numbered_text=numbered_text,
+        warning_sv=warning_sv,
         ROLE_LABELS=ROLE_LABELS, REPORT_KIND_LABELS=REPORT_KIND_LABELS, DOC_KIND_LABELS=DOC_KIND_LABELS,
         PASSAGE_KIND_LABELS=PASSAGE_KIND_LABELS, SECTION_LABELS=SECTION_LABELS,
         COMMITTEE_LABELS=COMMITTEE_LABELS, SUGGESTION_STATE_LABELS=SUGGESTION_STATE_LABELS,
