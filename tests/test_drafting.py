@@ -458,14 +458,15 @@ def sse_events(text: str) -> list[dict]:
     return out
 
 
-def test_api_drafts_json_and_sse(corpus_services):
+def test_api_drafts_json_and_sse(corpus_services, corpus_auth):
     from service.api import create_app
 
     app = create_app(corpus_services.settings, services=corpus_services)
     body = {"activity": "Minska frånvaron i grundskolan", "notes": "Närvarotrappa införd.",
             "sections": ["uppfoljning", "kostnader"]}
     with running_server(app) as url:
-        r = httpx.post(url + "/api/drafts", json=body, timeout=60)
+        assert httpx.post(url + "/api/drafts", json=body, timeout=60).status_code == 401
+        r = httpx.post(url + "/api/drafts", json=body, headers=corpus_auth, timeout=60)
         assert r.status_code == 200, r.text
         data = r.json()
         assert data["activity"] == body["activity"] and [s["kind"] for s in data["sections"]] == body["sections"]
@@ -475,26 +476,26 @@ def test_api_drafts_json_and_sse(corpus_services):
         assert set(sug["citations"][0]["source"]) == {"path", "page", "line_start", "line_end"}
         assert set(sug["grounding"]) >= {"supported", "unsupported"}
 
-        r = httpx.post(url + "/api/drafts", json=body, headers={"Accept": "text/event-stream"}, timeout=60)
+        r = httpx.post(url + "/api/drafts", json=body, headers={"Accept": "text/event-stream", **corpus_auth}, timeout=60)
         assert r.status_code == 200 and r.headers["content-type"].startswith("text/event-stream")
         events = sse_events(r.text)
         assert [e["event"] for e in events][0] == "section" and events[-1]["event"] == "done"
         streamed = [e["suggestion"] for e in events if e["event"] == "suggestion"]
         assert streamed[0] == sug  # the same draft either way
 
-        r = httpx.post(url + "/api/drafts", json={"activity": ""}, timeout=30)
+        r = httpx.post(url + "/api/drafts", json={"activity": ""}, headers=corpus_auth, timeout=30)
         assert r.status_code == 422 and r.json()["error"]["code"] == "invalid_input"
-        r = httpx.post(url + "/api/drafts", json={"activity": "x", "sections": ["budget"]}, timeout=30)
+        r = httpx.post(url + "/api/drafts", json={"activity": "x", "sections": ["budget"]}, headers=corpus_auth, timeout=30)
         assert r.status_code == 422
 
 
-def test_api_streams_llm_tokens_and_maps_errors(corpus_services):
+def test_api_streams_llm_tokens_and_maps_errors(corpus_services, corpus_auth):
     from service.api import create_app
 
     with FakeOpenAI(handler=cite_first_passage) as srv:
         view = ServicesView(corpus_services, llm_base_url=srv.base_url)
         with running_server(create_app(view.settings, services=view)) as url:
-            with httpx.stream("POST", url + "/api/drafts", timeout=60, json={
+            with httpx.stream("POST", url + "/api/drafts", timeout=60, headers=corpus_auth, json={
                     "activity": "Minska frånvaron", "sections": ["analys"], "generator": "llm", "stream": True}) as r:
                 assert r.status_code == 200
                 text = "".join(r.iter_text())
@@ -506,7 +507,7 @@ def test_api_streams_llm_tokens_and_maps_errors(corpus_services):
     with running_server(create_app(down.settings, services=down)) as url:
         for headers in ({}, {"Accept": "text/event-stream"}):
             r = httpx.post(url + "/api/drafts", json={"activity": "Minska frånvaron", "generator": "llm"},
-                           headers=headers, timeout=30)
+                           headers={**headers, **corpus_auth}, timeout=30)
             assert r.status_code == 503, r.text  # never a 200 carrying the error
             assert r.json()["error"]["code"] == "llm_unavailable"
 

@@ -1,3 +1,4 @@
+import functools
 import json
 from pathlib import Path
 
@@ -96,28 +97,32 @@ def test_activity_history_links_the_same_activity_across_rows(corpus_services):
     assert {"Kvarstår", "Genomfört"} <= statuses
 
 
-def test_search_api_over_http(corpus_services):
+def test_search_api_over_http(corpus_services, corpus_auth):
     from service.api import create_app
 
     app = create_app(corpus_services.settings, services=corpus_services)
     with running_server(app) as base:
-        r = httpx.get(f"{base}/api/search", params={"q": "risker med insatserna", "k": 3, "kind": "risk"})
+        anon = httpx.get(f"{base}/api/search", params={"q": "risker"})
+        assert anon.status_code == 401 and anon.headers["www-authenticate"].startswith("Bearer")
+        assert httpx.get(f"{base}/api/activities").status_code == 401
+        get = functools.partial(httpx.get, headers=corpus_auth)
+        r = get(f"{base}/api/search", params={"q": "risker med insatserna", "k": 3, "kind": "risk"})
         assert r.status_code == 200
         body = r.json()
         assert body["query"] == "risker med insatserna" and 1 <= len(body["hits"]) <= 3
         h = body["hits"][0]
         assert h["kind"] == "risk" and set(h["source"]) == {"path", "page", "line_start", "line_end"}
         for bad in ({"q": ""}, {"q": "x" * 3000}, {"q": "a", "k": 0}, {"q": "a", "year": "tjugo"}):
-            r = httpx.get(f"{base}/api/search", params=bad)
+            r = get(f"{base}/api/search", params=bad)
             assert r.status_code == 422, bad
             assert r.json()["error"]["message"]
-        r = httpx.get(f"{base}/api/search", params={"q": "!!!"})
+        r = get(f"{base}/api/search", params={"q": "!!!"})
         assert r.status_code == 200 and r.json()["hits"] == []
-        acts = httpx.get(f"{base}/api/activities", params={"status": "Pausad"}).json()["activities"]
+        acts = get(f"{base}/api/activities", params={"status": "Pausad"}).json()["activities"]
         assert acts and all(a["status"] == "Pausad" for a in acts)
-        hist = httpx.get(f"{base}/api/activities/{acts[0]['id']}/history")
+        hist = get(f"{base}/api/activities/{acts[0]['id']}/history")
         assert hist.status_code == 200 and hist.json()["history"]
-        assert httpx.get(f"{base}/api/activities/nope/history").status_code == 404
+        assert get(f"{base}/api/activities/nope/history").status_code == 404
 
 
 def test_chroma_server_mode(tmp_path, corpus_dir, chroma_server):

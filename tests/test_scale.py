@@ -72,6 +72,7 @@ def two_workers(tmp_path, chroma_server, pg_url):
 
 def test_two_workers_share_chroma_and_postgres_and_see_each_others_ingest(two_workers):
     base, token, env = two_workers
+    auth = {"Authorization": f"Bearer {token}"}
     pids = set()
     for _ in range(60):
         with httpx.Client(timeout=10) as c:
@@ -84,7 +85,7 @@ def test_two_workers_share_chroma_and_postgres_and_see_each_others_ingest(two_wo
     # Warm both workers on the current index version.
     for _ in range(20):
         with httpx.Client(timeout=10) as c:
-            assert c.get(f"{base}/api/search", params={"q": "frånvaro"}).status_code == 200
+            assert c.get(f"{base}/api/search", params={"q": "frånvaro"}, headers=auth).status_code == 200
     # One worker ingests a new document (upload through the API).
     doc = ("Uppföljning av fjolårets planerade aktiviteter\n\n1. Uppdrag/Aktivitet\n\n"
            "Införa zebrafinkar som klassdjur i lågstadiet.\n\nUppföljning\n\n"
@@ -97,7 +98,7 @@ def test_two_workers_share_chroma_and_postgres_and_see_each_others_ingest(two_wo
     for _ in range(80):
         with httpx.Client(timeout=10) as c:
             worker = c.get(f"{base}/readyz").json()["worker"]
-            hits = c.get(f"{base}/api/search", params={"q": "zebrafinkar", "k": 3, "mode": "bm25"}).json()["hits"]
+            hits = c.get(f"{base}/api/search", params={"q": "zebrafinkar", "k": 3, "mode": "bm25"}, headers=auth).json()["hits"]
         found_by[worker] = found_by.get(worker, True) and any("ebrafink" in h["text"] for h in hits)
         if len(found_by) == 2 and _ > 20:
             break

@@ -7,9 +7,10 @@ from pydantic import BaseModel
 from ...errors import NotFound
 from ...history import ActivityView
 from ...services import Services
+from ..auth import AuthRoute, current_user
 from ..deps import get_services
 
-router = APIRouter(prefix="/api", tags=["aktiviteter"])
+router = APIRouter(prefix="/api", tags=["aktiviteter"], dependencies=[Depends(current_user)], route_class=AuthRoute)
 
 
 class ActivitiesOut(BaseModel):

@@ -17,13 +17,14 @@ from starlette.concurrency import iterate_in_threadpool
 
 from ...services import Services
 from ...types import Draft, DraftRequest
+from ..auth import AuthRoute, current_user
 from ..deps import get_services
 
-# Authentication (Bearer tokens) lives in service/api/auth.py. To protect drafting, add its
-# dependency here (e.g. [Depends(current_user)]) and every route of this router is covered.
-DEPENDENCIES: list = []
+# Every route needs a signed-in user (Bearer token or the web session): drafts rest on
+# documents that may name staff and pupils.
+DEPENDENCIES: list = [Depends(current_user)]
 
-router = APIRouter(prefix="/api", tags=["utkast"], dependencies=DEPENDENCIES)
+router = APIRouter(prefix="/api", tags=["utkast"], dependencies=DEPENDENCIES, route_class=AuthRoute)
 
 
 class DraftIn(DraftRequest):

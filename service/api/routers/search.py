@@ -7,10 +7,11 @@ from fastapi.concurrency import run_in_threadpool
 
 from ...services import Services
 from ...types import SearchFilters
+from ..auth import AuthRoute, current_user
 from ..deps import get_services
 from ..schemas import HitOut, SearchOut
 
-router = APIRouter(prefix="/api", tags=["sök"])
+router = APIRouter(prefix="/api", tags=["sök"], dependencies=[Depends(current_user)], route_class=AuthRoute)
 
 
 @router.get("/search", response_model=SearchOut)
