@@ -291,7 +291,7 @@ _options_cache: dict[int, FilterOptions] = {}
 def filter_options(svc) -> FilterOptions:
     """The values that occur in the index, so that every choice finds something."""
     snap = svc.index.snapshot()
-    cached = _options_cache.get(id(snap))
+    cached = _options_cache.get(snap.version)
     if cached is not None:
         return cached
     years, committees, perspectives, statuses, kinds, doc_kinds = set(), set(), set(), set(), set(), set()
@@ -317,7 +317,7 @@ def filter_options(svc) -> FilterOptions:
         doc_kinds=[k for k in views.DOC_KIND_LABELS if k in doc_kinds] + sorted(doc_kinds - set(views.DOC_KIND_LABELS)),
     )
     _options_cache.clear()
-    _options_cache[id(snap)] = opts
+    _options_cache[snap.version] = opts
     return opts
 
 
