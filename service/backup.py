@@ -42,6 +42,7 @@ import tarfile
 import tempfile
 import time
 import uuid
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -159,53 +160,34 @@ def _run_pg(args: list[str]) -> None:
         )
 
 
-def _catalog_facts(db_file: Path) -> dict:
-    """Counts and meta read from a copied SQLite catalog."""
-    con = sqlite3.connect(f"file:{db_file}?mode=ro", uri=True)
-    try:
-        def one(sql: str, default=None):
-            try:
-                row = con.execute(sql).fetchone()
-            except sqlite3.Error:
-                return default
-            return row[0] if row else default
+def _catalog_facts(url: str) -> dict:
+    """Counts and meta of the catalog at `url` (a copied SQLite file, or the PostgreSQL database)."""
+    from sqlalchemy import create_engine, text
 
-        return {
-            "passages": int(one("SELECT COUNT(*) FROM passages", 0)),
-            "documents": int(one("SELECT COUNT(*) FROM documents", 0)),
-            "embedder_id": one("SELECT value FROM meta WHERE key = 'embedder_id'"),
-            "index_version": int(one("SELECT value FROM meta WHERE key = 'index_version'", 0) or 0),
-            "alembic_revision": one("SELECT version_num FROM alembic_version"),
-        }
-    finally:
-        con.close()
-
-
-def _catalog_facts_sqlalchemy(settings: Settings) -> dict:
-    """The same facts over SQLAlchemy (PostgreSQL)."""
-    from sqlalchemy import text
-
-    from .db import make_engine
-
-    engine = make_engine(settings)
+    engine = create_engine(url)
     try:
         with engine.connect() as conn:
             def one(sql: str, default=None):
                 try:
-                    return conn.execute(text(sql)).scalar()
-                except Exception:
+                    value = conn.execute(text(sql)).scalar()
+                except Exception:  # a table that does not exist (yet)
                     conn.rollback()
                     return default
+                return default if value is None else value
 
             return {
-                "passages": int(one("SELECT COUNT(*) FROM passages", 0) or 0),
-                "documents": int(one("SELECT COUNT(*) FROM documents", 0) or 0),
+                "passages": int(one("SELECT COUNT(*) FROM passages", 0)),
+                "documents": int(one("SELECT COUNT(*) FROM documents", 0)),
                 "embedder_id": one("SELECT value FROM meta WHERE key = 'embedder_id'"),
-                "index_version": int(one("SELECT value FROM meta WHERE key = 'index_version'", 0) or 0),
+                "index_version": int(one("SELECT value FROM meta WHERE key = 'index_version'", 0)),
                 "alembic_revision": one("SELECT version_num FROM alembic_version"),
             }
     finally:
         engine.dispose()
+
+
+def _sqlite_url(path: Path) -> str:
+    return f"sqlite:///{path}"
 
 
 def _versions() -> dict:
@@ -294,7 +276,7 @@ def backup(settings: Settings, dest: Path) -> BackupResult:
                     db_in_archive = f"database/{db_file.name}"
                     _sqlite_copy(db_file, staging / db_in_archive)
                     database = {"kind": "sqlite", "location": "separate", "file": db_in_archive}
-                facts = _catalog_facts(staging / db_in_archive)
+                facts = _catalog_facts(_sqlite_url(staging / db_in_archive))
             else:
                 pg_dump = _pg_tool("pg_dump")
                 _stage_index(settings, staging, None)
@@ -303,7 +285,7 @@ def backup(settings: Settings, dest: Path) -> BackupResult:
                 _run_pg([pg_dump, "--format=custom", "--no-owner", "--no-privileges",
                          f"--file={dump}", f"--dbname={_libpq_url(settings.db_url)}"])
                 database = {"kind": "postgresql", "file": "database/pg_dump.custom"}
-                facts = _catalog_facts_sqlalchemy(settings)
+                facts = _catalog_facts(settings.db_url)
         files: dict[str, dict] = {}
         for path in sorted(staging.rglob("*")):
             if path.is_file():
@@ -447,7 +429,7 @@ def verify(archive: Path) -> dict:
 def _check_catalog(root: Path, manifest: dict) -> None:
     db = manifest.get("database", {})
     if db.get("kind") == "sqlite":
-        facts = _catalog_facts(root / db["file"])
+        facts = _catalog_facts(_sqlite_url(root / db["file"]))
         if facts["passages"] != manifest.get("passages"):
             raise _bad_archive(
                 f"katalogen har {facts['passages']} passager, manifestet säger {manifest.get('passages')} / "
@@ -492,7 +474,7 @@ def restore(settings: Settings, archive: Path, *, force: bool = False) -> Restor
     occupied = not _index_is_empty(index_dir) or (separate_db is not None and _sqlite_has_data(separate_db))
     if kind == "postgresql":
         try:
-            occupied = occupied or _catalog_facts_sqlalchemy(settings)["passages"] > 0
+            occupied = occupied or _catalog_facts(settings.db_url)["passages"] > 0
         except Exception:
             pass
     if occupied and not force:
@@ -509,7 +491,7 @@ def restore(settings: Settings, archive: Path, *, force: bool = False) -> Restor
         _check_catalog(work, manifest)
         new_index = work / "index"
         new_index.mkdir(exist_ok=True)
-        lock_ctx = ingest_lock(index_dir) if index_dir.exists() else _nullcontext()
+        lock_ctx = ingest_lock(index_dir) if index_dir.exists() else nullcontext()
         with lock_ctx:
             if kind == "postgresql":
                 pg_restore = _pg_tool("pg_restore")
@@ -540,14 +522,6 @@ def restore(settings: Settings, archive: Path, *, force: bool = False) -> Restor
             "för att återskapa dem ur katalogen / the vectors live on the Chroma server: run `kvalitet ingest`."
         )
     return RestoreResult(manifest=manifest, index_dir=index_dir, previous=previous, warnings=warnings)
-
-
-class _nullcontext:
-    def __enter__(self):
-        return None
-
-    def __exit__(self, *exc):
-        return False
 
 
 def check_restored(settings: Settings, manifest: dict) -> dict:

@@ -398,9 +398,43 @@ def find_personal_data(text: str) -> list[str]:
     return sorted({f.kind for f in find(text)})
 
 
+_MARK_TAG = re.compile(r"</?mark>")
+
+
 def mask(text: str) -> str:
     """Replace personal data with placeholders: [namn], [personnummer], [samordningsnummer],
-    [epost]."""
+    [epost].
+
+    Search snippets carry ``<mark>`` tags around matched words ("Rektor <mark>Martin</mark>
+    Eriksson"): names are then found on the text without the tags, and the whole name is
+    replaced while the tags stay balanced ("Rektor <mark>[namn]</mark>").
+    """
+    if "mark>" not in text:
+        return _mask_plain(text)
+    tag_chars: set[int] = set()
+    for m in _MARK_TAG.finditer(text):
+        tag_chars.update(range(m.start(), m.end()))
+    positions = [i for i in range(len(text)) if i not in tag_chars]  # plain index -> original
+    plain = "".join(text[i] for i in positions)
+    findings = find(plain)
+    if not findings:
+        return text
+    placeholder_at: dict[int, str] = {}
+    dropped: set[int] = set()
+    for f in findings:
+        span = positions[f.start : f.end]
+        placeholder_at.setdefault(span[0], f"[{f.kind}]")
+        dropped.update(span[1:])
+    out = []
+    for i, ch in enumerate(text):
+        if i in placeholder_at:
+            out.append(placeholder_at[i])
+        elif i not in dropped:
+            out.append(ch)
+    return "".join(out)
+
+
+def _mask_plain(text: str) -> str:
     findings = find(text)
     if not findings:
         return text

@@ -120,6 +120,19 @@ def test_hard_negatives(text):
     assert names(text) == []
 
 
+@pytest.mark.parametrize("snippet, expected", [
+    ("Rektor <mark>Martin</mark> Eriksson samt controller Karl <mark>Brunn</mark> har",
+     "Rektor <mark>[namn]</mark> samt controller [namn]<mark></mark> har"),
+    ("Rektor <mark>Martin</mark> <mark>Eriksson</mark> samt", "Rektor <mark>[namn]</mark><mark></mark> samt"),
+    ("<mark>Susanne</mark> Wadell arbetar", "<mark>[namn]</mark> arbetar"),
+    ("Inga <mark>namn</mark> här.", "Inga <mark>namn</mark> här."),
+])
+def test_mask_of_a_highlighted_snippet_hides_the_whole_name_and_keeps_tags_balanced(snippet, expected):
+    masked = mask(snippet)
+    assert masked == expected
+    assert masked.count("<mark>") == masked.count("</mark>")
+
+
 def test_email_addresses_are_personal_data():
     text = "Frågor till susanne.wadell@linkoping.se eller rektor."
     assert [(f.kind, f.text) for f in find(text)] == [("epost", "susanne.wadell@linkoping.se")]

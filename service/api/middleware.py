@@ -8,6 +8,9 @@ CORS preflight or a crash gets the security headers, a request id and an access-
   for form fields gets 413 before a byte of its body is read. A body without Content-Length
   (chunked) is counted as it streams; once it passes the limit the app's receive fails and the
   client gets the same 413 (FastAPI sets no limit on file parts of a multipart form).
+* Headers: CSP without inline script or style (the web UI serves its own files from /static),
+  nosniff, no framing, no referrer, a closed Permissions-Policy, and Cache-Control: no-store on
+  the API and on pages (not on /static/ assets).
 * Access log (logger ``kvalitet.access``): method, path without the query string, status, ms,
   request id and the user if a dependency put one on ``request.state.user``. Headers, cookies and
   query strings are never logged.
@@ -61,7 +64,9 @@ PERMISSIONS_POLICY = (
 
 
 def _error(code: str, message: str, status: int, request_id: str | None, **extra_headers: str) -> JSONResponse:
-    body = {"error": {"code": code, "message": message}}
+    from . import error_body  # the app's one error shape, plus the request id
+
+    body = error_body(code, message)
     if request_id:
         body["error"]["request_id"] = request_id
     return JSONResponse(body, status_code=status, headers=extra_headers or None)
@@ -190,10 +195,13 @@ class SafetyMiddleware:
         h["Cross-Origin-Resource-Policy"] = "same-origin"
         if "content-security-policy" not in h:
             h["Content-Security-Policy"] = DOCS_CSP if path in DOCS_PATHS else CSP
+        # Answers and pages carry personal data: never in a browser's or proxy's cache. The API
+        # always; pages unless they chose a policy; static assets (CSS, JS) may be cached.
         if path == "/api" or path.startswith("/api/"):
-            # Answers carry personal data: never in a browser's or proxy's cache.
             h["Cache-Control"] = "no-store"
             h["Pragma"] = "no-cache"
+        elif not path.startswith("/static/") and "cache-control" not in h:
+            h["Cache-Control"] = "no-store"
         if scope.get("scheme") == "https":
             h["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
 
