@@ -17,6 +17,7 @@ import json
 import logging
 import re
 import sys
+from contextvars import ContextVar
 from datetime import datetime, timezone
 from typing import IO, TYPE_CHECKING, Any
 
@@ -24,6 +25,10 @@ if TYPE_CHECKING:  # pragma: no cover
     from .config import Settings
 
 REDACTED = "[REDACTED]"
+
+# The id of the request being served (set by the API middleware); every log line written while
+# serving it, in the event loop or the thread pool, carries it.
+request_id_var: ContextVar[str | None] = ContextVar("kvalitet_request_id", default=None)
 
 _SECRET_KEYS = (
     r"access_token|refresh_token|id_token|token|api[_-]?key|apikey|password|passwd|pwd|secret|"
@@ -93,6 +98,9 @@ class RedactingFilter(logging.Filter):
     """Rewrites a record in place so that no handler after it sees a secret."""
 
     def filter(self, record: logging.LogRecord) -> bool:
+        rid = request_id_var.get()
+        if rid is not None and not hasattr(record, "request_id"):
+            record.request_id = rid
         try:
             message = record.getMessage()
         except Exception:  # a broken format string: keep what we have

@@ -47,6 +47,11 @@ def world(tmp_path_factory):
     def boom():  # a route that fails, to see what an unexpected error looks like
         raise RuntimeError("database said: Authorization: Bearer kv_leaked_secret_value_1234567890")
 
+    @app.get("/api/test-log")
+    def logs():  # a plain def: runs in the thread pool
+        logging.getLogger("kvalitet.test").warning("inside a route")
+        return {"ok": True}
+
     log = io.StringIO()
     with running_server(app) as base:
         setup_logging(settings, stream=log)  # after create_app: our handler writes here
@@ -512,6 +517,20 @@ def test_logs_are_json_and_hold_no_secrets(world):
     boom = next(r for r in records if r["logger"] == "kvalitet.api" and r["message"] == "unhandled error")
     assert "RuntimeError" in boom["exception"] and "[REDACTED]" in boom["exception"]
     assert not [r for r in records if r["logger"] == "uvicorn.access"]
+
+
+def test_log_lines_written_while_serving_a_request_carry_its_id(world):
+    setup_logging(world.settings, stream=world.log)
+    world.log.seek(0)
+    world.log.truncate()
+    r = httpx.get(f"{world.base}/api/test-log", headers={"X-Request-ID": "logtrace-123456"})
+    assert r.status_code == 200 and r.headers["x-request-id"] == "logtrace-123456"
+    records = [json.loads(line) for line in world.log.getvalue().splitlines() if line.strip()]
+    inside = [rec for rec in records if rec["message"] == "inside a route"]
+    assert inside and inside[0]["request_id"] == "logtrace-123456"
+    logging.getLogger("kvalitet.test").warning("outside any request")
+    outside = json.loads(world.log.getvalue().splitlines()[-1])
+    assert outside["message"] == "outside any request" and "request_id" not in outside
 
 
 def test_an_unexpected_error_is_a_json_500_with_a_request_id(world):

@@ -22,7 +22,6 @@ import logging
 import re
 import time
 import uuid
-from contextvars import ContextVar
 
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -31,14 +30,13 @@ from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..config import Settings
+from ..logging_setup import request_id_var
 
 access_log = logging.getLogger("kvalitet.access")
 error_log = logging.getLogger("kvalitet.api")
 
 # Room for the multipart framing and small form fields beside the file itself.
 FORM_MARGIN_BYTES = 64 * 1024
-
-request_id_var: ContextVar[str | None] = ContextVar("kvalitet_request_id", default=None)
 
 _SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._\-]{8,64}$")
 
@@ -114,7 +112,7 @@ class SafetyMiddleware:
         scope.setdefault("state", {})["request_id"] = rid
         token = request_id_var.set(rid)
         path: str = scope.get("path", "")
-        state = {"status": 0, "started": False, "too_large": False, "replaced": False}
+        state = {"status": 0, "started": False, "too_large": False}
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -159,10 +157,8 @@ class SafetyMiddleware:
             async def guarded_send(message: Message) -> None:
                 # Once the body was cut off, the app's own response (a 413/400 from the
                 # exception) is dropped and ours is sent instead.
-                if state["too_large"]:
-                    state["replaced"] = True
-                    return
-                await send_with_headers(message)
+                if not state["too_large"]:
+                    await send_with_headers(message)
 
             try:
                 await self.app(scope, limited_receive, guarded_send)
