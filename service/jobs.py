@@ -35,7 +35,6 @@ from pydantic import BaseModel, Field
 from sqlalchemy import (
     JSON,
     CheckConstraint,
-    DateTime,
     ForeignKey,
     Index,
     Integer,
@@ -48,7 +47,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
-from .db import Base, utcnow
+from .db import Base, UTCDateTime, utcnow
 from .errors import Conflict, Forbidden, InvalidInput, KvalitetError, NotFound, Unauthorized
 from .workspace import models as _workspace_models  # noqa: F401 - reports/items/users on Base.metadata
 from .workspace.auth import User, can_write, require_read, require_write
@@ -95,11 +94,11 @@ class JobRow(Base):
     message: Mapped[str | None] = mapped_column(Text, nullable=True)  # why it failed or stopped
     attempts: Mapped[int] = mapped_column(Integer)  # how many times a runner took it up
     runner: Mapped[str | None] = mapped_column(String(200), nullable=True)
-    heartbeat_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
 
 class JobStepRow(Base):
@@ -118,7 +117,7 @@ class JobStepRow(Base):
     state: Mapped[str] = mapped_column(String(16))
     suggestions: Mapped[int] = mapped_column(Integer)
     error: Mapped[str | None] = mapped_column(Text, nullable=True)
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 JOB_TABLES = ("jobs", "job_steps")

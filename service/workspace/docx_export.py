@@ -16,6 +16,7 @@ listed here are walked through for their text.
 from __future__ import annotations
 
 import io
+import re
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -267,8 +268,17 @@ class _Builder(HTMLParser):
                     self._add_runs(p, runs, force_bold=is_th or is_head)
 
 
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def xml_safe(text: str | None) -> str | None:
+    """Word's XML cannot hold C0 control characters: drop them (tab and newline stay)."""
+    return _NOT_XML.sub("", text) if text else text
+
+
 def html_to_docx(html: str, *, base: Path | None = None, title: str | None = None,
                  subject: str | None = None, author: str | None = None) -> bytes:
+    html, title, subject, author = (xml_safe(x) for x in (html, title, subject, author))
     doc = Document(str(base)) if base else Document()
     if base is None:
         normal = doc.styles["Normal"]

@@ -7,10 +7,11 @@ editing, and a stale version gets 409 instead of overwriting someone else's edit
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Header, Query, Response
+from fastapi import Path as FastPath
 from pydantic import BaseModel, ConfigDict, Field
 
 from ...errors import InvalidInput
@@ -31,6 +32,9 @@ from ...workspace.views import (
 )
 from ..auth import AuthRoute, current_user
 from ..deps import get_services
+
+# Path ids fit a 64-bit integer column (a larger one is a 422, not an overflow).
+DbId = Annotated[int, FastPath(ge=1, le=2**63 - 1)]
 
 router = APIRouter(prefix="/api", tags=["rapporter"], route_class=AuthRoute)
 
@@ -117,18 +121,18 @@ def list_reports(
 
 
 @router.get("/reports/{report_id}", response_model=ReportView)
-def get_report(report_id: int, user: User = Depends(current_user), svc: Services = Depends(get_services)):
+def get_report(report_id: DbId, user: User = Depends(current_user), svc: Services = Depends(get_services)):
     return svc.workspace.get_report(report_id, user)
 
 
 @router.post("/reports/{report_id}/items", response_model=ItemView, status_code=201)
-def add_item(report_id: int, body: ItemIn, user: User = Depends(current_user), svc: Services = Depends(get_services)):
+def add_item(report_id: DbId, body: ItemIn, user: User = Depends(current_user), svc: Services = Depends(get_services)):
     return svc.workspace.add_item(report_id, body, user)
 
 
 @router.post("/reports/{report_id}/items/{item_id}/draft", response_model=DraftOut, status_code=201)
 def draft_item(
-    report_id: int, item_id: int, body: DraftIn | None = None,
+    report_id: DbId, item_id: DbId, body: DraftIn | None = None,
     user: User = Depends(current_user), svc: Services = Depends(get_services),
 ):
     """Ask for suggestions for the activity's sections; they are stored as pending."""
@@ -138,14 +142,14 @@ def draft_item(
 
 
 @router.get("/suggestions/{suggestion_id}", response_model=SuggestionView)
-def get_suggestion(suggestion_id: int, response: Response, user: User = Depends(current_user),
+def get_suggestion(suggestion_id: DbId, response: Response, user: User = Depends(current_user),
                    svc: Services = Depends(get_services)):
     return _etag(response, svc.workspace.get_suggestion(suggestion_id, user))
 
 
 @router.post("/suggestions/{suggestion_id}/accept", response_model=SuggestionView)
 def accept(
-    suggestion_id: int, response: Response, body: ReviewIn | None = None,
+    suggestion_id: DbId, response: Response, body: ReviewIn | None = None,
     if_match: str | None = Header(None), user: User = Depends(current_user), svc: Services = Depends(get_services),
 ):
     expected = _expected(body.version if body else None, if_match)
@@ -154,7 +158,7 @@ def accept(
 
 @router.post("/suggestions/{suggestion_id}/reject", response_model=SuggestionView)
 def reject(
-    suggestion_id: int, response: Response, body: ReviewIn | None = None,
+    suggestion_id: DbId, response: Response, body: ReviewIn | None = None,
     if_match: str | None = Header(None), user: User = Depends(current_user), svc: Services = Depends(get_services),
 ):
     expected = _expected(body.version if body else None, if_match)
@@ -163,7 +167,7 @@ def reject(
 
 @router.patch("/suggestions/{suggestion_id}", response_model=SuggestionView)
 def edit(
-    suggestion_id: int, body: EditIn, response: Response,
+    suggestion_id: DbId, body: EditIn, response: Response,
     if_match: str | None = Header(None), user: User = Depends(current_user), svc: Services = Depends(get_services),
 ):
     expected = _expected(body.version, if_match)
@@ -177,7 +181,7 @@ def edit(
                      "description": "The report as a file (Content-Disposition: attachment)."}},
 )
 def export(
-    report_id: int, format: Literal["md", "html", "docx"] = Query("docx"),
+    report_id: DbId, format: Literal["md", "html", "docx"] = Query("docx"),
     user: User = Depends(current_user), svc: Services = Depends(get_services),
 ):
     f = svc.workspace.export(report_id, format, user)
@@ -188,19 +192,19 @@ def export(
 
 
 @router.get("/reports/{report_id}/audit", response_model=AuditOut)
-def audit(report_id: int, user: User = Depends(current_user), svc: Services = Depends(get_services)):
+def audit(report_id: DbId, user: User = Depends(current_user), svc: Services = Depends(get_services)):
     return AuditOut(report_id=report_id, entries=svc.workspace.audit(report_id, user))
 
 
 @router.post("/reports/{report_id}/publish", response_model=PublishResult)
-def publish(report_id: int, body: PublishIn | None = None, user: User = Depends(current_user),
+def publish(report_id: DbId, body: PublishIn | None = None, user: User = Depends(current_user),
             svc: Services = Depends(get_services)):
     """Write the reviewed report into the corpus (rapporter/) and index it."""
     return svc.workspace.publish(report_id, user, expected_version=body.version if body else None)
 
 
 @router.post("/reports/{report_id}/reopen", response_model=ReportView)
-def reopen(report_id: int, body: PublishIn | None = None, user: User = Depends(current_user),
+def reopen(report_id: DbId, body: PublishIn | None = None, user: User = Depends(current_user),
            svc: Services = Depends(get_services)):
     """A published report back to draft, to be changed and published again."""
     return svc.workspace.reopen(report_id, user, expected_version=body.version if body else None)
