@@ -3,7 +3,6 @@ hostile archives, consistency under concurrent writes, and PostgreSQL through pg
 
 from __future__ import annotations
 
-import glob
 import io
 import json
 import os
@@ -288,37 +287,10 @@ def test_separate_sqlite_database_is_backed_up_and_restored(tmp_path, corpus_dir
 # --------------------------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def postgres_url():
-    """A throwaway PostgreSQL cluster on a Unix socket (as the postgres user when run as root)."""
-    from tests.support import free_port
-
-    bindirs = sorted(glob.glob("/usr/lib/postgresql/*/bin"))
-    assert bindirs, "PostgreSQL is not installed: run scripts/system-deps.sh"
-    bindir = Path(bindirs[-1])
-    root = Path(tempfile.mkdtemp(prefix="kv-pg-"))
-    as_user: list[str] = []
-    if os.geteuid() == 0:
-        import pwd
-
-        pw = pwd.getpwnam("postgres")
-        os.chown(root, pw.pw_uid, pw.pw_gid)
-        as_user = ["runuser", "-u", "postgres", "--"]
-    port = free_port()
-    data = root / "data"
-    subprocess.run(as_user + [str(bindir / "initdb"), "-D", str(data), "-A", "trust", "-U", "kvalitet",
-                              "-E", "UTF8", "--no-sync"], check=True, capture_output=True, timeout=120)
-    subprocess.run(as_user + [str(bindir / "pg_ctl"), "-D", str(data), "-l", str(root / "log"), "-w", "-o",
-                              f"-p {port} -k {root} -c listen_addresses='' -c fsync=off", "start"],
-                   check=True, capture_output=True, timeout=120)
-    try:
-        subprocess.run([str(bindir / "createdb"), "-h", str(root), "-p", str(port), "-U", "kvalitet", "kvalitet"],
-                       check=True, capture_output=True, timeout=60)
-        yield f"postgresql+psycopg://kvalitet@/kvalitet?host={root}&port={port}"
-    finally:
-        subprocess.run(as_user + [str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"],
-                       capture_output=True, timeout=60)
-        shutil.rmtree(root, ignore_errors=True)
+@pytest.fixture
+def postgres_url(pg_url):
+    """A fresh database in the session's throw-away cluster (tests/conftest.py)."""
+    return pg_url
 
 
 def test_postgresql_round_trip_with_pg_dump(postgres_url, tmp_path, corpus_dir):

@@ -707,7 +707,6 @@ def _pdf(path: Path, lines: list[str]) -> None:
 def test_real_pdf_through_the_reader(tmp_path, name):
     """The sample texts drawn into a PDF (no blank lines come back, table cells come back
     separated by runs of spaces, bullets as control characters) and read by service.readers."""
-    pytest.importorskip("reportlab")
     from service.config import Settings
     from service.readers import read_document
 

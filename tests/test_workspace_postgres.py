@@ -1,81 +1,16 @@
 """The workspace on PostgreSQL: migration 0002 and the models agree, the CHECK constraints hold,
 concurrent edits lose no update and a failed save leaves nothing. A throw-away cluster
-(initdb in tmp, Unix socket only) is started for this module; skipped without PostgreSQL."""
+(the session fixture pg_cluster in conftest; CI installs PostgreSQL) provides a fresh database."""
 
 from __future__ import annotations
 
-import glob
-import os
-import shutil
-import subprocess
 import threading
-import uuid
-from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, func, select, text
+from sqlalchemy import func, select, text
 
 from service.errors import Conflict
 from test_workspace_support import World, make_settings, suggestion, workspace_diffs
-
-
-def _pg_bin() -> Path | None:
-    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
-    if found:
-        return Path(found[-1]).parent
-    exe = shutil.which("initdb")
-    return Path(exe).parent if exe else None
-
-
-PG_BIN = _pg_bin()
-pytestmark = pytest.mark.skipif(PG_BIN is None, reason="PostgreSQL (initdb) is not installed")
-
-
-def _as_pg_user(cmd: list[str], **kw) -> subprocess.CompletedProcess:
-    """initdb refuses to run as root: drop to the postgres user when we are root."""
-    if os.geteuid() == 0:
-        cmd = ["runuser", "-u", "postgres", "--"] + cmd
-    try:
-        return subprocess.run(cmd, check=True, capture_output=True, text=True, **kw)
-    except subprocess.CalledProcessError as exc:
-        raise RuntimeError(f"{cmd} failed: {exc.stderr or exc.stdout}") from exc
-
-
-@pytest.fixture(scope="module")
-def pg_server():
-    # Not under pytest's tmp dir: as root that is private (0700) and the postgres user could
-    # not enter it. A directory of its own in /tmp, handed to postgres, removed afterwards.
-    import tempfile
-
-    root = Path(tempfile.mkdtemp(prefix="kvalitet-pg-"))
-    data, sock = root / "data", root / "sock"
-    sock.mkdir()
-    if os.geteuid() == 0:
-        shutil.chown(root, "postgres")
-        shutil.chown(sock, "postgres")
-    _as_pg_user([str(PG_BIN / "initdb"), "-D", str(data), "-U", "postgres", "-A", "trust", "-E", "UTF8",
-                 "--no-instructions", "--locale=C.UTF-8"])
-    port = 50000 + (os.getpid() % 10000)
-    _as_pg_user([str(PG_BIN / "pg_ctl"), "-D", str(data), "-l", str(root / "log"), "-w", "-t", "60", "start",
-                 "-o", f"-p {port} -k {sock} -c listen_addresses='' -c fsync=off -c max_connections=60"])
-    try:
-        yield {"sock": str(sock), "port": port}
-    finally:
-        _as_pg_user([str(PG_BIN / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"])
-        shutil.rmtree(root, ignore_errors=True)
-
-
-@pytest.fixture
-def pg_url(pg_server):
-    name = "t_" + uuid.uuid4().hex[:12]
-    admin = create_engine(
-        f"postgresql+psycopg://postgres@/postgres?host={pg_server['sock']}&port={pg_server['port']}",
-        isolation_level="AUTOCOMMIT",
-    )
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return f"postgresql+psycopg://postgres@/{name}?host={pg_server['sock']}&port={pg_server['port']}"
 
 
 @pytest.fixture
