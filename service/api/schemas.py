@@ -26,7 +26,7 @@ class HitOut(BaseModel):
     def of(cls, hit: Hit, mask_pii: bool = False) -> "HitOut":
         p = hit.passage
         text, snip = p.text, hit.snippet
-        if mask_pii and p.pii:
+        if mask_pii:  # whatever the stored flags say: an index built by an older detector too
             from ..pii import mask
 
             text, snip = mask(text), mask(snip)
