@@ -99,7 +99,7 @@ def main() -> int:
     settings = Settings(index_dir=index_dir, corpus_dir=REPO / "corpus", embedder="e5", **overrides)
     svc = Services(settings)
     t0 = time.perf_counter()
-    report = svc.ingest()
+    svc.ingest()
     ingest_s = time.perf_counter() - t0
 
     def request(i: int) -> DraftRequest:

@@ -75,7 +75,7 @@ d = Path({str(work / 'e5-sample')!r}); generate(d, {n}, seed=5)
 s = Settings(index_dir=d.parent / 'e5-idx', corpus_dir=d, embedder='e5')
 texts = []
 for f in collect_files([d])[0]:
-    parsed, _ = read_and_parse(f, f.name, s); texts += [p.text for p in to_passages(f.name, parsed)]
+    parsed, _ = read_and_parse(f, f.name, s); texts += [p.index_text for p in to_passages(f.name, parsed)]
 e = E5Embedder(threads=s.embed_threads); e.embed_passages(texts[:32])
 t = time.perf_counter(); e.embed_passages(texts); emb = len(texts) / (time.perf_counter() - t)
 svc = Services(s); t = time.perf_counter(); r = svc.ingest(); ing = r.passages / (time.perf_counter() - t)

@@ -163,7 +163,7 @@ def suggestion_markup(text: str, citations: list, anchor_prefix: str) -> Markup:
             for pid in _PID_RE.findall(m.group(1)):
                 n = numbers.get(pid)
                 if n is None:
-                    refs.append(f'<span class="ref-okand" title="Källan finns inte">?</span>')
+                    refs.append('<span class="ref-okand" title="Källan finns inte">?</span>')
                 else:
                     refs.append(f'<a class="ref" href="#{escape(anchor_prefix)}-{n}">{n}</a>')
             out.append("[" + ", ".join(refs) + "]")
