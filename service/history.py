@@ -76,6 +76,7 @@ class ActivityHistory:
                 parent[max(ra, rb)] = min(ra, rb)
 
         sigs = {p.id: signature(p.activity or "") for p in self.items}
+        self.signatures = sigs
         exact: dict[str, str] = {}
         for p in self.items:
             key = normalize(p.activity or "")
@@ -100,6 +101,11 @@ class ActivityHistory:
                     sa, sb = sigs[a], sigs[b]
                     if len(sa & sb) / max(1, len(sa | sb)) >= NEAR:
                         union(a, b)
+        self.df = df
+        self.postings: dict[str, list[str]] = defaultdict(list)
+        for pid, sig in sigs.items():
+            for t in sig:
+                self.postings[t].append(pid)
         self.group_of = {pid: find(pid) for pid in parent}
         self.groups: dict[str, list[Passage]] = defaultdict(list)
         for p in self.items:
@@ -124,6 +130,26 @@ class ActivityHistory:
             out.append(ActivityView.of(p, self.group_of[p.id]))
         out.sort(key=lambda a: (a.year or 0, a.source.path, a.source.line_start))
         return out
+
+    def most_similar(self, activity: str, threshold: float = 0.6) -> Passage | None:
+        """The record whose activity wording is most like `activity` (Jaccard of stems at least
+        `threshold`), or None. Prefix filtering: a match must share one of the rarest
+        m - ceil(threshold * m) + 1 stems of the m in `activity`, so only those are scanned."""
+        import math
+
+        sig = signature(activity)
+        if len(sig) < 2:
+            return None
+        ordered = sorted(sig, key=lambda t: (self.df.get(t, 0), t))
+        prefix = ordered[: len(sig) - math.ceil(threshold * len(sig)) + 1]
+        candidates = {pid for t in prefix for pid in self.postings.get(t, ())}
+        best, best_j = None, 0.0
+        for pid in sorted(candidates):
+            s = self.signatures[pid]
+            j = len(sig & s) / len(sig | s)
+            if j > best_j:
+                best, best_j = self.by_id[pid], j
+        return best if best is not None and best_j >= threshold else None
 
     def history(self, pid: str) -> list[ActivityView]:
         """Every record of the activity `pid` belongs to, oldest first; [] when unknown."""

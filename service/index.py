@@ -49,6 +49,16 @@ class Snapshot:
         fields["committee"] = committees
         return cls(version, bm25, by_id, ordered, years, fields)
 
+    def passages_of(self, doc_path: str) -> list[Passage]:
+        """The passages of one document, in order (grouped once per snapshot)."""
+        groups = self.__dict__.get("_by_doc")
+        if groups is None:
+            groups = {}
+            for p in self.ordered:
+                groups.setdefault(p.doc_path, []).append(p)
+            self.__dict__["_by_doc"] = groups
+        return groups.get(doc_path, [])
+
     def mask(self, filters: SearchFilters | None) -> np.ndarray | None:
         if filters is None or not any(v is not None and v != "" for v in filters.model_dump().values()):
             return None

@@ -17,7 +17,6 @@ import math
 import re
 from dataclasses import dataclass, field
 
-from ..history import signature
 from ..lexical import analyze, stem, words
 from ..types import DraftRequest, Passage, SearchFilters
 
@@ -342,17 +341,8 @@ class EvidenceFinder:
         hist = self.services.history()
         ids: list[str] = list(req.history_ids)
         if not ids:
-            sig = signature(req.activity)
-            best, best_j = None, 0.0
-            if len(sig) >= 2:
-                for p in hist.items:
-                    s = signature(p.activity or "")
-                    if not s:
-                        continue
-                    j = len(sig & s) / len(sig | s)
-                    if j > best_j or (j == best_j and best is not None and p.id < best.id):
-                        best, best_j = p, j
-            if best is not None and best_j >= 0.6:
+            best = hist.most_similar(req.activity, threshold=0.6)
+            if best is not None:
                 ids = [best.id]
         out: list[Passage] = []
         seen: set[str] = set()
@@ -440,7 +430,7 @@ class EvidenceFinder:
                     if ins.relevance < max(LINK_RELEVANCE, 0.6 * top) or matcher.coverage(ins.passage) < LINK_COVERAGE:
                         continue
                     for kind in ("kostnad", "tidplan"):
-                        line = line_of(ins.passage, kind, index.snapshot().ordered, vocab)
+                        line = line_of(ins.passage, kind, index.snapshot().passages_of(ins.passage.doc_path), vocab)
                         if line is None or line.id in direct:
                             continue
                         e = judge(line, 0.0, "insats")
