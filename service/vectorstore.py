@@ -103,10 +103,20 @@ class VectorStore:
                 "Indexet byggdes med en annan embeddingmodell: bygg om det med `kvalitet ingest --rebuild`."
             )
 
-    def count(self) -> int:
-        return self.collection.count()
+    def count(self, max_age: float = 2.0) -> int:
+        """The number of vectors; remembered for `max_age` seconds (another worker's ingest is
+        seen within that time; our own writes reset it)."""
+        import time
+
+        now = time.monotonic()
+        cached = getattr(self, "_count", None)
+        if cached is None or now - cached[1] > max_age:
+            cached = (self.collection.count(), now)
+            self._count = cached
+        return cached[0]
 
     def upsert(self, passages: list[Passage], vectors: np.ndarray, batch: int = 2000) -> None:
+        self._count = None
         for i in range(0, len(passages), batch):
             chunk = passages[i : i + batch]
             self.collection.upsert(
@@ -117,6 +127,7 @@ class VectorStore:
             )
 
     def delete(self, ids: list[str], batch: int = 2000) -> None:
+        self._count = None
         for i in range(0, len(ids), batch):
             self.collection.delete(ids=ids[i : i + batch])
 
