@@ -369,3 +369,57 @@ def test_parser_warnings_are_shown_in_swedish_with_their_line():
     assert warning_sv("line 12: a table row without activity text") == {"text": "En tabellrad utan aktivitetstext", "line": 12}
     assert warning_sv("line 40: Uppföljning of 'Insats 2' is empty")["text"] == "Uppföljning i ”Insats 2” är tom"
     assert warning_sv("something new")["text"] == "Something new"  # unknown ones as they are
+
+
+def test_carry_forward_import_and_draft_all_from_the_report_page(site):
+    """Issue 10 in the web interface: next year's report, an activity list, drafts for all."""
+    import time
+
+    ws = site.svc.workspace
+    rektor = ws.authenticate(site.tokens["rektor"])
+    rep = ws.create_report("Uppföljning Åbyskolan 2024", "verksamhetsplan_uppfoljning", 2024, None, rektor)
+    ws.add_item(rep.id, {"activity": "Minska frånvaron i årskurs 7–9", "status": "Pågående"}, rektor)
+    ws.add_item(rep.id, {"activity": "Införa schemasystem i förskolan", "status": "Genomfört"}, rektor)
+    c = signed_in(site, "rektor")
+    page = c.get(f"/rapporter/{rep.id}").text
+    assert "Fler sätt att fylla rapporten" in page and "Skapa nästa års rapport" in page
+    token = csrf_of(page)
+
+    # An activity list from a CSV file (semicolons, Swedish headers, one unknown column, a duplicate).
+    csv = ("Perspektiv;Aktivitet;Status;Okänd kolumn\n"
+           "Medborgare;Stärka elevhälsans förebyggande arbete;Pågående;x\n"
+           "Medborgare;Minska frånvaron i årskurs 7–9;Pågående;y\n").encode("utf-8")
+    r = c.post(f"/rapporter/{rep.id}/importera", data={"csrf_token": token},
+               files={"file": ("aktiviteter.csv", csv, "text/csv")})
+    assert r.status_code == 200, r.text[:500]
+    assert "Inläst aktivitetslista" in r.text and "Okänd kolumn" in r.text
+    assert "<strong>1</strong> aktiviteter lades till" in r.text
+    assert "<strong>1</strong> rader slogs ihop" in r.text
+    assert c.post(f"/rapporter/{rep.id}/importera", data={}, files={"file": ("a.csv", csv, "text/csv")}).status_code == 403
+    bad = c.post(f"/rapporter/{rep.id}/importera", data={"csrf_token": token},
+                 files={"file": ("fel.csv", "Namn;Ålder\nA;3\n".encode(), "text/csv")})
+    assert bad.status_code == 422 and "Aktivitet" in bad.text  # says which column is missing
+
+    # Drafts for all activities, as a background job; the page shows its progress.
+    r = c.post(f"/rapporter/{rep.id}/utkast-alla", data={"csrf_token": token})
+    assert r.status_code == 303 and r.headers["location"].endswith("#utkast-alla")
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        view = ws.get_report(rep.id, rektor)
+        if all(sec.suggestions for it in view.items for sec in it.sections) and len(view.items[0].sections) == 4:
+            break
+        time.sleep(0.5)
+    view = ws.get_report(rep.id, rektor)
+    assert len(view.items) == 3 and all(len(it.sections) == 4 for it in view.items)
+
+    # Next year's report: the unfinished activities come across, the finished one does not.
+    r = c.post(f"/rapporter/{rep.id}/nasta-ar", data={"csrf_token": token, "year": "2025"})
+    assert r.status_code == 303
+    new_page = c.get(r.headers["location"]).text
+    assert "Nästa års rapport är skapad" in new_page
+    new_id = int(r.headers["location"].rstrip("/").split("/")[-1])
+    new = ws.get_report(new_id, rektor)
+    assert new.year == 2025
+    acts = {it.activity: it for it in new.items}
+    assert "Minska frånvaron i årskurs 7–9" in acts and "Införa schemasystem i förskolan" not in acts
+    assert acts["Minska frånvaron i årskurs 7–9"].carried_from == 2024

@@ -57,6 +57,11 @@ FLASH: dict[str, tuple[str, str]] = {
     "redigerat": ("ok", "Din ändring är sparad."),
     "konflikt": ("fel", "Någon annan har ändrat förslaget – ladda om sidan och gör om din ändring."),
     "publicerad": ("fel", "Rapporten är publicerad och kan inte ändras."),
+    "utkast_alla": ("ok", "Utkast skapas nu för alla aktiviteter i bakgrunden. Förloppet visas nedan; "
+                          "ladda om sidan för att se nya förslag."),
+    "utkast_alla_pagar": ("info", "Utkast skapas redan för den här rapporten. Förloppet visas nedan."),
+    "nasta_ar": ("ok", "Nästa års rapport är skapad med de aktiviteter som inte blev klara, markerade "
+                       "”Kvarstår från” förra året och kopplade till sin historik."),
 }
 CONFLICT_TEXT = FLASH["konflikt"][1]
 KIND_HELP = {
@@ -560,22 +565,76 @@ def _item_defaults() -> dict:
 
 
 def _report_page(request, user, report_id: int, *, status=200, item_values=None, item_errors=None,
-                 edit_state=None):
+                 edit_state=None, notice=None):
+    from ..jobs import list_jobs
+
     svc = services(request)
     report = svc.workspace.get_report(report_id, user)
     ctx = _report_context(report, user)
+    jobs = list_jobs(svc.workspace, user, report_id=report_id)
+    ctx["job"] = jobs[0] if jobs else None
     part = request.query_params.get("del")
     return page(
         request, "report.html", user=user, nav="rapporter", status=status,
         fragment_only=part == "innehall", title=report.title, item_values=item_values or _item_defaults(),
         item_errors=item_errors or {}, edit_state=edit_state or {}, statuses=STATUSES, perspectives=PERSPECTIVES,
-        llm_enabled=svc.settings.llm_enabled, **ctx,
+        llm_enabled=svc.settings.llm_enabled, notice=notice, **ctx,
     )
 
 
 @router.get("/rapporter/{report_id}")
 def report_page(request: Request, report_id: Id, user: User = Depends(web_user)):
     return _report_page(request, user, report_id)
+
+
+@router.post("/rapporter/{report_id}/nasta-ar")
+def carry_forward(request: Request, report_id: Id, year: str = Form("", max_length=10),
+                  user: User = Depends(web_user)):
+    """Next year's report from this one: every unfinished activity comes across."""
+    from ..carry import carry_forward as carry
+
+    y = int(year) if year.strip().isdigit() else None
+    if y is not None and not 2000 <= y <= 2100:
+        y = None
+    try:
+        result = carry(services(request).workspace, report_id, y, user)
+    except Conflict as exc:
+        return _report_page(request, user, report_id, status=409, notice=swedish(exc.message))
+    return redirect(request, f"/rapporter/{result.report.id}", "nasta_ar")
+
+
+@router.post("/rapporter/{report_id}/importera")
+async def import_activities(request: Request, report_id: Id, file: UploadFile | None = File(None),
+                            user: User = Depends(web_user)):
+    """An activity list (XLSX or CSV, e.g. exported from Stratsys) into this report."""
+    from ..api.routers.documents import _read_limited
+    from ..importer import import_activities as do_import
+
+    svc = services(request)
+    if file is None or not file.filename:
+        return await run_in_threadpool(_report_page, request, user, report_id, status=422,
+                                       notice="Välj en Excel- eller CSV-fil att läsa in.")
+    try:
+        data = await _read_limited(file, svc.settings.max_upload_bytes)
+        result = await run_in_threadpool(do_import, svc.workspace, report_id, data, user, filename=file.filename)
+    except (InvalidInput, Conflict) as exc:
+        return await run_in_threadpool(_report_page, request, user, report_id, status=exc.status_code,
+                                       notice=swedish(exc.message))
+    report = await run_in_threadpool(svc.workspace.get_report, report_id, user)
+    return page(request, "import_result.html", user=user, nav="rapporter", title="Inläst aktivitetslista",
+                report=report, result=result, filename=file.filename)
+
+
+@router.post("/rapporter/{report_id}/utkast-alla")
+def draft_all(request: Request, report_id: Id, user: User = Depends(web_user)):
+    """Draft every activity as a background job; the report page shows its progress."""
+    from ..jobs import start_draft_all
+
+    try:
+        start_draft_all(services(request), report_id, user)
+    except Conflict:
+        return redirect(request, f"/rapporter/{report_id}#utkast-alla", "utkast_alla_pagar")
+    return redirect(request, f"/rapporter/{report_id}#utkast-alla", "utkast_alla")
 
 
 @router.get("/rapporter/{report_id}/exportera")
