@@ -423,3 +423,18 @@ def test_carry_forward_import_and_draft_all_from_the_report_page(site):
     acts = {it.activity: it for it in new.items}
     assert "Minska frånvaron i årskurs 7–9" in acts and "Införa schemasystem i förskolan" not in acts
     assert acts["Minska frånvaron i årskurs 7–9"].carried_from == 2024
+
+
+def test_rotating_a_key_ends_the_sessions_signed_in_with_it(site):
+    ws = site.svc.workspace
+    admin = ws.authenticate(site.tokens["admin"])
+    new = ws.add_user("Sara Sessionsson", "kvalitetsutvecklare", None, actor=admin)
+    site.users["sessions"] = ("Sara Sessionsson", "kvalitetsutvecklare", None)
+    site.tokens["sessions"] = new.token
+    c = signed_in(site, "sessions")
+    assert c.get("/rapporter").status_code == 200
+    assert c.get("/api/me").status_code == 200  # the cookie works for the API too
+    ws.rotate_token("Sara Sessionsson", actor=admin)
+    r = c.get("/rapporter")
+    assert r.status_code == 303 and r.headers["location"].startswith("/logga-in")
+    assert c.get("/api/me").status_code == 401

@@ -60,10 +60,12 @@ def current_user(
         method = "bearer"
     else:
         loader = getattr(request.app.state, "session_user_loader", None)
-        user_id = loader(request) if loader is not None else None
-        if user_id is None:
+        found = loader(request) if loader is not None else None
+        if found is None:
             raise Unauthorized("Inloggning krävs: skicka en Bearer-token / authentication required")
-        user = workspace.get_user(int(user_id))
+        # The loader gives a user id, or (user id, the key's id the session was signed in with).
+        user_id, key = found if isinstance(found, tuple) else (found, None)
+        user = workspace.get_user(int(user_id), token_id=key)
         method = "session"
     request.state.user = user.id  # for the access log: an id, not a name
     request.state.auth_method = method

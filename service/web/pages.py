@@ -28,7 +28,7 @@ from sqlalchemy import func, select
 from ..db import DocumentRow, PassageRow
 from ..errors import Conflict, Forbidden, InvalidInput, KvalitetError, NotFound, Unauthorized
 from ..types import DRAFT_SECTIONS, PERSPECTIVES, STATUSES, SearchFilters
-from ..workspace.auth import User, can_review, can_write
+from ..workspace.auth import User, can_review, can_write, token_id_of
 from ..workspace.views import KIND_LABELS, ItemIn
 from . import views
 from .session import (
@@ -163,7 +163,7 @@ def _optional_user(request: Request) -> User | None:
     if session is None or session.user_id is None:
         return None
     try:
-        user = services(request).workspace.get_user(session.user_id)
+        user = services(request).workspace.get_user(session.user_id, token_id=session.key)
     except Unauthorized:
         return None
     request.state.user = user.id  # the access log shows the id
@@ -268,7 +268,7 @@ def login(
                     name=name, error=error)
     # A fresh session (and CSRF token) at sign-in: nothing from before carries over.
     response = RedirectResponse(safe_next(nasta), status_code=303)
-    manager(request).write(response, new_session(user.id))
+    manager(request).write(response, new_session(user.id, key=token_id_of(token)))
     return response
 
 

@@ -64,9 +64,12 @@ class Session:
     user_id: int | None = None
     csrf: str = field(default_factory=lambda: secrets.token_urlsafe(32))
     flash: str | None = None
+    key: str | None = None  # the id of the key signed in with: rotating it ends the session
 
     def payload(self) -> dict:
         data: dict = {"u": self.user_id, "c": self.csrf}
+        if self.key:
+            data["k"] = self.key
         if self.flash:
             data["f"] = self.flash
         return data
@@ -120,7 +123,10 @@ class SessionManager:
         if uid is not None and not isinstance(uid, int):
             return None
         flash = data.get("f") if isinstance(data.get("f"), str) else None
-        return Session(user_id=uid, csrf=data["c"], flash=flash)
+        key = data.get("k") if isinstance(data.get("k"), str) else None
+        if uid is not None and key is None:
+            return None  # a signed-in session always names its key
+        return Session(user_id=uid, csrf=data["c"], flash=flash, key=key)
 
     def write(self, response: Response, session: Session) -> None:
         response.set_cookie(
@@ -138,19 +144,19 @@ class SessionManager:
             return False
         return hmac.compare_digest(session.csrf.encode(), str(sent).encode())
 
-    def check_api_request(self, request: Request) -> int | None:
-        """The session loader handed to the API: the user id of a valid cookie, or None.
+    def check_api_request(self, request: Request) -> tuple[int, str] | None:
+        """The session loader handed to the API: (user id, key id) of a valid cookie, or None.
         An unsafe method without the session's CSRF token in X-CSRF-Token is refused (403)."""
         session = self.read(request)
         if session is None or session.user_id is None:
             return None
         if request.method not in SAFE_METHODS and not self.token_matches(session, request.headers.get(CSRF_HEADER)):
             raise CsrfError(CSRF_MESSAGE)
-        return session.user_id
+        return session.user_id, session.key
 
 
-def new_session(user_id: int | None = None) -> Session:
-    return Session(user_id=user_id)
+def new_session(user_id: int | None = None, key: str | None = None) -> Session:
+    return Session(user_id=user_id, key=key)
 
 
 def with_flash(session: Session, code: str | None) -> Session:

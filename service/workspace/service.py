@@ -240,12 +240,15 @@ class Workspace:
                 raise Unauthorized("Ogiltig eller återkallad token / invalid or revoked token")
             return User(id=row.id, name=row.name, role=row.role, unit=row.unit)
 
-    def get_user(self, user_id: int) -> User:
-        """The active user with this id (for a session cookie that carries the id)."""
+    def get_user(self, user_id: int, token_id: str | None = None) -> User:
+        """The active user with this id (for a session cookie that carries the id). With
+        `token_id` (the key a session was signed in with), a key rotated since ends the session."""
         with self.db.session() as s:
             row = s.get(UserRow, user_id)
             if row is None or not row.active:
                 raise Unauthorized("Okänd eller inaktiverad användare / unknown or deactivated user")
+            if token_id is not None and row.token_id != token_id:
+                raise Unauthorized("Nyckeln har bytts: logga in igen / the key was rotated, sign in again")
             return User(id=row.id, name=row.name, role=row.role, unit=row.unit)
 
     # ==== loading and views =============================================================
