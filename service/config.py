@@ -37,6 +37,7 @@ class Settings(BaseSettings):
     # Retrieval.
     bm25_split_compounds: bool = True  # index the parts of Swedish compounds too
     rrf_k: int = 60
+    dense_subset_max: int = 5000  # a filter admitting at most this many passages is scored in memory
     rrf_dense_weight: float = 1.5  # weight of the dense ranking in the fusion (bm25: 1.0); see README
     candidates: int = 50  # per retriever, before fusion
 

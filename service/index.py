@@ -59,9 +59,58 @@ class Snapshot:
             self.__dict__["_by_doc"] = groups
         return groups.get(doc_path, [])
 
-    def mask(self, filters: SearchFilters | None) -> np.ndarray | None:
-        if filters is None or not any(v is not None and v != "" for v in filters.model_dump().values()):
+    def subset_vectors(self, filters: SearchFilters, index: "KnowledgeIndex") -> tuple[list[str], np.ndarray] | None:
+        """(ids, vectors) of the passages a selective filter admits, from the vector cache, kept
+        for this snapshot; None when the filter admits many passages or a vector is not cached
+        here (another machine ingested it): then Chroma's filtered search is used.
+
+        Chroma's metadata filter costs about 55 ms a query at 100k passages whatever it admits;
+        a draft makes a dozen filtered searches, most by a rare section kind."""
+        mask = self.mask(filters)
+        if mask is None:
             return None
+        limit = index.settings.dense_subset_max
+        key = (limit, *sorted((k, v) for k, v in filters.model_dump().items() if v is not None and v != ""))
+        cache = self.__dict__.setdefault("_subsets", {})
+        if key in cache:
+            return cache[key]
+        rows = np.flatnonzero(mask)
+        if len(rows) > limit:
+            cache[key] = None
+            return None
+        from .types import text_hash
+
+        hashes = [text_hash(self.ordered[i].index_text) for i in rows]
+        vectors = index.cache.get_many(index.embedder.id, set(hashes))
+        if len(vectors) < len(set(hashes)):
+            return None
+        dim = index.embedder.dim
+        matrix = np.vstack([vectors[h] for h in hashes]) if hashes else np.zeros((0, dim), dtype=np.float32)
+        cache[key] = ([self.ordered[i].id for i in rows], matrix.astype(np.float32, copy=False))
+        return cache[key]
+
+    def row_of(self, pid: str) -> int | None:
+        rows = self.__dict__.get("_rows")
+        if rows is None:
+            rows = self.__dict__["_rows"] = {p.id: i for i, p in enumerate(self.ordered)}
+        return rows.get(pid)
+
+    def mask(self, filters: SearchFilters | None) -> np.ndarray | None:
+        """1.0 for the passages (in `ordered`) the filters admit, else 0.0; None: no filter.
+        Kept per filter for this snapshot."""
+        if filters is None:
+            return None
+        key = tuple(sorted((k, v) for k, v in filters.model_dump().items() if v is not None and v != ""))
+        if not key:
+            return None
+        masks = self.__dict__.setdefault("_masks", {})
+        if key not in masks:
+            if len(masks) > 256:
+                masks.clear()
+            masks[key] = self._mask(filters)
+        return masks[key]
+
+    def _mask(self, filters: SearchFilters) -> np.ndarray:
         m = np.ones(len(self.ordered), dtype=bool)
         if filters.year is not None:
             m &= self.years == filters.year

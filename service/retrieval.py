@@ -6,6 +6,8 @@ import html
 import re
 from typing import Literal
 
+import numpy as np
+
 from .errors import InvalidInput
 from .index import KnowledgeIndex
 from .lexical import analyze, word_terms
@@ -97,7 +99,14 @@ class Retriever:
             rankings["bm25"] = [pid for pid, _ in snap.bm25.search(q, n, mask)]
         if mode in ("hybrid", "dense"):
             vec = self.index.embedder.embed_query(q)
-            rankings["dense"] = [pid for pid, _ in self.index.vectors.query(vec, n, filters)]
+            subset = snap.subset_vectors(filters, self.index) if filters is not None else None
+            if subset is not None:  # a selective filter: exact scores over its few vectors
+                ids, matrix = subset
+                scores = matrix @ np.asarray(vec, dtype=np.float32)
+                top = np.argsort(-scores, kind="stable")[:n]
+                rankings["dense"] = [ids[i] for i in top]
+            else:
+                rankings["dense"] = self._dense_filtered(snap, vec, n, filters)
         st = self.index.settings
         fused = rrf(rankings, st.rrf_k, {"dense": st.rrf_dense_weight, "bm25": 1.0})
         hits: list[Hit] = []
@@ -109,6 +118,27 @@ class Retriever:
             if len(hits) >= k:
                 break
         return hits
+
+    def _dense_filtered(self, snap, vec, n: int, filters: SearchFilters | None) -> list[str]:
+        """Dense search under a filter that admits many passages. When it admits most of them,
+        an unfiltered query a little deeper, filtered here, is exact and much cheaper than
+        Chroma's `where` (340 ms at 100k passages for a filter admitting nearly all); when that
+        comes up short, or the filter admits fewer, Chroma's own filtered search."""
+        mask = snap.mask(filters)
+        vectors = self.index.vectors
+        if mask is not None and len(mask):
+            share = float(mask.mean())
+            if share >= 0.5:
+                total = vectors.count()
+                deeper = min(total, int(n / share * 1.5) + 10)
+                kept = []
+                for pid, _ in vectors.query(vec, deeper, None):
+                    row = snap.row_of(pid)
+                    if row is not None and mask[row]:
+                        kept.append(pid)
+                if len(kept) >= n or deeper >= total:
+                    return kept[:n]
+        return [pid for pid, _ in vectors.query(vec, n, filters)]
 
     def passage(self, pid: str) -> Passage | None:
         return self.index.snapshot().passages.get(pid)

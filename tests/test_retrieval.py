@@ -170,3 +170,42 @@ def test_cli_search_json_and_one_query_per_line_from_stdin(tmp_path, corpus_dir,
     assert "2 400 tkr" in " ".join(h["text"] for h in lines[3]["hits"])
     res = runner.invoke(app, ["search", ""])
     assert res.exit_code == 2 and "sökfråga" in res.output
+
+
+@pytest.mark.parametrize("filters", [
+    SearchFilters(section_kind="analys"), SearchFilters(status="Kvarstår"),
+    SearchFilters(year=2022, committee="BoU"), SearchFilters(doc_kind="kvalitetsrapport"),
+])
+def test_selective_filters_scored_in_memory_agree_with_chromas_where(corpus_services, filters):
+    """Dense search under a filter: in memory for a selective filter, Chroma's `where` otherwise.
+    Both must admit the same passages and rank them alike."""
+    r, st = corpus_services.retriever, corpus_services.settings
+    q = "utveckla arbetet med frånvaro och trygghet"
+    in_memory = [h.passage.id for h in r.search(q, k=8, filters=filters, mode="dense")]
+    old = st.dense_subset_max
+    st.dense_subset_max = 0  # force Chroma's filtered query
+    try:
+        via_chroma = [h.passage.id for h in r.search(q, k=8, filters=filters, mode="dense")]
+    finally:
+        st.dense_subset_max = old
+    assert in_memory and via_chroma
+    assert in_memory[:5] == via_chroma[:5]
+
+
+def test_a_filter_admitting_most_passages_searches_deeper_without_where(corpus_services):
+    """section_kind=aktivitet admits over half the sample corpus: an unfiltered query a little
+    deeper, filtered in Python, must give what Chroma's `where` gives."""
+    r, st, idx = corpus_services.retriever, corpus_services.settings, corpus_services.index
+    filters = SearchFilters(section_kind="aktivitet")
+    snap = idx.snapshot()
+    assert snap.mask(filters).mean() >= 0.5
+    q = "digitala verktyg och systemstöd"
+    old = st.dense_subset_max
+    st.dense_subset_max = 0  # not the in-memory subset: the deeper-query path
+    try:
+        ours = [h.passage.id for h in r.search(q, k=8, filters=filters, mode="dense")]
+    finally:
+        st.dense_subset_max = old
+    where = [pid for pid, _ in idx.vectors.query(idx.embedder.embed_query(q), 8, filters)]
+    assert ours[:5] == where[:5]
+    assert all(snap.passages[pid].section_kind == "aktivitet" for pid in ours)
