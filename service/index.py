@@ -67,14 +67,14 @@ class Snapshot:
         Chroma's metadata filter costs about 55 ms a query at 100k passages whatever it admits;
         a draft makes a dozen filtered searches, most by a rare section kind."""
         mask = self.mask(filters)
-        if mask is None:
-            return None
         limit = index.settings.dense_subset_max
         key = (limit, *sorted((k, v) for k, v in filters.model_dump().items() if v is not None and v != ""))
         cache = self.__dict__.setdefault("_subsets", {})
         if key in cache:
             return cache[key]
-        rows = np.flatnonzero(mask)
+        # No filter: the whole index, when it is small enough (exact and deterministic, where
+        # HNSW may swap near-tied candidates between processes).
+        rows = np.flatnonzero(mask) if mask is not None else np.arange(len(self.ordered))
         if len(rows) > limit:
             cache[key] = None
             return None

@@ -99,7 +99,7 @@ class Retriever:
             rankings["bm25"] = [pid for pid, _ in snap.bm25.search(q, n, mask)]
         if mode in ("hybrid", "dense"):
             vec = self.index.embedder.embed_query(q)
-            subset = snap.subset_vectors(filters, self.index) if filters is not None else None
+            subset = snap.subset_vectors(filters or SearchFilters(), self.index)
             if subset is not None:  # a selective filter: exact scores over its few vectors
                 ids, matrix = subset
                 scores = matrix @ np.asarray(vec, dtype=np.float32)
