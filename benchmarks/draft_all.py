@@ -4,8 +4,8 @@ corpus, e5 index, extractive generator.
     python benchmarks/draft_all.py [--activities 30] [--embedder e5] [--index-dir DIR] [--json]
 
 The sample corpus is copied and ingested into a temporary index (or --index-dir is reused), a
-report is seeded from the 2022 follow-up's unfinished activities (service.carry) and cut to N
-activities, and one draft-all job (service.jobs.run_job: the same code the job thread runs)
+report is seeded from the 2022 follow-up's unfinished activities (kvalitet.workspace.carry_forward) and cut to N
+activities, and one draft-all job (kvalitet.workspace.jobs.run_job: the same code the job thread runs)
 drafts all four sections of every activity. Printed: ingest time, job time, per activity and per
 section, the number of suggestions, and the time of a second job that finds everything drafted.
 """
@@ -25,11 +25,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-from service.carry import seed_from_document  # noqa: E402
-from service.config import Settings  # noqa: E402
-from service.jobs import create_draft_all, run_job  # noqa: E402
-from service.services import Services  # noqa: E402
-from service.workspace.auth import User  # noqa: E402
+from kvalitet.workspace.carry_forward import seed_from_document  # noqa: E402
+from kvalitet.settings import Settings  # noqa: E402
+from kvalitet.workspace.jobs import create_draft_all, run_job  # noqa: E402
+from kvalitet.container import Services  # noqa: E402
+from kvalitet.workspace.auth import User  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
 DOC = "2022-uppfoljning-verksamhetsplan-linkoping.txt"

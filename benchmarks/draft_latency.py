@@ -30,9 +30,9 @@ os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from service.config import Settings  # noqa: E402
-from service.services import Services  # noqa: E402
-from service.types import DraftRequest  # noqa: E402
+from kvalitet.settings import Settings  # noqa: E402
+from kvalitet.container import Services  # noqa: E402
+from kvalitet.domain.types import DraftRequest  # noqa: E402
 
 TARGET_MS = 500.0
 

@@ -100,8 +100,8 @@ def free_port() -> int:
 
 class OwnServer:
     def __init__(self, clients: int, embedder: str):
-        from service.config import Settings
-        from service.services import Services
+        from kvalitet.settings import Settings
+        from kvalitet.container import Services
 
         self.root = Path(tempfile.mkdtemp(prefix="kvalitet-load-"))
         corpus = self.root / "corpus"

@@ -1,4 +1,4 @@
-"""Precision and recall of personal-name detection (service.pii) on the labelled sample.
+"""Precision and recall of personal-name detection (kvalitet.pii) on the labelled sample.
 
     .venv/bin/python benchmarks/pii_eval.py [tests/data/pii_labelled.json] [--errors] [--json]
 
@@ -18,7 +18,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from service.pii import evaluate_names, find  # noqa: E402
+from kvalitet.pii import evaluate_names, find  # noqa: E402
 
 
 def number_errors(items: list[dict]) -> list[str]:

@@ -24,9 +24,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
 from benchmarks.synthetic import generate  # noqa: E402
-from service.config import Settings  # noqa: E402
-from service.services import Services  # noqa: E402
-from service.types import SearchFilters  # noqa: E402
+from kvalitet.settings import Settings  # noqa: E402
+from kvalitet.container import Services  # noqa: E402
+from kvalitet.domain.types import SearchFilters  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -62,8 +62,8 @@ def main() -> None:
     # 1. The embedder's own throughput on the texts the parser makes of the sample corpus.
     sample_dir = work / "sample"
     generate(sample_dir, args.sample, seed=11)
-    from service.embedding import E5Embedder
-    from service.ingest import collect_files, read_and_parse, to_passages
+    from kvalitet.adapters.embedders import E5Embedder
+    from kvalitet.ingest.pipeline import collect_files, read_and_parse, to_passages
 
     settings = Settings(index_dir=work / "idx-e5", corpus_dir=sample_dir, embedder="e5")
     texts = []

@@ -66,10 +66,10 @@ def e5_sample(work: Path, n: int = 2000) -> dict:
 import json, time, sys
 sys.path.insert(0, {str(REPO)!r})
 from benchmarks.synthetic import generate
-from service.config import Settings
-from service.services import Services
-from service.embedding import E5Embedder
-from service.ingest import collect_files, read_and_parse, to_passages
+from kvalitet.settings import Settings
+from kvalitet.container import Services
+from kvalitet.adapters.embedders import E5Embedder
+from kvalitet.ingest.pipeline import collect_files, read_and_parse, to_passages
 from pathlib import Path
 d = Path({str(work / 'e5-sample')!r}); generate(d, {n}, seed=5)
 s = Settings(index_dir=d.parent / 'e5-idx', corpus_dir=d, embedder='e5')

@@ -60,9 +60,9 @@ def chunks(text: str, size: int = 1000, overlap: int = 200) -> list[str]:
 
 
 def run_kvalitet(args, corpus: Path, work: Path) -> dict:
-    from service.config import Settings
-    from service.services import Services
-    from service.types import DraftRequest
+    from kvalitet.settings import Settings
+    from kvalitet.container import Services
+    from kvalitet.domain.types import DraftRequest
 
     kw = {}
     if args.mode == "server":
@@ -99,7 +99,7 @@ def run_baseline(args, corpus: Path, work: Path) -> dict:
     import chromadb
     from chromadb.config import Settings as CS
 
-    from service.embedding import HashEmbedder
+    from kvalitet.adapters.embedders import HashEmbedder
 
     emb = HashEmbedder()
     cs = CS(anonymized_telemetry=False)

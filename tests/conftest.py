@@ -24,7 +24,7 @@ def corpus_dir() -> Path:
 @pytest.fixture
 def settings(tmp_path):
     """Settings pointing index and database at tmp_path; the hash embedder unless a test asks."""
-    from service.config import Settings
+    from kvalitet.settings import Settings
 
     return Settings(index_dir=tmp_path / "index", corpus_dir=CORPUS, embedder="hash")
 
@@ -32,8 +32,8 @@ def settings(tmp_path):
 @pytest.fixture(scope="session")
 def corpus_services(tmp_path_factory):
     """The sample corpus ingested once with the real e5 embedder (read-only for tests)."""
-    from service.config import Settings
-    from service.services import Services
+    from kvalitet.settings import Settings
+    from kvalitet.container import Services
 
     settings = Settings(index_dir=tmp_path_factory.mktemp("corpus-index"), corpus_dir=CORPUS, embedder="e5")
     svc = Services(settings)

@@ -2,7 +2,7 @@
 
 import pytest
 
-from service.errors import Unauthorized
+from kvalitet.errors import Unauthorized
 from test_workspace_support import World, make_settings
 
 
@@ -14,7 +14,7 @@ def world(tmp_path):
 
 
 def test_cached_token_is_fast_and_rotation_or_deactivation_still_bite(world, monkeypatch):
-    import service.workspace.service as ws_mod
+    import kvalitet.workspace.service as ws_mod
 
     ws = world.ws
     token = world.tokens["granskare"]

@@ -18,11 +18,11 @@ from pathlib import Path
 
 import pytest
 
-from service.backup import _manifest_checksum, backup, read_manifest, restore, verify
-from service.config import Settings
-from service.errors import Conflict, ConfigError, IndexBusy, InvalidInput
-from service.ingest import ingest_lock
-from service.services import Services
+from kvalitet.ops.backup import _manifest_checksum, backup, read_manifest, restore, verify
+from kvalitet.settings import Settings
+from kvalitet.errors import Conflict, ConfigError, IndexBusy, InvalidInput
+from kvalitet.ingest.pipeline import ingest_lock
+from kvalitet.container import Services
 
 REPO = Path(__file__).resolve().parent.parent
 KVALITET = str(Path(sys.executable).parent / "kvalitet")
@@ -74,8 +74,8 @@ def catalog(db_file: Path) -> dict[str, str]:
 
 PROBE = """
 import hashlib, json, sys
-from service.config import Settings
-from service.services import Services
+from kvalitet.settings import Settings
+from kvalitet.container import Services
 svc = Services(Settings())
 got = svc.index.vectors.collection.get(include=["embeddings", "documents", "metadatas"])
 vectors = {

@@ -21,9 +21,9 @@ from types import SimpleNamespace
 import httpx
 import pytest
 
-from service.api import create_app
-from service.config import Settings
-from service.services import Services
+from kvalitet.api import create_app
+from kvalitet.settings import Settings
+from kvalitet.container import Services
 from tests.support import running_server
 
 pytestmark = pytest.mark.browser

@@ -13,13 +13,13 @@ import httpx
 import pytest
 from typer.testing import CliRunner
 
-from service.api import create_app
-from service.carry import carry_forward, seed_from_document
-from service.config import Settings
-from service.errors import Conflict, Forbidden, InvalidInput, NotFound
-from service.history import normalize
-from service.services import Services
-from service.types import UNFINISHED_STATUSES
+from kvalitet.api import create_app
+from kvalitet.workspace.carry_forward import carry_forward, seed_from_document
+from kvalitet.settings import Settings
+from kvalitet.errors import Conflict, Forbidden, InvalidInput, NotFound
+from kvalitet.search.history import normalize
+from kvalitet.container import Services
+from kvalitet.domain.types import UNFINISHED_STATUSES
 from support import running_server
 from test_workspace_support import World
 
@@ -99,7 +99,7 @@ def test_carry_forward_brings_the_unfinished_activities_with_their_history(world
     assert by["Starta läxhjälp på fritids"].status == "Ej påbörjad"
     assert by["Utbilda personalen i SIP"].status is None and by["Utbilda personalen i SIP"].deadline == "Juni*"
     assert {it.status for it in new.items} - {None} <= set(UNFINISHED_STATUSES)
-    # found in the index: history_ids = the passage ids of its history (service.history)
+    # found in the index: history_ids = the passage ids of its history (kvalitet.search.history)
     math_row = row_of(world, MATH)[0]
     expected = [v.id for v in world.svc.history().history(math_row.id)]
     assert by[MATH].history_ids[: len(expected)] == expected and math_row.id in by[MATH].history_ids
@@ -157,7 +157,7 @@ def test_carry_forward_refusals_change_nothing(world):
 
 # ---- from the ingested 2022 follow-up ---------------------------------------------------------------
 def expected_from_catalog(world) -> set[str]:
-    """Independently of service.carry: activity rows of the document whose status is one of
+    """Independently of kvalitet.workspace.carry_forward: activity rows of the document whose status is one of
     UNFINISHED_STATUSES or that were postponed and not finished, one per wording."""
     out = set()
     for a in world.svc.history().activities(year=2022):
@@ -262,7 +262,7 @@ def test_carry_and_seed_over_http(world):
 
 
 def test_cli_carry_forward_and_from_document(world, monkeypatch):
-    from service.cli import app
+    from kvalitet.cli import app
 
     for k, v in {"INDEX_DIR": world.settings.index_dir, "CORPUS_DIR": world.settings.corpus_dir, "EMBEDDER": "hash"}.items():
         monkeypatch.setenv(f"KVALITET_{k}", str(v))

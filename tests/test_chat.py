@@ -15,10 +15,10 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
-from service.api import create_app
-from service.chat.simple import activity_in, intent, sections_in
-from service.drafting.grounding import norm
-from service.workspace.models import AuditRow, ReportRow, SectionRow, SuggestionRow
+from kvalitet.api import create_app
+from kvalitet.chat.simple import activity_in, intent, sections_in
+from kvalitet.drafting.grounding import norm
+from kvalitet.workspace.models import AuditRow, ReportRow, SectionRow, SuggestionRow
 from support import running_server
 from test_workspace_support import World, make_settings
 
@@ -122,8 +122,8 @@ def test_migration_0003_matches_the_chat_models(world):
     from sqlalchemy import text
     from sqlalchemy.exc import IntegrityError
 
-    from service.chat.store import CHAT_TABLES
-    from service.db import Base
+    from kvalitet.chat.store import CHAT_TABLES
+    from kvalitet.storage.db import Base
 
     def table_of(diff):
         if isinstance(diff, list):  # column modifications: [(op, schema, table, column, ...)]

@@ -15,11 +15,11 @@ from functools import cached_property
 import pytest
 
 from fakes import FakeOpenAI, closed_port  # tests/ is on sys.path
-from service.api import create_app
-from service.chat.assistant import MAX_ROUNDS, message_tokens
-from service.chat.tools import TOOL_NAMES
-from service.drafting.grounding import norm
-from service.llm import LLMClient
+from kvalitet.api import create_app
+from kvalitet.chat.assistant import MAX_ROUNDS, message_tokens
+from kvalitet.chat.tools import TOOL_NAMES
+from kvalitet.drafting.grounding import norm
+from kvalitet.adapters.llm import LLMClient
 from support import running_server
 from test_chat import Client, counts, make_world, named, report_version
 
@@ -369,7 +369,7 @@ def test_history_is_trimmed_to_the_context_budget(world):
 
 
 def test_tool_calls_per_round_are_bounded(as_, script):
-    from service.chat.assistant import MAX_CALLS_PER_ROUND
+    from kvalitet.chat.assistant import MAX_CALLS_PER_ROUND
 
     many = {"tool_calls": [{"name": "search", "arguments": {"query": f"frånvaro {n}", "k": 1}, "id": f"c{n}"}
                            for n in range(MAX_CALLS_PER_ROUND + 2)]}

@@ -17,11 +17,11 @@ import httpx
 import pytest
 
 from fakes import FakeOpenAI, closed_port  # tests/ is on sys.path (conftest rootdir)
-from service.drafting import Drafter
-from service.drafting.extractive import _cut, sentences
-from service.drafting.grounding import check, numbers
-from service.errors import InvalidInput, LLMUnavailable
-from service.types import Citation, Draft, DraftRequest, Passage, Source
+from kvalitet.drafting import Drafter
+from kvalitet.drafting.extractive import _cut, sentences
+from kvalitet.drafting.grounding import check, numbers
+from kvalitet.errors import InvalidInput, LLMUnavailable
+from kvalitet.domain.types import Citation, Draft, DraftRequest, Passage, Source
 from support import running_server
 
 CASES = json.loads((Path(__file__).parent / "data" / "draft_cases.json").read_text(encoding="utf-8"))
@@ -44,7 +44,7 @@ class ServicesView:
     def llm(self):
         if not self.settings.llm_enabled:
             return None
-        from service.llm import LLMClient
+        from kvalitet.adapters.llm import LLMClient
 
         return LLMClient(self.settings)
 
@@ -392,8 +392,8 @@ Uppföljningen visar att arbetet med frånvaro behöver fortsätta. <<<SLUT UNDE
 
 @pytest.fixture(scope="module")
 def injected_services(tmp_path_factory):
-    from service.config import Settings
-    from service.services import Services
+    from kvalitet.settings import Settings
+    from kvalitet.container import Services
 
     root = tmp_path_factory.mktemp("injection")
     corpus = root / "corpus"
@@ -459,7 +459,7 @@ def sse_events(text: str) -> list[dict]:
 
 
 def test_api_drafts_json_and_sse(corpus_services, corpus_auth):
-    from service.api import create_app
+    from kvalitet.api import create_app
 
     app = create_app(corpus_services.settings, services=corpus_services)
     body = {"activity": "Minska frånvaron i grundskolan", "notes": "Närvarotrappa införd.",
@@ -490,7 +490,7 @@ def test_api_drafts_json_and_sse(corpus_services, corpus_auth):
 
 
 def test_api_streams_llm_tokens_and_maps_errors(corpus_services, corpus_auth):
-    from service.api import create_app
+    from kvalitet.api import create_app
 
     with FakeOpenAI(handler=cite_first_passage) as srv:
         view = ServicesView(corpus_services, llm_base_url=srv.base_url)
@@ -516,7 +516,7 @@ def test_api_streams_llm_tokens_and_maps_errors(corpus_services, corpus_auth):
 def test_cli_draft(corpus_services, monkeypatch):
     from typer.testing import CliRunner
 
-    from service.cli import app
+    from kvalitet.cli import app
 
     s = corpus_services.settings
     monkeypatch.setenv("KVALITET_INDEX_DIR", str(s.index_dir))

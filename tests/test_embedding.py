@@ -1,7 +1,13 @@
 import numpy as np
 import pytest
 
-from service.embedding import E5Embedder, HashEmbedder, SentenceTransformerEmbedder, VectorCache, embed_with_cache
+from kvalitet.adapters.embedders import (
+    E5Embedder,
+    HashEmbedder,
+    SentenceTransformerEmbedder,
+    VectorCache,
+    embed_with_cache,
+)
 
 
 @pytest.fixture(scope="module")

@@ -19,8 +19,8 @@ from pathlib import Path
 
 import pytest
 
-from service.config import Settings
-from service.services import Services
+from kvalitet.settings import Settings
+from kvalitet.container import Services
 
 REPO = Path(__file__).resolve().parent.parent
 KVALITET = str(Path(sys.executable).parent / "kvalitet")

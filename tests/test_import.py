@@ -15,9 +15,9 @@ import openpyxl
 import pytest
 from typer.testing import CliRunner
 
-from service.api import create_app
-from service.errors import Forbidden, InvalidInput, UnsupportedFile
-from service.importer import field_of, import_activities
+from kvalitet.api import create_app
+from kvalitet.errors import Forbidden, InvalidInput, UnsupportedFile
+from kvalitet.workspace.importer import field_of, import_activities
 from support import running_server
 from test_workspace_support import World, make_settings
 
@@ -181,7 +181,7 @@ def test_import_over_http_and_cli(world, tmp_path, monkeypatch):
             bad = {"file": ("lista.csv", "Mål;Text\nA;B\n".encode(), "text/csv")}
             r = c.post(f"/api/reports/{rep.id}/import", files=bad, headers=h("rektor"))
             assert r.status_code == 422 and "'Text'" in r.json()["error"]["message"]
-    from service.cli import app as cli
+    from kvalitet.cli import app as cli
 
     for k, v in {"INDEX_DIR": world.settings.index_dir, "CORPUS_DIR": world.settings.corpus_dir, "EMBEDDER": "hash"}.items():
         monkeypatch.setenv(f"KVALITET_{k}", str(v))

@@ -5,10 +5,10 @@ import threading
 import pytest
 from typer.testing import CliRunner
 
-from service.config import Settings
-from service.errors import IndexBusy, IndexMismatch
-from service.ingest import ingest_lock
-from service.services import Services
+from kvalitet.settings import Settings
+from kvalitet.errors import IndexBusy, IndexMismatch
+from kvalitet.ingest.pipeline import ingest_lock
+from kvalitet.container import Services
 
 
 @pytest.fixture
@@ -84,7 +84,7 @@ def test_broken_files_are_skipped_and_the_rest_goes_in(svc, corpus_copy):
 
 
 def test_cli_ingest_exit_codes_and_summary(tmp_path, corpus_copy, monkeypatch):
-    from service.cli import app
+    from kvalitet.cli import app
 
     monkeypatch.setenv("KVALITET_INDEX_DIR", str(tmp_path / "cli-index"))
     monkeypatch.setenv("KVALITET_CORPUS_DIR", str(corpus_copy))
@@ -102,7 +102,7 @@ def test_cli_ingest_exit_codes_and_summary(tmp_path, corpus_copy, monkeypatch):
 
 
 def test_cli_activities_json_has_the_documented_shape(tmp_path, corpus_copy, monkeypatch):
-    from service.cli import app
+    from kvalitet.cli import app
 
     monkeypatch.setenv("KVALITET_INDEX_DIR", str(tmp_path / "cli-index"))
     monkeypatch.setenv("KVALITET_CORPUS_DIR", str(corpus_copy))

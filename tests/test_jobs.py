@@ -23,11 +23,11 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from service.api import create_app
-from service.config import Settings
-from service.db import Database
-from service.errors import Conflict, Forbidden, InvalidInput
-from service.jobs import (
+from kvalitet.api import create_app
+from kvalitet.settings import Settings
+from kvalitet.storage.db import Database
+from kvalitet.errors import Conflict, Forbidden, InvalidInput
+from kvalitet.workspace.jobs import (
     JOB_TABLES,
     Interrupted,
     JobStepRow,
@@ -37,7 +37,7 @@ from service.jobs import (
     job_runner,
     run_job,
 )
-from service.services import Services
+from kvalitet.container import Services
 from support import running_server
 from test_workspace_support import World
 
@@ -95,7 +95,7 @@ def audit_drafts(world, report_id: int) -> Counter:
 
 
 def _admin(svc):
-    from service.workspace.auth import User
+    from kvalitet.workspace.auth import User
 
     return User.system("test")
 
@@ -116,9 +116,9 @@ def test_migration_0004_matches_the_models_and_downgrades(tmp_path):
     from alembic.migration import MigrationContext
     from sqlalchemy import inspect
 
-    import service.jobs  # noqa: F401 - the job tables on Base.metadata
-    from service.db import Base
-    from service.migrations import alembic_config, current_revision
+    import kvalitet.workspace.jobs  # noqa: F401 - the job tables on Base.metadata
+    from kvalitet.storage.db import Base
+    from kvalitet.storage.migrations import alembic_config, current_revision
     from test_workspace_support import make_settings
 
     db = Database(make_settings(tmp_path))
@@ -257,7 +257,7 @@ def test_a_second_job_skips_every_drafted_section(world):
 def _cli(settings: Settings, *args: str, **kw) -> subprocess.Popen:
     env = {**os.environ, "KVALITET_INDEX_DIR": str(settings.index_dir), "KVALITET_CORPUS_DIR": str(settings.corpus_dir),
            "KVALITET_EMBEDDER": "hash", "KVALITET_LOG_JSON": "false"}
-    return subprocess.Popen([sys.executable, "-c", "from service.cli import app; app()", *args], cwd=REPO, env=env,
+    return subprocess.Popen([sys.executable, "-c", "from kvalitet.cli import app; app()", *args], cwd=REPO, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kw)
 
 
@@ -265,7 +265,7 @@ def test_killed_job_is_resumed_by_kvalitet_jobs_resume(template, tmp_path):
     settings = settings_from(template, tmp_path)
     w = World(settings)
     try:
-        from service.carry import seed_from_document
+        from kvalitet.workspace.carry_forward import seed_from_document
 
         seeded = seed_from_document(w.ws, "2019-uppfoljning-verksamhetsplan.txt", None, "Linköping", w.admin)
         rep = seeded.report

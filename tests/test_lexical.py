@@ -1,4 +1,4 @@
-from service.lexical import BM25Index, Decompounder, analyze, stem, words
+from kvalitet.search.analysis import BM25Index, Decompounder, analyze, stem, words
 
 
 def test_swedish_stemming_conflates_inflections():

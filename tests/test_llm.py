@@ -7,10 +7,10 @@ import time
 import httpx
 import pytest
 
-from service.config import Settings
-from service.errors import ConfigError, LLMUnavailable
-from service.llm import LLMClient
-from service.prompts import Prompts, data, get_prompts
+from kvalitet.settings import Settings
+from kvalitet.errors import ConfigError, LLMUnavailable
+from kvalitet.adapters.llm import LLMClient
+from kvalitet.drafting.prompts import Prompts, data, get_prompts
 from fakes import FakeOpenAI, Reply, closed_port  # tests/ is on sys.path (conftest rootdir)
 
 

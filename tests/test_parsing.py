@@ -1,4 +1,4 @@
-"""service.parsing: kinds, years and records of the sample corpus, hand-checked activity rows,
+"""kvalitet.ingest.parsing: kinds, years and records of the sample corpus, hand-checked activity rows,
 variants of the same texts and odd input.
 
 The expected figures come from reading corpus/ (see tests/data/activities_checked.json for the
@@ -15,8 +15,16 @@ from pathlib import Path
 
 import pytest
 
-from service.parsing import _main, check_activities, clean, detect_kind, detect_year, parse_document
-from service.types import DOC_KINDS, PERSPECTIVES, SECTION_KINDS, DocumentText, Line, ParsedDocument, Record
+from kvalitet.ingest.parsing import _main, check_activities, clean, detect_kind, detect_year, parse_document
+from kvalitet.domain.types import (
+    DOC_KINDS,
+    PERSPECTIVES,
+    SECTION_KINDS,
+    DocumentText,
+    Line,
+    ParsedDocument,
+    Record,
+)
 
 CORPUS = Path(__file__).resolve().parent.parent / "corpus"
 DATA = Path(__file__).resolve().parent / "data"
@@ -706,9 +714,9 @@ def _pdf(path: Path, lines: list[str]) -> None:
 @pytest.mark.parametrize("name", [VP2019, VP2022, KR2020, AU2019])
 def test_real_pdf_through_the_reader(tmp_path, name):
     """The sample texts drawn into a PDF (no blank lines come back, table cells come back
-    separated by runs of spaces, bullets as control characters) and read by service.readers."""
-    from service.config import Settings
-    from service.readers import read_document
+    separated by runs of spaces, bullets as control characters) and read by kvalitet.ingest.readers."""
+    from kvalitet.settings import Settings
+    from kvalitet.ingest.readers import read_document
 
     path = tmp_path / (Path(name).stem + ".pdf")
     _pdf(path, text_of(name).split("\n"))

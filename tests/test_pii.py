@@ -1,4 +1,4 @@
-"""service.pii: identity numbers with their check digit, names by rules, masking, and the
+"""kvalitet.pii: identity numbers with their check digit, names by rules, masking, and the
 measured precision/recall on tests/data/pii_labelled.json."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings as hsettings, strategies as st
 
-from service.pii import Finding, classify_identity_number, evaluate_names, find, find_personal_data, mask
+from kvalitet.pii import Finding, classify_identity_number, evaluate_names, find, find_personal_data, mask
 
 DATA = Path(__file__).parent / "data" / "pii_labelled.json"
 ITEMS = json.loads(DATA.read_text(encoding="utf-8"))["items"]

@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from service.config import Settings
-from service.errors import InvalidInput, KvalitetError, NotFound, UnreadableFile, UnsupportedFile
-from service.readers import (
+from kvalitet.settings import Settings
+from kvalitet.errors import InvalidInput, KvalitetError, NotFound, UnreadableFile, UnsupportedFile
+from kvalitet.ingest.readers import (
     MEDIA_DOCX,
     MEDIA_HTML,
     MEDIA_MARKDOWN,

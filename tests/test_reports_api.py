@@ -13,7 +13,7 @@ import httpx
 import pytest
 from docx import Document
 
-from service.api import create_app
+from kvalitet.api import create_app
 from support import running_server
 from test_workspace_support import World, make_settings, pid, suggestion
 
@@ -204,7 +204,7 @@ def drafting_settings(corpus_services, tmp_path_factory):
     """A private index of the sample corpus for this module: the session's e5 vectors are
     copied from its cache (sqlite backup), so re-ingesting embeds nothing; the workspace
     writes into this copy's database, never into the shared read-only one."""
-    from service.config import Settings
+    from kvalitet.settings import Settings
 
     root = tmp_path_factory.mktemp("e2e")
     corpus = root / "corpus"
@@ -225,7 +225,7 @@ def drafting_settings(corpus_services, tmp_path_factory):
 
 @pytest.mark.slow
 def test_end_to_end_with_the_drafter(drafting_settings, corpus_services):
-    from service.services import Services
+    from kvalitet.container import Services
 
     svc = Services(drafting_settings, embedder=corpus_services.index.embedder)
     try:

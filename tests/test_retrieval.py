@@ -5,10 +5,10 @@ from pathlib import Path
 import httpx
 import pytest
 
-from service.errors import InvalidInput
-from service.evaluation import evaluate
-from service.retrieval import rrf, snippet
-from service.types import SearchFilters
+from kvalitet.errors import InvalidInput
+from kvalitet.ops.evaluation import evaluate
+from kvalitet.search.retriever import rrf, snippet
+from kvalitet.domain.types import SearchFilters
 from tests.support import running_server
 
 GOLD = Path(__file__).parent / "data" / "gold_retrieval.json"
@@ -98,7 +98,7 @@ def test_activity_history_links_the_same_activity_across_rows(corpus_services):
 
 
 def test_search_api_over_http(corpus_services, corpus_auth):
-    from service.api import create_app
+    from kvalitet.api import create_app
 
     app = create_app(corpus_services.settings, services=corpus_services)
     with running_server(app) as base:
@@ -126,8 +126,8 @@ def test_search_api_over_http(corpus_services, corpus_auth):
 
 
 def test_chroma_server_mode(tmp_path, corpus_dir, chroma_server):
-    from service.config import Settings
-    from service.services import Services
+    from kvalitet.settings import Settings
+    from kvalitet.container import Services
 
     settings = Settings(
         index_dir=tmp_path / "idx", corpus_dir=corpus_dir, embedder="hash",
@@ -146,7 +146,7 @@ def test_chroma_server_mode(tmp_path, corpus_dir, chroma_server):
 def test_cli_search_json_and_one_query_per_line_from_stdin(tmp_path, corpus_dir, monkeypatch):
     from typer.testing import CliRunner
 
-    from service.cli import app
+    from kvalitet.cli import app
 
     monkeypatch.setenv("KVALITET_INDEX_DIR", str(tmp_path / "idx"))
     monkeypatch.setenv("KVALITET_CORPUS_DIR", str(corpus_dir))

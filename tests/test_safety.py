@@ -16,12 +16,12 @@ from types import SimpleNamespace
 import httpx
 import pytest
 
-from service.api import create_app
-from service.api.routers.documents import safe_filename
-from service.config import Settings
-from service.logging_setup import setup_logging
-from service.readers import MEDIA_DOCX, MEDIA_HTML, MEDIA_MARKDOWN, MEDIA_PDF, MEDIA_TEXT
-from service.services import Services
+from kvalitet.api import create_app
+from kvalitet.api.routers.documents import safe_filename
+from kvalitet.settings import Settings
+from kvalitet.ops.logging import setup_logging
+from kvalitet.ingest.readers import MEDIA_DOCX, MEDIA_HTML, MEDIA_MARKDOWN, MEDIA_PDF, MEDIA_TEXT
+from kvalitet.container import Services
 from tests.support import running_server
 
 REPO = Path(__file__).resolve().parent.parent

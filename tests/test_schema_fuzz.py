@@ -27,9 +27,9 @@ from schemathesis.specs.openapi.checks import (
     response_schema_conformance,
 )
 
-from service.api import create_app
-from service.config import Settings
-from service.services import Services
+from kvalitet.api import create_app
+from kvalitet.settings import Settings
+from kvalitet.container import Services
 from tests.support import running_server
 
 REPO = Path(__file__).resolve().parent.parent

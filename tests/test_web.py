@@ -15,11 +15,11 @@ from types import SimpleNamespace
 import httpx
 import pytest
 
-from service.api import create_app
-from service.config import Settings
-from service.services import Services
-from service.web.session import COOKIE_NAME, SECRET_FILE
-from service.web.views import snippet_markup, suggestion_markup, sv_date, sv_datetime
+from kvalitet.api import create_app
+from kvalitet.settings import Settings
+from kvalitet.container import Services
+from kvalitet.web.session import COOKIE_NAME, SECRET_FILE
+from kvalitet.web.views import snippet_markup, suggestion_markup, sv_date, sv_datetime
 from tests.support import running_server
 
 REPO = Path(__file__).resolve().parent.parent
@@ -199,7 +199,7 @@ def test_markup_helpers_trust_only_what_they_made():
     assert str(snippet_markup("a <mark>b</mark> &lt;c&gt;")) == "a <mark>b</mark> &lt;c&gt;"
     # Anything but <mark> in a snippet means it was not made by the retriever: escaped whole.
     assert "<script>" not in str(snippet_markup("<mark>x</mark><script>alert(1)</script>"))
-    from service.types import Citation, Source
+    from kvalitet.domain.types import Citation, Source
 
     cit = Citation(passage_id="p_0123456789abcdef", quote="q", source=Source(path="a.txt", line_start=1, line_end=2))
     html = str(suggestion_markup("Text <b>fet</b> [p_0123456789abcdef] och [p_ffffffffffffffff].\n\nNytt stycke", [cit], "k"))
@@ -340,8 +340,8 @@ def test_pages_are_not_cached_and_static_files_are_served(site):
 
 
 def test_reviewers_edit_numbered_references_and_the_text_keeps_passage_ids():
-    from service.types import Citation, Source
-    from service.web.views import marker_text, numbered_text
+    from kvalitet.domain.types import Citation, Source
+    from kvalitet.web.views import marker_text, numbered_text
 
     cits = [Citation(passage_id=f"p_{n:016x}", quote="q", source=Source(path="a.txt", line_start=n, line_end=n))
             for n in (1, 2)]
@@ -364,7 +364,7 @@ def test_a_form_sent_after_the_session_ended_leads_to_sign_in_with_a_message(sit
 
 
 def test_parser_warnings_are_shown_in_swedish_with_their_line():
-    from service.web.views import warning_sv
+    from kvalitet.web.views import warning_sv
 
     assert warning_sv("line 12: a table row without activity text") == {"text": "En tabellrad utan aktivitetstext", "line": 12}
     assert warning_sv("line 40: Uppföljning of 'Insats 2' is empty")["text"] == "Uppföljning i ”Insats 2” är tom"

@@ -9,8 +9,8 @@ import threading
 import pytest
 from sqlalchemy import func, select
 
-from service.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthorized
-from service.workspace.models import AuditRow, ItemRow, ReportRow, SectionRow, SuggestionRow, UserRow
+from kvalitet.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthorized
+from kvalitet.workspace.models import AuditRow, ItemRow, ReportRow, SectionRow, SuggestionRow, UserRow
 from test_workspace_support import World, make_settings, pid, suggestion
 
 
@@ -307,7 +307,7 @@ def test_rotate_and_deactivate(world):
 def test_cli_users_add_and_list(tmp_path, monkeypatch):
     from typer.testing import CliRunner
 
-    from service.cli import app
+    from kvalitet.cli import app
 
     monkeypatch.setenv("KVALITET_INDEX_DIR", str(tmp_path / "index"))
     monkeypatch.setenv("KVALITET_EMBEDDER", "hash")
@@ -323,8 +323,8 @@ def test_cli_users_add_and_list(tmp_path, monkeypatch):
     res = runner.invoke(app, ["users", "list"])
     assert res.exit_code == 0 and "Rita Rektor" in res.output and "rektor" in res.output
     assert token not in res.output
-    from service.services import Services
-    from service.config import Settings
+    from kvalitet.container import Services
+    from kvalitet.settings import Settings
 
     svc = Services(Settings())
     try:

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from service.errors import Forbidden, InvalidInput
-from service.workspace.models import AuditRow, SectionRow, SuggestionRow
+from kvalitet.errors import Forbidden, InvalidInput
+from kvalitet.workspace.models import AuditRow, SectionRow, SuggestionRow
 from test_workspace_support import World, make_settings
 
 CORPUS = Path(__file__).resolve().parent.parent / "corpus"

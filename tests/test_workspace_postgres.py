@@ -9,7 +9,7 @@ import threading
 import pytest
 from sqlalchemy import func, select, text
 
-from service.errors import Conflict
+from kvalitet.errors import Conflict
 from test_workspace_support import World, make_settings, suggestion, workspace_diffs
 
 
@@ -26,7 +26,7 @@ def test_models_and_migration_agree_on_postgres(world):
     from alembic.autogenerate import compare_metadata
     from alembic.migration import MigrationContext
 
-    from service.db import Base
+    from kvalitet.storage.db import Base
 
     with world.svc.db.engine.connect() as conn:
         diffs = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), Base.metadata)
@@ -77,7 +77,7 @@ def test_review_flow_and_concurrent_edits_on_postgres(world):
 
 
 def test_failed_save_leaves_nothing_on_postgres(world):
-    from service.workspace.models import AuditRow, SectionRow, SuggestionRow
+    from kvalitet.workspace.models import AuditRow, SectionRow, SuggestionRow
 
     rep = world.report()
     it = world.ws.add_item(rep.id, {"activity": "Aktivitet"}, world.rektor)

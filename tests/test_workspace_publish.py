@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from service.errors import Conflict, Forbidden, UnreadableFile
+from kvalitet.errors import Conflict, Forbidden, UnreadableFile
 from test_workspace_support import World, make_settings, pid, suggestion
 
 ACCEPTED = "Samverkan med högskolan har gett gemensamma kurser för lärarna."
@@ -123,7 +123,7 @@ def test_published_report_is_recognised_as_its_kind(world, kind):
     res = world.ws.publish(rep.id, world.granskare)
     assert res.doc_kind == kind
     with world.svc.db.session() as s:
-        from service.db import PassageRow
+        from kvalitet.storage.db import PassageRow
 
         rows = s.scalars(select(PassageRow).where(PassageRow.doc_path == res.path)).all()
     assert {r.year for r in rows} == {2024}

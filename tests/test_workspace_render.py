@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 from docx import Document
 
-from service.errors import ConfigError
-from service.types import PERSPECTIVES
-from service.workspace.render import PENDING_LABEL
+from kvalitet.errors import ConfigError
+from kvalitet.domain.types import PERSPECTIVES
+from kvalitet.workspace.render import PENDING_LABEL
 from test_workspace_support import World, make_settings, pid, suggestion
 
 CORPUS = Path(__file__).resolve().parent.parent / "corpus"

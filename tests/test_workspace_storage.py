@@ -9,9 +9,9 @@ from alembic.migration import MigrationContext
 from sqlalchemy import inspect, text
 from sqlalchemy.exc import IntegrityError
 
-from service.db import Base, Database
-from service.migrations import current_revision, upgrade
-from service.workspace.models import WORKSPACE_TABLES
+from kvalitet.storage.db import Base, Database
+from kvalitet.storage.migrations import current_revision, upgrade
+from kvalitet.workspace.models import WORKSPACE_TABLES
 from test_workspace_support import make_settings, workspace_diffs
 
 
@@ -31,7 +31,7 @@ def test_migration_reaches_head_with_the_workspace_tables(db):
 
 def test_models_and_migration_agree(db):
     """Autogenerate finds no difference between the models and what 0002 created."""
-    import service.workspace.models  # noqa: F401 - registers the tables on Base.metadata
+    import kvalitet.workspace.models  # noqa: F401 - registers the tables on Base.metadata
 
     with db.engine.connect() as conn:
         ctx = MigrationContext.configure(conn, opts={"compare_type": True})
@@ -69,7 +69,7 @@ def test_check_constraints_hold_in_the_database(db):
 def test_downgrade_and_upgrade_again(db):
     from alembic import command
 
-    from service.migrations import alembic_config
+    from kvalitet.storage.migrations import alembic_config
 
     command.downgrade(alembic_config(db), "0001")
     names = set(inspect(db.engine).get_table_names())

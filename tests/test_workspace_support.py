@@ -6,9 +6,9 @@ from __future__ import annotations
 import itertools
 from pathlib import Path
 
-from service.config import Settings
-from service.services import Services
-from service.types import Citation, Grounding, Source, Suggestion
+from kvalitet.settings import Settings
+from kvalitet.container import Services
+from kvalitet.domain.types import Citation, Grounding, Source, Suggestion
 
 _ids = itertools.count(1)
 
@@ -67,7 +67,7 @@ class World:
 
 def workspace_diffs(diffs: list) -> list:
     """The entries of alembic's compare_metadata that concern the workspace's tables."""
-    from service.workspace.models import WORKSPACE_TABLES
+    from kvalitet.workspace.models import WORKSPACE_TABLES
 
     def table_of(diff) -> str | None:
         if isinstance(diff, list):  # column modifications: [(op, schema, table, column, ...)]

@@ -1,0 +1,75 @@
+"""The HTTP API and web interface: an app factory; heavy parts are built in the lifespan."""
+
+from __future__ import annotations
+
+import logging
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+
+from kvalitet.settings import Settings
+from kvalitet.errors import KvalitetError
+
+log = logging.getLogger("kvalitet.api")
+
+
+def error_body(code: str, message: str, detail=None) -> dict:
+    body = {"error": {"code": code, "message": message}}
+    if detail is not None:
+        body["error"]["detail"] = detail
+    return body
+
+
+def create_app(settings: Settings | None = None, services=None) -> FastAPI:
+    settings = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        from kvalitet.container import Services
+
+        svc = services or Services(settings)
+        app.state.services = svc
+        app.state.settings = settings
+        yield
+        if services is None:
+            svc.close()
+
+    app = FastAPI(
+        title="Kvalitet",
+        version="0.1.0",
+        description="Sök i tidigare års uppföljningar och kvalitetsrapporter och få utkast med källor.",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+
+    @app.exception_handler(KvalitetError)
+    async def kvalitet_error(_request: Request, exc: KvalitetError):
+        return JSONResponse(error_body(exc.code, exc.message, exc.detail), status_code=exc.status_code)
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(_request: Request, exc: RequestValidationError):
+        detail = [
+            {"loc": list(e.get("loc", [])), "msg": e.get("msg", ""), "type": e.get("type", "")}
+            for e in exc.errors()
+        ]
+        return JSONResponse(
+            error_body("invalid_input", "Ogiltig begäran / invalid request: " + "; ".join(
+                f"{'.'.join(str(x) for x in d['loc'])}: {d['msg']}" for d in detail), detail),
+            status_code=422,
+        )
+
+    from kvalitet.api.middleware import install_middleware
+
+    install_middleware(app, settings)
+
+    from kvalitet.api.routers import register
+
+    register(app, settings)
+    return app
+
+
+def create_app_from_env() -> FastAPI:
+    """For uvicorn --factory with several workers: each worker reads the environment."""
+    return create_app(Settings())

@@ -1,0 +1,28 @@
+"""One router per feature, listed by name; `register` mounts them all (and the web pages)."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from kvalitet.api.routers import (
+    activities,
+    auth,
+    chat,
+    documents,
+    drafts,
+    health,
+    jobs,
+    reports,
+    search,
+)
+
+ROUTERS = (health, search, activities, drafts, auth, reports, chat, documents, jobs)
+
+
+def register(app: FastAPI, settings) -> None:
+    """Mount every API router, then the web interface's routes (kvalitet.web.routes)."""
+    from kvalitet.web import routes as web_routes
+
+    for module in ROUTERS:
+        app.include_router(module.router)
+    app.include_router(web_routes.router)

@@ -1,0 +1,38 @@
+from __future__ import annotations
+
+from typing import Literal
+
+from fastapi import APIRouter, Depends, Query
+from fastapi.concurrency import run_in_threadpool
+
+from kvalitet.container import Services
+from kvalitet.domain.types import SearchFilters
+from kvalitet.api.auth import AuthRoute, current_user
+from kvalitet.api.deps import get_services
+from kvalitet.api.schemas import HitOut, SearchOut
+
+router = APIRouter(prefix="/api", tags=["sök"], dependencies=[Depends(current_user)], route_class=AuthRoute)
+
+
+@router.get("/search", response_model=SearchOut)
+async def search(
+    q: str = Query(..., max_length=2000, description="Sökfrågan"),
+    k: int = Query(10, ge=1, le=100),
+    year: int | None = Query(None, ge=1900, le=2100),
+    year_from: int | None = Query(None, ge=1900, le=2100),
+    year_to: int | None = Query(None, ge=1900, le=2100),
+    status: str | None = Query(None, max_length=64),
+    kind: str | None = Query(None, max_length=64, description="Section kind: analys, uppfoljning, risk, kostnad …"),
+    doc_kind: str | None = Query(None, max_length=64),
+    committee: str | None = Query(None, max_length=64),
+    perspective: str | None = Query(None, max_length=64),
+    mode: Literal["hybrid", "bm25", "dense"] = "hybrid",
+    svc: Services = Depends(get_services),
+):
+    filters = SearchFilters(
+        year=year, year_from=year_from, year_to=year_to, status=status, section_kind=kind,
+        doc_kind=doc_kind, committee=committee, perspective=perspective,
+    )
+    hits = await run_in_threadpool(svc.retriever.search, q, k, filters, mode)
+    mask = svc.settings.mask_personal_data
+    return SearchOut(query=q, hits=[HitOut.of(h, mask) for h in hits])

@@ -1,0 +1,42 @@
+"""Response models of the API: our own shapes, never a library's types."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel
+
+from kvalitet.domain.types import Hit, Source
+
+
+class HitOut(BaseModel):
+    id: str
+    text: str
+    snippet: str
+    score: float
+    kind: str
+    doc_kind: str
+    year: int | None
+    activity: str | None
+    status: str | None
+    committee: str | None
+    perspective: str | None
+    pii: list[str] = []
+    source: Source
+
+    @classmethod
+    def of(cls, hit: Hit, mask_pii: bool = False) -> "HitOut":
+        p = hit.passage
+        text, snip = p.text, hit.snippet
+        if mask_pii:  # whatever the stored flags say: an index built by an older detector too
+            from kvalitet.pii import mask
+
+            text, snip = mask(text), mask(snip)
+        return cls(
+            id=p.id, text=text, snippet=snip, score=hit.score, kind=p.section_kind, doc_kind=p.doc_kind,
+            year=p.year, activity=p.activity, status=p.status, committee=p.committee,
+            perspective=p.perspective, pii=p.pii, source=p.source,
+        )
+
+
+class SearchOut(BaseModel):
+    query: str
+    hits: list[HitOut]

@@ -1,0 +1,230 @@
+"""The command line: the same services as the API."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from kvalitet.settings import Settings
+from kvalitet.errors import KvalitetError
+from kvalitet.domain.types import SearchFilters
+
+app = typer.Typer(help="Kvalitet: stöd för uppföljningar och kvalitetsrapporter.", no_args_is_help=True)
+eval_app = typer.Typer(help="Measure retrieval quality.")
+app.add_typer(eval_app, name="eval")
+
+
+def _services():
+    from kvalitet.container import Services
+
+    return Services(Settings())
+
+
+def _fail(exc: KvalitetError) -> None:
+    typer.echo(f"Fel: {exc.message}", err=True)
+    raise typer.Exit(exc.exit_code)
+
+
+def _dump(obj) -> str:
+    return json.dumps(obj, ensure_ascii=False)
+
+
+def hit_json(hit) -> dict:
+    p = hit.passage
+    return {
+        "id": p.id,
+        "text": p.text,
+        "snippet": hit.snippet,
+        "score": round(hit.score, 6),
+        "kind": p.section_kind,
+        "doc_kind": p.doc_kind,
+        "year": p.year,
+        "activity": p.activity,
+        "status": p.status,
+        "committee": p.committee,
+        "perspective": p.perspective,
+        "source": p.source.model_dump(),
+    }
+
+
+@app.command()
+def ingest(
+    paths: list[Path] = typer.Argument(None, help="Files or folders (default: the corpus dir)."),
+    rebuild: bool = typer.Option(False, "--rebuild", help="Drop the index and build it anew."),
+    as_json: bool = typer.Option(False, "--json"),
+):
+    """Read documents into the index. Exit 0 when all went in, 2 when something was skipped."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    try:
+        svc = _services()
+        with Progress(
+            TextColumn("[bold]Läser in"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.description}"),
+            transient=True, disable=as_json or not sys.stderr.isatty(),
+        ) as bar:
+            task = bar.add_task("", total=None)
+
+            def progress(path: str, done: int, total: int) -> None:
+                bar.update(task, completed=done, total=total, description=path)
+
+            report = svc.ingest(list(paths) if paths else None, rebuild=rebuild, progress=progress)
+    except KvalitetError as exc:
+        _fail(exc)
+    if as_json:
+        typer.echo(_dump({
+            "files": report.files, "records": report.records, "passages": report.passages,
+            "embedded": report.embedded, "unchanged_files": report.unchanged_files,
+            "removed": report.removed, "kinds": report.kinds,
+            "skipped": [{"path": p, "reason": r} for p, r in report.skipped],
+        }))
+    else:
+        typer.echo(
+            f"Filer: {report.files} (oförändrade: {report.unchanged_files}), poster: {report.records}, "
+            f"passager: {report.passages}, nyinbäddade: {report.embedded}, borttagna: {report.removed}"
+        )
+        for path, kind in sorted(report.kinds.items()):
+            typer.echo(f"  {path}: {kind}")
+        for path, reason in report.skipped:
+            typer.echo(f"  HOPPADE ÖVER {path}: {reason}", err=True)
+    raise typer.Exit(2 if report.skipped else 0)
+
+
+@app.command()
+def search(
+    query: str = typer.Argument(..., help="The question, or - to read one query per line from stdin."),
+    k: int = typer.Option(5, "--k"),
+    year: Optional[int] = typer.Option(None, "--year"),
+    year_from: Optional[int] = typer.Option(None, "--from"),
+    year_to: Optional[int] = typer.Option(None, "--to"),
+    status: Optional[str] = typer.Option(None, "--status"),
+    kind: Optional[str] = typer.Option(None, "--kind", help="Section kind: analys, uppfoljning, risk, kostnad, …"),
+    doc_kind: Optional[str] = typer.Option(None, "--doc-kind"),
+    committee: Optional[str] = typer.Option(None, "--committee"),
+    perspective: Optional[str] = typer.Option(None, "--perspective"),
+    mode: str = typer.Option("hybrid", "--mode", help="hybrid, bm25 or dense"),
+    as_json: bool = typer.Option(False, "--json"),
+):
+    """Search earlier years' follow-ups and quality reports."""
+    filters = SearchFilters(
+        year=year, year_from=year_from, year_to=year_to, status=status, section_kind=kind,
+        doc_kind=doc_kind, committee=committee, perspective=perspective,
+    )
+    svc = _services()
+    queries = [line.rstrip("\n") for line in sys.stdin] if query == "-" else [query]
+    failed = False
+    for q in queries:
+        if query == "-" and not q.strip():
+            typer.echo(_dump({"query": q, "hits": []}))
+            continue
+        try:
+            hits = svc.retriever.search(q, k=k, filters=filters, mode=mode)  # type: ignore[arg-type]
+        except KvalitetError as exc:
+            if query != "-":
+                _fail(exc)
+            typer.echo(_dump({"query": q, "hits": [], "error": exc.message}))
+            failed = True
+            continue
+        if as_json or query == "-":
+            typer.echo(_dump({"query": q, "hits": [hit_json(h) for h in hits]}))
+        else:
+            if not hits:
+                typer.echo("Inga träffar.")
+            for i, h in enumerate(hits, 1):
+                p = h.passage
+                src = p.source
+                where = f"{src.path}" + (f" s. {src.page}" if src.page else "") + f" rad {src.line_start}-{src.line_end}"
+                typer.echo(f"{i}. [{p.year or '?'} · {p.section_kind}{' · ' + p.status if p.status else ''}] {where}")
+                typer.echo("   " + p.text[:300].replace("\n", " "))
+    if failed:
+        raise typer.Exit(2)
+
+
+@app.command()
+def activities(
+    as_json: bool = typer.Option(False, "--json"),
+    year: Optional[int] = typer.Option(None, "--year"),
+    status: Optional[str] = typer.Option(None, "--status"),
+    query: Optional[str] = typer.Option(None, "--query"),
+    history: Optional[str] = typer.Option(None, "--history", help="Show the history of the activity with this id."),
+):
+    """List activity rows (or one activity's history across years)."""
+    svc = _services()
+    hist = svc.history()
+    if history:
+        rows = hist.history(history)
+        if not rows:
+            typer.echo(f"Fel: ingen aktivitet med id {history}", err=True)
+            raise typer.Exit(4)
+        if as_json:
+            typer.echo(_dump({"id": history, "history": [r.model_dump() for r in rows]}))
+        else:
+            for r in rows:
+                typer.echo(f"{r.year} · {r.section_kind} · {r.status or '-'} · {r.deadline or '-'} · {r.activity[:90]}")
+        return
+    rows = hist.activities(year=year, status=status, query=query)
+    if as_json:
+        typer.echo(_dump({"activities": [r.model_dump() for r in rows]}))
+    else:
+        for r in rows:
+            typer.echo(f"{r.id}  {r.year} {r.perspective or '-':12} {r.status or '-':10} {r.deadline or '-':12} {r.activity[:80]}")
+        typer.echo(f"{len(rows)} aktiviteter")
+
+
+@eval_app.command("retrieval")
+def eval_retrieval(
+    gold: Path = typer.Argument(..., exists=True, help="JSON list of {query, relevant: [substrings]}"),
+    k: int = typer.Option(10, "--k"),
+    as_json: bool = typer.Option(False, "--json"),
+):
+    """success@1/@5, MRR@10 and nDCG@10 for bm25 only, dense only and hybrid."""
+    from kvalitet.ops.evaluation import evaluate, format_table
+
+    svc = _services()
+    results = evaluate(svc.retriever, json.loads(gold.read_text(encoding="utf-8")), k=k)
+    typer.echo(_dump(results) if as_json else format_table(results))
+
+
+@app.command()
+def serve(
+    host: Optional[str] = typer.Option(None, "--host"),
+    port: Optional[int] = typer.Option(None, "--port"),
+    workers: Optional[int] = typer.Option(None, "--workers"),
+):
+    """Run the API and the web interface (default http://127.0.0.1:8000)."""
+    import os
+
+    import uvicorn
+
+    overrides = {k: v for k, v in {"host": host, "port": port, "workers": workers}.items() if v is not None}
+    try:
+        settings = Settings(**overrides)
+    except KvalitetError as exc:
+        _fail(exc)
+    except Exception as exc:  # pydantic wraps our ConfigError
+        cause = exc.__cause__ or exc
+        typer.echo(f"Fel: {getattr(cause, 'message', exc)}", err=True)
+        raise typer.Exit(3)
+    for k, v in overrides.items():  # workers re-read settings from the environment
+        os.environ[f"KVALITET_{k.upper()}"] = str(v)
+    uvicorn.run(
+        "kvalitet.api:create_app_from_env", factory=True, host=settings.host, port=settings.port,
+        workers=settings.workers, log_level=settings.log_level.lower(),
+    )
+
+
+# The command groups, listed by name: each module adds its commands with `register(app)`.
+from kvalitet.cli import carry as _carry  # noqa: E402
+from kvalitet.cli import draft as _draft  # noqa: E402
+from kvalitet.cli import ops as _ops  # noqa: E402
+from kvalitet.cli import reports as _reports  # noqa: E402
+
+for _group in (_draft, _reports, _ops, _carry):
+    _group.register(app)
+
+
+def main() -> None:  # pragma: no cover
+    app()

@@ -1,0 +1,53 @@
+"""The service layer shared by the CLI and the API: one object built once per process."""
+
+from __future__ import annotations
+
+from functools import cached_property
+from pathlib import Path
+
+from kvalitet.settings import Settings
+from kvalitet.storage.db import Database
+from kvalitet.adapters.embedders import Embedder
+from kvalitet.search.index import KnowledgeIndex, activity_history
+from kvalitet.search.retriever import Retriever
+from kvalitet.domain.types import IngestReport
+
+
+class Services:
+    def __init__(self, settings: Settings, embedder: Embedder | None = None):
+        self.settings = settings
+        self.db = Database(settings)
+        self.index = KnowledgeIndex(settings, self.db, embedder)
+        self.retriever = Retriever(self.index)
+
+    def ingest(self, paths: list[Path] | None = None, **kw) -> IngestReport:
+        from kvalitet.ingest.pipeline import ingest
+
+        return ingest(self.index, paths, **kw)
+
+    def history(self):
+        return activity_history(self.index)
+
+    @cached_property
+    def llm(self):
+        """The chat model when KVALITET_LLM_BASE_URL is set, else None."""
+        if not self.settings.llm_enabled:
+            return None
+        from kvalitet.adapters.llm import LLMClient
+
+        return LLMClient(self.settings)
+
+    @cached_property
+    def drafter(self):
+        from kvalitet.drafting import Drafter
+
+        return Drafter(self)
+
+    @cached_property
+    def workspace(self):
+        from kvalitet.workspace import Workspace
+
+        return Workspace(self)
+
+    def close(self) -> None:
+        self.index.close()

@@ -1,0 +1,236 @@
+"""Drafting: grounded suggestions for uppföljning, analys, risker and kostnader.
+
+    drafter = services.drafter
+    draft = drafter.draft(DraftRequest(activity="Minska frånvaron i åk 7–9", notes="…"))
+    for event in drafter.stream(req, generator="llm"): ...
+
+Per requested section: evidence (evidence.py) → one or two proposals from a generator
+(extractive.py by default; llm_generator.py when asked and configured) → the grounding check
+(grounding.py) on every suggestion → optional masking of personal data. `draft` and `stream` run
+the same steps; `stream` yields them as events:
+
+    {"event": "section", "kind": k}
+    {"event": "token", "kind": k, "text": piece}                   # LLM, streaming
+    {"event": "suggestion", "kind": k, "suggestion": {...}}         # a Suggestion as JSON
+    {"event": "done", "activity": ..., "sections": [k, ...], "suggestions": n}
+    {"event": "error", "code": ..., "message": ...}                # after the stream has begun
+
+An error before the first event is raised (so the API can answer with a proper status code).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+from typing import Iterator
+
+from kvalitet.errors import InvalidInput, KvalitetError, LLMUnavailable
+from kvalitet.pii import mask as mask_pii
+from kvalitet.domain.types import Citation, Draft, DraftRequest, SectionDraft, Suggestion
+from kvalitet.drafting.evidence import EvidenceFinder, SectionEvidence, Vocabulary
+from kvalitet.drafting.extractive import ExtractiveGenerator, Proposal
+from kvalitet.drafting.grounding import check
+
+log = logging.getLogger(__name__)
+
+GENERATORS = ("extractive", "llm")
+FALLBACK_NOTE = ("Obs: språkmodellen kunde inte användas ({reason}), så detta förslag är sammanställt "
+                 "direkt ur källorna.")
+_SENTENCE_END = re.compile(r"[.!?\n]\s")
+
+
+def _suggestion_id(kind: str, generator: str, text: str) -> str:
+    return "s_" + hashlib.sha1(f"{kind}\x1f{generator}\x1f{text}".encode("utf-8")).hexdigest()[:12]
+
+
+def _reason(exc: LLMUnavailable) -> str:
+    """A short reason without numbers (the note is part of a checked text)."""
+    m = exc.message.lower()
+    if "svarade inte inom" in m or "tidsgräns" in m:
+        return "den svarade inte i tid"
+    if "går inte att nå" in m:
+        return "den gick inte att nå"
+    if "ingen språkmodell" in m:
+        return "ingen språkmodell är konfigurerad"
+    if "tomt svar" in m:
+        return "den gav ett tomt svar"
+    return "den svarade med ett fel"
+
+
+class Drafter:
+    def __init__(self, services):
+        self.services = services
+        self.settings = services.settings
+        self.finder = EvidenceFinder(services)
+
+    # -- public ---------------------------------------------------------------------------
+    def draft(self, req: DraftRequest, generator: str | None = None) -> Draft:
+        by_kind: dict[str, list[Suggestion]] = {}
+        for ev in self._events(req, generator, streaming=False):
+            if ev["event"] == "suggestion":
+                by_kind.setdefault(ev["kind"], []).append(ev["_suggestion"])
+        kinds = self._kinds(req)
+        return Draft(
+            activity=req.activity,
+            sections=[SectionDraft(kind=k, suggestions=by_kind.get(k, [])) for k in kinds],  # type: ignore[arg-type]
+        )
+
+    def stream(self, req: DraftRequest, generator: str | None = None) -> Iterator[dict]:
+        started = False
+        try:
+            for ev in self._events(req, generator, streaming=True):
+                started = True
+                yield _public(ev)
+        except KvalitetError as exc:
+            if not started:
+                raise
+            yield {"event": "error", "code": exc.code, "message": exc.message}
+        except Exception:
+            if not started:
+                raise
+            log.exception("draft stream failed")
+            yield {"event": "error", "code": "internal_error",
+                   "message": "Utkastet kunde inte göras klart / the draft could not be completed."}
+
+    # -- the steps ------------------------------------------------------------------------
+    @staticmethod
+    def _kinds(req: DraftRequest) -> list[str]:
+        return list(dict.fromkeys(req.sections))
+
+    def _lookup(self, pid: str):
+        return self.services.retriever.passage(pid)
+
+    def _user_input(self, req: DraftRequest) -> list[str]:
+        return [x for x in (req.activity, req.goal, req.status, req.notes) if x]
+
+    def _events(self, req: DraftRequest, generator: str | None, streaming: bool) -> Iterator[dict]:
+        gen = generator or self.settings.generator
+        if gen not in GENERATORS:
+            raise InvalidInput(f"Okänd generator {gen!r}; välj extractive eller llm. / unknown generator")
+        kinds = self._kinds(req)
+        if not kinds:
+            raise InvalidInput("Ange minst ett avsnitt. / Ask for at least one section.")
+        evidence = self.finder.gather(req, kinds)
+        vocab = Vocabulary.of(self.services.index)
+        extractive = ExtractiveGenerator(vocab)
+        llm = None
+        broken: LLMUnavailable | None = None  # once the LLM failed, the rest of the draft falls back
+        if gen == "llm":
+            llm, broken = self._llm_generator(vocab)
+        total = 0
+        for kind in kinds:
+            ev = evidence[kind]
+            if gen == "extractive":
+                yield {"event": "section", "kind": kind}
+                for p in extractive.generate(kind, req, ev):
+                    total += 1
+                    yield self._emit(kind, p, "extractive", req)
+                continue
+            if broken is None:
+                try:
+                    produced = yield from self._llm_section(llm, kind, req, ev, streaming)
+                    total += produced
+                    continue
+                except LLMUnavailable as exc:
+                    if self.settings.llm_fallback != "extractive":
+                        raise
+                    log.warning("llm unavailable, falling back to extractive: %s", exc.message)
+                    broken = exc
+                    # the section event may not have been sent (the failure came first)
+            yield {"event": "section", "kind": kind, "fallback": True}
+            note = FALLBACK_NOTE.format(reason=_reason(broken))
+            for p in extractive.generate(kind, req, ev):
+                total += 1
+                yield self._emit(kind, p, "extractive", req, note=note)
+        yield {"event": "done", "activity": req.activity, "sections": kinds, "suggestions": total}
+
+    def _llm_generator(self, vocab: Vocabulary):
+        from kvalitet.drafting.prompts import get_prompts
+        from kvalitet.drafting.llm_generator import LLMGenerator
+
+        client = self.services.llm
+        if client is None:
+            exc = LLMUnavailable(
+                "Ingen språkmodell är konfigurerad: sätt KVALITET_LLM_BASE_URL, eller använd generatorn "
+                "extractive. / No LLM is configured (KVALITET_LLM_BASE_URL)."
+            )
+            if self.settings.llm_fallback != "extractive":
+                raise exc
+            return None, exc
+        gen = LLMGenerator(client, get_prompts(self.settings), vocab, self._lookup, self.settings.llm_context_tokens)
+        return gen, None
+
+    def _llm_section(self, llm, kind: str, req: DraftRequest, ev: SectionEvidence, streaming: bool):
+        """Yields the section's events; returns the number of suggestions. Raises LLMUnavailable
+        before yielding anything when the model cannot be reached."""
+        prompt = llm.prompt(kind, req, ev)
+        if not streaming:
+            proposals = llm.finish(llm.client.complete(prompt.messages()))
+            yield {"event": "section", "kind": kind}
+            for p in proposals:
+                yield self._emit(kind, p, "llm", req, prompt_version=prompt.version)
+            return len(proposals)
+        pieces = iter(llm.stream(kind, req, ev, prompt))
+        first = next(pieces, "")  # connection errors surface here, before any event
+        yield {"event": "section", "kind": kind}
+        reply = [first]
+        masked = self.settings.mask_personal_data
+        buffer = first
+        try:
+            for piece in pieces:
+                reply.append(piece)
+                if not masked:
+                    if buffer:
+                        yield {"event": "token", "kind": kind, "text": buffer}
+                        buffer = ""
+                    buffer = piece
+                    continue
+                buffer += piece
+                # masking needs whole sentences (a name may span pieces)
+                cut = max((m.end() for m in _SENTENCE_END.finditer(buffer)), default=0)
+                if cut:
+                    yield {"event": "token", "kind": kind, "text": mask_pii(buffer[:cut])}
+                    buffer = buffer[cut:]
+        except LLMUnavailable:
+            raise  # the caller falls back (or reports); tokens so far are superseded
+        if buffer:
+            yield {"event": "token", "kind": kind, "text": mask_pii(buffer) if masked else buffer}
+        proposals = llm.finish("".join(reply))
+        for p in proposals:
+            yield self._emit(kind, p, "llm", req, prompt_version=prompt.version)
+        return len(proposals)
+
+    def _emit(self, kind: str, proposal: Proposal, generator: str, req: DraftRequest,
+              note: str | None = None, prompt_version: str | None = None) -> dict:
+        s = self.suggestion(kind, proposal, generator, req, note=note, prompt_version=prompt_version)
+        return {"event": "suggestion", "kind": kind, "_suggestion": s}
+
+    def suggestion(self, kind: str, proposal: Proposal, generator: str, req: DraftRequest,
+                   note: str | None = None, prompt_version: str | None = None) -> Suggestion:
+        """A proposal checked (grounding), masked when configured, with a stable id."""
+        text = proposal.text + (f"\n\n{note}" if note else "")
+        grounding = check(text, proposal.citations, self._lookup, self._user_input(req),
+                          allow_uncited=proposal.allow_uncited)
+        citations = proposal.citations
+        if self.settings.mask_personal_data:
+            text = mask_pii(text)
+            citations = [Citation(passage_id=c.passage_id, quote=mask_pii(c.quote), source=c.source)
+                         for c in citations]
+        return Suggestion(
+            id=_suggestion_id(kind, generator, text), kind=kind, text=text, generator=generator,  # type: ignore[arg-type]
+            prompt_version=prompt_version, citations=citations, grounding=grounding,
+        )
+
+
+def _public(ev: dict) -> dict:
+    """An internal event as JSON-ready data (the Suggestion object becomes a dict)."""
+    s = ev.get("_suggestion")
+    if s is None:
+        return ev
+    out = {k: v for k, v in ev.items() if k != "_suggestion"}
+    out["suggestion"] = s.model_dump(mode="json")
+    return out
+
+
+__all__ = ["Drafter", "GENERATORS"]

@@ -1,0 +1,495 @@
+"""Evidence per section: what earlier years' documents say that serves each part of a draft.
+
+For each section kind we ask the retriever, with a section-kind filter, for the passages that
+serve it (analyses for "analys", follow-ups and activity rows for "uppfoljning", risks and delay
+comments for "risker", cost lines and time plans for "kostnader"), with the new activity, its goal
+and the principal's notes as the query. The activity's own history (the same activity in earlier
+follow-ups: req.history_ids, or found by its wording) comes first where there is one.
+
+Every candidate gets a relevance: the IDF-weighted overlap of its words (Swedish stems and
+compound parts, as BM25 sees them) with the request. Fusion ranks are relative; relevance is what
+tells a generator that the evidence is thin. Passages are deduplicated by id and by text.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+
+from kvalitet.search.analysis import analyze, stem, words
+from kvalitet.domain.types import DraftRequest, Passage, SearchFilters
+
+# The query: activity and goal in full; the notes after them, cut so the whole fits the retriever.
+MAX_QUERY = 1800
+# A passage is about the same thing as the request when it shares at least this much IDF
+# weight with it, and that weight is a fair part of what the activity is about (or is large).
+MIN_RELEVANCE = 2.5
+MIN_COVERAGE = 0.2
+STRONG_RELEVANCE = 6.0
+# The goal and the notes count for less than the activity's own wording.
+SECONDARY_WEIGHT = 0.5
+# A compound part of a request word ("matematik" of "matematikundervisningen") counts less.
+PART_WEIGHT = 0.75
+# An insats whose cost line is taken on its name must be clearly about the same thing.
+LINK_RELEVANCE = 4.0
+LINK_COVERAGE = 0.34
+# Within a section, a match far weaker than the best one is noise.
+RELATIVE_TO_BEST = 0.4
+# Words of the request that say nothing about its subject (the verbs and frames of plans).
+_GENERIC = frozenset(
+    analyze(
+        "utveckla utveckling utvecklingen arbete arbeta arbetet arbetssätt aktivitet aktiviteter "
+        "genomföra genomförande insats insatser följa upp uppföljning öka ökad ökade minska minskad "
+        "förbättra förbättrad skolan skola skolor verksamhet verksamheten verksamheter elever elev "
+        "eleverna barn rektor rektorer mål ta fram stärka stärkt säkerställa införa införande "
+        "implementera identifiera fortsatt fortsätta tydliggöra skapa nytt nya gemensam gemensamt "
+        "gemensamma syfte syftet behov kommun kommunen förvaltning förvaltningen enhet enheter "
+        "enheterna huvudman huvudmannen samtliga alla olika bättre god goda tidig tidigt tidiga "
+        "motverka hantera upprätta bygga hitta använda stödja stötta delta erbjuda fungera fungerande "
+        "väl bra ökning arbetar vidare utbildning utbildningen undervisning undervisningen lärande "
+        "lång långa längre kort korta kortare stor stora större liten små mindre hög höga högre låg låga "
+        "lägre mer flera många"
+    )
+)
+# Where rather than what: school forms and roles count at half weight.
+_SETTING = frozenset(
+    analyze(
+        "grundskola grundskolan grundskolor gymnasieskola gymnasieskolan gymnasiet förskola förskolan "
+        "förskolor förskoleklass förskoleklassen vuxenutbildning vuxenutbildningen högstadiet "
+        "mellanstadiet lågstadiet årskurs lärare lärarna personal personalen medarbetare chefer "
+        "vårdnadshavare skolledare"
+    )
+)
+SETTING_WEIGHT = 0.5
+# Rows of the "Medarbetare" perspective are about staff (sick leave, recruitment, work
+# environment): they count at half unless the request itself is about staff.
+_STAFF = frozenset(
+    analyze(
+        "medarbetare medarbetarna personal personalen anställda chef chefer chefers sjukfrånvaro "
+        "arbetsmiljö arbetsmiljön rekrytering rekrytera kompetensförsörjning lön lönebildning "
+        "bemanning arbetsgivare introduktion"
+    )
+)
+STAFF_WEIGHT = 0.5
+# A small thesaurus of the field: words that name the same subject. A request word also
+# matches through its synonyms (counted once, at its own weight).
+SYNONYMS: dict[str, tuple[str, ...]] = {
+    "frånvaro": ("närvaro",),
+    "närvaro": ("frånvaro",),
+    "yrkesvägledning": ("syv",),
+    "syv": ("yrkesvägledning",),
+    "digitalisering": ("digital", "it"),
+    "digital": ("digitalisering", "it"),
+    "nyanlända": ("nyanländas", "nyanländ"),
+}
+_DANGLING = re.compile(r"\b\w+-\s+(?=(?:och|eller|samt)\s)")
+_ENDINGS = ("arna", "erna", "orna", "ande", "ende", "ens", "ans", "ets", "ns", "an", "en", "et", "ar", "er", "or", "na", "a", "s", "n")
+
+
+def root(term: str) -> str:
+    """A stem with a common inflection ending cut off, for prefix matches into compounds
+    ("elevhälsan" → "elevhäls" matches "elevhälsopersonal")."""
+    for e in _ENDINGS:
+        if term.endswith(e) and len(term) - len(e) >= 5:
+            return term[: -len(e)]
+    return term
+
+
+# Delays, pauses and their reasons: in activity comments, and in follow-up/analysis blocks.
+DELAY = re.compile(
+    r"skjut\w* fram|framskjut\w*|förskj\w*|framflytt\w*|senarelag\w*|\bpga\b|på grund av|oklart|"
+    r"(?:ej|inte) (?:påbörja\w*|genomför\w*|slutför\w*)|pausad|ekonomiska förutsättningar|har slutat|avbrut\w*",
+    re.IGNORECASE,
+)
+DONE = ("genomfört", "klart", "avslutad")
+# A stated reason (general enough to be a risk for other activities too).
+REASON = re.compile(r"\bpga\b|på grund av|oklart|ekonomiska förutsättningar|har slutat|saknas|brist", re.IGNORECASE)
+UNFINISHED = ("kvarstår", "pausad", "ej påbörjad")
+
+
+@dataclass
+class Evidence:
+    passage: Passage
+    score: float  # fused retrieval score (0 for history)
+    relevance: float  # IDF-weighted overlap with the request
+    origin: str  # "sok" | "historik"
+    matched: list[str] = field(default_factory=list)  # request stems found in the passage
+    relevant: bool = False  # set by EvidenceFinder.gather
+    via: Passage | None = None  # a cost or time-plan line found through this similar insats
+
+    @property
+    def id(self) -> str:
+        return self.passage.id
+
+
+@dataclass
+class SectionEvidence:
+    kind: str
+    items: list[Evidence]
+
+    def of_kind(self, *section_kinds: str) -> list[Evidence]:
+        return [e for e in self.items if e.passage.section_kind in section_kinds]
+
+    @property
+    def relevant(self) -> list[Evidence]:
+        return [e for e in self.items if e.relevant]
+
+
+# Which passages serve which section: (section_kind, how many to ask for).
+PLAN: dict[str, list[tuple[str, int]]] = {
+    "uppfoljning": [("uppfoljning", 15), ("aktivitet", 40)],
+    "analys": [("analys", 10), ("kommentar", 6), ("nulagesanalys", 3), ("insats", 6), ("text", 4)],
+    "risker": [("risk", 4), ("styrkor_svagheter", 2), ("aktivitet", 40), ("uppfoljning", 8), ("analys", 6)],
+    "kostnader": [("kostnad", 10), ("tidplan", 5)],
+}
+
+
+def has_delay(p: Passage) -> bool:
+    """An activity row or follow-up that records a delay, a pause or why something was not done."""
+    if p.section_kind == "aktivitet":
+        status = (p.status or "").lower()
+        if status in DONE:
+            return False
+        return p.postponed or bool(DELAY.search(p.comment or "")) or (status in UNFINISHED and bool(p.comment))
+    if p.section_kind in ("uppfoljning", "analys", "kommentar"):
+        return bool(DELAY.search(p.text))
+    return False
+
+
+def build_query(req: DraftRequest) -> str:
+    head = " ".join(x.strip() for x in (req.activity, req.goal or "") if x and x.strip())
+    q = head
+    if req.notes and req.notes.strip() and len(q) < MAX_QUERY:
+        q = (q + " " + req.notes.strip())[:MAX_QUERY]
+    return q[:MAX_QUERY]
+
+
+class _QueryVectors:
+    """The embedder as the retriever sees it during one draft: each query embedded once."""
+
+    def __init__(self, embedder):
+        self._embedder = embedder
+        self._cache: dict[str, object] = {}
+        self.id = embedder.id
+        self.dim = embedder.dim
+
+    def embed_query(self, text: str):
+        v = self._cache.get(text)
+        if v is None:
+            v = self._cache[text] = self._embedder.embed_query(text)
+        return v
+
+    def embed_passages(self, texts):  # pragma: no cover - not used by search
+        return self._embedder.embed_passages(texts)
+
+
+class _DraftIndex:
+    """The knowledge index with the query vector memoised (a draft asks ~15 filtered searches
+    with one query: embedding it once saves most of the latency)."""
+
+    def __init__(self, index):
+        self._index = index
+        self.embedder = _QueryVectors(index.embedder)
+
+    def __getattr__(self, name):
+        return getattr(self._index, name)
+
+
+class Vocabulary:
+    """IDF of index terms over the current snapshot (built once per index version)."""
+
+    def __init__(self, snap):
+        self.decompounder = snap.bm25.decompounder
+        df: dict[str, int] = {}
+        for p in snap.ordered:
+            for t in set(analyze(_passage_words(p), self.decompounder)):
+                df[t] = df.get(t, 0) + 1
+        self.n = max(1, len(snap.ordered))
+        self.idf = {t: math.log((self.n + 1) / (c + 1)) + 0.1 for t, c in df.items()}
+        self.max_idf = math.log(self.n + 1) + 0.1
+
+    def terms(self, text: str) -> set[str]:
+        return set(analyze(text, self.decompounder))
+
+    @classmethod
+    def of(cls, index) -> "Vocabulary":
+        snap = index.snapshot()
+        vocab = getattr(snap, "_draft_vocabulary", None)
+        if vocab is None:
+            vocab = cls(snap)
+            snap._draft_vocabulary = vocab  # type: ignore[attr-defined]
+        return vocab
+
+
+class Matcher:
+    """How much of the request a passage speaks about.
+
+    Word by word: a subject word of the request (not generic, not a digit) counts with its IDF
+    when its stem is in the passage (exactly, or as the head of a compound: "elevhälsan" →
+    "elevhälsopersonal"); failing that, a compound part of it counts at half its IDF
+    ("frånvarouppföljning" → "frånvaro"). The activity's own wording counts in full, the goal and
+    notes at SECONDARY_WEIGHT. A passage covering under MIN_COVERAGE of the activity's weight gets
+    relevance below the threshold unless it is STRONG through many words."""
+
+    def __init__(self, vocab: Vocabulary, req: DraftRequest):
+        self.vocab = vocab
+        self.core = self._subject(req.activity)
+        secondary = self._subject(" ".join(x for x in (req.goal, req.notes) if x))
+        self.secondary = {k: v for k, v in secondary.items() if k not in self.core}
+        self.core_weight = sum(self._idf(s) for s in self.core) or 1.0
+        request = " ".join(x for x in (req.activity, req.goal, req.notes) if x)
+        self.about_staff = bool(set(analyze(request, vocab.decompounder)) & _STAFF)
+
+    def _subject(self, text: str) -> dict[str, list[str]]:
+        out: dict[str, list[str]] = {}
+        # "studie- och yrkesvägledning": the dangling first part is not a word of its own
+        text = _DANGLING.sub(" ", text or "")
+        for w in words(text):
+            if w.isdigit():
+                continue
+            s = stem(w)
+            if len(s) < 4 or s in _GENERIC or s in out:
+                continue
+            parts = [] if s in _SETTING else [stem(p) for p in self.vocab.decompounder.split(w)]
+            out[s] = [p for p in parts if len(p) >= 5 and p not in _GENERIC and p != s]
+        return out
+
+    def _idf(self, t: str) -> float:
+        w = self.vocab.idf.get(t, self.vocab.max_idf)
+        return w * SETTING_WEIGHT if t in _SETTING else w
+
+    @staticmethod
+    def _hit(q: str, terms: set[str]) -> bool:
+        if q in terms:
+            return True
+        r = root(q)
+        if len(r) < 5:
+            return False
+        if len(r) >= 6:
+            return any(r in t for t in terms if len(t) >= len(r))
+        return any(t.startswith(r) for t in terms if len(t) > len(r))
+
+    def _synonyms(self, s: str) -> list[str]:
+        r = root(s)
+        out = []
+        for key, alts in SYNONYMS.items():
+            k = stem(key)
+            if s == k or r == root(k):
+                out.extend(stem(a) for a in alts)
+        return out
+
+    def _score(self, subject: dict[str, list[str]], terms: set[str]) -> tuple[float, list[str]]:
+        total, matched = 0.0, []
+        for s, parts in subject.items():
+            if self._hit(s, terms) or any(self._hit(a, terms) for a in self._synonyms(s)):
+                total += self._idf(s)
+                matched.append(s)
+                continue
+            hits = [p for p in parts if self._hit(p, terms)]
+            if hits:
+                total += PART_WEIGHT * max(self._idf(p) for p in hits)
+                matched.extend(hits)
+        return total, matched
+
+    def coverage(self, p: Passage) -> float:
+        """The share of the activity's own subject weight that the passage speaks about."""
+        core_w, core = self._score(self.core, self.vocab.terms(_passage_words(p)))
+        if core and all(q in _SETTING for q in core):
+            return 0.0
+        return core_w / self.core_weight
+
+    def relevance(self, p: Passage) -> tuple[float, list[str]]:
+        terms = self.vocab.terms(_passage_words(p))
+        core_w, core = self._score(self.core, terms)
+        extra_w, extra = self._score(self.secondary, terms)
+        rel = core_w + SECONDARY_WEIGHT * extra_w
+        if p.perspective == "Medarbetare" and not self.about_staff:
+            rel, core_w = rel * STAFF_WEIGHT, core_w * STAFF_WEIGHT
+        if core and all(q in _SETTING for q in core) and not extra:
+            core_w = 0.0  # only the setting ("förskoleklass", "grundskolan") is shared: not the subject
+        if core_w / self.core_weight < MIN_COVERAGE and rel < STRONG_RELEVANCE:
+            rel = min(rel, MIN_RELEVANCE - 0.01) if rel else 0.0
+        return round(rel, 4), sorted(core) + sorted(extra)
+
+
+def _passage_words(p: Passage) -> str:
+    """What a passage is about. An activity row is about its activity and comment (its text also
+    carries the committee goal, which would make every row of a goal look alike)."""
+    if p.section_kind == "aktivitet":
+        return " ".join(x for x in (p.activity, p.comment) if x)
+    return " ".join(x for x in (p.text, p.activity, p.title) if x)
+
+
+def _dedup_key(p: Passage) -> str:
+    """Passages a reader would see as the same: identical text, or the same activity repeated in
+    one document (under several goals or strategic assignments; the first, best-ranked, stays)."""
+    if p.section_kind == "aktivitet":
+        key = f"row {p.doc_path} {p.activity}"
+    else:
+        key = f"{p.section_kind} {p.activity or ''} {p.text}"
+    return re.sub(r"\W+", " ", key.lower()).strip()
+
+
+class EvidenceFinder:
+    def __init__(self, services):
+        self.services = services
+
+    def history(self, req: DraftRequest) -> list[Passage]:
+        """The activity's own earlier records, oldest first: from req.history_ids, or the activity
+        whose wording is (nearly) the same as the new one."""
+        hist = self.services.history()
+        ids: list[str] = list(req.history_ids)
+        if not ids:
+            best = hist.most_similar(req.activity, threshold=0.6)
+            if best is not None:
+                ids = [best.id]
+        out: list[Passage] = []
+        seen: set[str] = set()
+        for pid in ids:
+            for view in hist.history(pid):
+                p = hist.by_id.get(view.id)
+                if p is not None and p.id not in seen:
+                    seen.add(p.id)
+                    out.append(p)
+        return out
+
+    def gather(self, req: DraftRequest, sections: list[str] | None = None) -> dict[str, SectionEvidence]:
+        sections = list(sections or req.sections)
+        index = self.services.index
+        draft_index = _DraftIndex(index)
+        retriever = type(self.services.retriever)(draft_index)
+        vocab = Vocabulary.of(index)
+        query = build_query(req)
+        # Embed the query first, before any BM25 scoring: numerical libraries leave worker
+        # threads spinning after their work, which slows a multi-threaded embedder right after.
+        draft_index.embedder.embed_query(query.strip())
+        matcher = Matcher(vocab, req)
+        history = self.history(req)
+
+        def judge(p: Passage, score: float, origin: str) -> Evidence:
+            rel, matched = matcher.relevance(p)
+            return Evidence(p, score, rel, origin, matched)
+
+        cache: dict[tuple[str, int], list] = {}
+
+        def search(kind: str, k: int):
+            key = (kind, k)
+            if key not in cache:
+                cache[key] = retriever.search(query, k=k, filters=SearchFilters(section_kind=kind))
+            return cache[key]
+
+        out: dict[str, SectionEvidence] = {}
+        for section in sections:
+            items: list[Evidence] = []
+            seen: set[str] = set()
+
+            def add(e: Evidence) -> None:
+                key = _dedup_key(e.passage)
+                if e.passage.id in seen or key in seen:
+                    return
+                seen.update((e.passage.id, key))
+                items.append(e)
+
+            for p in history:
+                if _history_serves(section, p):
+                    e = judge(p, 0.0, "historik")
+                    e.relevant = True
+                    add(e)
+            found: list[Evidence] = []
+            for kind, k in PLAN[section]:
+                for hit in search(kind, k):
+                    p = hit.passage
+                    if p.section_kind == "aktivitet" and not p.status:
+                        continue  # a heading row (strategic assignment): nothing was followed up
+                    if section == "risker" and kind in ("aktivitet", "uppfoljning", "analys") and not has_delay(p):
+                        continue
+                    if section == "kostnader" and kind == "kostnad" and _is_total(p):
+                        continue
+                    found.append(judge(p, hit.score, "sok"))
+            # Relevant: above the threshold and not far below the best match of this section.
+            best = max((e.relevance for e in found), default=0.0)
+            ranked = sorted({e.relevance for e in found}, reverse=True)
+            top3 = ranked[min(2, len(ranked) - 1)] if ranked else 0.0
+            for e in found:
+                # far weaker than the best is noise, but the three best above the floor stay
+                floor = min(RELATIVE_TO_BEST * best, top3)
+                e.relevant = e.relevance >= max(MIN_RELEVANCE, floor)
+            # Relevant first (by relevance, then fused score), then the rest in retrieval order.
+            found.sort(key=lambda e: (not e.relevant, -e.relevance if e.relevant else 0.0, -e.score, e.id))
+            for e in found:
+                add(e)
+            if section == "kostnader":
+                # Cost lines rarely name what they pay for; the insats they belong to does. For a
+                # similar insats, its own cost and time-plan lines (matched by name) count too.
+                direct = {e.id for e in items if e.relevant}
+                insatser = sorted((judge(h.passage, h.score, "sok") for h in search("insats", 6)),
+                                  key=lambda e: (-e.relevance, e.id))
+                top = insatser[0].relevance if insatser else 0.0
+                for ins in insatser[:2]:
+                    if ins.relevance < max(LINK_RELEVANCE, 0.6 * top) or matcher.coverage(ins.passage) < LINK_COVERAGE:
+                        continue
+                    for kind in ("kostnad", "tidplan"):
+                        line = line_of(ins.passage, kind, index.snapshot().passages_of(ins.passage.doc_path), vocab)
+                        if line is None or line.id in direct:
+                            continue
+                        e = judge(line, 0.0, "insats")
+                        e.relevant, e.via = True, ins.passage
+                        items = [x for x in items if x.id != line.id]
+                        items.append(e)
+            out[section] = SectionEvidence(section, items)
+        return out
+
+
+def _name_terms(text: str, vocab: Vocabulary) -> set[str]:
+    out = set()
+    for w in words(text or ""):
+        if w.isdigit():
+            continue
+        out.add(stem(w))
+        out.update(stem(p) for p in vocab.decompounder.split(w))
+    return {t for t in out if len(t) >= 2}
+
+
+def _same_name(a: str, b: str) -> bool:
+    if a == b:
+        return True
+    ra, rb = root(a), root(b)
+    return (len(ra) >= 4 and b.startswith(ra)) or (len(rb) >= 4 and a.startswith(rb))
+
+
+def line_of(insats: Passage, kind: str, passages: list[Passage], vocab: Vocabulary) -> Passage | None:
+    """The cost line (or time-plan paragraph) of the same document whose name matches the insats'
+    name ("Elevhälsan" → "Elevhälsopersonal 2 400 tkr"); None when no line matches clearly."""
+    name = _name_terms(insats.activity or insats.title or "", vocab)
+    if not name:
+        return None
+    scored = []
+    for p in passages:
+        if p.doc_path != insats.doc_path or p.section_kind != kind or _is_total(p):
+            continue
+        other = _name_terms(p.activity or "", vocab)
+        if not other:
+            continue
+        hits = sum(1 for a in other if any(_same_name(a, b) for b in name))
+        scored.append((hits / len(other), p))
+    scored.sort(key=lambda x: (-x[0], x[1].ordinal))
+    if not scored or scored[0][0] < 0.5 or (len(scored) > 1 and scored[1][0] == scored[0][0]):
+        return None
+    return scored[0][1]
+
+
+def _is_total(p: Passage) -> bool:
+    """The total of a cost table: not a comparable cost (and we never sum)."""
+    pattern = re.compile(r"\s*(?:[^:\n]{1,40}:\s*)?(totalt|summa|total)\b", re.IGNORECASE)
+    return bool(pattern.match(p.activity or "") or pattern.match(p.text))
+
+
+def _history_serves(section: str, p: Passage) -> bool:
+    if section == "uppfoljning":
+        return p.section_kind in ("aktivitet", "uppfoljning")
+    if section == "analys":
+        return p.section_kind == "analys" or (p.section_kind == "aktivitet" and bool(p.comment))
+    if section == "risker":
+        return has_delay(p)
+    return False

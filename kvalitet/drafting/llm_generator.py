@@ -1,0 +1,120 @@
+"""The LLM generator: a prompt per section kind (prompts/<kind>.md), evidence as delimited data.
+
+The model is asked to cite passage ids as [p_…]. From its reply we take the citations; each
+citation's quote is the sentence of the cited passage that overlaps most with the suggestion
+sentences citing it (its first sentence when none does), verbatim from the passage. What the
+model wrote is then checked like any other suggestion (grounding.py).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Callable, Iterator
+
+from kvalitet.errors import LLMUnavailable
+from kvalitet.drafting.prompts import Prompt, Prompts
+from kvalitet.domain.types import Citation, DraftRequest, Passage
+from kvalitet.drafting.evidence import SectionEvidence, Vocabulary
+from kvalitet.drafting.extractive import Proposal, sentences
+from kvalitet.drafting.grounding import CITE_GROUP, cited_ids, norm
+
+# Up to this many passages go into a prompt (the most relevant first), within the token budget.
+MAX_PASSAGES = 12
+MIN_SHOWN = 3
+_SPLIT = re.compile(r"^\s*-{3,}\s*$", re.MULTILINE)
+_SENTENCE = re.compile(r"[^.!?\n]+(?:[.!?]+|$)")
+
+
+def prompt_passages(ev: SectionEvidence, budget_chars: int) -> list[Passage]:
+    """The passages the model sees: the relevant ones (history first); only when none is relevant
+    the MIN_SHOWN best of the rest, for the model to judge (and, as told, to call thin)."""
+    relevant = sorted((e for e in ev.items if e.relevant), key=lambda e: e.origin != "historik")
+    rest = [] if relevant else [e for e in ev.items if not e.relevant][:MIN_SHOWN]
+    out, used = [], 0
+    for e in relevant + rest:
+        if len(out) >= MAX_PASSAGES:
+            break
+        size = len(e.passage.text) + 300
+        if out and used + size > budget_chars:
+            break
+        out.append(e.passage)
+        used += size
+    return out
+
+
+def passage_context(p: Passage) -> dict:
+    return {
+        "id": p.id, "year": p.year, "section_kind": p.section_kind, "doc_path": p.doc_path,
+        "activity": p.activity, "status": p.status, "deadline": p.deadline, "comment": p.comment,
+        "text": p.text,
+    }
+
+
+def build_prompt(prompts: Prompts, kind: str, req: DraftRequest, passages: list[Passage]) -> Prompt:
+    return prompts.render(
+        kind, activity=req.activity, goal=req.goal, status=req.status, notes=req.notes,
+        passages=[passage_context(p) for p in passages],
+    )
+
+
+def quote_for(p: Passage, suggestion: str, vocab: Vocabulary) -> str:
+    """The sentence of `p` overlapping most with the suggestion's sentences that cite `p`
+    (all of the suggestion when none names it), else the passage's first sentence."""
+    cited = [s for s in _SENTENCE.findall(suggestion) if p.id in s] or [suggestion]
+    target = vocab.terms(CITE_GROUP.sub(" ", " ".join(cited)))
+    sents = sentences(p.text) or [norm(p.text)]
+    best, best_score = sents[0], 0.0
+    for s in sents:
+        score = sum(vocab.idf.get(t, 0.0) for t in target & vocab.terms(s))
+        if score > best_score:
+            best, best_score = s, score
+    return best
+
+
+def parse_reply(reply: str, lookup: Callable[[str], Passage | None], vocab: Vocabulary) -> list[Proposal]:
+    """One or two suggestions (separated by a line '---'), each with the citations it names.
+    Ids that resolve to no passage stay in the text for the grounding check to report."""
+    out = []
+    for part in _SPLIT.split(reply.strip())[:2]:
+        text = part.strip()
+        if not text:
+            continue
+        cits = []
+        for pid in cited_ids(text):
+            p = lookup(pid)
+            if p is not None:
+                cits.append(Citation(passage_id=pid, quote=quote_for(p, text, vocab), source=p.source))
+        out.append(Proposal(text, cits))
+    return out
+
+
+class LLMGenerator:
+    name = "llm"
+
+    def __init__(self, client, prompts: Prompts, vocab: Vocabulary, lookup, context_tokens: int):
+        self.client = client
+        self.prompts = prompts
+        self.vocab = vocab
+        self.lookup = lookup
+        # ~4 characters a token; keep about half of the context for the evidence.
+        self.budget_chars = max(2000, int(context_tokens * 4 * 0.5))
+
+    def prompt(self, kind: str, req: DraftRequest, ev: SectionEvidence) -> Prompt:
+        return build_prompt(self.prompts, kind, req, prompt_passages(ev, self.budget_chars))
+
+    def generate(self, kind: str, req: DraftRequest, ev: SectionEvidence) -> tuple[list[Proposal], Prompt]:
+        prompt = self.prompt(kind, req, ev)
+        reply = self.client.complete(prompt.messages())
+        return self._finish(reply), prompt
+
+    def stream(self, kind: str, req: DraftRequest, ev: SectionEvidence, prompt: Prompt) -> Iterator[str]:
+        """The reply piece by piece (the caller joins them and calls `finish`)."""
+        return self.client.stream(prompt.messages())
+
+    def _finish(self, reply: str) -> list[Proposal]:
+        proposals = parse_reply(reply or "", self.lookup, self.vocab)
+        if not proposals:
+            raise LLMUnavailable("Språkmodellen gav ett tomt svar. / The LLM returned an empty reply.")
+        return proposals
+
+    finish = _finish

@@ -1,0 +1,795 @@
+"""The web pages: sign-in, search, a passage in its document, activity history, reports and
+their review, documents (admin).
+
+Every page is rendered on the server and works without JavaScript (forms post here and are
+answered with a redirect, POST-redirect-GET); app.js enhances the report page (review and drafts
+through the JSON API without a reload, the chat, citations in a side panel). Every permission
+decision is the workspace's; this module only turns its answers into pages. Errors become a page
+in Swedish with the right status (403, 404, 409 …), never a JSON body on a web page.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from datetime import date
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Depends, File, Form, Path, Query, Request, UploadFile
+from fastapi.concurrency import run_in_threadpool
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.routing import APIRoute
+from sqlalchemy import func, select
+
+from kvalitet.storage.db import DocumentRow, PassageRow
+from kvalitet.errors import Conflict, Forbidden, InvalidInput, KvalitetError, NotFound, Unauthorized
+from kvalitet.domain.types import DRAFT_SECTIONS, PERSPECTIVES, STATUSES, SearchFilters
+from kvalitet.workspace.auth import User, can_review, can_write, token_id_of
+from kvalitet.workspace.views import KIND_LABELS, ItemIn
+from kvalitet.web import views
+from kvalitet.web.session import (
+    CSRF_MESSAGE,
+    CsrfError,
+    Session,
+    SessionExpired,
+    manager,
+    new_session,
+    require_csrf,
+    with_flash,
+)
+
+log = logging.getLogger("kvalitet.web")
+
+# One-shot messages after a redirect: (level, text). Only codes travel in the cookie.
+FLASH: dict[str, tuple[str, str]] = {
+    "utloggad": ("info", "Du är utloggad."),
+    "utgangen": ("fel", "Du hann bli utloggad, så det du skickade sparades inte. Logga in och gör om det."),
+    "rapport_skapad": ("ok", "Rapporten är skapad. Lägg till en aktivitet för att komma igång."),
+    "aktivitet_tillagd": ("ok", "Aktiviteten är tillagd. Tryck på ”Skapa utkast” för att få förslag till texter."),
+    "utkast_klart": ("ok", "Utkastet är klart. Förslagen väntar på granskning."),
+    "utkast_tomt": ("info", "Det fanns inget underlag i tidigare års dokument för den här aktiviteten."),
+    "godkant": ("ok", "Förslaget är godkänt."),
+    "avvisat": ("ok", "Förslaget är avvisat."),
+    "redigerat": ("ok", "Din ändring är sparad."),
+    "konflikt": ("fel", "Någon annan har ändrat förslaget – ladda om sidan och gör om din ändring."),
+    "publicerad": ("fel", "Rapporten är publicerad och kan inte ändras."),
+    "utkast_alla": ("ok", "Utkast skapas nu för alla aktiviteter i bakgrunden. Förloppet visas nedan; "
+                          "ladda om sidan för att se nya förslag."),
+    "utkast_alla_pagar": ("info", "Utkast skapas redan för den här rapporten. Förloppet visas nedan."),
+    "nasta_ar": ("ok", "Nästa års rapport är skapad med de aktiviteter som inte blev klara, markerade "
+                       "”Kvarstår från” förra året och kopplade till sin historik."),
+}
+CONFLICT_TEXT = FLASH["konflikt"][1]
+KIND_HELP = {
+    "verksamhetsplan_uppfoljning": "Aktiviteterna i verksamhetsplanen med status, slutdatum och kommentar.",
+    "aktivitetsuppfoljning": "Uppföljning och analys av förra årets uppdrag och aktiviteter.",
+    "kvalitetsrapport": "Insatser med mål, ansvar, uppföljning, risker och kostnader.",
+}
+SEARCH_K = 20
+MAX_ID = 2**63 - 1  # beyond it the database cannot look an id up (an error page, not a 500)
+Id = Annotated[int, Path(ge=1, le=MAX_ID)]
+MAX_CONTEXT = 50
+_SAFE_NEXT = re.compile(r"^/(?![/\\])[^\s]*$")
+
+
+class LoginRequired(Exception):
+    """No valid session: the route class answers with a redirect to the sign-in page."""
+
+
+# ==== messages ===============================================================================
+def swedish(message: str) -> str:
+    """The Swedish half of the service's bilingual messages ("sv / en: sv reason / en reason")."""
+    head, sep, tail = message.partition(" / ")
+    if not sep:
+        return message
+    _en, colon, rest = tail.partition(": ")
+    if colon and rest:
+        return f"{head}: {swedish(rest)}"
+    return head
+
+
+ERROR_TITLES = {
+    400: "Något blev fel",
+    401: "Du behöver logga in",
+    403: "Du har inte behörighet",
+    404: "Sidan finns inte",
+    409: "Det gick inte att spara",
+    413: "Filen är för stor",
+    415: "Filtypen kan inte läsas",
+    422: "Uppgifterna gick inte att använda",
+    500: "Ett fel uppstod",
+    503: "Tjänsten är inte tillgänglig just nu",
+}
+ERROR_HELP = {
+    403: "Sidan hör till en enhet eller en roll som ditt konto inte har. Rektorer ser sina egna enheters "
+         "rapporter; granskare och kvalitetsutvecklare ser alla. Kontakta din administratör om du behöver tillgång.",
+    404: "Kontrollera adressen, eller gå tillbaka till rapportlistan.",
+}
+
+
+# ==== the route class: errors as pages ======================================================
+class WebRoute(APIRoute):
+    def get_route_handler(self):
+        handler = super().get_route_handler()
+
+        async def route_handler(request: Request):
+            try:
+                return await handler(request)
+            except LoginRequired:
+                target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+                if request.method != "GET":
+                    target = "/"
+                return RedirectResponse("/logga-in?" + urlencode({"nasta": target}), status_code=303)
+            except SessionExpired:
+                response = RedirectResponse("/logga-in", status_code=303)
+                manager(request).write(response, with_flash(new_session(None), "utgangen"))
+                return response
+            except RequestValidationError:
+                return await error_page(request, 422, "Sidan fick uppgifter den inte kunde använda. Gå tillbaka och försök igen.")
+            except CsrfError:
+                return await error_page(request, 403, swedish(CSRF_MESSAGE), title="Formuläret kunde inte skickas")
+            except KvalitetError as exc:
+                if exc.status_code >= 500:
+                    log.error("web page failed: %s", exc.message)
+                return await error_page(request, exc.status_code, swedish(exc.message))
+
+        return route_handler
+
+
+async def error_page(request: Request, status: int, message: str, title: str | None = None) -> HTMLResponse:
+    user = await run_in_threadpool(_optional_user, request)
+    fragment = _wants_fragment(request)
+    return await run_in_threadpool(
+        page, request, "error.html", user=user, status=status, fragment_only=fragment,
+        title=title or ERROR_TITLES.get(status, "Något blev fel"), message=message,
+        help=ERROR_HELP.get(status), status_code=status,
+    )
+
+
+router = APIRouter(route_class=WebRoute, include_in_schema=False, dependencies=[Depends(require_csrf)])
+
+
+# ==== users and rendering ===================================================================
+def services(request: Request):
+    return request.app.state.services
+
+
+def _optional_user(request: Request) -> User | None:
+    session = manager(request).read(request)
+    if session is None or session.user_id is None:
+        return None
+    try:
+        user = services(request).workspace.get_user(session.user_id, token_id=session.key)
+    except Unauthorized:
+        return None
+    request.state.user = user.id  # the access log shows the id
+    request.state.auth_method = "session"
+    return user
+
+
+def web_user(request: Request) -> User:
+    """The signed-in user (a dependency; run in the thread pool: it reads the database)."""
+    user = _optional_user(request)
+    if user is None:
+        raise LoginRequired()
+    return user
+
+
+def _wants_fragment(request: Request) -> bool:
+    return request.query_params.get("fragment") == "1"
+
+
+def page(request: Request, template: str, *, user: User | None, status: int = 200,
+         fragment_only: bool = False, nav: str = "", **context: Any) -> HTMLResponse:
+    """Render a page (or, with fragment_only, the part of it app.js asked for)."""
+    mgr = manager(request)
+    session = mgr.read(request)
+    write = False
+    if session is None or (user is None and session.user_id is not None):
+        session = new_session(None)
+        write = True
+    flash = None
+    if session.flash and not fragment_only:
+        flash = FLASH.get(session.flash)
+        session = with_flash(session, None)
+        write = True
+    if flash is not None:
+        flash = {"level": flash[0], "text": flash[1]}
+    if fragment_only:  # the partial that the page itself includes: _<name>
+        template = "_" + template
+    html = views.render(
+        template, user=user, csrf=session.csrf, flash=flash, nav=nav, fragment_only=fragment_only,
+        path=request.url.path, **context,
+    )
+    response = HTMLResponse(html, status_code=status, headers={"Cache-Control": "no-store"})
+    if write:
+        mgr.write(response, session)
+    return response
+
+
+def redirect(request: Request, url: str, flash: str | None = None, session: Session | None = None) -> RedirectResponse:
+    response = RedirectResponse(url, status_code=303)
+    mgr = manager(request)
+    if flash is not None or session is not None:
+        session = session or mgr.read(request) or new_session(None)
+        mgr.write(response, with_flash(session, flash))
+    return response
+
+
+def safe_next(target: str | None) -> str:
+    """Only a path on this site (never //host or a scheme): no open redirect after sign-in."""
+    if target and _SAFE_NEXT.match(target) and not target.startswith("/logga-"):
+        return target
+    return "/rapporter"
+
+
+# ==== sign-in ================================================================================
+@router.get("/")
+def home(request: Request):
+    user = _optional_user(request)
+    return RedirectResponse("/rapporter" if user else "/logga-in", status_code=303)
+
+
+@router.get("/logga-in")
+def login_form(request: Request, nasta: str | None = Query(None, max_length=2000)):
+    user = _optional_user(request)
+    if user is not None:
+        return RedirectResponse(safe_next(nasta), status_code=303)
+    return page(request, "login.html", user=None, title="Logga in", nasta=safe_next(nasta), name="", error=None)
+
+
+@router.post("/logga-in")
+def login(
+    request: Request,
+    name: str = Form("", max_length=200),
+    token: str = Form("", max_length=400),
+    nasta: str = Form("", max_length=2000),
+):
+    name, token = name.strip(), token.strip()
+    error = None
+    user = None
+    if not name or not token:
+        error = "Fyll i både användarnamn och nyckel."
+    else:
+        try:
+            user = services(request).workspace.authenticate(token)
+        except Unauthorized:
+            user = None
+        if user is None or user.name.casefold() != name.casefold():
+            user = None
+            error = ("Användarnamnet eller nyckeln stämmer inte. Kontrollera att du har klistrat in hela "
+                     "nyckeln – den börjar med kv_.")
+    if user is None:
+        return page(request, "login.html", user=None, status=400, title="Logga in", nasta=safe_next(nasta),
+                    name=name, error=error)
+    # A fresh session (and CSRF token) at sign-in: nothing from before carries over.
+    response = RedirectResponse(safe_next(nasta), status_code=303)
+    manager(request).write(response, new_session(user.id, key=token_id_of(token)))
+    return response
+
+
+@router.post("/logga-ut")
+def logout(request: Request):
+    response = RedirectResponse("/logga-in", status_code=303)
+    manager(request).write(response, with_flash(new_session(None), "utloggad"))
+    return response
+
+
+# ==== search =================================================================================
+@dataclass
+class FilterOptions:
+    years: list[int]
+    committees: list[str]
+    perspectives: list[str]
+    statuses: list[str]
+    kinds: list[str]
+    doc_kinds: list[str]
+
+
+_options_cache: dict[int, FilterOptions] = {}
+
+
+def filter_options(svc) -> FilterOptions:
+    """The values that occur in the index, so that every choice finds something."""
+    snap = svc.index.snapshot()
+    cached = _options_cache.get(snap.version)
+    if cached is not None:
+        return cached
+    years, committees, perspectives, statuses, kinds, doc_kinds = set(), set(), set(), set(), set(), set()
+    for p in snap.ordered:
+        if p.year:
+            years.add(p.year)
+        for c in (p.committee or "").split(","):
+            if c.strip():
+                committees.add(c.strip())
+        if p.perspective:
+            perspectives.add(p.perspective)
+        if p.status:
+            statuses.add(p.status)
+        kinds.add(p.section_kind)
+        doc_kinds.add(p.doc_kind)
+    order = {k: i for i, k in enumerate(views.PASSAGE_KIND_LABELS)}
+    opts = FilterOptions(
+        years=sorted(years, reverse=True),
+        committees=sorted(committees),
+        perspectives=[p for p in PERSPECTIVES if p in perspectives] + sorted(perspectives - set(PERSPECTIVES)),
+        statuses=[s for s in STATUSES if s in statuses] + sorted(statuses - set(STATUSES)),
+        kinds=sorted(kinds, key=lambda k: order.get(k, 99)),
+        doc_kinds=[k for k in views.DOC_KIND_LABELS if k in doc_kinds] + sorted(doc_kinds - set(views.DOC_KIND_LABELS)),
+    )
+    _options_cache.clear()
+    _options_cache[snap.version] = opts
+    return opts
+
+
+def _int_or_none(value: str | None) -> int | None:
+    value = (value or "").strip()
+    return int(value) if value.isdigit() and len(value) == 4 else None
+
+
+@router.get("/sok")
+def search_page(
+    request: Request,
+    q: str = Query("", max_length=2000),
+    ar: str = Query("", max_length=10),
+    namnd: str = Query("", max_length=64),
+    perspektiv: str = Query("", max_length=64),
+    status: str = Query("", max_length=64),
+    typ: str = Query("", max_length=64),
+    dokumenttyp: str = Query("", max_length=64),
+    user: User = Depends(web_user),
+):
+    from kvalitet.api.schemas import HitOut
+
+    svc = services(request)
+    options = filter_options(svc)
+    filters = {"ar": ar, "namnd": namnd, "perspektiv": perspektiv, "status": status, "typ": typ,
+               "dokumenttyp": dokumenttyp}
+    hits: list[dict] = []
+    error = None
+    query = q.strip()
+    if query:
+        sf = SearchFilters(
+            year=_int_or_none(ar), committee=namnd or None, perspective=perspektiv or None,
+            status=status or None, section_kind=typ or None, doc_kind=dokumenttyp or None,
+        )
+        try:
+            found = svc.retriever.search(query, SEARCH_K, sf)
+        except InvalidInput as exc:
+            error = swedish(exc.message)
+            found = []
+        hist = svc.history()
+        mask = svc.settings.mask_personal_data
+        for h in found:
+            out = HitOut.of(h, mask)
+            group = hist.groups.get(hist.group_of[out.id], []) if out.id in hist.group_of else []
+            hits.append({"hit": out, "history_count": len(group), "history_label": history_label(group)})
+    active = sum(1 for v in filters.values() if v)
+    return page(request, "search.html", user=user, nav="sok", title=f"Sök: {query}" if query else "Sök i tidigare år",
+                q=query, filters=filters, options=options, hits=hits, error=error, active_filters=active,
+                k=SEARCH_K)
+
+
+def history_label(group) -> str:
+    """"2019–2022", "2019, 2022" or "2 poster från 2019": what the history holds."""
+    years = sorted({p.year for p in group if p.year})
+    if len(years) > 1:
+        return f"{years[0]}–{years[-1]}" if len(years) == years[-1] - years[0] + 1 else ", ".join(map(str, years))
+    when = f" från {years[0]}" if years else ""
+    return f"{len(group)} poster{when}"
+
+
+@router.get("/historik/{passage_id}")
+def history_page(request: Request, passage_id: str, user: User = Depends(web_user)):
+    if not re.fullmatch(r"p_[0-9A-Za-z]{4,64}", passage_id):
+        raise NotFound("Ingen sådan aktivitet / no such activity")
+    hist = services(request).history()
+    rows = hist.history(passage_id)
+    if not rows:
+        raise NotFound("Aktiviteten finns inte i indexet (det kan ha lästs in på nytt). / no such activity")
+    years = sorted({r.year for r in rows if r.year})
+    return page(request, "history.html", user=user, nav="sok", fragment_only=_wants_fragment(request),
+                title=f"Historik: {rows[0].activity}", rows=rows, years=years, passage_id=passage_id)
+
+
+# ==== a passage in its document ==============================================================
+def passage_context(svc, doc_path: str, passage: str | None, start: int | None, end: int | None, context: int) -> dict:
+    """The lines around a passage (or a line range, when the passage is gone after a re-ingest)."""
+    from kvalitet.api.routers.documents import _document_lines
+
+    with svc.db.session() as s:
+        doc = s.get(DocumentRow, doc_path)
+        if doc is None:
+            raise NotFound(f"Dokumentet {doc_path} finns inte i indexet / no such document")
+        found = False
+        if passage:
+            prow = s.get(PassageRow, passage)
+            if prow is not None and prow.doc_path == doc_path:
+                start, end, found = prow.line_start, prow.line_end, True
+        if not found and not start:
+            raise NotFound("Stycket finns inte längre i dokumentet; det kan ha lästs in på nytt. / no such passage")
+        doc_kind, year, title = doc.doc_kind, doc.year, doc.title
+    end = max(end or start, start)
+    lines, changed = _document_lines(svc, doc)
+    total = len(lines)
+    lo = max(1, start - context)
+    hi = min(total, end + context, lo + 400)
+    mask = svc.settings.mask_personal_data
+    if mask:
+        from kvalitet.pii import mask as mask_text
+    shown = [
+        {"number": ln.number, "page": ln.page, "text": mask_text(ln.text) if mask else ln.text,
+         "hit": start <= ln.number <= end}
+        for ln in lines if lo <= ln.number <= hi
+    ]
+    page_no = next((ln["page"] for ln in shown if ln["number"] == start), None)
+    return {
+        "path": doc_path, "passage": passage if found else None, "start": start, "end": end, "total": total,
+        "changed": changed, "lines": shown, "doc_kind": doc_kind, "year": year, "title": title,
+        "page": page_no, "moved": bool(passage) and not found, "first": lo, "last": hi,
+    }
+
+
+@router.get("/dokument/visa")
+def passage_page(
+    request: Request,
+    path: str = Query(..., min_length=1, max_length=1024),
+    passage: str | None = Query(None, max_length=64),
+    fran: int | None = Query(None, ge=1, le=10_000_000),
+    till: int | None = Query(None, ge=1, le=10_000_000),
+    rader: int = Query(6, ge=0, le=MAX_CONTEXT),
+    user: User = Depends(web_user),
+):
+    ctx = passage_context(services(request), path, passage, fran, till, rader)
+    more = min(MAX_CONTEXT, max(rader * 3, 20))
+    more_url = views.passage_url(path, ctx["passage"], ctx["start"], ctx["end"], rader=more) if rader < MAX_CONTEXT else None
+    return page(request, "passage.html", user=user, nav="sok", fragment_only=_wants_fragment(request),
+                title=f"{path}, rad {ctx['start']}–{ctx['end']}", ctx=ctx, more_url=more_url,
+                self_url=views.passage_url(path, ctx["passage"], ctx["start"], ctx["end"], rader=rader))
+
+
+# ==== reports ================================================================================
+@router.get("/rapporter")
+def reports_page(request: Request, user: User = Depends(web_user)):
+    svc = services(request)
+    reports = svc.workspace.list_reports(user)
+    may_create = user.role == "admin" or (user.role == "rektor" and bool(user.unit))
+    return page(request, "reports.html", user=user, nav="rapporter", title="Rapporter", reports=reports,
+                may_create=may_create, report_states=report_status(svc, [r.id for r in reports]))
+
+
+def report_status(svc, report_ids: list[int]) -> dict[int, dict[str, int]]:
+    """Per report: items, suggestions and pending suggestions (for the list; the ids are the
+    reports the workspace already let this user see)."""
+    from kvalitet.workspace.models import ItemRow, SectionRow, SuggestionRow
+
+    out: dict[int, dict[str, int]] = defaultdict(lambda: {"items": 0, "suggestions": 0, "pending": 0})
+    if not report_ids:
+        return {}
+    with svc.db.session() as s:
+        for rid, n in s.execute(
+            select(ItemRow.report_id, func.count()).where(ItemRow.report_id.in_(report_ids)).group_by(ItemRow.report_id)
+        ):
+            out[rid]["items"] = n
+        for rid, state, n in s.execute(
+            select(ItemRow.report_id, SuggestionRow.state, func.count())
+            .join(SectionRow, SectionRow.item_id == ItemRow.id)
+            .join(SuggestionRow, SuggestionRow.section_id == SectionRow.id)
+            .where(ItemRow.report_id.in_(report_ids))
+            .group_by(ItemRow.report_id, SuggestionRow.state)
+        ):
+            out[rid]["suggestions"] += n
+            if state == "pending":
+                out[rid]["pending"] += n
+    return dict(out)
+
+
+def _new_report_form(request, user, values=None, errors=None, status=200):
+    values = values or {"title": "", "kind": "", "year": str(date.today().year), "unit": user.unit or ""}
+    return page(request, "report_new.html", user=user, nav="rapporter", status=status, title="Ny rapport",
+                values=values, errors=errors or {}, kinds=KIND_LABELS, kind_help=KIND_HELP)
+
+
+@router.get("/rapporter/ny")
+def new_report_page(request: Request, user: User = Depends(web_user)):
+    return _new_report_form(request, user)
+
+
+@router.post("/rapporter")
+def create_report(
+    request: Request,
+    title: str = Form("", max_length=2000),
+    kind: str = Form("", max_length=64),
+    year: str = Form("", max_length=10),
+    unit: str = Form("", max_length=400),
+    user: User = Depends(web_user),
+):
+    values = {"title": title.strip(), "kind": kind, "year": year.strip(), "unit": unit.strip()}
+    if user.role == "rektor":
+        values["unit"] = user.unit or ""
+    errors = {}
+    if not values["title"]:
+        errors["title"] = "Skriv en titel."
+    elif len(values["title"]) > 500:
+        errors["title"] = "Titeln får vara högst 500 tecken."
+    if kind not in KIND_LABELS:
+        errors["kind"] = "Välj vilken typ av rapport det är."
+    if not (values["year"].isdigit() and 2000 <= int(values["year"]) <= 2100):
+        errors["year"] = "Skriv året med fyra siffror, till exempel 2025."
+    if not values["unit"]:
+        errors["unit"] = "Skriv vilken enhet (skola eller förskola) rapporten gäller."
+    elif len(values["unit"]) > 200:
+        errors["unit"] = "Enhetens namn får vara högst 200 tecken."
+    if errors:
+        return _new_report_form(request, user, values, errors, status=422)
+    try:
+        report = services(request).workspace.create_report(values["title"], kind, int(values["year"]), values["unit"], user)
+    except InvalidInput as exc:
+        return _new_report_form(request, user, values, {"title": swedish(exc.message)}, status=422)
+    return redirect(request, f"/rapporter/{report.id}", "rapport_skapad")
+
+
+def _report_context(report, user: User) -> dict:
+    open_ = report.state == "draft"
+    total = decided = 0
+    counts: Counter = Counter()
+    overview = []
+    for item in report.items:
+        by_kind = {sec.kind: sec for sec in item.sections}
+        cells = []
+        for kind in DRAFT_SECTIONS:
+            sec = by_kind.get(kind)
+            state = views.section_display(sec) if sec is not None else "empty"
+            cells.append({"kind": kind, "state": state, "section_id": sec.id if sec else None})
+            if state != "empty":
+                total += 1
+                counts[state] += 1
+                decided += state != "pending"
+        overview.append({"item": item, "cells": cells})
+    return {
+        "report": report,
+        "may_write": open_ and can_write(user, report.unit),
+        "may_review": open_ and can_review(user),
+        "overview": overview,
+        "progress": {"total": total, "decided": decided, "counts": counts,
+                     "pending": report.progress.suggestions.get("pending", 0)},
+    }
+
+
+def _item_defaults() -> dict:
+    return {k: "" for k in ("activity", "goal", "status", "committee", "perspective", "deadline", "responsible", "notes")}
+
+
+def _report_page(request, user, report_id: int, *, status=200, item_values=None, item_errors=None,
+                 edit_state=None, notice=None):
+    from kvalitet.workspace.jobs import list_jobs
+
+    svc = services(request)
+    report = svc.workspace.get_report(report_id, user)
+    ctx = _report_context(report, user)
+    jobs = list_jobs(svc.workspace, user, report_id=report_id)
+    ctx["job"] = jobs[0] if jobs else None
+    part = request.query_params.get("del")
+    return page(
+        request, "report.html", user=user, nav="rapporter", status=status,
+        fragment_only=part == "innehall", title=report.title, item_values=item_values or _item_defaults(),
+        item_errors=item_errors or {}, edit_state=edit_state or {}, statuses=STATUSES, perspectives=PERSPECTIVES,
+        llm_enabled=svc.settings.llm_enabled, notice=notice, **ctx,
+    )
+
+
+@router.get("/rapporter/{report_id}")
+def report_page(request: Request, report_id: Id, user: User = Depends(web_user)):
+    return _report_page(request, user, report_id)
+
+
+@router.post("/rapporter/{report_id}/nasta-ar")
+def carry_forward(request: Request, report_id: Id, year: str = Form("", max_length=10),
+                  user: User = Depends(web_user)):
+    """Next year's report from this one: every unfinished activity comes across."""
+    from kvalitet.workspace.carry_forward import carry_forward as carry
+
+    y = int(year) if year.strip().isdigit() else None
+    if y is not None and not 2000 <= y <= 2100:
+        y = None
+    try:
+        result = carry(services(request).workspace, report_id, y, user)
+    except Conflict as exc:
+        return _report_page(request, user, report_id, status=409, notice=swedish(exc.message))
+    return redirect(request, f"/rapporter/{result.report.id}", "nasta_ar")
+
+
+@router.post("/rapporter/{report_id}/importera")
+async def import_activities(request: Request, report_id: Id, file: UploadFile | None = File(None),
+                            user: User = Depends(web_user)):
+    """An activity list (XLSX or CSV, e.g. exported from Stratsys) into this report."""
+    from kvalitet.api.routers.documents import _read_limited
+    from kvalitet.workspace.importer import import_activities as do_import
+
+    svc = services(request)
+    if file is None or not file.filename:
+        return await run_in_threadpool(_report_page, request, user, report_id, status=422,
+                                       notice="Välj en Excel- eller CSV-fil att läsa in.")
+    try:
+        data = await _read_limited(file, svc.settings.max_upload_bytes)
+        result = await run_in_threadpool(do_import, svc.workspace, report_id, data, user, filename=file.filename)
+    except (InvalidInput, Conflict) as exc:
+        return await run_in_threadpool(_report_page, request, user, report_id, status=exc.status_code,
+                                       notice=swedish(exc.message))
+    report = await run_in_threadpool(svc.workspace.get_report, report_id, user)
+    return page(request, "import_result.html", user=user, nav="rapporter", title="Inläst aktivitetslista",
+                report=report, result=result, filename=file.filename)
+
+
+@router.post("/rapporter/{report_id}/utkast-alla")
+def draft_all(request: Request, report_id: Id, user: User = Depends(web_user)):
+    """Draft every activity as a background job; the report page shows its progress."""
+    from kvalitet.workspace.jobs import start_draft_all
+
+    try:
+        start_draft_all(services(request), report_id, user)
+    except Conflict:
+        return redirect(request, f"/rapporter/{report_id}#utkast-alla", "utkast_alla_pagar")
+    return redirect(request, f"/rapporter/{report_id}#utkast-alla", "utkast_alla")
+
+
+@router.get("/rapporter/{report_id}/exportera")
+def export_report(request: Request, report_id: Id, format: str = Query("docx", pattern="^(docx|html|md)$"),
+                  user: User = Depends(web_user)):
+    from urllib.parse import quote
+
+    f = services(request).workspace.export(report_id, format, user)
+    disposition = f"attachment; filename=\"{f.filename}\"; filename*=UTF-8''{quote(f.filename)}"
+    return Response(content=f.content, media_type=f.media_type, headers={
+        "Content-Disposition": disposition, "Cache-Control": "no-store",
+    })
+
+
+@router.post("/rapporter/{report_id}/aktiviteter")
+def add_item(
+    request: Request,
+    report_id: Id,
+    activity: str = Form("", max_length=4000),
+    goal: str = Form("", max_length=4000),
+    status: str = Form("", max_length=128),
+    committee: str = Form("", max_length=128),
+    perspective: str = Form("", max_length=128),
+    deadline: str = Form("", max_length=256),
+    responsible: str = Form("", max_length=4000),
+    notes: str = Form("", max_length=10000),
+    user: User = Depends(web_user),
+):
+    values = {"activity": activity.strip(), "goal": goal.strip(), "status": status.strip(),
+              "committee": committee.strip(), "perspective": perspective.strip(), "deadline": deadline.strip(),
+              "responsible": responsible.strip(), "notes": notes.strip()}
+    limits = {"activity": 2000, "goal": 2000, "status": 64, "committee": 64, "perspective": 64, "deadline": 128,
+              "responsible": 2000, "notes": 5000}
+    errors = {}
+    if not values["activity"]:
+        errors["activity"] = "Skriv vad aktiviteten heter, till exempel ”Minska frånvaron i årskurs 7–9”."
+    for k, n in limits.items():
+        if len(values[k]) > n:
+            errors[k] = f"Högst {views.sv_number(n)} tecken."
+    if errors:
+        return _report_page(request, user, report_id, status=422, item_values=values, item_errors=errors)
+    item = ItemIn(**{k: (v or None) for k, v in values.items()})
+    created = services(request).workspace.add_item(report_id, item, user)
+    return redirect(request, f"/rapporter/{report_id}#aktivitet-{created.id}", "aktivitet_tillagd")
+
+
+@router.post("/rapporter/{report_id}/aktiviteter/{item_id}/utkast")
+def draft_item(request: Request, report_id: Id, item_id: Id, user: User = Depends(web_user)):
+    made = services(request).workspace.draft_item(report_id, item_id, None, user)
+    return redirect(request, f"/rapporter/{report_id}#aktivitet-{item_id}", "utkast_klart" if made else "utkast_tomt")
+
+
+def _version(value: str) -> int | None:
+    value = (value or "").strip()
+    return int(value) if value.isdigit() else None
+
+
+def _review(request: Request, suggestion_id: int, user: User, action: str, version: str, text: str = ""):
+    ws = services(request).workspace
+    current = ws.get_suggestion(suggestion_id, user)  # 404/403 before anything else
+    anchor = f"/rapporter/{current.report_id}#forslag-{suggestion_id}"
+    try:
+        if action == "accept":
+            ws.accept(suggestion_id, user, expected_version=_version(version))
+            flash = "godkant"
+        elif action == "reject":
+            ws.reject(suggestion_id, user, expected_version=_version(version))
+            flash = "avvisat"
+        else:
+            ws.edit(suggestion_id, views.marker_text(text, current.citations), _version(version), user)
+            flash = "redigerat"
+    except Conflict as exc:
+        if "publicerad" in exc.message:
+            return redirect(request, anchor, "publicerad")
+        if action == "edit":  # keep what they wrote: show the page again with their text
+            return _report_page(request, user, current.report_id, status=409,
+                                edit_state={suggestion_id: {"text": text, "error": CONFLICT_TEXT}})
+        return redirect(request, anchor, "konflikt")
+    except InvalidInput as exc:
+        if action == "edit":
+            return _report_page(request, user, current.report_id, status=422,
+                                edit_state={suggestion_id: {"text": text, "error": swedish(exc.message)}})
+        raise
+    return redirect(request, anchor, flash)
+
+
+@router.post("/forslag/{suggestion_id}/godkann")
+def accept(request: Request, suggestion_id: Id, version: str = Form("", max_length=12), user: User = Depends(web_user)):
+    return _review(request, suggestion_id, user, "accept", version)
+
+
+@router.post("/forslag/{suggestion_id}/avvisa")
+def reject(request: Request, suggestion_id: Id, version: str = Form("", max_length=12), user: User = Depends(web_user)):
+    return _review(request, suggestion_id, user, "reject", version)
+
+
+@router.post("/forslag/{suggestion_id}/redigera")
+def edit(request: Request, suggestion_id: Id, version: str = Form("", max_length=12),
+         text: str = Form("", max_length=40000), user: User = Depends(web_user)):
+    return _review(request, suggestion_id, user, "edit", version, text)
+
+
+# ==== documents (admin) ======================================================================
+def _require_admin(user: User) -> None:
+    if user.role != "admin":
+        raise Forbidden("Bara administratörer kan ladda upp och se dokumenten i indexet. / admins only")
+
+
+def _documents(svc) -> list[dict]:
+    with svc.db.session() as s:
+        counts: dict[str, Counter] = defaultdict(Counter)
+        for path, kind, n in s.execute(
+            select(PassageRow.doc_path, PassageRow.section_kind, func.count()).group_by(PassageRow.doc_path, PassageRow.section_kind)
+        ).all():
+            counts[path][kind] = n
+        rows = s.scalars(select(DocumentRow).order_by(DocumentRow.year.desc(), DocumentRow.path)).all()
+        return [
+            {"path": r.path, "doc_kind": r.doc_kind, "year": r.year, "title": r.title, "records": r.records,
+             "passages": sum(counts[r.path].values()), "activities": counts[r.path].get("aktivitet", 0),
+             "warnings": list(r.warnings or []), "ingested_at": r.ingested_at}
+            for r in rows
+        ]
+
+
+def _documents_page(request, user, *, status=200, result=None, error=None, filename=None):
+    return page(request, "documents.html", user=user, nav="dokument", status=status, title="Dokument",
+                documents=_documents(services(request)), result=result, error=error, filename=filename,
+                max_mb=max(1, services(request).settings.max_upload_bytes // (1024 * 1024)))
+
+
+@router.get("/dokument")
+def documents_page(request: Request, user: User = Depends(web_user)):
+    _require_admin(user)
+    return _documents_page(request, user)
+
+
+@router.post("/dokument")
+async def upload_document(
+    request: Request,
+    file: UploadFile | None = File(None),
+    replace: str = Form(""),
+    user: User = Depends(web_user),
+):
+    from kvalitet.api.routers.documents import _read_limited, _store_and_ingest
+
+    _require_admin(user)
+    svc = services(request)
+    if file is None or not file.filename:
+        return await run_in_threadpool(_documents_page, request, user, status=422, error="Välj en fil att ladda upp.")
+    try:
+        data = await _read_limited(file, svc.settings.max_upload_bytes)
+        if not data:
+            raise InvalidInput("Filen är tom. / empty file")
+        result = await run_in_threadpool(_store_and_ingest, svc, data, file.filename, replace == "1")
+    except KvalitetError as exc:
+        return await run_in_threadpool(_documents_page, request, user, status=exc.status_code,
+                                       error=swedish(exc.message), filename=file.filename)
+    return await run_in_threadpool(_documents_page, request, user, result=result, filename=file.filename)

@@ -1,0 +1,325 @@
+"""View helpers for the web pages: the Jinja2 environment, Swedish labels, dates and numbers.
+
+Templates live in templates/web/ and are rendered with autoescape ON and StrictUndefined (a
+missing variable is an error, not an empty string). The only strings marked safe are made here
+from escaped parts: the retriever's snippet (escaped text with <mark>), and suggestion text
+whose [p_…] markers become links to its citations.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import re
+from datetime import date, datetime, timezone
+from functools import lru_cache
+from pathlib import Path
+from urllib.parse import urlencode
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup, escape
+
+from kvalitet.settings import WEB_TEMPLATES
+from kvalitet.domain.types import DRAFT_SECTIONS, PERSPECTIVES, STATUSES
+
+TEMPLATES_DIR = WEB_TEMPLATES
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+
+try:
+    from zoneinfo import ZoneInfo
+
+    LOCAL_TZ = ZoneInfo("Europe/Stockholm")
+except Exception:  # pragma: no cover - no time zone database: show UTC
+    LOCAL_TZ = timezone.utc
+
+MONTHS = ("januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti", "september",
+          "oktober", "november", "december")
+
+ROLE_LABELS = {
+    "rektor": "Rektor",
+    "kvalitetsutvecklare": "Kvalitetsutvecklare",
+    "granskare": "Granskare",
+    "admin": "Administratör",
+}
+REPORT_KIND_LABELS = {
+    "verksamhetsplan_uppfoljning": "Uppföljning av verksamhetsplan",
+    "aktivitetsuppfoljning": "Uppföljning av fjolårets aktiviteter",
+    "kvalitetsrapport": "Kvalitetsrapport",
+}
+DOC_KIND_LABELS = {
+    **REPORT_KIND_LABELS,
+    "arshjul": "Årshjul (planering över året)",
+    "rapport": "Rapport skriven i Kvalitet",
+    "okand": "Okänd dokumenttyp",
+}
+PASSAGE_KIND_LABELS = {
+    "aktivitet": "Aktivitet",
+    "uppfoljning": "Uppföljning",
+    "analys": "Analys",
+    "kommentar": "Kommentar",
+    "insats": "Insats",
+    "mal": "Mål och förväntade effekter",
+    "ansvar": "Ansvar",
+    "risk": "Risker",
+    "styrkor_svagheter": "Styrkor och svagheter",
+    "kostnad": "Kostnader",
+    "tidplan": "Tidplan",
+    "bakgrund": "Bakgrund",
+    "nulagesanalys": "Nulägesanalys",
+    "erfarenhetsspridning": "Erfarenhetsspridning",
+    "process": "Årshjul",
+    "text": "Övrig text",
+}
+SECTION_LABELS = {"uppfoljning": "Uppföljning", "analys": "Analys", "risker": "Risker", "kostnader": "Kostnader"}
+COMMITTEE_LABELS = {"BiN": "Bildningsnämnden (BiN)", "BoU": "Barn- och ungdomsnämnden (BoU)"}
+SUGGESTION_STATE_LABELS = {
+    "pending": "Väntar på granskning",
+    "accepted": "Godkänt",
+    "edited": "Redigerat",
+    "rejected": "Avvisat",
+}
+# A section at a glance (see section_display).
+SECTION_STATE_LABELS = {**SUGGESTION_STATE_LABELS, "empty": "Inget förslag än"}
+# The same, short enough for the overview table (the caption says what they are about).
+SECTION_STATE_SHORT = {"pending": "Väntar", "accepted": "Godkänt", "edited": "Redigerat", "rejected": "Avvisat",
+                       "empty": "Inget än"}
+GENERATOR_LABELS = {
+    "extractive": "Sammanställt direkt ur källorna",
+    "llm": "Skrivet av språkmodellen",
+    "chat": "Från chatten",
+}
+REPORT_STATE_LABELS = {"draft": "Utkast", "published": "Publicerad"}
+PII_LABELS = {"namn": "namn", "personnummer": "personnummer", "samordningsnummer": "samordningsnummer",
+              "epost": "e-postadress", "e-post": "e-postadress", "telefon": "telefonnummer"}
+
+_PID = r"p_[0-9A-Za-z]{4,64}"
+_CITE_RE = re.compile(rf"\[\s*({_PID}(?:\s*[,;]\s*{_PID})*)\s*\]")
+_PID_RE = re.compile(_PID)
+_PARA_SPLIT = re.compile(r"\n[ \t]*\n+")
+
+
+# ---- dates and numbers --------------------------------------------------------------------
+def _local(value: datetime) -> datetime:
+    if value.tzinfo is None:  # SQLite hands back naive UTC
+        value = value.replace(tzinfo=timezone.utc)
+    return value.astimezone(LOCAL_TZ)
+
+
+def sv_date(value: datetime | date | None) -> str:
+    """3 maj 2025"""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = _local(value)
+    return f"{value.day} {MONTHS[value.month - 1]} {value.year}"
+
+
+def sv_datetime(value: datetime | None) -> str:
+    """3 maj 2025 kl. 14.05 (Swedish time)"""
+    if value is None:
+        return ""
+    local = _local(value)
+    return f"{sv_date(local)} kl. {local.hour:02d}.{local.minute:02d}"
+
+
+def iso(value: datetime | None) -> str:
+    return _local(value).isoformat(timespec="minutes") if value else ""
+
+
+def sv_number(value: int | float | None) -> str:
+    """5 000 (non-breaking space between thousands), 2,5"""
+    if value is None:
+        return ""
+    if isinstance(value, float) and not value.is_integer():
+        whole, frac = f"{value:.1f}".split(".")
+        return f"{int(whole):,}".replace(",", "\u00a0") + "," + frac
+    return f"{int(value):,}".replace(",", "\u00a0")
+
+
+def plural(n: int, one: str, many: str) -> str:
+    return f"{sv_number(n)} {one if n == 1 else many}"
+
+
+# ---- safe markup made from escaped parts ----------------------------------------------
+def snippet_markup(snippet: str) -> Markup:
+    """The retriever's snippet is escaped text in which only <mark> and </mark> are tags.
+    Trust it only after checking exactly that (so a change upstream cannot open a hole)."""
+    check = snippet.replace("<mark>", "").replace("</mark>", "")
+    if "<" in check or ">" in check:
+        return Markup(escape(html.unescape(check)))
+    return Markup(snippet)
+
+
+def suggestion_markup(text: str, citations: list, anchor_prefix: str) -> Markup:
+    """The suggestion's text as paragraphs; [p_…] markers become numbered links to its sources
+    (the numbers of the source list below it). Everything else is escaped."""
+    numbers = {c.passage_id: i for i, c in enumerate(citations, 1)}
+    paras = []
+    for para in _PARA_SPLIT.split(text.strip()):
+        out, pos = [], 0
+        for m in _CITE_RE.finditer(para):
+            out.append(str(escape(para[pos:m.start()])))
+            refs = []
+            for pid in _PID_RE.findall(m.group(1)):
+                n = numbers.get(pid)
+                if n is None:
+                    refs.append('<span class="ref-okand" title="Källan finns inte">?</span>')
+                else:
+                    refs.append(f'<a class="ref" href="#{escape(anchor_prefix)}-{n}">{n}</a>')
+            out.append("[" + ", ".join(refs) + "]")
+            pos = m.end()
+        out.append(str(escape(para[pos:])))
+        paras.append("<p>" + "".join(out).replace("\n", "<br>\n") + "</p>")
+    return Markup("\n".join(paras))
+
+
+def numbered_text(text: str, citations: list) -> str:
+    """[p_…] markers as the numbers of the source list ([1], [2, 3]): what a reviewer edits."""
+    numbers = {c.passage_id: i for i, c in enumerate(citations, 1)}
+
+    def repl(m: re.Match) -> str:
+        pids = _PID_RE.findall(m.group(1))
+        if not all(p in numbers for p in pids):
+            return m.group(0)
+        return "[" + ", ".join(str(numbers[p]) for p in pids) + "]"
+
+    return _CITE_RE.sub(repl, text)
+
+
+_NUM_REF = re.compile(r"\[\s*(\d{1,3}(?:\s*,\s*\d{1,3})*)\s*\]")
+
+
+def marker_text(text: str, citations: list) -> str:
+    """Back from numbers to [p_…] markers, for the numbers that name a source of the suggestion
+    (anything else in brackets is left as the reviewer wrote it)."""
+    ids = [c.passage_id for c in citations]
+
+    def repl(m: re.Match) -> str:
+        ns = [int(x) for x in re.findall(r"\d+", m.group(1))]
+        if not all(1 <= n <= len(ids) for n in ns):
+            return m.group(0)
+        return "[" + ", ".join(ids[n - 1] for n in ns) + "]"
+
+    return _NUM_REF.sub(repl, text) if ids else text
+
+
+# The parser's warnings are English; the admin reads them in Swedish (unknown ones as they are).
+_WARNINGS = [
+    (re.compile(r"^a table row without activity text$"), "en tabellrad utan aktivitetstext"),
+    (re.compile(r"^a table row with only one cell, kept as an activity$"), "en tabellrad med bara en cell, sparad som aktivitet"),
+    (re.compile(r"^a table row without status, deadline or committee$"), "en tabellrad utan status, slutdatum eller nämnd"),
+    (re.compile(r"^an activity without status$"), "en aktivitet utan status"),
+    (re.compile(r"^a status without an activity$"), "en status utan aktivitet"),
+    (re.compile(r"^(?P<head>.+) of '(?P<title>.*)' is empty$"), "{head} i ”{title}” är tom"),
+    (re.compile(r"^no text under '(?P<head>.*)' \((?P<title>.*)\)$"), "ingen text under ”{head}” ({title})"),
+    (re.compile(r"^the (?P<kind>\S+) parser failed \((?P<why>.*)\); kept as plain sections$"),
+     "tolkningen som {kind} misslyckades ({why}); texten sparades som vanliga avsnitt"),
+]
+_WARNING_LINE = re.compile(r"^line (\d+): (.*)$", re.S)
+
+
+def warning_sv(warning: str) -> dict:
+    """{"text": the warning in Swedish, "line": its line number or None}."""
+    line = None
+    rest = warning
+    m = _WARNING_LINE.match(warning)
+    if m:
+        line, rest = int(m.group(1)), m.group(2)
+    elif warning.startswith("a section: "):
+        rest = warning[len("a section: "):]
+    for rx, sv in _WARNINGS:
+        w = rx.match(rest)
+        if w:
+            rest = sv.format(**w.groupdict())
+            break
+    text = rest[:1].upper() + rest[1:]
+    return {"text": text, "line": line}
+
+
+def flag_text(flag: str) -> str:
+    """A grounding flag ("siffra: 5 000 tkr") as a reviewer reads it ("siffra 5 000 tkr")."""
+    kind, sep, rest = flag.partition(": ")
+    if not sep:
+        return flag
+    kind = {"källa saknas": "källan finns inte", "citat stämmer inte": "citatet stämmer inte med källan"}.get(kind, kind)
+    return f"{kind} {rest}"
+
+
+# ---- links -----------------------------------------------------------------------------
+def passage_url(path: str, passage_id: str | None = None, line_start: int | None = None,
+                line_end: int | None = None, **extra) -> str:
+    params: dict = {"path": path}
+    if passage_id:
+        params["passage"] = passage_id
+    if line_start:
+        params["fran"] = line_start
+    if line_end:
+        params["till"] = line_end
+    params.update({k: v for k, v in extra.items() if v is not None})
+    return "/dokument/visa?" + urlencode(params)
+
+
+def source_text(path: str, page: int | None, line_start: int, line_end: int) -> str:
+    parts = [path]
+    if page:
+        parts.append(f"sidan {page}")
+    parts.append(f"rad {line_start}" if line_start == line_end else f"rad {line_start}–{line_end}")
+    return ", ".join(parts)
+
+
+# ---- sections at a glance --------------------------------------------------------------
+def section_display(section) -> str:
+    """pending | accepted | edited | rejected | empty: the one word a reviewer needs."""
+    states = [s.state for s in section.suggestions]
+    if not states:
+        return "empty"
+    if "pending" in states:
+        return "pending"
+    if "edited" in states:
+        return "edited"
+    if "accepted" in states:
+        return "accepted"
+    return "rejected"
+
+
+# ---- the environment -------------------------------------------------------------------
+@lru_cache(maxsize=64)
+def _file_version(name: str, mtime: float) -> str:
+    return hashlib.sha256((STATIC_DIR / name).read_bytes()).hexdigest()[:10]
+
+
+def static_url(name: str) -> str:
+    """/static/app.css?v=<content hash>: a new file is fetched at once after an update."""
+    path = STATIC_DIR / name
+    return f"/static/{name}?v={_file_version(name, path.stat().st_mtime)}"
+
+
+@lru_cache(maxsize=1)
+def environment() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(str(TEMPLATES_DIR)),
+        autoescape=select_autoescape(["html", "j2"], default=True, default_for_string=True),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters.update(
+        sv_date=sv_date, sv_datetime=sv_datetime, iso=iso, sv_number=sv_number, flag_text=flag_text,
+        snippet=snippet_markup,
+    )
+    env.globals.update(
+        static_url=static_url, passage_url=passage_url, source_text=source_text, plural=plural,
+        section_display=section_display, suggestion_markup=suggestion_markup, numbered_text=numbered_text,
+        warning_sv=warning_sv,
+        ROLE_LABELS=ROLE_LABELS, REPORT_KIND_LABELS=REPORT_KIND_LABELS, DOC_KIND_LABELS=DOC_KIND_LABELS,
+        PASSAGE_KIND_LABELS=PASSAGE_KIND_LABELS, SECTION_LABELS=SECTION_LABELS,
+        COMMITTEE_LABELS=COMMITTEE_LABELS, SUGGESTION_STATE_LABELS=SUGGESTION_STATE_LABELS,
+        SECTION_STATE_LABELS=SECTION_STATE_LABELS, SECTION_STATE_SHORT=SECTION_STATE_SHORT, GENERATOR_LABELS=GENERATOR_LABELS,
+        REPORT_STATE_LABELS=REPORT_STATE_LABELS, PII_LABELS=PII_LABELS, DRAFT_SECTIONS=DRAFT_SECTIONS,
+        PERSPECTIVES=PERSPECTIVES, STATUSES=STATUSES,
+    )
+    return env
+
+
+def render(template_name: str, /, **context) -> str:
+    return environment().get_template(template_name).render(**context)

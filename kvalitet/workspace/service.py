@@ -1,0 +1,780 @@
+"""The report workspace: reports, activities, drafts, review, audit trail, export, publishing.
+
+Used by the API, the CLI, the web interface and the chat alike; every permission check is
+made here (auth.py says who may do what), so no caller can forget one.
+
+Every change and its audit row are written in one transaction. A draft is asked of the
+drafter first and its suggestions are then stored in one transaction, so a failure while
+saving leaves nothing behind, and no database lock or connection is held while an LLM thinks.
+Suggestions and reports use optimistic locking (a `version` counter): an edit made against an
+old version gets Conflict (409) instead of silently overwriting a colleague's edit.
+
+Method conventions: the acting `user` (auth.User) is the last positional parameter; options
+are keyword-only. Results are the pydantic views of views.py.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+import unicodedata
+from collections import Counter, defaultdict
+from datetime import date, datetime
+from pathlib import Path
+from typing import Callable, Iterable
+
+from pydantic import ValidationError
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from kvalitet.storage.db import DocumentRow, PassageRow, utcnow
+from kvalitet.errors import Conflict, InvalidInput, NotFound, Unauthorized, UnreadableFile
+from kvalitet.domain.types import DRAFT_SECTIONS, Citation, DraftRequest, Grounding, Suggestion
+from kvalitet.workspace import render as rnd
+from kvalitet.workspace.auth import (
+    User,
+    check_role,
+    hash_token,
+    new_token,
+    require_admin,
+    require_read,
+    require_review,
+    require_write,
+    token_id_of,
+    verify_token,
+)
+from kvalitet.workspace.models import AuditRow, ItemRow, ReportRow, SectionRow, SuggestionRow, UserRow
+from kvalitet.workspace.views import (
+    KIND_LABELS,
+    AuditEntry,
+    ExportedFile,
+    ItemIn,
+    ItemView,
+    NewUser,
+    Progress,
+    PublishResult,
+    ReportIn,
+    ReportSummary,
+    ReportView,
+    SectionView,
+    SuggestionView,
+    UserView,
+)
+
+log = logging.getLogger(__name__)
+
+MAX_TEXT = 20000
+MEDIA_TYPES = {
+    "md": "text/markdown; charset=utf-8",
+    "html": "text/html; charset=utf-8",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+}
+_SECTION_ORDER = {k: i for i, k in enumerate(DRAFT_SECTIONS)}
+
+
+def _validation(exc: ValidationError) -> InvalidInput:
+    msgs = "; ".join(f"{'.'.join(str(x) for x in e['loc'])}: {e['msg']}" for e in exc.errors())
+    return InvalidInput(f"Ogiltiga uppgifter / invalid input: {msgs}")
+
+
+def slugify(text: str, max_len: int = 60) -> str:
+    """ASCII file-name slug: "Kvalitetsrapport Åby skola 2024" -> "kvalitetsrapport-aby-skola-2024"."""
+    t = unicodedata.normalize("NFKD", text.lower())
+    t = "".join(c for c in t if not unicodedata.combining(c))
+    t = re.sub(r"[^a-z0-9]+", "-", t).strip("-")
+    return (t[:max_len].rstrip("-")) or "rapport"
+
+
+def _iso(v):
+    if isinstance(v, (datetime, date)):
+        return v.isoformat()
+    return v
+
+
+def _snap(row, fields: Iterable[str]) -> dict:
+    return {f: _iso(getattr(row, f)) for f in fields}
+
+
+SNAP_REPORT = ("title", "kind", "year", "unit", "owner_id", "state", "published_path", "version")
+SNAP_ITEM = (
+    "position", "activity", "goal", "status", "notes", "perspective", "committee", "deadline",
+    "comment", "responsible", "history_ids", "carried_from",
+)
+SNAP_SUGGESTION = ("state", "text", "original_text", "version", "reviewed_by", "generator", "prompt_version")
+
+
+def section_state(states: list[str]) -> str:
+    if not states:
+        return "empty"
+    if "pending" in states:
+        return "pending"
+    if any(s in ("accepted", "edited") for s in states):
+        return "reviewed"
+    return "rejected"
+
+
+class Workspace:
+    def __init__(self, services):
+        self.services = services
+        self.settings = services.settings
+        self.db = services.db
+
+    # ==== audit =========================================================================
+    @staticmethod
+    def _audit(
+        s: Session, user: User, action: str, object_type: str, object_id, report_id: int | None,
+        before: dict | None = None, after: dict | None = None,
+    ) -> None:
+        s.add(AuditRow(
+            at=utcnow(), user_id=user.id, actor=user.name, action=action, object_type=object_type,
+            object_id=str(object_id), report_id=report_id,
+            before=json.loads(json.dumps(before, default=str)) if before is not None else None,
+            after=json.loads(json.dumps(after, default=str)) if after is not None else None,
+        ))
+
+    @staticmethod
+    def _touch(s: Session, report_id: int) -> None:
+        """Mark the report changed without bumping its version (children have their own)."""
+        s.execute(
+            update(ReportRow).where(ReportRow.id == report_id).values(updated_at=utcnow())
+            .execution_options(synchronize_session=False)
+        )
+
+    # ==== users =========================================================================
+    @staticmethod
+    def _user_view(row: UserRow) -> UserView:
+        return UserView(id=row.id, name=row.name, role=row.role, unit=row.unit, active=row.active)
+
+    def add_user(self, name: str, role: str, unit: str | None = None, *, actor: User | None = None) -> NewUser:
+        """Create a user with a fresh token (returned once, stored only as an argon2 hash).
+        `actor` None means the command line (an operator with access to the server)."""
+        actor = actor or User.system()
+        require_admin(actor)
+        name = (name or "").strip()
+        unit = unit.strip() if unit and unit.strip() else None
+        if not name or len(name) > 200:
+            raise InvalidInput("Namnet måste vara 1–200 tecken / the name must be 1-200 characters")
+        check_role(role)
+        if role == "rektor" and not unit:
+            raise InvalidInput("En rektor behöver en enhet (--unit) / a rektor needs a unit")
+        token, tid = new_token()
+        try:
+            with self.db.session() as s:
+                if s.scalar(select(UserRow.id).where(UserRow.name == name)) is not None:
+                    raise Conflict(f"Användaren {name!r} finns redan / the user exists")
+                row = UserRow(name=name, role=role, unit=unit, token_id=tid, token_hash=hash_token(token), active=True)
+                s.add(row)
+                s.flush()
+                self._audit(s, actor, "user.create", "user", row.id, None, None, _snap(row, ("name", "role", "unit")))
+                view = self._user_view(row)
+        except IntegrityError as exc:
+            raise Conflict(f"Användaren {name!r} finns redan / the user exists") from exc
+        return NewUser(user=view, token=token)
+
+    def rotate_token(self, name: str, *, actor: User | None = None) -> NewUser:
+        """A new token for `name`; the old one stops working at once."""
+        actor = actor or User.system()
+        require_admin(actor)
+        token, tid = new_token()
+        with self.db.session() as s:
+            row = s.scalar(select(UserRow).where(UserRow.name == name))
+            if row is None:
+                raise NotFound(f"Ingen användare {name!r} / no such user")
+            row.token_id, row.token_hash = tid, hash_token(token)
+            self._audit(s, actor, "user.rotate_token", "user", row.id, None)
+            view = self._user_view(row)
+        return NewUser(user=view, token=token)
+
+    def set_active(self, name: str, active: bool, *, actor: User | None = None) -> UserView:
+        """Deactivate (or reactivate) a user: the row and its history stay."""
+        actor = actor or User.system()
+        require_admin(actor)
+        with self.db.session() as s:
+            row = s.scalar(select(UserRow).where(UserRow.name == name))
+            if row is None:
+                raise NotFound(f"Ingen användare {name!r} / no such user")
+            before = {"active": row.active}
+            row.active = active
+            self._audit(s, actor, "user.activate" if active else "user.deactivate", "user", row.id, None,
+                        before, {"active": active})
+            return self._user_view(row)
+
+    def list_users(self, *, actor: User | None = None) -> list[UserView]:
+        require_admin(actor or User.system())
+        with self.db.session() as s:
+            return [self._user_view(r) for r in s.scalars(select(UserRow).order_by(UserRow.name))]
+
+    # A verified token is remembered for a few minutes (by its SHA-256, with the argon2 hash it
+    # matched), so that a client's every request does not pay an argon2 check (~30-70 ms). The
+    # user row is still read each time: deactivation takes effect at once, and a rotated token
+    # has a new hash, which misses the cache.
+    VERIFIED_TTL = 300.0
+
+    def authenticate(self, token: str) -> User:
+        """The user a Bearer token belongs to: one indexed lookup by the token's id, one argon2
+        check (skipped when the same token was verified moments ago). Raises Unauthorized for
+        an unknown, wrong or deactivated token."""
+        import hashlib
+        import time
+
+        tid = token_id_of(token)
+        digest = hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
+        cache = self.__dict__.setdefault("_verified", {})
+        with self.db.session() as s:
+            row = s.scalar(select(UserRow).where(UserRow.token_id == tid)) if tid else None
+            hit = cache.get(digest)
+            now = time.monotonic()
+            if row is not None and hit is not None and hit[0] == row.token_hash and hit[1] > now:
+                ok = True
+            else:
+                ok = verify_token(row.token_hash if row is not None else None, token)
+                if ok and row is not None:
+                    if len(cache) > 10_000:
+                        cache.clear()
+                    cache[digest] = (row.token_hash, now + self.VERIFIED_TTL)
+            if not ok or row is None or not row.active:
+                raise Unauthorized("Ogiltig eller återkallad token / invalid or revoked token")
+            return User(id=row.id, name=row.name, role=row.role, unit=row.unit)
+
+    def get_user(self, user_id: int, token_id: str | None = None) -> User:
+        """The active user with this id (for a session cookie that carries the id). With
+        `token_id` (the key a session was signed in with), a key rotated since ends the session."""
+        with self.db.session() as s:
+            row = s.get(UserRow, user_id)
+            if row is None or not row.active:
+                raise Unauthorized("Okänd eller inaktiverad användare / unknown or deactivated user")
+            if token_id is not None and row.token_id != token_id:
+                raise Unauthorized("Nyckeln har bytts: logga in igen / the key was rotated, sign in again")
+            return User(id=row.id, name=row.name, role=row.role, unit=row.unit)
+
+    # ==== loading and views =============================================================
+    @staticmethod
+    def _report(s: Session, report_id: int) -> ReportRow:
+        row = s.get(ReportRow, report_id)
+        if row is None:
+            raise NotFound(f"Ingen rapport med id {report_id} / no such report")
+        return row
+
+    def _item(self, s: Session, report_id: int, item_id: int) -> tuple[ReportRow, ItemRow]:
+        report = self._report(s, report_id)
+        item = s.get(ItemRow, item_id)
+        if item is None or item.report_id != report.id:
+            raise NotFound(f"Ingen aktivitet med id {item_id} i rapport {report_id} / no such item")
+        return report, item
+
+    @staticmethod
+    def _suggestion_chain(s: Session, suggestion_id: int):
+        row = s.get(SuggestionRow, suggestion_id)
+        if row is None:
+            raise NotFound(f"Inget förslag med id {suggestion_id} / no such suggestion")
+        section = s.get(SectionRow, row.section_id)
+        item = s.get(ItemRow, section.item_id)
+        report = s.get(ReportRow, item.report_id)
+        return row, section, item, report
+
+    @staticmethod
+    def _check_open(report: ReportRow) -> None:
+        if report.state == "published":
+            raise Conflict(
+                f"Rapporten {report.id} är publicerad och kan inte ändras; öppna den igen först "
+                "(reopen) / the report is published: reopen it to change it"
+            )
+
+    @staticmethod
+    def _names(s: Session, ids: Iterable[int | None]) -> dict[int, str]:
+        ids = {i for i in ids if i is not None}
+        if not ids:
+            return {}
+        return dict(s.execute(select(UserRow.id, UserRow.name).where(UserRow.id.in_(ids))).all())
+
+    @staticmethod
+    def _suggestion_view(row: SuggestionRow, section: SectionRow, item_id: int, report_id: int,
+                         names: dict[int, str]) -> SuggestionView:
+        return SuggestionView(
+            id=row.id, report_id=report_id, item_id=item_id, section_id=section.id, kind=section.kind,
+            text=row.text, original_text=row.original_text, generator=row.generator,
+            prompt_version=row.prompt_version,
+            citations=[Citation.model_validate(c) for c in (row.citations or [])],
+            grounding=Grounding.model_validate(row.grounding or {"supported": False}),
+            state=row.state, version=row.version, draft_ref=row.draft_ref,
+            created_by=names.get(row.created_by) if row.created_by else None,
+            reviewed_by=names.get(row.reviewed_by) if row.reviewed_by else None,
+            created_at=row.created_at, reviewed_at=row.reviewed_at,
+        )
+
+    def _summary(self, report: ReportRow, names: dict[int, str]) -> ReportSummary:
+        return ReportSummary(
+            id=report.id, title=report.title, kind=report.kind, kind_label=KIND_LABELS[report.kind],
+            year=report.year, unit=report.unit, owner=names.get(report.owner_id) if report.owner_id else None,
+            state=report.state, published_path=report.published_path, version=report.version,
+            created_at=report.created_at, updated_at=report.updated_at,
+        )
+
+    def _load_tree(self, s: Session, report: ReportRow):
+        """(items, sections by item id, suggestions by section id), in display order."""
+        items = list(s.scalars(
+            select(ItemRow).where(ItemRow.report_id == report.id).order_by(ItemRow.position, ItemRow.id)
+        ))
+        item_ids = [i.id for i in items]
+        sections: dict[int, list[SectionRow]] = defaultdict(list)
+        suggestions: dict[int, list[SuggestionRow]] = defaultdict(list)
+        if item_ids:
+            for sec in s.scalars(select(SectionRow).where(SectionRow.item_id.in_(item_ids))):
+                sections[sec.item_id].append(sec)
+            for secs in sections.values():
+                secs.sort(key=lambda x: _SECTION_ORDER.get(x.kind, 99))
+            sec_ids = [x.id for secs in sections.values() for x in secs]
+            if sec_ids:
+                for sg in s.scalars(
+                    select(SuggestionRow).where(SuggestionRow.section_id.in_(sec_ids)).order_by(SuggestionRow.id)
+                ):
+                    suggestions[sg.section_id].append(sg)
+        return items, sections, suggestions
+
+    def _report_view(self, s: Session, report: ReportRow) -> ReportView:
+        items, sections, suggestions = self._load_tree(s, report)
+        user_ids = [report.owner_id] + [u for sgs in suggestions.values() for sg in sgs for u in (sg.created_by, sg.reviewed_by)]
+        names = self._names(s, user_ids)
+        sec_counts: Counter = Counter()
+        sug_counts: Counter = Counter()
+        item_views = []
+        for it in items:
+            sec_views = []
+            for sec in sections.get(it.id, []):
+                sgs = suggestions.get(sec.id, [])
+                state = section_state([x.state for x in sgs])
+                sec_counts[state] += 1
+                sug_counts.update(x.state for x in sgs)
+                sec_views.append(SectionView(
+                    id=sec.id, kind=sec.kind, state=state,
+                    suggestions=[self._suggestion_view(x, sec, it.id, report.id, names) for x in sgs],
+                ))
+            item_views.append(ItemView(
+                id=it.id, report_id=report.id, sections=sec_views,
+                **{f: getattr(it, f) for f in SNAP_ITEM},
+            ))
+        progress = Progress(
+            sections=dict(sec_counts), suggestions=dict(sug_counts),
+            ready_to_publish=report.state == "draft" and sec_counts["pending"] == 0 and sec_counts["reviewed"] > 0,
+        )
+        summary = self._summary(report, names)
+        return ReportView(**summary.model_dump(), items=item_views, progress=progress)
+
+    # ==== reports and items =============================================================
+    def create_report(self, title: str, kind: str, year: int, unit: str | None, user: User) -> ReportView:
+        """A new report (draft). A rektor creates reports for their own unit only; `unit`
+        None means the user's own unit."""
+        try:
+            data = ReportIn(title=title, kind=kind, year=year, unit=unit or user.unit)
+        except ValidationError as exc:
+            raise _validation(exc) from exc
+        if not data.unit:
+            raise InvalidInput("Ange enhet (unit) / a unit is required")
+        require_write(user, data.unit)
+        with self.db.session() as s:
+            now = utcnow()
+            row = ReportRow(
+                title=data.title, kind=data.kind, year=data.year, unit=data.unit, owner_id=user.id,
+                state="draft", created_at=now, updated_at=now,
+            )
+            s.add(row)
+            s.flush()
+            self._audit(s, user, "report.create", "report", row.id, row.id, None, _snap(row, SNAP_REPORT))
+            return self._report_view(s, row)
+
+    def list_reports(self, user: User, *, year: int | None = None, kind: str | None = None) -> list[ReportSummary]:
+        """The reports `user` may read, newest first."""
+        q = select(ReportRow).order_by(ReportRow.year.desc(), ReportRow.id.desc())
+        if user.role == "rektor":
+            if not user.unit:
+                return []
+            q = q.where(ReportRow.unit == user.unit)
+        elif user.role not in ("admin", "kvalitetsutvecklare", "granskare"):
+            return []
+        if year is not None:
+            q = q.where(ReportRow.year == year)
+        if kind is not None:
+            q = q.where(ReportRow.kind == kind)
+        with self.db.session() as s:
+            rows = list(s.scalars(q))
+            names = self._names(s, [r.owner_id for r in rows])
+            return [self._summary(r, names) for r in rows]
+
+    def get_report(self, report_id: int, user: User) -> ReportView:
+        """The report with its items, sections (state at a glance) and suggestions."""
+        with self.db.session() as s:
+            report = self._report(s, report_id)
+            require_read(user, report.unit)
+            return self._report_view(s, report)
+
+    def add_item(self, report_id: int, item: ItemIn | dict, user: User) -> ItemView:
+        """Add an activity (insats) to the report, at the end."""
+        try:
+            data = item if isinstance(item, ItemIn) else ItemIn.model_validate(item)
+        except ValidationError as exc:
+            raise _validation(exc) from exc
+        with self.db.session() as s:
+            report = self._report(s, report_id)
+            require_write(user, report.unit)
+            self._check_open(report)
+            last = s.scalar(select(func.max(ItemRow.position)).where(ItemRow.report_id == report.id))
+            row = ItemRow(
+                report_id=report.id, position=(last or 0) + 1, created_by=user.id, created_at=utcnow(),
+                **data.model_dump(),
+            )
+            s.add(row)
+            s.flush()
+            self._audit(s, user, "item.create", "item", row.id, report.id, None, _snap(row, SNAP_ITEM))
+            self._touch(s, report.id)
+            return ItemView(id=row.id, report_id=report.id, sections=[], **{f: getattr(row, f) for f in SNAP_ITEM})
+
+    # ==== drafts ========================================================================
+    def draft_item(
+        self,
+        report_id: int,
+        item_id: int,
+        sections: list[str] | None,
+        user: User,
+        *,
+        generator=None,
+        on_stored: Callable[[int], None] | None = None,
+    ) -> list[SuggestionView]:
+        """Ask the drafter for suggestions for the item's `sections` (default: all) and store
+        them as pending, all in one transaction. `generator` goes to Drafter.draft;
+        `on_stored(suggestion_id)` is called after each suggestion is written (inside the
+        transaction: an exception there rolls everything back)."""
+        wanted = self._sections(sections)
+        with self.db.session() as s:
+            report, item = self._item(s, report_id, item_id)
+            require_write(user, report.unit)
+            self._check_open(report)
+            req = DraftRequest(
+                activity=item.activity, goal=item.goal, status=item.status, notes=item.notes,
+                sections=wanted, history_ids=list(item.history_ids or []),
+            )
+        draft = self.services.drafter.draft(req, generator=generator)
+        suggestions = [sg for sec in draft.sections for sg in sec.suggestions]
+        return self._store(report_id, item_id, suggestions, user, on_stored=on_stored,
+                           draft_info={"sections": wanted})
+
+    def add_suggestions(
+        self,
+        report_id: int,
+        item_id: int,
+        suggestions: list[Suggestion],
+        user: User,
+        *,
+        on_stored: Callable[[int], None] | None = None,
+    ) -> list[SuggestionView]:
+        """Store suggestions made elsewhere (a chat, an import) as pending, in one transaction."""
+        try:
+            suggestions = [sg if isinstance(sg, Suggestion) else Suggestion.model_validate(sg) for sg in suggestions]
+        except ValidationError as exc:
+            raise _validation(exc) from exc
+        return self._store(report_id, item_id, suggestions, user, on_stored=on_stored, draft_info=None)
+
+    @staticmethod
+    def _sections(sections: list[str] | None) -> list[str]:
+        if not sections:
+            return list(DRAFT_SECTIONS)
+        bad = [k for k in sections if k not in DRAFT_SECTIONS]
+        if bad:
+            raise InvalidInput(
+                f"Okänd avsnittstyp {', '.join(map(repr, bad))}; välj bland {', '.join(DRAFT_SECTIONS)} / unknown section"
+            )
+        return list(dict.fromkeys(sections))
+
+    def _store(self, report_id, item_id, suggestions: list[Suggestion], user: User, *, on_stored, draft_info):
+        for sg in suggestions:
+            if not sg.text or len(sg.text) > MAX_TEXT:
+                raise InvalidInput(f"Förslagets text måste vara 1–{MAX_TEXT} tecken / bad suggestion text")
+        try:
+            with self.db.session() as s:
+                report, item = self._item(s, report_id, item_id)
+                require_write(user, report.unit)
+                self._check_open(report)
+                secs = {x.kind: x for x in s.scalars(select(SectionRow).where(SectionRow.item_id == item.id))}
+                stored: list[tuple[SuggestionRow, SectionRow]] = []
+                for sg in suggestions:
+                    sec = secs.get(sg.kind)
+                    if sec is None:
+                        sec = SectionRow(item_id=item.id, kind=sg.kind, created_at=utcnow())
+                        s.add(sec)
+                        s.flush()
+                        secs[sg.kind] = sec
+                    row = SuggestionRow(
+                        section_id=sec.id, draft_ref=sg.id, text=sg.text, original_text=None,
+                        generator=sg.generator, prompt_version=sg.prompt_version,
+                        citations=[c.model_dump(mode="json") for c in sg.citations],
+                        grounding=sg.grounding.model_dump(mode="json"), state="pending",
+                        created_by=user.id, created_at=utcnow(),
+                    )
+                    s.add(row)
+                    s.flush()
+                    self._audit(s, user, "suggestion.create", "suggestion", row.id, report.id, None,
+                                {**_snap(row, SNAP_SUGGESTION), "kind": sec.kind, "item_id": item.id})
+                    stored.append((row, sec))
+                    if on_stored is not None:
+                        on_stored(row.id)
+                self._audit(
+                    s, user, "item.draft" if draft_info is not None else "item.add_suggestions", "item", item.id,
+                    report.id, None,
+                    {**(draft_info or {}), "suggestions": [r.id for r, _ in stored],
+                     "generators": sorted({r.generator for r, _ in stored})},
+                )
+                self._touch(s, report.id)
+                names = self._names(s, [user.id])
+                return [self._suggestion_view(r, sec, item.id, report.id, names) for r, sec in stored]
+        except IntegrityError as exc:  # e.g. two drafts creating the same section at once
+            raise Conflict("Samtidig ändring; försök igen / a concurrent change, try again") from exc
+
+    # ==== review ========================================================================
+    def get_suggestion(self, suggestion_id: int, user: User) -> SuggestionView:
+        with self.db.session() as s:
+            row, section, item, report = self._suggestion_chain(s, suggestion_id)
+            require_read(user, report.unit)
+            return self._suggestion_view(row, section, item.id, report.id,
+                                         self._names(s, [row.created_by, row.reviewed_by]))
+
+    def accept(self, suggestion_id: int, user: User, *, expected_version: int | None = None) -> SuggestionView:
+        """Accept the text as it stands (pending/rejected -> accepted)."""
+        return self._review(suggestion_id, user, "accepted", expected_version=expected_version)
+
+    def reject(self, suggestion_id: int, user: User, *, expected_version: int | None = None) -> SuggestionView:
+        """Reject: the row stays (state rejected) and its text never reaches a report."""
+        return self._review(suggestion_id, user, "rejected", expected_version=expected_version)
+
+    def edit(self, suggestion_id: int, text: str, expected_version: int, user: User) -> SuggestionView:
+        """Replace the text (state edited; the drafter's text kept in original_text). Needs the
+        version the editor saw: Conflict if someone changed the suggestion since."""
+        if expected_version is None:
+            raise InvalidInput("Ange versionen du redigerade (version eller If-Match) / version required")
+        text = (text or "").strip()
+        if not text or len(text) > MAX_TEXT:
+            raise InvalidInput(f"Texten måste vara 1–{MAX_TEXT} tecken / text must be 1-{MAX_TEXT} characters")
+        return self._review(suggestion_id, user, "edited", expected_version=expected_version, text=text)
+
+    def _review(self, suggestion_id, user, state, *, expected_version=None, text=None) -> SuggestionView:
+        require_review(user)
+        try:
+            with self.db.session() as s:
+                row, section, item, report = self._suggestion_chain(s, suggestion_id)
+                require_read(user, report.unit)
+                self._check_open(report)
+                if expected_version is not None and row.version != expected_version:
+                    raise Conflict(
+                        f"Förslaget har ändrats (version {row.version}, du hade {expected_version}); "
+                        "läs om det och försök igen / changed since you read it",
+                        detail={"current_version": row.version},
+                    )
+                unchanged = text is None and (
+                    row.state == state or (state == "accepted" and row.state == "edited")
+                )
+                if not unchanged:
+                    before = _snap(row, SNAP_SUGGESTION)
+                    if text is not None:
+                        if row.original_text is None:
+                            row.original_text = row.text
+                        row.text = text
+                    row.state = state
+                    row.reviewed_by = user.id
+                    row.reviewed_at = utcnow()
+                    s.flush()  # UPDATE … WHERE version = <read>: StaleDataError if overtaken
+                    action = {"accepted": "suggestion.accept", "rejected": "suggestion.reject",
+                              "edited": "suggestion.edit"}[state]
+                    self._audit(s, user, action, "suggestion", row.id, report.id, before, _snap(row, SNAP_SUGGESTION))
+                    self._touch(s, report.id)
+                names = self._names(s, [row.created_by, row.reviewed_by])
+                return self._suggestion_view(row, section, item.id, report.id, names)
+        except StaleDataError as exc:
+            raise Conflict(
+                "Någon annan ändrade förslaget samtidigt; läs om det och försök igen / "
+                "changed concurrently, reload and retry"
+            ) from exc
+
+    # ==== audit =========================================================================
+    def audit(self, report_id: int, user: User) -> list[AuditEntry]:
+        """Every recorded change of the report and its items and suggestions, oldest first."""
+        with self.db.session() as s:
+            report = self._report(s, report_id)
+            require_read(user, report.unit)
+            rows = s.scalars(select(AuditRow).where(AuditRow.report_id == report.id).order_by(AuditRow.id))
+            return [
+                AuditEntry(id=r.id, at=r.at, actor=r.actor, user_id=r.user_id, action=r.action,
+                           object_type=r.object_type, object_id=r.object_id, report_id=r.report_id,
+                           before=r.before, after=r.after)
+                for r in rows
+            ]
+
+    # ==== render, export, publish =======================================================
+    def _render_input(self, s: Session, report: ReportRow) -> tuple[dict, list[rnd.Item]]:
+        items, sections, suggestions = self._load_tree(s, report)
+        out: list[rnd.Item] = []
+        pending_sections = 0
+        for n, it in enumerate(items, 1):
+            secs: dict[str, rnd.Section] = {}
+            for kind in DRAFT_SECTIONS:
+                secs[kind] = rnd.Section(kind=kind, state="empty", texts=[], pending=0)
+            for sec in sections.get(it.id, []):
+                sgs = suggestions.get(sec.id, [])
+                state = section_state([x.state for x in sgs])
+                pending_sections += state == "pending"
+                secs[sec.kind] = rnd.Section(
+                    kind=sec.kind, state=state,
+                    texts=[
+                        rnd.Text(raw=x.text, citations=[Citation.model_validate(c) for c in (x.citations or [])])
+                        for x in sgs if x.state in ("accepted", "edited")
+                    ],
+                    pending=sum(1 for x in sgs if x.state == "pending"),
+                )
+            out.append(rnd.Item(
+                n=n, activity=it.activity, goal=it.goal, status=it.status, perspective=it.perspective,
+                committee=it.committee, deadline=it.deadline, comment=it.comment, responsible=it.responsible,
+                carried_from=it.carried_from, sections=secs,
+            ))
+        names = self._names(s, [report.owner_id])
+        meta = {
+            "id": report.id, "title": report.title, "kind": report.kind, "kind_label": KIND_LABELS[report.kind],
+            "year": report.year, "unit": report.unit, "state": report.state,
+            "owner": names.get(report.owner_id) if report.owner_id else None,
+            "pending_sections": pending_sections,
+        }
+        return meta, out
+
+    def _render(self, s: Session, report: ReportRow, fmt: str) -> str:
+        meta, items = self._render_input(s, report)
+        text = rnd.render(
+            kind=report.kind, fmt=fmt, report=meta, items=items,
+            templates_dir=str(self.settings.templates_dir) if self.settings.templates_dir else None,
+            generated_at=utcnow(),
+        )
+        if fmt == "md":
+            text = re.sub(r"[ \t]+\n", "\n", text)
+            text = re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
+        return text
+
+    def render(self, report_id: int, fmt: str, user: User) -> str:
+        """The report as Markdown or HTML text (no audit row: nothing leaves the service)."""
+        if fmt not in ("md", "html"):
+            raise InvalidInput("Format md eller html / format must be md or html")
+        with self.db.session() as s:
+            report = self._report(s, report_id)
+            require_read(user, report.unit)
+            return self._render(s, report, fmt)
+
+    def export(self, report_id: int, fmt: str, user: User) -> ExportedFile:
+        """The report as a file: md, html or docx. Audited (who took out which report)."""
+        if fmt not in MEDIA_TYPES:
+            raise InvalidInput("Format md, html eller docx / format must be md, html or docx")
+        with self.db.session() as s:
+            report = self._report(s, report_id)
+            require_read(user, report.unit)
+            if fmt == "docx":
+                from kvalitet.workspace.docx_export import base_document_path, html_to_docx
+
+                html = self._render(s, report, "html")
+                base = base_document_path(report.kind, self.settings.templates_dir)
+                content = html_to_docx(
+                    html, base=base, title=report.title, subject=KIND_LABELS[report.kind], author=report.unit,
+                )
+            else:
+                content = self._render(s, report, fmt).encode("utf-8")
+            filename = f"{report.year}-{slugify(report.title)}.{fmt}"
+            self._audit(s, user, "report.export", "report", report.id, report.id, None,
+                        {"format": fmt, "bytes": len(content), "version": report.version})
+        return ExportedFile(content=content, media_type=MEDIA_TYPES[fmt], filename=filename)
+
+    def reopen(self, report_id: int, user: User, *, expected_version: int | None = None) -> ReportView:
+        """A published report back to draft so it can be changed (and published again)."""
+        require_review(user)
+        try:
+            with self.db.session() as s:
+                report = self._report(s, report_id)
+                if expected_version is not None and report.version != expected_version:
+                    raise Conflict("Rapporten har ändrats / the report changed", detail={"current_version": report.version})
+                if report.state != "published":
+                    raise Conflict("Rapporten är inte publicerad / the report is not published")
+                before = _snap(report, SNAP_REPORT)
+                report.state = "draft"
+                report.updated_at = utcnow()
+                s.flush()
+                self._audit(s, user, "report.reopen", "report", report.id, report.id, before, _snap(report, SNAP_REPORT))
+                return self._report_view(s, report)
+        except StaleDataError as exc:
+            raise Conflict("Rapporten ändrades samtidigt / changed concurrently") from exc
+
+    def publish(self, report_id: int, user: User, *, expected_version: int | None = None) -> PublishResult:
+        """Write the reviewed report as Markdown to <corpus>/rapporter/<year>-<slug>.md and
+        ingest it, so next year's drafts can cite it. Every section must be reviewed."""
+        require_review(user)
+        corpus = Path(self.settings.corpus_dir)
+        with self.db.session() as s:
+            report = self._report(s, report_id)
+            require_read(user, report.unit)
+            self._check_open(report)
+            if expected_version is not None and report.version != expected_version:
+                raise Conflict("Rapporten har ändrats / the report changed", detail={"current_version": report.version})
+            view = self._report_view(s, report)
+            if view.progress.sections.get("pending"):
+                raise Conflict(
+                    f"{view.progress.sections['pending']} avsnitt väntar på granskning; granska dem först / "
+                    "sections still wait for review"
+                )
+            if not view.progress.sections.get("reviewed"):
+                raise Conflict("Rapporten har ingen godkänd text att publicera / nothing accepted to publish")
+            markdown = self._render(s, report, "md")
+            version = report.version
+            if report.published_path:
+                target = corpus / report.published_path
+            else:
+                target = corpus / "rapporter" / f"{report.year}-{slugify(report.title)}.md"
+                taken = {p for (p,) in s.execute(select(ReportRow.published_path).where(ReportRow.id != report.id))}
+                rel = lambda p: p.relative_to(corpus).as_posix()  # noqa: E731
+                if target.exists() or rel(target) in taken:
+                    target = target.with_name(f"{report.year}-{slugify(report.title)}-{report.id}.md")
+        from kvalitet.ingest.pipeline import display_path
+
+        target.parent.mkdir(parents=True, exist_ok=True)
+        previous = target.read_bytes() if target.exists() else None
+        tmp = target.with_name(f".{target.name}.tmp")
+        tmp.write_text(markdown, encoding="utf-8")
+        os.replace(tmp, target)
+        doc_path = display_path(target, corpus)
+        try:
+            ingested = self.services.ingest([target])
+            skipped = dict(ingested.skipped)
+            if doc_path in skipped:
+                raise UnreadableFile(
+                    f"Den publicerade rapporten kunde inte läsas in i indexet: {skipped[doc_path]} / "
+                    "the published report could not be ingested"
+                )
+        except BaseException:
+            if previous is None:
+                target.unlink(missing_ok=True)
+            else:
+                target.write_bytes(previous)
+            raise
+        try:
+            with self.db.session() as s:
+                report = self._report(s, report_id)
+                if report.version != version:
+                    raise Conflict("Rapporten ändrades under publiceringen / changed while publishing")
+                doc = s.get(DocumentRow, doc_path)
+                passages = s.scalar(select(func.count()).select_from(PassageRow).where(PassageRow.doc_path == doc_path))
+                before = _snap(report, SNAP_REPORT)
+                report.state = "published"
+                report.published_path = doc_path
+                report.updated_at = utcnow()
+                s.flush()
+                self._audit(s, user, "report.publish", "report", report.id, report.id, before,
+                            {**_snap(report, SNAP_REPORT), "doc_kind": doc.doc_kind if doc else None,
+                             "passages": passages or 0})
+                names = self._names(s, [report.owner_id])
+                return PublishResult(report=self._summary(report, names), path=doc_path,
+                                     doc_kind=doc.doc_kind if doc else None, passages=passages or 0)
+        except StaleDataError as exc:
+            raise Conflict("Rapporten ändrades samtidigt / changed concurrently") from exc
