@@ -15,7 +15,11 @@ from kvalitet.domain.types import IngestReport
 
 class Services:
     def __init__(self, settings: Settings, embedder: Embedder | None = None):
+        from kvalitet.ops.files import make_private
+
         self.settings = settings
+        settings.index_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+        make_private(settings)  # umask 077: every data file 0600, every folder 0700
         self.db = Database(settings)
         self.index = KnowledgeIndex(settings, self.db, embedder)
         self.retriever = Retriever(self.index)

@@ -84,7 +84,7 @@ def test_rektor_of_another_unit_gets_403_on_read_and_write(world, api):
         other.post(f"/api/reports/{rep.id}/items", json={"activity": "Intrång"}),
         other.post(f"/api/reports/{rep.id}/items/{it.id}/draft", json={"sections": ["analys"]}),
         other.post("/api/reports", json={"title": "T", "kind": "kvalitetsrapport", "year": 2024, "unit": "Åbyskolan"}),
-        other.post(f"/api/suggestions/{sgs[0].id}/accept"),
+        other.post(f"/api/suggestions/{sgs[0].id}/accept", json={"version": 1}),
         other.patch(f"/api/suggestions/{sgs[0].id}", json={"text": "x", "version": 1}),
     ]
     assert [r.status_code for r in calls] == [403] * len(calls), [r.text for r in calls]
@@ -100,14 +100,18 @@ def test_roles_over_http(world, api):
     rep, it, sgs = seeded(world)
     # rektor: own unit, write but not review
     assert c["rektor"].post(f"/api/reports/{rep.id}/items", json={"activity": "Ny"}).status_code == 201
-    assert c["rektor"].post(f"/api/suggestions/{sgs[0].id}/accept").status_code == 403
+    assert c["rektor"].post(f"/api/suggestions/{sgs[0].id}/accept", json={"version": 1}).status_code == 403
     # kvalitetsutvecklare: reads all, writes nothing
     assert c["kvalitet"].get(f"/api/reports/{rep.id}").status_code == 200
     assert c["kvalitet"].get(f"/api/reports/{rep.id}/audit").status_code == 200
     assert c["kvalitet"].post(f"/api/reports/{rep.id}/items", json={"activity": "x"}).status_code == 403
-    assert c["kvalitet"].post(f"/api/suggestions/{sgs[0].id}/reject").status_code == 403
-    # granskare: reviews in any unit
-    r = c["granskare"].post(f"/api/suggestions/{sgs[0].id}/accept")
+    assert c["kvalitet"].post(f"/api/suggestions/{sgs[0].id}/reject", json={"version": 1}).status_code == 403
+    # granskare: reviews in any unit; without the version read it is a 422 (no last-writer-wins)
+    for action in ("accept", "reject"):
+        r = c["granskare"].post(f"/api/suggestions/{sgs[0].id}/{action}")
+        assert r.status_code == 422 and "version" in r.json()["error"]["message"], r.text
+    assert c["granskare"].post(f"/api/suggestions/{sgs[0].id}/accept", json={"version": 9}).status_code == 409
+    r = c["granskare"].post(f"/api/suggestions/{sgs[0].id}/accept", headers={"If-Match": '"1"'})
     assert r.status_code == 200 and r.json()["state"] == "accepted" and r.headers["etag"] == '"2"'
     assert c["granskare"].post(f"/api/reports/{rep.id}/items", json={"activity": "x"}).status_code == 403
     # users: admin only
@@ -127,7 +131,7 @@ def test_validation_and_not_found(world, api):
     r = c["rektor"].post("/api/reports", json={"title": "T", "kind": "roman", "year": 2024})
     assert r.status_code == 422 and r.json()["error"]["code"] == "invalid_input"
     assert c["rektor"].get("/api/reports/99999").status_code == 404
-    assert c["granskare"].post("/api/suggestions/99999/accept").status_code == 404
+    assert c["granskare"].post("/api/suggestions/99999/accept", json={"version": 1}).status_code == 404
     r = c["granskare"].patch(f"/api/suggestions/{sgs[1].id}", json={"text": "utan version"})
     assert r.status_code == 422
     r = c["granskare"].patch(f"/api/suggestions/{sgs[1].id}", json={"text": "x", "version": 1},
@@ -181,7 +185,7 @@ def test_concurrent_patches_one_wins_the_other_conflicts(world, api):
 def test_export_content_types_and_filenames(world, api):
     _, c = api
     rep, it, sgs = seeded(world)
-    c["granskare"].post(f"/api/suggestions/{sgs[0].id}/accept")
+    c["granskare"].post(f"/api/suggestions/{sgs[0].id}/accept", json={"version": sgs[0].version})
     for fmt, ctype in (("md", "text/markdown; charset=utf-8"), ("html", "text/html; charset=utf-8"), ("docx", DOCX)):
         r = c["rektor"].get(f"/api/reports/{rep.id}/export", params={"format": fmt})
         assert r.status_code == 200
@@ -269,14 +273,14 @@ def test_end_to_end_with_the_drafter(drafting_settings, corpus_services):
                 others = [s for s in drafted if s["id"] != cited["id"]]
                 to_edit, to_reject = others[0], others[1]
 
-                r = granskare.post(f"/api/suggestions/{cited['id']}/accept")
+                r = granskare.post(f"/api/suggestions/{cited['id']}/accept", json={"version": cited["version"]})
                 assert r.status_code == 200 and r.json()["state"] == "accepted"
                 edited_text = "Redigerad av granskaren: arbetet fortsätter under året."
                 r = granskare.patch(f"/api/suggestions/{to_edit['id']}", json={"text": edited_text},
                                     headers={"If-Match": f'"{to_edit["version"]}"'})
                 assert r.status_code == 200 and r.json()["state"] == "edited", r.text
                 assert r.json()["original_text"] == to_edit["text"]
-                r = granskare.post(f"/api/suggestions/{to_reject['id']}/reject")
+                r = granskare.post(f"/api/suggestions/{to_reject['id']}/reject", json={"version": to_reject["version"]})
                 assert r.status_code == 200 and r.json()["state"] == "rejected"
 
                 report = kvalitet.get(f"/api/reports/{rid}").json()

@@ -159,19 +159,19 @@ def test_cookie_api_calls_need_the_csrf_header_bearer_calls_do_not(site):
     # Reading with the cookie needs no token.
     assert g.get(f"/api/reports/{rep.id}").status_code == 200
     # Changing with the cookie does.
-    r = g.post(f"/api/suggestions/{sgs[0].id}/accept", json={})
+    r = g.post(f"/api/suggestions/{sgs[0].id}/accept", json={"version": 1})
     assert r.status_code == 403 and r.json()["error"]["code"] == "csrf_failed"
-    r = g.post(f"/api/suggestions/{sgs[0].id}/accept", json={}, headers={"X-CSRF-Token": "x" * 43})
+    r = g.post(f"/api/suggestions/{sgs[0].id}/accept", json={"version": 1}, headers={"X-CSRF-Token": "x" * 43})
     assert r.status_code == 403
     assert site.svc.workspace.get_suggestion(sgs[0].id, site.svc.workspace.authenticate(site.tokens["granskare"])).state == "pending"
-    r = g.post(f"/api/suggestions/{sgs[0].id}/accept", json={}, headers={"X-CSRF-Token": token})
+    r = g.post(f"/api/suggestions/{sgs[0].id}/accept", json={"version": 1}, headers={"X-CSRF-Token": token})
     assert r.status_code == 200 and r.json()["state"] == "accepted"
     # Another session's token does not fit this session.
     other = csrf_of(signed_in(site, "granskare").get("/rapporter").text)
-    r = g.post(f"/api/suggestions/{sgs[1].id}/reject", json={}, headers={"X-CSRF-Token": other})
+    r = g.post(f"/api/suggestions/{sgs[1].id}/reject", json={"version": 1}, headers={"X-CSRF-Token": other})
     assert r.status_code == 403
     # Bearer: no cookie, no CSRF token needed.
-    r = httpx.post(f"{site.base}/api/suggestions/{sgs[1].id}/reject", json={}, headers=bearer(site, "granskare"))
+    r = httpx.post(f"{site.base}/api/suggestions/{sgs[1].id}/reject", json={"version": 1}, headers=bearer(site, "granskare"))
     assert r.status_code == 200 and r.json()["state"] == "rejected"
 
 

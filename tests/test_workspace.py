@@ -81,14 +81,14 @@ def test_review_states_text_and_audit(world):
     ], world.rektor)
     assert {x.state for x in (a, b, c)} == {"pending"} and a.version == 1 and a.citations[0].passage_id == pid(1)
 
-    acc = world.ws.accept(a.id, world.granskare)
+    acc = world.ws.accept(a.id, world.granskare, expected_version=a.version)
     assert acc.state == "accepted" and acc.version == 2 and acc.reviewed_by == "granskare"
     ed = world.ws.edit(b.id, "Samarbetet har gett tydliga resultat.", 1, world.granskare)
     assert ed.state == "edited" and ed.text == "Samarbetet har gett tydliga resultat."
     assert ed.original_text == "Samarbetet har gett resultat." and ed.version == 2
     ed2 = world.ws.edit(b.id, "Tredje versionen.", 2, world.granskare)
     assert ed2.original_text == "Samarbetet har gett resultat." and ed2.version == 3  # the drafter's text stays
-    rej = world.ws.reject(c.id, world.granskare)
+    rej = world.ws.reject(c.id, world.granskare, expected_version=c.version)
     assert rej.state == "rejected" and rej.text == "Risken är att resurser saknas."  # the row stays
 
     view = world.ws.get_report(rep.id, world.rektor)
@@ -113,8 +113,8 @@ def test_review_states_text_and_audit(world):
 def test_accept_twice_is_a_no_op_without_audit(world):
     rep, it = report_with_item(world)
     (a,) = world.ws.add_suggestions(rep.id, it.id, [suggestion("analys", "Text.")], world.rektor)
-    world.ws.accept(a.id, world.granskare)
-    again = world.ws.accept(a.id, world.granskare)
+    world.ws.accept(a.id, world.granskare, expected_version=a.version)
+    again = world.ws.accept(a.id, world.granskare, expected_version=2)
     assert again.version == 2
     assert [e.action for e in world.ws.audit(rep.id, world.granskare)].count("suggestion.accept") == 1
 
@@ -245,19 +245,19 @@ def test_roles(world):
         with pytest.raises(Forbidden):
             call()
     # rektors do not review, not even their own unit's suggestions
-    for call in (lambda: ws.accept(a.id, world.rektor), lambda: ws.edit(a.id, "x", 1, world.rektor),
-                 lambda: ws.reject(a.id, world.rektor)):
+    for call in (lambda: ws.accept(a.id, world.rektor, expected_version=a.version), lambda: ws.edit(a.id, "x", 1, world.rektor),
+                 lambda: ws.reject(a.id, world.rektor, expected_version=a.version)):
         with pytest.raises(Forbidden):
             call()
     # kvalitetsutvecklare read everything, change nothing
     assert ws.get_report(rep.id, world.kvalitet).id == rep.id
     for call in (lambda: ws.add_item(rep.id, {"activity": "x"}, world.kvalitet),
-                 lambda: ws.accept(a.id, world.kvalitet),
+                 lambda: ws.accept(a.id, world.kvalitet, expected_version=a.version),
                  lambda: ws.create_report("T", "kvalitetsrapport", 2024, "Åbyskolan", world.kvalitet)):
         with pytest.raises(Forbidden):
             call()
     # granskare review in any unit but do not write reports
-    assert ws.accept(a.id, world.granskare).state == "accepted"
+    assert ws.accept(a.id, world.granskare, expected_version=a.version).state == "accepted"
     with pytest.raises(Forbidden):
         ws.add_item(rep.id, {"activity": "x"}, world.granskare)
     # admin does everything

@@ -59,7 +59,7 @@ def test_draft_item_stores_the_drafters_suggestions_as_pending(world):
     assert len(draft) == 1 and draft[0].after["sections"] == ["uppfoljning", "analys"]
     assert draft[0].after["suggestions"] == [s.id for s in out]
     # the accepted draft renders with its sources numbered
-    world.ws.accept(cited.id, world.granskare)
+    world.ws.accept(cited.id, world.granskare, expected_version=cited.version)
     md = world.ws.render(rep.id, "md", world.rektor)
     assert "## Källor" in md and "\n1. " in md and "p_" not in md.replace("\\_", "_").split("## Källor")[0]
 

@@ -50,7 +50,7 @@ def test_review_flow_and_concurrent_edits_on_postgres(world):
     it = ws.add_item(rep.id, {"activity": "Aktivitet", "perspective": "Samhälle"}, world.rektor)
     a, b = ws.add_suggestions(rep.id, it.id, [suggestion("analys", "Original."), suggestion("risker", "Risk.")],
                               world.rektor)
-    ws.reject(b.id, world.granskare)
+    ws.reject(b.id, world.granskare, expected_version=b.version)
     n = 6
     barrier = threading.Barrier(n)
     results: dict[int, object] = {}

@@ -36,8 +36,8 @@ def reviewed(world, kind: str = "aktivitetsuppfoljning", title: str = "Uppföljn
 
 def review_all(world, suggestions):
     for up, an in suggestions.values():
-        world.ws.accept(up.id, world.granskare)
-        world.ws.reject(an.id, world.granskare)
+        world.ws.accept(up.id, world.granskare, expected_version=up.version)
+        world.ws.reject(an.id, world.granskare, expected_version=an.version)
 
 
 def test_publish_needs_a_reviewer_and_a_fully_reviewed_report(world):
@@ -47,8 +47,8 @@ def test_publish_needs_a_reviewer_and_a_fully_reviewed_report(world):
     with pytest.raises(Conflict, match="väntar på granskning"):
         world.ws.publish(rep.id, world.granskare)
     for up, an in sgs.values():
-        world.ws.reject(up.id, world.granskare)
-        world.ws.reject(an.id, world.granskare)
+        world.ws.reject(up.id, world.granskare, expected_version=up.version)
+        world.ws.reject(an.id, world.granskare, expected_version=an.version)
     with pytest.raises(Conflict, match="ingen godkänd text"):
         world.ws.publish(rep.id, world.granskare)
     assert not (world.settings.corpus_dir / "rapporter").exists()

@@ -82,9 +82,9 @@ def reviewed_report(world, kind: str):
             suggestion("risker", f"Avvisad risktext {n}."),
             suggestion("kostnader", f"Väntande kostnadstext {n}."),
         ], r)
-        ws.accept(acc.id, g)
+        ws.accept(acc.id, g, expected_version=acc.version)
         ws.edit(ed.id, f"Redigerad analys {n} [{pid(10 * n + 1)}].", 1, g)
-        ws.reject(rej.id, g)
+        ws.reject(rej.id, g, expected_version=rej.version)
         texts[n] = {"accepted": f"Godkänd uppföljning {n}", "edited": f"Redigerad analys {n}",
                     "original": f"Analysförslag {n}", "rejected": f"Avvisad risktext {n}",
                     "pending": f"Väntande kostnadstext {n}"}
@@ -216,7 +216,7 @@ def test_uncited_citation_is_appended_and_unknown_ids_left_alone(world):
     a, = world.ws.add_suggestions(rep.id, it.id, [
         suggestion("analys", f"Text utan hänvisning i löptexten. Okänd [{pid(999)}].", [5]),
     ], world.rektor)
-    world.ws.accept(a.id, world.granskare)
+    world.ws.accept(a.id, world.granskare, expected_version=a.version)
     md = world.ws.render(rep.id, "md", world.rektor)
     assert "Text utan hänvisning i löptexten." in md and "[1]" in md
     assert pid(999) in md.replace("\\_", "_")  # an id without a citation stays visible for the reviewer
@@ -227,7 +227,7 @@ def test_markdown_and_html_escape_document_text(world):
     it = world.ws.add_item(rep.id, {"activity": "# Inte en rubrik | med pipe"}, world.rektor)
     evil = "<script>alert('x')</script> *fet* _kursiv_ [länk](http://ex.se) `kod`\n- inte en lista"
     a, = world.ws.add_suggestions(rep.id, it.id, [suggestion("analys", evil)], world.rektor)
-    world.ws.accept(a.id, world.granskare)
+    world.ws.accept(a.id, world.granskare, expected_version=a.version)
 
     html = world.ws.render(rep.id, "html", world.rektor)
     assert "<script>" not in html and "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;" in html
@@ -251,7 +251,7 @@ def test_markdown_table_cells_keep_their_row(world):
     it = world.ws.add_item(rep.id, {"activity": "A | B", "perspective": "Ekonomi"}, world.rektor)
     a, = world.ws.add_suggestions(rep.id, it.id, [suggestion("uppfoljning", "Rad ett\nrad två\n\nNytt stycke")],
                                   world.rektor)
-    world.ws.accept(a.id, world.granskare)
+    world.ws.accept(a.id, world.granskare, expected_version=a.version)
     md = world.ws.render(rep.id, "md", world.rektor)
     row = [line for line in md.splitlines() if line.startswith("| ") and "A \\| B" in line]
     assert len(row) == 1 and "Rad ett<br>rad två<br><br>Nytt stycke" in row[0]

@@ -49,6 +49,7 @@ from kvalitet.chat.turn import Turn
 log = logging.getLogger(__name__)
 
 MAX_MESSAGE_CHARS = 4000
+MAX_ID = 2**63 - 1  # ids fit a 64-bit integer column: a larger one is a 422, never an overflow
 
 
 class ChatRequest(BaseModel):
@@ -56,8 +57,9 @@ class ChatRequest(BaseModel):
 
     conversation_id: str | None = Field(None, pattern=r"^[0-9a-f]{32}$", description="Omitted: a new conversation.")
     message: str = Field(..., min_length=1, max_length=MAX_MESSAGE_CHARS)
-    report_id: int | None = Field(None, ge=1, description="The report open in the panel.")
-    item_id: int | None = Field(None, ge=1, description="The activity (item) open in the panel: suggestions go here.")
+    report_id: int | None = Field(None, ge=1, le=MAX_ID, description="The report open in the panel.")
+    item_id: int | None = Field(None, ge=1, le=MAX_ID,
+                                description="The activity (item) open in the panel: suggestions go here.")
 
     @field_validator("message")
     @classmethod

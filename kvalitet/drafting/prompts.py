@@ -23,15 +23,29 @@ from kvalitet.errors import ConfigError
 
 USER_MARKER = re.compile(r"^=== user ===[ \t]*$", re.MULTILINE)
 _NAME = re.compile(r"^[a-z0-9_]+$")
-# Block delimiters used in the prompts; neutralised inside data.
-_DELIMS = re.compile(r"<<<|>>>|={3,}")
+# Block delimiters used in the prompts (<<<…>>> and ===) are neutralised inside data, and so
+# are their look-alikes, which a model reads the same way: fullwidth and small forms (＜ ﹤ ＝),
+# angle brackets (〈 ⟨ ˂ ᐸ), much-less-than (≪), guillemets; a run of three, spaces between
+# allowed, becomes ‹‹‹ / ››› / ———. Zero-width and other invisible format characters are dropped
+# first, so that they cannot split a run.
+_LT = "<\uff1c\ufe64\u2329\u3008\u27e8\u02c2\u1438\u2039\u226a\u00ab\u276e\u276c\u29fc"
+_GT = ">\uff1e\ufe65\u232a\u3009\u27e9\u02c3\u1433\u203a\u226b\u00bb\u276f\u276d\u29fd"
+_EQ = "=\uff1d\ufe66\u2550\u30a0\ua78a\u1400\u2e40\u2261"
+_RUN = "[{0}](?:[ \\t]?[{0}]){{2,}}"
+_DELIMS = re.compile("|".join(f"(?P<{name}>{_RUN.format(chars)})"
+                              for name, chars in (("lt", _LT), ("gt", _GT), ("eq", _EQ))))
+_REPLACEMENT = {"lt": "‹‹‹", "gt": "›››", "eq": "———"}
 
 
 def data(value: object) -> str:
-    """Text given to the model as material: delimiters defused, control characters dropped."""
+    """Text given to the model as material: delimiters and their look-alikes defused, control
+    and invisible format characters (zero-width spaces, bidi marks) dropped."""
+    import unicodedata
+
     text = "" if value is None else str(value)
-    text = "".join(ch for ch in text if ch in "\n\t" or ch >= " ")
-    return _DELIMS.sub(lambda m: {"<<<": "‹‹‹", ">>>": "›››"}.get(m.group(0), "—" * len(m.group(0))), text)
+    text = "".join(ch for ch in text
+                   if ch in "\n\t" or (ch >= " " and unicodedata.category(ch) not in ("Cc", "Cf")))
+    return _DELIMS.sub(lambda m: _REPLACEMENT[m.lastgroup], text)
 
 
 @dataclass(frozen=True)

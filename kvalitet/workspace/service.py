@@ -107,6 +107,12 @@ SNAP_ITEM = (
 SNAP_SUGGESTION = ("state", "text", "original_text", "version", "reviewed_by", "generator", "prompt_version")
 
 
+def _require_version(expected_version: int | None) -> None:
+    if expected_version is None:
+        raise InvalidInput("Ange versionen du granskade (version eller If-Match) / version required: send the "
+                           "version you read (body `version` or If-Match)")
+
+
 def section_state(states: list[str]) -> str:
     if not states:
         return "empty"
@@ -540,32 +546,34 @@ class Workspace:
             return self._suggestion_view(row, section, item.id, report.id,
                                          self._names(s, [row.created_by, row.reviewed_by]))
 
-    def accept(self, suggestion_id: int, user: User, *, expected_version: int | None = None) -> SuggestionView:
-        """Accept the text as it stands (pending/rejected -> accepted)."""
+    def accept(self, suggestion_id: int, user: User, *, expected_version: int | None) -> SuggestionView:
+        """Accept the text as it stands (pending/rejected -> accepted). Needs the version the
+        reviewer saw, as edit does: Conflict (409) if someone changed it since, InvalidInput
+        (422) without one (no last-writer-wins)."""
         return self._review(suggestion_id, user, "accepted", expected_version=expected_version)
 
-    def reject(self, suggestion_id: int, user: User, *, expected_version: int | None = None) -> SuggestionView:
-        """Reject: the row stays (state rejected) and its text never reaches a report."""
+    def reject(self, suggestion_id: int, user: User, *, expected_version: int | None) -> SuggestionView:
+        """Reject: the row stays (state rejected) and its text never reaches a report. Needs the
+        version the reviewer saw (see accept)."""
         return self._review(suggestion_id, user, "rejected", expected_version=expected_version)
 
     def edit(self, suggestion_id: int, text: str, expected_version: int, user: User) -> SuggestionView:
         """Replace the text (state edited; the drafter's text kept in original_text). Needs the
         version the editor saw: Conflict if someone changed the suggestion since."""
-        if expected_version is None:
-            raise InvalidInput("Ange versionen du redigerade (version eller If-Match) / version required")
         text = (text or "").strip()
         if not text or len(text) > MAX_TEXT:
             raise InvalidInput(f"Texten måste vara 1–{MAX_TEXT} tecken / text must be 1-{MAX_TEXT} characters")
         return self._review(suggestion_id, user, "edited", expected_version=expected_version, text=text)
 
-    def _review(self, suggestion_id, user, state, *, expected_version=None, text=None) -> SuggestionView:
+    def _review(self, suggestion_id, user, state, *, expected_version, text=None) -> SuggestionView:
         require_review(user)
         try:
             with self.db.session() as s:
                 row, section, item, report = self._suggestion_chain(s, suggestion_id)
                 require_read(user, report.unit)
+                _require_version(expected_version)  # after 404/403: who may not review learns nothing more
                 self._check_open(report)
-                if expected_version is not None and row.version != expected_version:
+                if row.version != expected_version:
                     raise Conflict(
                         f"Förslaget har ändrats (version {row.version}, du hade {expected_version}); "
                         "läs om det och försök igen / changed since you read it",

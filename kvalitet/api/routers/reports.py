@@ -34,7 +34,8 @@ from kvalitet.api.auth import AuthRoute, current_user
 from kvalitet.api.deps import get_services
 
 # Path ids fit a 64-bit integer column (a larger one is a 422, not an overflow).
-DbId = Annotated[int, FastPath(ge=1, le=2**63 - 1)]
+MAX_ID = 2**63 - 1
+DbId = Annotated[int, FastPath(ge=1, le=MAX_ID)]
 
 router = APIRouter(prefix="/api", tags=["rapporter"], route_class=AuthRoute)
 
@@ -59,14 +60,15 @@ class DraftOut(BaseModel):
 class ReviewIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    version: int | None = Field(None, ge=1, description="The version you reviewed (optional).")
+    version: int | None = Field(None, ge=1, le=MAX_ID,
+                                description="The version you reviewed; or send If-Match. Required (409 if stale).")
 
 
 class EditIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     text: str = Field(..., min_length=1, max_length=20000)
-    version: int | None = Field(None, ge=1, description="The version you edited; or send If-Match.")
+    version: int | None = Field(None, ge=1, le=MAX_ID, description="The version you edited; or send If-Match.")
 
 
 class AuditOut(BaseModel):
@@ -77,7 +79,7 @@ class AuditOut(BaseModel):
 class PublishIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    version: int | None = Field(None, ge=1)
+    version: int | None = Field(None, ge=1, le=MAX_ID)
 
 
 def _if_match(value: str | None) -> int | None:
@@ -88,7 +90,7 @@ def _if_match(value: str | None) -> int | None:
     if v.startswith("W/"):
         v = v[2:]
     v = v.strip('"')
-    if not v.isdigit():
+    if not v.isdigit() or len(v) > 18:
         raise InvalidInput('If-Match måste vara en version, t.ex. "3" / If-Match must be a version like "3"')
     return int(v)
 
