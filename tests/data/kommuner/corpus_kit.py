@@ -470,6 +470,9 @@ class DocxB:
                     tcpr = tc.get_or_add_tcPr()
                     tcpr.append(parse_xml(f'<w:shd {NSDECL} w:val="clear" w:color="auto" w:fill="{shade}"/>'))
         if widths:
+            t.autofit = False
+            for ci, w in enumerate(widths[:ncols]):
+                t.columns[ci].width = Cm(w)
             for ri, row in enumerate(t.rows):
                 for ci, cell in enumerate(row.cells):
                     if ci < len(widths):
@@ -504,8 +507,18 @@ class DocxB:
                     xml, self.doc.part.package)
         self.doc.part.relate_to(part, RT.FOOTNOTES)
         settings = self.doc.settings.element
-        settings.append(parse_xml(
-            f'<w:footnotePr {NSDECL}><w:footnote w:id="-1"/><w:footnote w:id="0"/></w:footnotePr>'))
+        fpr = parse_xml(f'<w:footnotePr {NSDECL}><w:footnote w:id="-1"/><w:footnote w:id="0"/></w:footnotePr>')
+        later = {qn(f"w:{t}") for t in ("endnotePr", "compat", "docVars", "rsids", "attachedSchema",
+                                       "themeFontLang", "clrSchemeMapping", "doNotIncludeSubdocsInStats",
+                                       "doNotAutoCompressPictures", "forceUpgrade", "captions",
+                                       "readModeInkLockDown", "smartTagType", "schemaLibrary",
+                                       "shapeDefaults", "doNotEmbedSmartTags", "decimalSymbol", "listSeparator")}
+        later.add("{http://schemas.openxmlformats.org/officeDocument/2006/math}mathPr")
+        nxt = next((c for c in settings if c.tag in later), None)
+        if nxt is not None:
+            nxt.addprevious(fpr)
+        else:
+            settings.append(fpr)
 
     def save(self, path):
         self._write_footnotes()
@@ -561,6 +574,50 @@ def _pdf_text(s, hyphenate):
     return s.replace("~", "\u00ad" if hyphenate else "")
 
 
+# First parts of compounds (with linking -s) and common last parts: where a Swedish word
+# processor's hyphenation would break a long word.
+_FIRST = sorted(set("""matematik undervisnings utbildnings utvecklings kvalitets verksamhets förskole
+grundskole grundsärskole gymnasie fritids kunskaps vårdnadshavar vårdnads elevhälso elev skol studie
+läs språk introduktions observations implementerings schablon personal medarbetar kompetens sjuk
+närvaro frånvaro kommun nämnd barn lärar budget ekonomi region stats yrkes behörighets modersmåls
+handlings planerings instrument grupp livsmedels medborgar anmälnings trygghets lokal bemannings
+resurs fördelnings samverkans special kartläggnings samarbets prognos investerings sommar lov
+läxhjälps uppföljnings dokumentations reflektions organisations besluts utrednings arbets klass
+ämnes betygs merit bedömnings årskurs lednings skolskjuts omklädnings utemiljö natur hälso
+matematiklärar undervisning utbildning förskollärar lärplattforms digitaliserings säkerhets
+kultur tillsyns åtgärds ansvars omsorgs integrations mottagande kommunövergripande""".split()),
+                key=len, reverse=True)
+_LAST = sorted(set("""undervisningen undervisning utbildningen utbildning arbetet området områden
+enkäten planen planeringar programmet program ersättning organisationen förmåga huvudmannen
+kommuner verksamheten verksamhet insatser resultaten resultat lärare lärarna uppföljningen
+uppföljning utvecklingen kostnader kostnaderna skolor skolorna handledning anpassningar
+fortbildning dokumentation""".split()), key=len, reverse=True)
+
+
+def auto_marks(word):
+    """'matematikundervisningen' -> 'matematik~undervisningen' (only long plain words)."""
+    core = word.strip(".,;:()»«\"")
+    if "~" in word or len(core) < 13 or not core.isalpha() or core.isupper():
+        return word
+    low = core.lower()
+    points = set()
+    for first in _FIRST:
+        if low.startswith(first) and len(low) - len(first) >= 5:
+            points.add(len(first))
+            break
+    for last in _LAST:
+        if low.endswith(last) and len(low) - len(last) >= 5:
+            points.add(len(low) - len(last))
+            break
+    if not points:
+        return word
+    off = word.index(core)
+    out = core
+    for p in sorted(points, reverse=True):
+        out = out[:p] + "~" + out[p:]
+    return word[:off] + out + word[off + len(core):]
+
+
 class PdfB:
     """reportlab Platypus document: running header, 'Sida N av M' footer on every page
     (except scanned pages), ruled tables, optional two-column pages and image-only pages."""
@@ -582,7 +639,8 @@ class PdfB:
                                       uriWasteReduce=0.3, alignment=TA_LEFT)
         self.st_cell = ParagraphStyle("cell", fontName=reg, fontSize=base_size - 1.5,
                                       leading=(base_size - 1.5) * 1.25, embeddedHyphenation=0)
-        self.st_hcell = ParagraphStyle("hcell", parent=self.st_cell, fontName=bold, textColor=colors.white)
+        self.st_hcell = ParagraphStyle("hcell", parent=self.st_cell, fontName=bold, textColor=colors.white,
+                                       fontSize=base_size - 2, leading=(base_size - 2) * 1.2)
         self.st_h = [ParagraphStyle(f"h{i + 1}", fontName=bold, fontSize=sz, leading=sz * 1.25,
                                     spaceBefore=sz * (0.9 if i else 0.3), spaceAfter=sz * 0.45,
                                     textColor=self.accent if i < 2 else colors.black, keepWithNext=1)
@@ -635,6 +693,7 @@ class PdfB:
                 self.restoreState()
 
         self.canvasmaker = NumberedCanvas
+        self._cols = 1
         self.author = author
 
     # content
@@ -642,8 +701,51 @@ class PdfB:
         self.outline.append((level, text))
         self.story.append(Paragraph(_pdf_text(text, False), self.st_h[level - 1]))
 
+    def _width(self, indent=0):
+        w = A4[0] - 2 * 2.2 * cm - 12
+        if self._cols == 2:
+            w = (w + 12 - 0.8 * cm) / 2 - 12
+        return w - indent - 1.5
+
+    def _wrap_hyphenated(self, text, style, indent=0):
+        """Break lines ourselves and hyphenate the words that carry '~' marks when they
+        straddle the line end, as a word processor with hyphenation does."""
+        width = self._width(indent)
+        fn, fs = style.fontName, style.fontSize
+        sw = lambda s: pdfmetrics.stringWidth(s, fn, fs)  # noqa: E731
+        lines, cur = [], ""
+        for word in text.split():
+            word = auto_marks(word)
+            plain = word.replace("~", "")
+            cand = (cur + " " + plain) if cur else plain
+            if sw(cand) <= width:
+                cur = cand
+                continue
+            done = False
+            if "~" in word:
+                parts = word.split("~")
+                for k in range(len(parts) - 1, 0, -1):
+                    head = "".join(parts[:k]) + "-"
+                    c2 = (cur + " " + head) if cur else head
+                    if sw(c2) <= width:
+                        lines.append(c2)
+                        cur = "".join(parts[k:])
+                        done = True
+                        break
+            if not done:
+                if cur:
+                    lines.append(cur)
+                cur = plain
+        if cur:
+            lines.append(cur)
+        return "<br/>".join(html.escape(x, quote=False) for x in lines)
+
     def p(self, text, style=None):
-        self.story.append(Paragraph(_pdf_text(text, self.hyphenate), style or self.st_body))
+        st = style or self.st_body
+        if self.hyphenate:
+            self.story.append(Paragraph(self._wrap_hyphenated(text, st), st))
+        else:
+            self.story.append(Paragraph(_pdf_text(text, self.hyphenate), st))
 
     def label_p(self, label, text):
         self.story.append(Paragraph(f"<b>{html.escape(label)}</b> " + _pdf_text(text, self.hyphenate),
@@ -654,7 +756,9 @@ class PdfB:
 
     def ul(self, items):
         for it in items:
-            self.story.append(Paragraph(_pdf_text(it, self.hyphenate), self.st_bullet, bulletText="\u2022"))
+            txt = (self._wrap_hyphenated(it, self.st_bullet, 14) if self.hyphenate
+                   else _pdf_text(it, self.hyphenate))
+            self.story.append(Paragraph(txt, self.st_bullet, bulletText="\u2022"))
         self.story.append(Spacer(1, 4))
 
     def ol(self, items, fmt="{}."):
@@ -666,7 +770,7 @@ class PdfB:
         self.story.append(Spacer(1, h))
 
     def table(self, rows, widths, header_rows=1, spans=(), align_right_cols=(), zebra=True,
-              header_bg=None, font_delta=0):
+              header_bg=None, font_delta=0, grid=True):
         data = []
         for ri, row in enumerate(rows):
             out = []
@@ -680,9 +784,15 @@ class PdfB:
                 out.append(Paragraph(_pdf_text(str(val), False).replace("\n", "<br/>"), st))
             data.append(out)
         t = Table(data, colWidths=[w * cm for w in widths], repeatRows=header_rows)
-        cmds = [("GRID", (0, 0), (-1, -1), 0.5, colors.HexColor("#6F6F6F")),
-                ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                ("BACKGROUND", (0, 0), (-1, header_rows - 1), header_bg or self.accent),
+        cmds = [("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("TOPPADDING", (0, 0), (-1, -1), 2.5)]
+        if grid:
+            cmds.append(("GRID", (0, 0), (-1, -1), 0.5, colors.HexColor("#6F6F6F")))
+        else:
+            cmds.append(("LINEBELOW", (0, header_rows - 1), (-1, header_rows - 1), 0.8, colors.black))
+        if header_rows:
+            cmds.append(("BACKGROUND", (0, 0), (-1, header_rows - 1), header_bg or self.accent))
+        cmds += [
                 ("TOPPADDING", (0, 0), (-1, -1), 2.5), ("BOTTOMPADDING", (0, 0), (-1, -1), 3)]
         if zebra:
             for ri in range(header_rows, len(rows)):
@@ -702,10 +812,12 @@ class PdfB:
 
     def two_columns(self):
         """Following content flows in two columns from the next page."""
+        self._cols = 2
         self.story.append(NextPageTemplate("two"))
         self.story.append(PageBreak())
 
     def one_column(self):
+        self._cols = 1
         self.story.append(NextPageTemplate("one"))
         self.story.append(PageBreak())
 
