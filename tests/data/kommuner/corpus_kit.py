@@ -861,7 +861,8 @@ class PdfB:
         m = 2.2 * cm
         doc = BaseDocTemplate(self.path, pagesize=A4, leftMargin=m, rightMargin=m, topMargin=2.0 * cm,
                               bottomMargin=2.0 * cm, title=self.title_text, author=self.author,
-                              creator="Microsoft Word", invariant=1, lang="sv-SE")
+                              creator="Microsoft Word", invariant=1, lang="sv-SE",
+                              pageCompression=1)
         fw, fh = w - 2 * m, h - 4.0 * cm
         one = Frame(m, 2.0 * cm, fw, fh, id="one")
         gap = 0.8 * cm
