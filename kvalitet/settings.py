@@ -67,8 +67,11 @@ class Settings(BaseSettings):
 
     # Safety.
     max_upload_bytes: int = 20 * 1024 * 1024
+    # Bytes any archive (DOCX, XLSX) may inflate to, counted as they are unpacked.
     max_docx_uncompressed_bytes: int = 200 * 1024 * 1024
-    max_docx_members: int = 2000
+    max_docx_members: int = 2000  # members of any archive (DOCX, XLSX)
+    # Lines one document may give (longer ones are cut with a "truncated" warning).
+    max_document_lines: int = 100_000
     pdf_timeout_seconds: float = 60.0
     pdf_memory_mb: int = 1024
     mask_personal_data: bool = False

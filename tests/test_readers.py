@@ -487,7 +487,7 @@ def test_binary_garbage_named_txt(tmp_path, settings):
         read_document(path, settings=settings)
     message = info.value.message
     assert "Filtypen stöds inte / unsupported file type" in message
-    assert "Supported: PDF, DOCX, HTML, Markdown, text" in message
+    assert "Supported: PDF, DOCX, XLSX, CSV, HTML, Markdown, text" in message
     assert isinstance(info.value, InvalidInput) and info.value.status_code == 415
 
 
@@ -510,4 +510,4 @@ def test_sniff_media_type():
         sniff_media_type(b"\x89PNG\r\n\x1a\n" + bytes(100), "bild.txt")
     with pytest.raises(KvalitetError):
         sniff_media_type(b"")
-    assert SUPPORTED_SUFFIXES == {".txt", ".md", ".html", ".htm", ".pdf", ".docx"}
+    assert SUPPORTED_SUFFIXES == {".txt", ".md", ".html", ".htm", ".pdf", ".docx", ".xlsx", ".csv"}

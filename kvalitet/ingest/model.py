@@ -28,12 +28,15 @@ class Block:
     - heading: `text`, `level` (1 = top; from styles, outline levels, font size or Markdown).
     - paragraph: `text`.
     - list_item: `text`, `level` (0 = top), `number` as written or rendered ("1.", "2.1", "a)"; None
-      for bullets).
+      for bullets). `text` is the item as it is shown, marker included: "1. Läsa", "a) Skriva",
+      "• Räkna" (bullets as "• "), so that lines read as the document does.
     - table: `rows` (cells as text; merged cells resolved by repeating the value into every cell
       they span), `header_rows` (how many leading rows are header: 0 when unknown); `text` is the
       rows joined with tabs and newlines.
     `page`/`page_end` are 1-based pages (None for formats without pages); `line_start`/`line_end`
-    the inclusive 1-based range in `Document.lines`. `style` keeps the source's style name when it
+    the inclusive 1-based range in `Document.lines`. `line_pages`, when set, gives the page of each
+    line of `text` (a paragraph that continues across a page break: its lines keep their own
+    pages); else every line has `page`. `style` keeps the source's style name when it
     has one (e.g. "Heading 2", "Rubrik 1"), for recognition hints only.
     """
 
@@ -48,6 +51,7 @@ class Block:
     page: int | None = None
     page_end: int | None = None
     style: str | None = None
+    line_pages: list[int | None] | None = None
 
     @property
     def header(self) -> list[str]:
@@ -67,7 +71,8 @@ class ReadWarning:
     """Something the reader could not do perfectly, as a code with parameters.
 
     Codes in use: "scanned_page" (params: page), "bytes_repaired" (params: encoding, count),
-    "encoding_guessed" (params: encoding), "truncated" (params: limit). The Swedish and English
+    "encoding_guessed" (params: encoding), "truncated" (params: limit), and the others listed
+    in kvalitet.ingest.warnings. The Swedish and English
     texts are made from the code by kvalitet.ingest.warnings (one place), never parsed back.
     """
 
@@ -103,7 +108,8 @@ def number_blocks(blocks: list[Block]) -> list[Line]:
     """Give blocks their line ranges and return the document's lines.
 
     Each block's text is split on newlines (a table has one line per row); blocks are separated
-    by nothing (lines follow each other). The line's page is the block's `page`. Mutates the
+    by nothing (lines follow each other). The line's page is the block's `page`, or its entry in
+    `line_pages` when the block has one. Mutates the
     blocks' `line_start`/`line_end`. Returns the lines, numbered from 1.
     """
     lines: list[Line] = []
@@ -113,8 +119,9 @@ def number_blocks(blocks: list[Block]) -> list[Line]:
             if block.kind == "table" and block.rows
             else block.text.split("\n")
         )
+        pages = block.line_pages if block.line_pages and len(block.line_pages) == len(texts) else None
         block.line_start = len(lines) + 1
-        for t in texts:
-            lines.append(Line(len(lines) + 1, t, block.page))
+        for i, t in enumerate(texts):
+            lines.append(Line(len(lines) + 1, t, pages[i] if pages else block.page))
         block.line_end = len(lines)
     return lines

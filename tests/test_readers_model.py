@@ -1,0 +1,351 @@
+"""The document model the readers give: blocks (kind, level, number, table cells and header),
+pages and line ranges, metadata and warnings, per format; and the file-quirk cases in
+../shared/cases/inputs read as their README says (at the reader level).
+
+Every fixture except the shared cases is built here with the real libraries (python-docx and
+raw WordprocessingML, reportlab, openpyxl, HTML strings, zipfile).
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from pathlib import Path
+
+import pytest
+
+from kvalitet.ingest.model import Block, Document
+from kvalitet.ingest.readers import (
+    MEDIA_HTML,
+    MEDIA_MARKDOWN,
+    MEDIA_TEXT,
+    decode_text,
+    normalize_text,
+    read_document,
+    read_document_model,
+)
+from kvalitet.ingest.warnings import WARNING_TEXTS, warning_text, warning_texts
+from kvalitet.ingest.model import ReadWarning
+from kvalitet.settings import Settings
+
+ROOT = Path(__file__).resolve().parents[1]
+CORPUS = ROOT / "corpus"
+
+
+def _cases_dir() -> Path:
+    """../shared/cases beside the clone (CI), or the nearest shared/cases above this file."""
+    first = ROOT.parent / "shared" / "cases"
+    if first.is_dir():
+        return first
+    for parent in Path(__file__).resolve().parents:
+        if (parent / "shared" / "cases").is_dir():
+            return parent / "shared" / "cases"
+    return first  # the tests using it fail with a clear "no such file"
+
+
+INPUTS = _cases_dir() / "inputs"
+
+
+@pytest.fixture
+def settings(tmp_path) -> Settings:
+    return Settings(index_dir=tmp_path / "index", corpus_dir=CORPUS, embedder="hash")
+
+
+def kinds(doc: Document) -> list[str]:
+    return [b.kind for b in doc.blocks]
+
+
+def block_with(doc: Document, text: str) -> Block:
+    hits = [b for b in doc.blocks if text in b.text]
+    assert hits, f"no block contains {text!r}: {[b.text for b in doc.blocks]}"
+    return hits[0]
+
+
+def lines_of(doc: Document, block: Block) -> list[str]:
+    return [doc.lines[i - 1].text for i in range(block.line_start, block.line_end + 1)]
+
+
+# --------------------------------------------------------------------------------------------
+# The shared normaliser and the warning texts
+# --------------------------------------------------------------------------------------------
+
+
+def test_normalize_text_nfc_nbsp_soft_hyphen_ligatures():
+    decomposed = unicodedata.normalize("NFD", "Förskolans måluppfyllelse Åtgärd")
+    assert decomposed != "Förskolans måluppfyllelse Åtgärd"
+    assert normalize_text(decomposed) == "Förskolans måluppfyllelse Åtgärd"
+    assert normalize_text("1\u00a0200\u202ftkr") == "1 200 tkr"
+    assert normalize_text("matema\u00adtik") == "matematik"
+    assert normalize_text("kon\ufb02ikt e\ufb00ekt \ufb01nns \ufb03 \ufb04") == "konflikt effekt finns ffi ffl"
+    assert normalize_text("a\tb") == "a\tb"
+
+
+def test_every_warning_code_has_both_texts():
+    for code, (sv, en) in WARNING_TEXTS.items():
+        assert sv and en and sv != en, code
+    sv, en = warning_texts(ReadWarning("scanned_page", {"page": 2}))
+    assert sv.startswith("Sidan 2 har ingen text (inskannad?)")
+    assert en.startswith("Page 2 has no text layer (scanned?)")
+    assert warning_text(ReadWarning("truncated", {})).startswith("Dokumentet kortades efter ? rader")
+    assert warning_texts(ReadWarning("okänd_kod", {"x": 1})) == ("okänd_kod (x=1)", "okänd_kod (x=1)")
+
+
+# --------------------------------------------------------------------------------------------
+# Encodings
+# --------------------------------------------------------------------------------------------
+
+
+def test_encodings_per_file(tmp_path, settings):
+    text = "Förskolans måluppfyllelse är god.\nÅtgärd: öka – snart.\n"
+    cases = {
+        "utf8.txt": (text.encode("utf-8"), []),
+        "utf8bom.txt": (b"\xef\xbb\xbf" + text.encode("utf-8"), []),
+        "utf16bom.txt": (text.encode("utf-16"), []),
+        "utf16le.txt": (text.encode("utf-16-le"), []),
+        "utf16be.txt": (text.encode("utf-16-be"), []),
+        "cp1252.txt": (text.encode("cp1252"), ["encoding_guessed"]),
+    }
+    for name, (data, codes) in cases.items():
+        (tmp_path / name).write_bytes(data)
+        doc = read_document_model(tmp_path / name, settings=settings)
+        assert [line.text for line in doc.lines] == text.rstrip("\n").split("\n"), name
+        assert [w.code for w in doc.warnings] == codes, name
+    guessed = read_document_model(tmp_path / "cp1252.txt", settings=settings).warnings[0]
+    assert guessed.params == {"encoding": "cp1252"}
+
+
+def test_utf8_with_stray_cp1252_bytes_is_repaired_with_a_warning():
+    data = "Årshjulet används sedan våren ".encode("utf-8") + b"\x96" + " enligt plan, ".encode() + b"\x93bra\x94"
+    text, warnings = decode_text(data)
+    assert text == "Årshjulet används sedan våren – enligt plan, “bra”"
+    assert [(w.code, w.params) for w in warnings] == [("bytes_repaired", {"encoding": "cp1252", "count": 3})]
+
+
+def test_decomposed_text_file_is_composed(tmp_path, settings):
+    path = tmp_path / "nfd.txt"
+    path.write_bytes(unicodedata.normalize("NFD", "Måluppfyllelse\u00a0och\u00a0ökning").encode("utf-8"))
+    doc = read_document_model(path, settings=settings)
+    assert doc.lines[0].text == "Måluppfyllelse och ökning"
+
+
+# --------------------------------------------------------------------------------------------
+# Text and Markdown
+# --------------------------------------------------------------------------------------------
+
+
+def test_text_lines_stay_and_blocks_cover_them(settings):
+    path = CORPUS / "2022-uppfoljning-verksamhetsplan-linkoping.txt"
+    doc = read_document_model(path, settings=settings)
+    raw = path.read_text(encoding="utf-8").split("\n")
+    assert all(raw[line.number - 1] == line.text for line in doc.lines)
+    # Every non-blank line is in exactly one block; blank lines in none.
+    covered = [n for b in doc.blocks for n in range(b.line_start, b.line_end + 1)]
+    assert len(covered) == len(set(covered))
+    assert set(covered) == {line.number for line in doc.lines if line.text.strip()}
+    header = ["Nämndmål", "Aktivitet", "Nämnd", "Slutfört", "Status", "Kommentar"]
+    tables = [b for b in doc.blocks if b.kind == "table" and b.header == header]
+    assert len(tables) >= 2
+    for table in tables:
+        assert table.header_rows == 1
+        assert lines_of(doc, table) == ["\t".join(r) for r in table.rows]
+    assert not any(b.kind == "heading" for b in doc.blocks)  # plain text: recognition judges
+
+
+def test_plain_text_paragraphs_and_tab_table(tmp_path, settings):
+    path = tmp_path / "plan.txt"
+    path.write_text(
+        "Uppföljning 2023\n\nFörsta stycket\nfortsätter här.\n\n"
+        "Aktivitet\tAnsvarig\tKlart\nLäsa mer\tRektor\tJuni\nSkriva\tEHT\tOktober\n"
+        "Efter tabellen.\n",
+        encoding="utf-8",
+    )
+    doc = read_document_model(path, settings=settings)
+    assert kinds(doc) == ["paragraph", "paragraph", "table", "paragraph"]
+    para = doc.blocks[1]
+    assert (para.text, para.line_start, para.line_end) == ("Första stycket\nfortsätter här.", 3, 4)
+    table = doc.blocks[2]
+    assert table.header == ["Aktivitet", "Ansvarig", "Klart"]
+    assert table.body == [["Läsa mer", "Rektor", "Juni"], ["Skriva", "EHT", "Oktober"]]
+    assert (table.line_start, table.line_end) == (6, 8)
+    # A table whose first row is a sentence has no header row.
+    path.write_text("Vi läste mer.\tRektor\nSkriva\tEHT\n", encoding="utf-8")
+    assert read_document_model(path, settings=settings).blocks[0].header_rows == 0
+
+
+def test_markdown_headings_lists_and_tables(tmp_path, settings):
+    path = tmp_path / "rapport.md"
+    path.write_text(
+        "# Kvalitetsrapport 2023\n\nInledande text.\n\n## Resultat\n"
+        "- Första punkten\n  fortsätter\n  - underpunkt\n1. Numrerad\n2) Andra\n\n"
+        "| Mål | Utfall |\n|---|---:|\n| Läsa | 84 |\n\n### Analys ###\nSlut.\n",
+        encoding="utf-8",
+    )
+    doc = read_document_model(path, settings=settings)
+    assert doc.media_type == MEDIA_MARKDOWN
+    heads = [(b.text, b.level, b.line_start) for b in doc.blocks if b.kind == "heading"]
+    assert heads == [("Kvalitetsrapport 2023", 1, 1), ("Resultat", 2, 5), ("Analys", 3, 16)]
+    items = [(b.text, b.level, b.number) for b in doc.blocks if b.kind == "list_item"]
+    assert items == [
+        ("• Första punkten\nfortsätter", 0, None),
+        ("• underpunkt", 1, None),
+        ("1. Numrerad", 0, "1."),
+        ("2) Andra", 0, "2)"),
+    ]
+    table = next(b for b in doc.blocks if b.kind == "table")
+    assert table.rows == [["Mål", "Utfall"], ["Läsa", "84"]] and table.header_rows == 1
+    assert (table.line_start, table.line_end) == (12, 14)
+    # The lines are still the file's lines.
+    assert doc.lines[5].text == "- Första punkten"
+
+
+def test_line_cap_truncates_with_a_warning(tmp_path):
+    path = tmp_path / "lang.txt"
+    path.write_text("".join(f"Rad {i}\n" for i in range(1000)), encoding="utf-8")
+    small = Settings(index_dir=tmp_path / "index", max_document_lines=100)
+    doc = read_document_model(path, settings=small)
+    assert len(doc.lines) == 100 and doc.blocks[-1].line_end == 100
+    assert [(w.code, w.params) for w in doc.warnings] == [("truncated", {"limit": 100})]
+
+
+def test_bytes_source_and_name(settings):
+    doc = read_document_model("# Rubrik\ntext\n".encode(), "uppladdad.md", settings=settings)
+    assert doc.path == "uppladdad.md" and doc.media_type == MEDIA_MARKDOWN
+    assert doc.blocks[0].kind == "heading"
+
+
+# --------------------------------------------------------------------------------------------
+# HTML
+# --------------------------------------------------------------------------------------------
+
+PAGE = """<!DOCTYPE html>
+<html lang="sv"><head>
+<meta charset="utf-8"><title>Kvalitetsrapport – Kommunen</title>
+<meta property="og:title" content="Kvalitetsrapport 2023">
+<meta name="dcterms.created" content="2023-11-30">
+<meta property="article:modified_time" content="2023-12-02T10:00:00Z">
+</head><body>
+<div id="cookieConsent"><p>Vi använder kakor.</p></div>
+<a class="skip-link" href="#main">Hoppa till innehållet</a>
+<header><p>Kommunen</p><ul class="main-menu"><li>Start</li></ul></header>
+<div class="breadcrumbs">Start / Skola</div>
+<main id="main">
+  <h1>Kvalitetsrapport 2023</h1>
+  <p>Inledning med<br>två rader.</p>
+  <div class="sidebar-widget"><p>Relaterat innehåll</p></div>
+  <p hidden>Dold text</p>
+  <ol start="3"><li>Tredje<ol type="a"><li>Under a</li><li>Under b</li></ol></li><li value="7">Sjunde</li></ol>
+  <ul><li>Punkt</li></ul>
+  <h2>Resultat</h2>
+  <table>
+    <caption>Tabell 1</caption>
+    <thead><tr><th rowspan="2">Mål</th><th colspan="2">Utfall</th></tr>
+           <tr><th>2022</th><th>2023</th></tr></thead>
+    <tbody><tr><td>Läsa</td><td colspan="2">84 %</td></tr>
+           <tr><td rowspan="2">Skriva</td><td>70</td><td>75</td></tr>
+           <tr><td>71</td><td><table><tr><td>inre</td></tr></table></td></tr></tbody>
+  </table>
+  <footer><p>Publicerad 2023-11-30</p></footer>
+</main>
+<aside><p>Dela sidan</p></aside>
+<footer><p>Kommunhuset</p></footer>
+</body></html>"""
+
+
+def test_html_structure_and_chrome(tmp_path, settings):
+    path = tmp_path / "sida.html"
+    path.write_text(PAGE, encoding="utf-8")
+    doc = read_document_model(path, settings=settings)
+    assert doc.media_type == MEDIA_HTML
+    assert doc.metadata["title"] == "Kvalitetsrapport 2023"
+    assert doc.metadata["created"] == "2023-11-30"
+    assert doc.metadata["modified"].startswith("2023-12-02")
+    assert doc.metadata["language"] == "sv"
+    text = "\n".join(line.text for line in doc.lines)
+    for chrome in ("kakor", "Hoppa", "Kommunen", "Start", "Relaterat", "Dold", "Dela sidan", "Kommunhuset"):
+        assert chrome not in text, chrome
+    heads = [(b.text, b.level) for b in doc.blocks if b.kind == "heading"]
+    assert heads == [("Kvalitetsrapport 2023", 1), ("Resultat", 2)]
+    intro = block_with(doc, "Inledning")
+    assert intro.text == "Inledning med\ntvå rader." and intro.line_end == intro.line_start + 1
+    items = [(b.text, b.level, b.number) for b in doc.blocks if b.kind == "list_item"]
+    assert items == [
+        ("3. Tredje", 0, "3."),
+        ("a. Under a", 1, "a."),
+        ("b. Under b", 1, "b."),
+        ("7. Sjunde", 0, "7."),
+        ("• Punkt", 0, None),
+    ]
+    table = next(b for b in doc.blocks if b.kind == "table")
+    assert table.header_rows == 2
+    assert table.rows == [
+        ["Mål", "Utfall", "Utfall"],
+        ["Mål", "2022", "2023"],
+        ["Läsa", "84 %", "84 %"],
+        ["Skriva", "70", "75"],
+        ["Skriva", "71", "inre"],
+    ]
+    assert table.header == ["Mål", "2022", "2023"]
+    assert block_with(doc, "Tabell 1").kind == "paragraph"
+    # The content's own footer stays (inside <main>), the page's does not.
+    assert "Publicerad 2023-11-30" in text
+
+
+def test_html_without_main_reads_body_without_chrome(settings):
+    html = (
+        "<html><body><nav><a>Meny</a></nav><header>Sidhuvud</header>"
+        "<div role='navigation'>Länkar</div><div aria-label='Huvudmeny'>Huvudmeny</div>"
+        "<h2>Rubrik</h2><p>Text.</p><form><p>Sök</p></form><footer>Sidfot</footer></body></html>"
+    )
+    doc = read_document_model(html.encode(), "sida.html", settings=settings)
+    assert [(b.kind, b.text) for b in doc.blocks] == [("heading", "Rubrik"), ("paragraph", "Text.")]
+
+
+# --------------------------------------------------------------------------------------------
+# The shared cases (inputs/): text and HTML
+# --------------------------------------------------------------------------------------------
+
+
+def test_case_utf8_with_one_cp1252_byte(settings):
+    path = INPUTS / "uppfoljning-utf8-med-en-cp1252-byte.txt"
+    doc = read_document_model(path, settings=settings)
+    assert doc.media_type == MEDIA_TEXT
+    assert [(w.code, w.params) for w in doc.warnings] == [("bytes_repaired", {"encoding": "cp1252", "count": 1})]
+    line = next(line for line in doc.lines if line.text.startswith("Årshjulet"))
+    assert line.text == "Årshjulet är framtaget och används av samtliga förskolechefer sedan våren – enligt plan."
+    assert "\ufffd" not in "\n".join(t.text for t in doc.lines)
+    # Read like a clean file: the same lines (and numbers) as its clean UTF-8 twin.
+    clean = path.read_bytes().replace(b"\x96", "–".encode("utf-8"))
+    twin = read_document_model(clean, path.name, settings=settings)
+    assert [(x.number, x.text) for x in twin.lines] == [(x.number, x.text) for x in doc.lines]
+    assert twin.warnings == []
+    assert [(b.kind, b.line_start, b.line_end) for b in twin.blocks] == [
+        (b.kind, b.line_start, b.line_end) for b in doc.blocks
+    ]
+
+
+def test_case_webpage_only_report_text(settings):
+    doc = read_document_model(INPUTS / "uppfoljning-2023-webbsida.html", settings=settings)
+    text = "\n".join(line.text for line in doc.lines)
+    for chrome in ("kakor", "Exempelstads kommun", "Förskola och skola", "Sök", "Dela", "Telefon", "Organisationsnummer"):
+        assert chrome not in text, chrome
+    paragraphs = [b.text for b in doc.blocks if b.kind == "paragraph"]
+    assert paragraphs[-1] == "Avtalet med trafikbolaget är klart och gäller från höstterminen."
+    assert "Alla förskolor har utsett språkombud som deltagit i fyra nätverksträffar under året." in paragraphs
+    assert "Språkombuden har gjort modellen känd, men arbetet behöver följas upp i verksamheten." in paragraphs
+    heads = [(b.text, b.level) for b in doc.blocks if b.kind == "heading"]
+    assert heads[0] == ("Uppföljning av fjolårets aktiviteter 2023", 1)
+    assert ("1. Uppdrag/Aktivitet", 2) in heads and ("Uppföljning", 3) in heads
+    assert doc.lines[-1].text == "Avtalet med trafikbolaget är klart och gäller från höstterminen."
+    assert doc.metadata["title"] == "Uppföljning 2023 – Exempelstads kommun"
+
+
+def test_case_ande_reads_as_written(settings):
+    """The -ande case is about search (BM25 stemming); the reader's part is the exact text."""
+    doc = read_document_model(INPUTS / "uppfoljning-2024-ande.txt", settings=settings)
+    line = next(x for x in doc.lines if "kränkande" in x.text)
+    assert line.text == "Personalen har utrett varje anmälan om kränkande behandling inom två veckor."
+    assert line.number == 9 and doc.warnings == []
+
+
+def test_old_api_is_the_model_as_lines(settings):
+    path = CORPUS / "2019-uppfoljning-fjolarets-aktiviteter.txt"
+    assert read_document(path, settings=settings) == read_document_model(path, settings=settings).as_text()
