@@ -349,3 +349,153 @@ def test_case_ande_reads_as_written(settings):
 def test_old_api_is_the_model_as_lines(settings):
     path = CORPUS / "2019-uppfoljning-fjolarets-aktiviteter.txt"
     assert read_document(path, settings=settings) == read_document_model(path, settings=settings).as_text()
+
+
+# --------------------------------------------------------------------------------------------
+# XLSX and CSV
+# --------------------------------------------------------------------------------------------
+
+
+def _workbook_bytes() -> bytes:
+    import io
+
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Aktiviteter"
+    ws.append(["Uppföljning tertial 3 2022 – Barn- och utbildningsnämnden"])
+    ws.append([])
+    ws.append(["Mål", "Aktivitet", "Status", "Utfall"])
+    ws.append(["Trygghet", "Införa rastvärdar", "Pågående", 0.291])
+    ws["D4"].number_format = "0.0%"
+    ws.append([None, "Läsa mer", "Genomfört", 84])
+    ws.merge_cells("A4:A5")
+    ws2 = wb.create_sheet("Indikatorer")
+    ws2.append(["Indikator", "Utfall", "Målvärde"])
+    ws2.append(["Andel behöriga lärare", 12.5, ">80"])
+    wb.create_sheet("Tomt")
+    wb.properties.title = "Stratsys-export"
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def test_xlsx_sheets_as_tables_with_header_below_title_rows(settings):
+    doc = read_document_model(_workbook_bytes(), "export.xlsx", settings=settings)
+    assert doc.media_type == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    assert [(b.kind, b.text if b.kind != "table" else None) for b in doc.blocks] == [
+        ("heading", "Aktiviteter"),
+        ("paragraph", "Uppföljning tertial 3 2022 – Barn- och utbildningsnämnden"),
+        ("table", None),
+        ("heading", "Indikatorer"),
+        ("table", None),
+    ]
+    first = doc.blocks[2]
+    assert first.header == ["Mål", "Aktivitet", "Status", "Utfall"]
+    assert first.body == [
+        ["Trygghet", "Införa rastvärdar", "Pågående", "29,1 %"],
+        ["Trygghet", "Läsa mer", "Genomfört", "84"],  # the merged Mål cell repeated
+    ]
+    assert doc.blocks[4].rows == [["Indikator", "Utfall", "Målvärde"], ["Andel behöriga lärare", "12,5", ">80"]]
+    assert doc.metadata["title"] == "Stratsys-export"
+    assert [(w.code, w.params) for w in doc.warnings] == [("sheet_empty", {"sheet": "Tomt"})]
+    assert lines_of(doc, first) == ["\t".join(r) for r in first.rows]
+
+
+def test_csv_semicolon_cp1252_with_title_row(settings):
+    data = "Aktivitetslista 2024\n\nAktivitet;Ansvarig;Klart\nLäsa mer;Rektor;Juni\n\"Skriva; räkna\";EHT;Oktober\n"
+    doc = read_document_model(data.encode("cp1252"), "lista.csv", settings=settings)
+    assert doc.media_type == "text/csv" and doc.metadata["delimiter"] == ";"
+    assert [b.kind for b in doc.blocks] == ["paragraph", "table"]
+    assert doc.blocks[1].rows == [
+        ["Aktivitet", "Ansvarig", "Klart"],
+        ["Läsa mer", "Rektor", "Juni"],
+        ["Skriva; räkna", "EHT", "Oktober"],
+    ]
+    assert doc.blocks[1].header_rows == 1
+    assert [w.code for w in doc.warnings] == ["encoding_guessed"]
+    tabbed = read_document_model("Mål\tUtfall\nLäsa\t84\n".encode(), "x.csv", settings=settings)
+    assert tabbed.blocks[0].rows == [["Mål", "Utfall"], ["Läsa", "84"]]
+
+
+# --------------------------------------------------------------------------------------------
+# Archives: real inflated bytes counted and capped (issue 17, item 1)
+# --------------------------------------------------------------------------------------------
+
+
+def lying_zip(base: bytes, member: str, real_size: int, claimed: int = 1000) -> bytes:
+    """`base` (a zip) plus `member` holding `real_size` zero bytes, whose local and central
+    headers claim it unpacks to `claimed` bytes."""
+    import io
+    import struct
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(base)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as dst:
+        for info in src.infolist():
+            dst.writestr(info, src.read(info.filename))
+        chunk = bytes(1 << 20)
+        with dst.open(member, "w") as fh:
+            for _ in range(real_size // len(chunk)):
+                fh.write(chunk)
+    data = bytearray(out.getvalue())
+    name = member.encode()
+    # Patch the local header of `member` (sizes at +22) and its central directory entry (+24).
+    pos = 0
+    while True:
+        pos = data.find(b"PK\x03\x04", pos)
+        if pos < 0:
+            break
+        n = struct.unpack_from("<H", data, pos + 26)[0]
+        if data[pos + 30 : pos + 30 + n] == name:
+            struct.pack_into("<I", data, pos + 22, claimed)
+        pos += 4
+    central = data.find(b"PK\x01\x02")
+    while central >= 0:
+        n = struct.unpack_from("<H", data, central + 28)[0]
+        if data[central + 46 : central + 46 + n] == name:
+            struct.pack_into("<I", data, central + 24, claimed)
+        central = data.find(b"PK\x01\x02", central + 4)
+    return bytes(data)
+
+
+def test_xlsx_whose_entry_lies_about_its_size_is_stopped(tmp_path):
+    from kvalitet.errors import UnreadableFile
+
+    # 400 MB of zeros (about 0.4 MB compressed) that claims to be 1000 bytes; the child may use
+    # 300 MB: inflating it whole would kill the child instead of giving the clear refusal.
+    data = lying_zip(_workbook_bytes(), "xl/media/image1.bin", 400 << 20)
+    assert len(data) < 3_000_000
+    strict = Settings(index_dir=tmp_path / "index", pdf_memory_mb=300)
+    with pytest.raises(UnreadableFile, match="manipulated|zip bomb") as info:
+        read_document_model(data, "export.xlsx", settings=strict)
+    assert "memory" not in info.value.message
+
+
+def test_xlsx_that_inflates_past_the_cap_is_a_zip_bomb(tmp_path):
+    from kvalitet.errors import UnreadableFile
+
+    data = lying_zip(_workbook_bytes(), "xl/media/image1.bin", 64 << 20, claimed=64 << 20)
+    capped = Settings(index_dir=tmp_path / "index", max_docx_uncompressed_bytes=32 << 20)
+    with pytest.raises(UnreadableFile, match="zip bomb"):
+        read_document_model(data, "export.xlsx", settings=capped)
+    # Claims under the cap, real bytes over it: the streaming count stops it.
+    from kvalitet.ingest.readers.archive import SafeZip
+
+    archive = SafeZip(data, max_bytes=128 << 20, max_members=100, kind="XLSX")
+    archive.max_bytes = 16 << 20  # as if the claims had been small
+    with pytest.raises(UnreadableFile, match="zip bomb"):
+        archive.read("xl/media/image1.bin")
+    assert archive.used <= (16 << 20) + (64 << 10)
+
+
+def test_activity_import_reads_xlsx_through_the_safe_reader(tmp_path):
+    from kvalitet.errors import UnreadableFile
+    from kvalitet.workspace.importer import read_table
+
+    strict = Settings(index_dir=tmp_path / "index", pdf_memory_mb=300)
+    table = read_table(_workbook_bytes(), strict)
+    assert table.sheet == "Aktiviteter" and table.rows[2] == ["Mål", "Aktivitet", "Status", "Utfall"]
+    with pytest.raises(UnreadableFile, match="manipulated|zip bomb"):
+        read_table(lying_zip(_workbook_bytes(), "xl/media/image1.bin", 400 << 20), strict)

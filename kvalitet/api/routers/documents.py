@@ -28,7 +28,7 @@ from sqlalchemy import func, select
 
 from kvalitet.storage.db import DocumentRow, PassageRow
 from kvalitet.errors import Conflict, ConfigError, FileTooLarge, IndexBusy, NotFound, UnreadableFile
-from kvalitet.ingest.readers import MEDIA_DOCX, MEDIA_HTML, MEDIA_MARKDOWN, MEDIA_PDF, sniff_media_type
+from kvalitet.ingest.readers import MEDIA_CSV, MEDIA_DOCX, MEDIA_HTML, MEDIA_MARKDOWN, MEDIA_PDF, MEDIA_XLSX, sniff_media_type
 from kvalitet.container import Services
 from kvalitet.workspace.auth import User
 from kvalitet.api.auth import AuthRoute, current_user, require_admin
@@ -39,7 +39,10 @@ router = APIRouter(prefix="/api", tags=["dokument"], route_class=AuthRoute)
 
 UPLOAD_SUBDIR = "uploads"
 MAX_NAME_BYTES = 120  # of the stem, UTF-8; far below every file system's 255
-_SUFFIX = {MEDIA_PDF: ".pdf", MEDIA_DOCX: ".docx", MEDIA_HTML: ".html", MEDIA_MARKDOWN: ".md"}
+_SUFFIX = {
+    MEDIA_PDF: ".pdf", MEDIA_DOCX: ".docx", MEDIA_XLSX: ".xlsx", MEDIA_CSV: ".csv", MEDIA_HTML: ".html",
+    MEDIA_MARKDOWN: ".md",
+}
 _WINDOWS_RESERVED = re.compile(r"^(?:con|prn|aux|nul|com[1-9]|lpt[1-9])$", re.I)
 _UNSAFE_CHARS = re.compile(r"[^\w .()\-]", re.UNICODE)
 # One upload at a time in this process (ingest itself holds a file lock across processes).

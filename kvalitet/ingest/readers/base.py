@@ -58,15 +58,13 @@ def is_label(cell: str, *, max_len: int = 60) -> bool:
 
 def looks_like_header(row: list[str], *, body: list[list[str]] | None = None) -> bool:
     """True when `row` looks like a table's header row: its non-empty cells (at least one, and
-    at least half the row) are short labels (see is_label), none repeated, and, when `body` is
-    given, the row is not repeated verbatim below it."""
+    at least half the row) are short labels (see is_label); when `body` is given, it has some
+    text below."""
     cells = [c.strip() for c in row]
     filled = [c for c in cells if c]
     if not filled or len(filled) * 2 < len(cells):
         return False
     if not all(is_label(c) for c in filled):
-        return False
-    if len(set(filled)) < len(filled) and len(filled) > 1:
         return False
     if body and len(body) >= 1 and all(len([c for c in r if c.strip()]) == 0 for r in body):
         return False
@@ -76,8 +74,10 @@ def looks_like_header(row: list[str], *, body: list[list[str]] | None = None) ->
 def header_row_index(rows: list[list[str]], *, max_search: int = 10) -> int | None:
     """The index of the header row among the first `max_search` rows: the first row that looks
     like a header (see looks_like_header) with mostly filled cells, followed by at least one row
-    that does not (a data row). None when there is none."""
+    that does not (a data row); failing that, the first such row with rows below it (a table
+    of short labels throughout, such as an årshjul). None when there is none."""
     width = max((len(r) for r in rows), default=0)
+    candidates = []
     for i, row in enumerate(rows[:max_search]):
         filled = [c for c in row if c.strip()]
         if width > 1 and len(filled) < max(2, (width + 1) // 2):
@@ -87,7 +87,9 @@ def header_row_index(rows: list[list[str]], *, max_search: int = 10) -> int | No
         below = rows[i + 1 :]
         if below and any(not looks_like_header(r) for r in below[:3]):
             return i
-    return None
+        if below:
+            candidates.append(i)
+    return candidates[0] if candidates else None
 
 
 # --------------------------------------------------------------------------------------------

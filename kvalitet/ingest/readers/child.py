@@ -26,12 +26,13 @@ if TYPE_CHECKING:  # pragma: no cover
 
 CHILD_HANDLED_FAILURE = 3
 _PKG_PARENT = Path(__file__).resolve().parents[3]
-_NAMES = {"pdf": "PDF", "docx": "DOCX", "xlsx": "XLSX"}
+_NAMES = {"pdf": "PDF", "docx": "DOCX", "xlsx": "XLSX", "xlsx-rows": "XLSX"}
 _RESAVE = {
     "pdf": "spara om den som PDF / re-save it as PDF",
     "docx": "öppna den i Word och spara den igen / open it in Word and save it again",
     "xlsx": "öppna den i Excel och spara den igen / open it in Excel and save it again",
 }
+_RESAVE["xlsx-rows"] = _RESAVE["xlsx"]
 
 
 def blocks_to_json(blocks: list[Block]) -> list[dict]:
@@ -50,8 +51,9 @@ def blocks_from_json(items: list[dict]) -> list[Block]:
 
 
 def run_child(fmt: str, data: bytes, settings: "Settings") -> tuple[list[Block], dict, list[ReadWarning]]:
-    """Read `data` of format `fmt` ("pdf", "docx", "xlsx") in the child; (blocks, metadata,
-    warnings). Raises UnreadableFile with the child's message, on a time-out, or when the child
+    """Read `data` of format `fmt` ("pdf", "docx", "xlsx", or "xlsx-rows": one table block per
+    sheet with every row as it stands, the sheet's name as `style`) in the child; (blocks,
+    metadata, warnings). Raises UnreadableFile with the child's message, on a time-out, or when the child
     was killed (memory)."""
     name = _NAMES[fmt]
     timeout = float(settings.pdf_timeout_seconds)
@@ -168,10 +170,10 @@ def read_in_child(fmt: str, data: bytes, limits: dict) -> dict:
             from kvalitet.ingest.readers.docx import docx_blocks
 
             blocks, metadata, warnings = docx_blocks(data, limits)
-        elif fmt == "xlsx":
+        elif fmt in ("xlsx", "xlsx-rows"):
             from kvalitet.ingest.readers.sheets import xlsx_blocks
 
-            blocks, metadata, warnings = xlsx_blocks(data, limits)
+            blocks, metadata, warnings = xlsx_blocks(data, {**limits, "raw": fmt == "xlsx-rows"})
         else:  # pragma: no cover - argparse refuses it
             return {"ok": False, "message": f"unknown format {fmt}"}
         return {

@@ -71,6 +71,26 @@ def _best_guess(data: bytes, candidates: list[str]) -> str | None:
     return match.encoding if match is not None else None
 
 
+_NORDIC = frozenset("åäöÅÄÖéÉüÜèàøæØÆ–—’‘”“…€§°½")
+
+
+def _legacy_encoding(data: bytes) -> str:
+    """The single-byte encoding of `data`: the candidate whose text has the most Swedish letters
+    and typographic marks and the fewest other non-ASCII characters; charset-normalizer's choice
+    breaks ties (short texts fool it: "Läsa" in cp1252 reads as Mac Roman "L‰sa")."""
+    sample = data[:_DETECT_BYTES]
+    guess = _best_guess(sample, _LEGACY_CANDIDATES)
+    best, best_score = "cp1252", float("-inf")
+    for encoding in _LEGACY_CANDIDATES:
+        text = sample.decode(encoding, errors="replace")
+        wide = [ch for ch in text if ord(ch) > 0x7F]
+        good = sum(1 for ch in wide if ch in _NORDIC)
+        score = good - 3 * (len(wide) - good) + (0.5 if encoding == guess else 0.0)
+        if score > best_score:
+            best, best_score = encoding, score
+    return best
+
+
 def decode_text(data: bytes) -> tuple[str, list[ReadWarning]] | None:
     """The text of `data` and the warnings about its encoding, or None when it is not text.
 
@@ -112,7 +132,7 @@ def decode_text(data: bytes) -> tuple[str, list[ReadWarning]] | None:
     if multibyte > 0 and repaired <= multibyte:
         warnings.append(ReadWarning("bytes_repaired", {"encoding": "cp1252", "count": repaired}))
     else:
-        encoding = _best_guess(data, _LEGACY_CANDIDATES) or "cp1252"
+        encoding = _legacy_encoding(data)
         text = data.decode(encoding, errors="replace")
         warnings.append(ReadWarning("encoding_guessed", {"encoding": encoding}))
     return (text, warnings) if _mostly_printable(text) else None
