@@ -211,7 +211,7 @@ class _Builder:
             self.item = saved
         elif tag == "li":
             self.flush()
-            current = self.lists[-1] if self.lists else {"ordered": False, "next": 1, "type": ""}
+            current: dict = self.lists[-1] if self.lists else {"ordered": False, "next": 1, "type": ""}
             number = None
             if current["ordered"]:
                 n = _int(el.get("value"), current["next"])
@@ -261,7 +261,7 @@ class _Builder:
             header_flags.append(in_head or (bool(cells) and all(_tag(c) == "th" for c in cells)))
         rows = grid_from_spans(spans)
         # Rows without any text (spacers) go; header flags follow their rows.
-        kept = [(r, h) for r, h in zip(rows, header_flags) if any(c.strip() for c in r)]
+        kept = [(r, h) for r, h in zip(rows, header_flags, strict=False) if any(c.strip() for c in r)]
         if not kept:
             return
         rows = [r for r, _ in kept]

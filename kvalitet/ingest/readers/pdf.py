@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from kvalitet.errors import UnreadableFile
-from kvalitet.ingest.model import Block, ReadWarning
+from kvalitet.ingest.model import Block, Document, ReadWarning
 from kvalitet.ingest.readers.normalize import normalize_text
 
 
@@ -26,13 +26,12 @@ def pdf_blocks(data: bytes, limits: dict) -> tuple[list[Block], dict, list[ReadW
     return blocks, {}, warnings
 
 
-def read_pdf(data: bytes, *, path: str, settings) -> "Document":
+def read_pdf(data: bytes, *, path: str, settings) -> Document:
     """The Document of a PDF, read in the child process (limits: see child.py).
 
     Raises UnreadableFile when the PDF is encrypted, corrupt, too slow or big, or has no text
     layer on any page (scanned).
     """
-    from kvalitet.ingest.model import Document  # noqa: F401
     from kvalitet.ingest.readers.base import MEDIA_PDF, finish
     from kvalitet.ingest.readers.child import run_child
 

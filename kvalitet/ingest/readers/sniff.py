@@ -51,8 +51,9 @@ def _mostly_printable(text: str, *, max_ratio: float = 0.02) -> bool:
 _repairs = threading.local()
 
 
-def _repair_cp1252(exc: UnicodeDecodeError):
+def _repair_cp1252(exc: UnicodeError) -> tuple[str, int]:
     """codecs error handler: an invalid UTF-8 byte read as Windows-1252, counted per thread."""
+    assert isinstance(exc, UnicodeDecodeError)
     bad = exc.object[exc.start : exc.end]
     _repairs.count = getattr(_repairs, "count", 0) + len(bad)
     return bad.decode("cp1252", errors="replace"), exc.end
