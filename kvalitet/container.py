@@ -48,6 +48,14 @@ class Services:
         return Drafter(self)
 
     @cached_property
+    def results(self):
+        """Indicator series from documents and Kolada (kvalitet.results)."""
+        from kvalitet.results import ResultsService
+
+        return ResultsService(self.db, kolada_url=self.settings.kolada_url,
+                              kolada_timeout=self.settings.kolada_timeout)
+
+    @cached_property
     def workspace(self):
         from kvalitet.workspace import Workspace
 

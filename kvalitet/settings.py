@@ -49,6 +49,11 @@ class Settings(BaseSettings):
 
     # Drafting.
     generator: Literal["extractive", "llm"] = "extractive"
+    # Kolada (RKA's open KPI database): off unless set, since most servers here are closed.
+    kolada_url: str | None = None  # e.g. the public v3 address; KVALITET_KOLADA_URL
+    kolada_timeout: float = 30.0
+    kolada_municipality: str | None = None  # the municipality's four-digit id, e.g. "0580"
+
     llm_base_url: str | None = None
     llm_model: str = "gpt-4o-mini"
     llm_api_key: str = Field(default="not-needed", repr=False)

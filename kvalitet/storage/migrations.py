@@ -27,3 +27,13 @@ def current_revision(db) -> str | None:
 
     with db.engine.connect() as conn:
         return MigrationContext.configure(conn).get_current_revision()
+
+
+def head_revision() -> str:
+    """The newest migration's revision id (the one head; several heads are an error)."""
+    from alembic.script import ScriptDirectory
+
+    heads = ScriptDirectory(str(SCRIPT_DIR)).get_heads()
+    if len(heads) != 1:
+        raise RuntimeError(f"migrations have {len(heads)} heads: {heads}")
+    return heads[0]

@@ -1,0 +1,221 @@
+"""Results over the years (issue 19): series from documents' indicator records and from Kolada."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import pytest
+from openpyxl import Workbook
+from sqlalchemy import func, select
+
+from kvalitet.domain.types import Passage
+from kvalitet.errors import Forbidden, InvalidInput
+from kvalitet.results import KOLADA_LABEL, ResultsService
+from kvalitet.results.charts import alt_text, chart_png, chart_svg, chart_table
+from kvalitet.results.series import group_wordings, similarity
+from kvalitet.results.values import format_value, parse_figure
+from kvalitet.storage.db import Database, DocumentRow, PassageRow
+from kvalitet.storage.results import KoladaValueRow
+from tests.fakes.kolada_server import FakeKolada
+
+TRYGG = "N15613"
+BEHORIG = "N15419"
+
+
+@pytest.fixture
+def db(settings):
+    d = Database(settings)
+    d.create_all()
+    yield d
+    d.dispose()
+
+
+def add_indicator_doc(db, path, year, rows, title=None):
+    """A document with indicator passages: rows of (indicator, outcome, target, assessment, line)."""
+    with db.session() as s:
+        s.add(DocumentRow(path=path, sha256="0" * 64, doc_kind="delarsrapport", year=year, title=title))
+        s.flush()
+        for i, (ind, outcome, target, assessment, line) in enumerate(rows):
+            text = f"Indikator: {ind}. Utfall: {outcome}. Målnivå: {target}. Bedömning: {assessment}."
+            s.add(PassageRow.from_passage(Passage(
+                id=f"p_{path}_{i}", text=text, doc_path=path, doc_kind="delarsrapport", year=year,
+                section_kind="indikator", page=2, line_start=line, line_end=line, ordinal=i)))
+
+
+def test_figures_are_read_as_swedish_reports_write_them():
+    assert parse_figure("29,1 %").value == 29.1 and parse_figure("29,1 %").unit == "%"
+    f = parse_figure("minst 85 %")
+    assert (f.value, f.unit, f.comparator) == (85.0, "%", ">=")
+    assert parse_figure(">80", "Andel elever som känner sig trygga").comparator == ">"
+    assert parse_figure("1 200 kr").value == 1200.0
+    assert parse_figure("Grön") is None
+    assert format_value(29.1, "%") == "29,1\u00a0%"
+
+
+def test_changed_wordings_are_one_series_and_grade_levels_are_not():
+    keys = group_wordings(["Andel elever som känner sig trygga",
+                           "Andelen elever som känner sig trygga i skolan (%)",
+                           "Andel elever som är nöjda med skolmaten"])
+    assert keys["Andel elever som känner sig trygga"] == keys["Andelen elever som känner sig trygga i skolan (%)"]
+    assert keys["Andel elever som är nöjda med skolmaten"] != keys["Andel elever som känner sig trygga"]
+    assert similarity("Andel elever i åk 9 som nått kunskapskraven", "Andel elever i åk 6 som nått kunskapskraven") == 0
+
+
+def test_document_series_join_years_cite_their_lines_and_describe_the_change(db):
+    add_indicator_doc(db, "t3-2021.docx", 2021, [("Andel elever som känner sig trygga", "84 %", "85 %", "Gul", 12)],
+                      title="Tertialrapport 3")
+    add_indicator_doc(db, "t3-2022.docx", 2022, [("Andelen elever som känner sig trygga i skolan", "82 %", "85 %",
+                                                  "Gul", 14)])
+    add_indicator_doc(db, "t3-2023.pdf", 2023, [("Andel elever som känner sig trygga", "80 %", "85 %", "Röd", 9),
+                                               ("Andel legitimerade förskollärare", "29,1 %", "33 %", "Röd", 10)])
+    svc = ResultsService(db)
+    series = svc.search("trygga")
+    assert len(series) == 1
+    s = series[0]
+    assert [p.year for p in s.points] == [2021, 2022, 2023]
+    assert [p.value for p in s.points] == [84.0, 82.0, 80.0]
+    assert s.unit == "%" and len(s.wordings) == 2
+    first = s.points[0].source
+    assert (first.path, first.page, first.line_start, first.passage_id) == ("t3-2021.docx", 2, 12, "p_t3-2021.docx_0")
+    assert "Tertialrapport 3" in first.label
+    assert svc.describe(s) == ("Andelen elever som känner sig trygga har gått från 84\u00a0% 2021 till 80\u00a0% 2023 "
+                               "(−4 procentenheter), under målnivån 85\u00a0%.")
+    assert [x.title for x in svc.relevant("Trygghetsarbete: fler elever ska känna sig trygga i skolan")] == [s.title]
+    assert svc.relevant("Matematiklyftet i åk 4") == []
+
+
+def test_an_admin_corrects_the_matching_and_others_may_not(db):
+    add_indicator_doc(db, "a.docx", 2021, [("Andel förskollärare med legitimation", "30 %", "33 %", "Gul", 3)])
+    add_indicator_doc(db, "b.docx", 2022, [("Andel pedagoger med förskollärarexamen", "31 %", "33 %", "Gul", 3)])
+    svc = ResultsService(db)
+    before = svc.search("förskol")
+    assert len(before) == 2
+    target = next(s for s in before if s.title.startswith("Andel förskollärare"))
+    with pytest.raises(Forbidden):
+        svc.set_alias("Andel pedagoger med förskollärarexamen", target.id, "rektor", "rektor1")
+    merged = svc.set_alias("Andel pedagoger med förskollärarexamen", target.id, "admin", "admin1")
+    assert merged.id == target.id and [p.year for p in merged.points] == [2021, 2022]
+    assert len(svc.search("förskol")) == 1
+
+
+def kolada_fake() -> FakeKolada:
+    values = []
+    for year, v in ((2019, 78.0), (2020, 80.1), (2021, 81.5), (2022, 79.0), (2023, 83.2)):
+        values.append({"kpi": BEHORIG, "municipality": "0580", "period": year,
+                       "values": [{"gender": "T", "count": 1, "status": "", "value": v},
+                                  {"gender": "K", "count": 1, "status": "", "value": v + 2},
+                                  {"gender": "M", "count": 1, "status": "", "value": v - 2}]})
+    for ou, years in (("V15E058000101", (2021, 2022, 2023)), ("V15E058000202", (2021, 2023))):  # 2022 missing
+        for year in years:
+            values.append({"kpi": BEHORIG, "ou": ou, "period": year,
+                           "values": [{"gender": "T", "count": 1, "status": "", "value": 70.0 + year - 2021}]})
+    return FakeKolada(kpis={BEHORIG: "Elever i åk 9 som är behöriga till ett yrkesprogram, hemkommun, andel (%)"},
+                      values=values, page_size=4,
+                      units={"0580": [{"id": "V15E058000101", "title": "Björkskolan"},
+                                      {"id": "V15E058000202", "title": "Ekskolan"}]})
+
+
+def test_kolada_api_with_paging_gives_series_with_their_source(db):
+    with kolada_fake() as fake:
+        svc = ResultsService(db, kolada_url=fake.base_url)
+        summary = svc.fetch([BEHORIG], municipality="0580", units=["V15E058000101", "V15E058000202"],
+                            years=list(range(2019, 2024)))
+        assert any("page=2" in r for r in fake.requests)  # followed next_url
+    assert summary.values == 15 + 5 and summary.years == [2019, 2020, 2021, 2022, 2023]
+    kommun = [s for s in svc.search(source="kolada") if s.entity_kind == "kommun"]
+    assert {s.gender for s in kommun} == {"T", "K", "M"}
+    total = next(s for s in kommun if s.gender == "T")
+    assert total.kpi_id == BEHORIG and [p.value for p in total.points][-1] == 83.2
+    assert all(p.source.label == KOLADA_LABEL for p in total.points)
+    ek = next(s for s in svc.search(entity="Ekskolan"))
+    assert [p.year for p in ek.points] == [2021, 2023]  # the missing year stays missing
+    assert ResultsService.describe(total).endswith(f"({KOLADA_LABEL}).")
+    # Re-fetching updates in place: no duplicates.
+    with kolada_fake() as fake:
+        ResultsService(db, kolada_url=fake.base_url).fetch([BEHORIG], municipality="0580", years=[2023])
+    with db.session() as s:
+        assert s.scalar(select(func.count()).select_from(KoladaValueRow)) == 20
+
+
+def test_kolada_down_or_not_configured_is_a_clear_error_and_changes_nothing(db):
+    from kvalitet.adapters.kolada import KoladaUnavailable
+
+    with pytest.raises(InvalidInput, match="KVALITET_KOLADA_URL"):
+        ResultsService(db).fetch([BEHORIG], municipality="0580", years=[2023])
+    with kolada_fake() as fake:
+        fake.fail_status = 503
+        with pytest.raises(KoladaUnavailable, match="Kolada svarade 503"):
+            ResultsService(db, kolada_url=fake.base_url).fetch([BEHORIG], municipality="0580", years=[2023])
+    with db.session() as s:
+        assert s.scalar(select(func.count()).select_from(KoladaValueRow)) == 0
+
+
+def test_kolada_files_json_long_csv_and_wide_xlsx(db):
+    svc = ResultsService(db)
+    api_json = {"values": [{"kpi": TRYGG, "municipality": "0580", "period": 2022,
+                            "values": [{"gender": "T", "count": 1, "status": "", "value": 81.0}]}],
+                "count": 1}
+    assert svc.import_file(json.dumps(api_json).encode(), "kolada.json").values == 1
+    csv_text = ("Nyckeltals-ID;Nyckeltal;Kommun-ID;Kommun;År;Kön;Värde\n"
+                f"{TRYGG};Elever i åk 5: Jag känner mig trygg i skolan, andel (%);0580;Linköping;2023;Totalt;79,5\n"
+                f"{TRYGG};Elever i åk 5: Jag känner mig trygg i skolan, andel (%);0580;Linköping;2023;Flickor;77,0\n")
+    s1 = svc.import_file(csv_text.encode("cp1252"), "export.csv")
+    assert s1.values == 2 and s1.entities == ["Linköping"]
+    wb = Workbook()
+    ws = wb.active
+    ws.append([f"{BEHORIG} Elever i åk 9 som är behöriga till ett yrkesprogram, andel (%)"])
+    ws.append([])
+    ws.append(["Kommun", "Kommun-ID", "2021", "2022", "2023"])
+    ws.append(["Linköping", "0580", 81.5, None, "83,2"])
+    ws.append(["Norrköping", "0581", 78.0, 79.1, 80.4])
+    buf = io.BytesIO()
+    wb.save(buf)
+    s2 = svc.import_file(buf.getvalue(), "kolada-export.xlsx")
+    assert s2.kpis == [BEHORIG] and s2.years == [2021, 2022, 2023] and s2.values == 6
+    lkpg = next(s for s in svc.search(entity="Linköping") if s.kpi_id == BEHORIG)
+    assert lkpg.title.startswith("Elever i åk 9") and [p.value for p in lkpg.points] == [81.5, None, 83.2]
+    trygg = next(s for s in svc.search(source="kolada") if s.kpi_id == TRYGG and s.gender == "T")
+    assert [p.year for p in trygg.points] == [2022, 2023]
+
+
+def test_a_bad_kolada_file_names_the_row_and_writes_nothing(db):
+    svc = ResultsService(db)
+    bad = ("Nyckeltals-ID;Kommun-ID;År;Värde\n"
+           f"{TRYGG};0580;2022;81\n"
+           f"{TRYGG};0580;2023;många\n")
+    with pytest.raises(InvalidInput, match="rad 3.*många"):
+        svc.import_file(bad.encode(), "trasig.csv")
+    with pytest.raises(InvalidInput, match="filtypen stöds inte"):
+        svc.import_file(b"%PDF-1.4", "kolada.pdf")
+    with pytest.raises(InvalidInput, match="ingen rubrikrad"):
+        svc.import_file(b"a;b\n1;2\n", "fel.csv")
+    with db.session() as s:
+        assert s.scalar(select(func.count()).select_from(KoladaValueRow)) == 0
+
+
+def test_charts_are_accessible_svg_and_png_with_a_data_table(db):
+    add_indicator_doc(db, "x.docx", 2021, [("Andel elever som känner sig trygga", "84 %", "85 %", "Gul", 1)])
+    add_indicator_doc(db, "y.docx", 2023, [("Andel elever som känner sig trygga", "80 %", "85 %", "Röd", 1)])
+    s = ResultsService(db).search("trygga")
+    svg = chart_svg(s, "Trygghet")
+    assert svg.lstrip().startswith("<?xml") or "<svg" in svg[:400]
+    assert 'role="img"' in svg and "<title>Trygghet</title>" in svg and "<desc>Diagram." in svg
+    assert "Målnivå 85" in svg or "M\u00e5lniv\u00e5" in svg
+    png = chart_png(s)
+    assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 5000
+    table = chart_table(s)
+    assert table["columns"][0] == "År" and table["rows"] == [["2021", "84\u00a0%"], ["2023", "80\u00a0%"]]
+    assert "84\u00a0% 2021 och 80\u00a0% 2023; målnivå 85\u00a0%" in alt_text(s)
+
+
+def test_the_results_tables_agree_with_their_migration(db):
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from kvalitet.storage.db import Base
+
+    with db.engine.connect() as conn:
+        diffs = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), Base.metadata)
+    mine = [d for d in diffs if "kolada_values" in repr(d) or "series_aliases" in repr(d)]
+    assert mine == []
