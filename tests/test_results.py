@@ -219,3 +219,87 @@ def test_the_results_tables_agree_with_their_migration(db):
         diffs = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), Base.metadata)
     mine = [d for d in diffs if "kolada_values" in repr(d) or "series_aliases" in repr(d)]
     assert mine == []
+
+
+# ---- over HTTP and on the command line -----------------------------------------------------------
+@pytest.fixture
+def api(tmp_path):
+    import httpx
+
+    from kvalitet.api import create_app
+    from support import running_server
+    from test_workspace_support import World, make_settings
+
+    world = World(make_settings(tmp_path))
+    add_indicator_doc(world.svc.db, "t3-2021.docx", 2021, [("Andel elever som känner sig trygga", "84 %", "85 %",
+                                                            "Gul", 12)])
+    add_indicator_doc(world.svc.db, "t3-2023.docx", 2023, [("Andel elever som känner sig trygga", "80 %", "85 %",
+                                                            "Röd", 9)])
+    app = create_app(world.settings, services=world.svc)
+    with running_server(app) as base:
+        clients = {n: httpx.Client(base_url=base, headers={"Authorization": f"Bearer {t}"}, timeout=60)
+                   for n, t in world.tokens.items()}
+        yield world, clients
+        for c in clients.values():
+            c.close()
+    world.close()
+
+
+def test_results_api_lists_shows_charts_and_imports(api):
+    world, c = api
+    r = c["rektor"].get("/api/results", params={"q": "trygga"})
+    assert r.status_code == 200 and r.json()["count"] == 1
+    sid = r.json()["series"][0]["id"]
+    one = c["rektor"].get(f"/api/results/{sid}").json()
+    assert one["sentence"].startswith("Andelen elever som känner sig trygga har gått från 84")
+    assert one["table"]["rows"][0][0] == "2021" and one["alt"].startswith("Diagram.")
+    svg = c["rektor"].get(f"/api/results/{sid}/chart.svg")
+    assert svg.headers["content-type"].startswith("image/svg+xml") and "<desc>" in svg.text
+    assert c["rektor"].get(f"/api/results/{sid}/chart.png").content[:4] == b"\x89PNG"
+    assert c["rektor"].get("/api/results/s_000000000000").status_code == 404
+    csv_text = f"Nyckeltals-ID;Kommun-ID;Kommun;År;Värde\n{TRYGG};0580;Linköping;2023;79,5\n".encode()
+    files = {"file": ("kolada.csv", csv_text, "text/csv")}
+    assert c["rektor"].post("/api/results/import", files=files).status_code == 403
+    r = c["kvalitet"].post("/api/results/import", files=files)
+    assert r.status_code == 200 and r.json()["values"] == 1
+    bad = c["kvalitet"].post("/api/results/import", files={"file": ("x.csv", b"a;b\n1;2\n", "text/csv")})
+    assert bad.status_code == 422 and "rubrikrad" in bad.text
+    assert c["admin"].post("/api/results/fetch", json={"kpis": [TRYGG], "municipality": "0580",
+                                                        "years": [2023]}).status_code == 422  # not configured
+
+
+def test_results_cli_lists_shows_and_imports(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    from kvalitet.settings import Settings
+    from kvalitet.storage.db import Database as Db
+
+    env = {**os.environ, "KVALITET_INDEX_DIR": str(tmp_path / "index"), "KVALITET_EMBEDDER": "hash",
+           "PYTHONPATH": os.getcwd()}
+    db = Db(Settings(index_dir=tmp_path / "index", embedder="hash"))
+    db.create_all()
+    add_indicator_doc(db, "a.docx", 2022, [("Andel elever som känner sig trygga", "82 %", "85 %", "Gul", 4)])
+    db.dispose()
+    f = tmp_path / "kolada.csv"
+    f.write_text(f"Nyckeltals-ID;Kommun-ID;Kommun;År;Värde\n{TRYGG};0580;Linköping;2023;79,5\n", encoding="utf-8")
+
+    def kv(*args):
+        return subprocess.run([sys.executable, "-m", "kvalitet.cli", "results", *args], env=env,
+                              capture_output=True, text=True, timeout=120)
+
+    r = kv("import", str(f), "--json")
+    assert r.returncode == 0 and json.loads(r.stdout)["values"] == 1
+    r = kv("list", "--json")
+    listed = json.loads(r.stdout)
+    assert listed["count"] == 2
+    sid = next(s["id"] for s in listed["series"] if s["source_kind"] == "dokument")
+    r = kv("show", sid)
+    assert r.returncode == 0 and "Andelen elever som känner sig trygga var 82" in r.stdout
+    r = kv("show", "s_000000000000")
+    assert r.returncode == 4 and "finns inte" in r.stderr
+    bad = tmp_path / "bad.csv"
+    bad.write_text("a;b\n1;2\n")
+    r = kv("import", str(bad))
+    assert r.returncode == 2 and "rubrikrad" in r.stderr

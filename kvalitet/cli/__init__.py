@@ -221,8 +221,9 @@ from kvalitet.cli import carry as _carry  # noqa: E402
 from kvalitet.cli import draft as _draft  # noqa: E402
 from kvalitet.cli import ops as _ops  # noqa: E402
 from kvalitet.cli import reports as _reports  # noqa: E402
+from kvalitet.cli import results as _results  # noqa: E402
 
-for _group in (_draft, _reports, _ops, _carry):
+for _group in (_draft, _reports, _ops, _carry, _results):
     _group.register(app)
 
 

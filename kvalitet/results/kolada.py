@@ -143,16 +143,18 @@ def from_table(rows: list[list[str]], name: str) -> list[KoladaValue]:
     row and column when a value is not a number, a year is missing, or no KPI can be found."""
     rows = [r for r in rows if any(c.strip() for c in r)]
     kpi_from_title: tuple[str, str | None] | None = None
-    for start, row in enumerate(rows[:10]):
+    start = -1
+    for i, row in enumerate(rows[:10]):
         cols = _column_map(row)
         years = [i for i, c in enumerate(row) if _is_year(c)]
         if ("value" in cols and "period" in cols) or (years and ("entity_id" in cols or "entity_name" in cols)):
+            start = i
             break
         m = _KPI_ID.search(" ".join(row))
         if m:
             title = " ".join(row).replace(m.group(1), "").strip(" :-–") or None
             kpi_from_title = (m.group(1), title)
-    else:
+    if start < 0:
         raise _bad(f"{name}: ingen rubrikrad med Kolada-kolumner (nyckeltal, kommun/enhet, år, värde) hittades",
                    f"{name}: no header row with Kolada columns found")
     header, body = rows[start], rows[start + 1:]
@@ -160,7 +162,7 @@ def from_table(rows: list[list[str]], name: str) -> list[KoladaValue]:
     year_cols = [i for i, c in enumerate(header) if _is_year(c)]
     out: list[KoladaValue] = []
     for n, row in enumerate(body, start + 2):
-        def cell(field: str) -> str:
+        def cell(field: str, row: list[str] = row) -> str:
             i = cols.get(field)
             return row[i].strip() if i is not None and i < len(row) else ""
 

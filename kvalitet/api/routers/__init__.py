@@ -13,10 +13,11 @@ from kvalitet.api.routers import (
     health,
     jobs,
     reports,
+    results,
     search,
 )
 
-ROUTERS = (health, search, activities, drafts, auth, reports, chat, documents, jobs)
+ROUTERS = (health, search, activities, drafts, auth, reports, chat, documents, jobs, results)
 
 
 def register(app: FastAPI, settings) -> None:

@@ -27,13 +27,13 @@ from pydantic import BaseModel
 from sqlalchemy import func, select
 
 from kvalitet.storage.db import DocumentRow, PassageRow
-from kvalitet.errors import Conflict, ConfigError, FileTooLarge, IndexBusy, NotFound, UnreadableFile
+from kvalitet.errors import Conflict, ConfigError, IndexBusy, NotFound, UnreadableFile
 from kvalitet.ingest.readers import MEDIA_CSV, MEDIA_DOCX, MEDIA_HTML, MEDIA_MARKDOWN, MEDIA_PDF, MEDIA_XLSX, sniff_media_type
 from kvalitet.container import Services
 from kvalitet.workspace.auth import User
 from kvalitet.api.auth import AuthRoute, current_user, require_admin
 from kvalitet.api.deps import get_services
-from kvalitet.api.middleware import human_size
+from kvalitet.api.http import read_limited
 
 router = APIRouter(prefix="/api", tags=["dokument"], route_class=AuthRoute)
 
@@ -185,21 +185,7 @@ class PassageContextOut(BaseModel):
 # --------------------------------------------------------------------------------------------
 
 
-async def _read_limited(file: UploadFile, limit: int) -> bytes:
-    chunks: list[bytes] = []
-    total = 0
-    while True:
-        chunk = await file.read(1024 * 1024)
-        if not chunk:
-            break
-        total += len(chunk)
-        if total > limit:
-            raise FileTooLarge(
-                f"Filen är för stor: högst {human_size(limit)} / the file is too large: at most "
-                f"{human_size(limit)} (KVALITET_MAX_UPLOAD_BYTES)."
-            )
-        chunks.append(chunk)
-    return b"".join(chunks)
+_read_limited = read_limited  # the web pages' upload uses it too
 
 
 def _document_summary(svc: Services, doc_path: str) -> tuple[DocumentRow, list[PassageRow]]:
