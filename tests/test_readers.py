@@ -372,7 +372,7 @@ def test_docx_in_order_with_tables(tmp_path, settings):
         "\t".join(row1),
         *["\t".join(r) for r in rows[1:]],
         "Text efter tabellen.",
-        "Sammanslagen\tSist",  # the merged cell once, not repeated
+        "Sammanslagen\tSammanslagen\tSist",  # the merged cell repeated into each column it spans
         "a\tb\tc",
         "Slut.",
     ]

@@ -499,3 +499,284 @@ def test_activity_import_reads_xlsx_through_the_safe_reader(tmp_path):
     assert table.sheet == "Aktiviteter" and table.rows[2] == ["Mål", "Aktivitet", "Status", "Utfall"]
     with pytest.raises(UnreadableFile, match="manipulated|zip bomb"):
         read_table(lying_zip(_workbook_bytes(), "xl/media/image1.bin", 400 << 20), strict)
+
+
+# --------------------------------------------------------------------------------------------
+# DOCX
+# --------------------------------------------------------------------------------------------
+
+W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+NSDECL = (
+    f'xmlns:w="{W_NS}" '
+    'xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006" '
+    'xmlns:wps="http://schemas.microsoft.com/office/word/2010/wordprocessingShape" '
+    'xmlns:v="urn:schemas-microsoft-com:vml" '
+    'xmlns:wp="http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing" '
+    'xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main"'
+)
+
+NUMBERING = f"""<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<w:numbering {NSDECL}>
+  <w:abstractNum w:abstractNumId="10">
+    <w:lvl w:ilvl="0"><w:start w:val="1"/><w:numFmt w:val="decimal"/><w:lvlText w:val="%1."/></w:lvl>
+    <w:lvl w:ilvl="1"><w:start w:val="1"/><w:numFmt w:val="decimal"/><w:lvlText w:val="%1.%2"/></w:lvl>
+    <w:lvl w:ilvl="2"><w:start w:val="1"/><w:numFmt w:val="lowerLetter"/><w:lvlText w:val="%3)"/></w:lvl>
+  </w:abstractNum>
+  <w:abstractNum w:abstractNumId="11">
+    <w:lvl w:ilvl="0"><w:start w:val="1"/><w:numFmt w:val="bullet"/><w:lvlText w:val="\uf0b7"/></w:lvl>
+  </w:abstractNum>
+  <w:abstractNum w:abstractNumId="12">
+    <w:lvl w:ilvl="0"><w:start w:val="1"/><w:numFmt w:val="upperRoman"/><w:lvlText w:val="%1"/></w:lvl>
+  </w:abstractNum>
+  <w:num w:numId="21"><w:abstractNumId w:val="10"/></w:num>
+  <w:num w:numId="22"><w:abstractNumId w:val="11"/></w:num>
+  <w:num w:numId="23"><w:abstractNumId w:val="10"/>
+    <w:lvlOverride w:ilvl="0"><w:startOverride w:val="5"/></w:lvlOverride></w:num>
+  <w:num w:numId="24"><w:abstractNumId w:val="12"/></w:num>
+</w:numbering>"""
+
+FOOTNOTES = f"""<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<w:footnotes {NSDECL}>
+  <w:footnote w:type="separator" w:id="-1"><w:p><w:r><w:separator/></w:r></w:p></w:footnote>
+  <w:footnote w:type="continuationSeparator" w:id="0"><w:p><w:r><w:continuationSeparator/></w:r></w:p></w:footnote>
+  <w:footnote w:id="7"><w:p><w:r><w:t xml:space="preserve"> Källa: Skolverkets statistik 2023.</w:t></w:r></w:p></w:footnote>
+</w:footnotes>"""
+
+STYLES_EXTRA = [
+    f'<w:style {NSDECL} w:type="paragraph" w:customStyle="1" w:styleId="Minrubrik"><w:name w:val="Min rubrik"/>'
+    '<w:basedOn w:val="Heading2"/></w:style>',
+    f'<w:style {NSDECL} w:type="paragraph" w:customStyle="1" w:styleId="Avsnitt"><w:name w:val="Avsnitt"/>'
+    '<w:basedOn w:val="Normal"/><w:pPr><w:outlineLvl w:val="2"/></w:pPr></w:style>',
+]
+
+
+def _p(inner: str, ppr: str = "") -> str:
+    return f"<w:p {NSDECL}>{('<w:pPr>' + ppr + '</w:pPr>') if ppr else ''}{inner}</w:p>"
+
+
+def _r(text: str, rpr: str = "") -> str:
+    return f'<w:r>{("<w:rPr>" + rpr + "</w:rPr>") if rpr else ""}<w:t xml:space="preserve">{text}</w:t></w:r>'
+
+
+def _num(num_id: int, ilvl: int = 0) -> str:
+    return f'<w:numPr><w:ilvl w:val="{ilvl}"/><w:numId w:val="{num_id}"/></w:numPr>'
+
+
+def build_rich_docx(path: Path) -> None:
+    """A DOCX with Word's features: styles, numbering, merged and nested table cells, a text box,
+    tracked changes, content controls, a footnote and core properties."""
+    import io
+    import zipfile
+
+    import docx
+    from docx.oxml import parse_xml
+
+    document = docx.Document()
+    document.core_properties.title = "Kvalitetsrapport 2023"
+    document.core_properties.author = "Förvaltningen"
+    styles_el = document.styles.element
+    for xml in STYLES_EXTRA:
+        styles_el.append(parse_xml(xml))
+    body = document.element.body
+    sect = body[-1]
+
+    def add(xml: str) -> None:
+        sect.addprevious(parse_xml(xml))
+
+    document.add_heading("Kvalitetsrapport 2023", level=0)  # Title
+    document.add_heading("Resultat", level=1)
+    add(_p(_r("Egen rubrik"), '<w:pStyle w:val="Minrubrik"/>'))
+    add(_p(_r("Avsnitt med dispositionsnivå"), '<w:pStyle w:val="Avsnitt"/>'))
+    add(_p(_r("Rubrik genom styckets nivå"), '<w:outlineLvl w:val="0"/>'))
+    add(_p(_r("Fet kort rad", "<w:b/>")))
+    for text, num_id, ilvl in [
+        ("Första", 21, 0), ("Andra", 21, 0), ("Andra ett", 21, 1), ("Andra två", 21, 1),
+        ("Bokstav", 21, 2), ("Bokstav två", 21, 2), ("Tredje", 21, 0), ("Punkt", 22, 0), ("Femte", 23, 0),
+    ]:
+        add(_p(_r(text), _num(num_id, ilvl)))
+    add(_p(_r("Numrerad rubrik"), '<w:pStyle w:val="Heading2"/>' + _num(24, 0)))
+    # Tracked changes, accepted.
+    add(_p(
+        _r("Närvaron ökade från 88 till ")
+        + '<w:del w:id="1" w:author="G"><w:r><w:delText>90</w:delText></w:r></w:del>'
+        + '<w:ins w:id="2" w:author="G">' + _r("93") + "</w:ins>"
+        + _r(" procent.")
+        + '<w:moveFrom w:id="3" w:author="G">' + _r(" Flyttad bort.") + "</w:moveFrom>"
+        + '<w:moveTo w:id="4" w:author="G">' + _r(" Flyttad hit.") + "</w:moveTo>"
+    ))
+    # Content controls: a drop-down (run level), a placeholder, a block-level control.
+    add(_p(
+        _r("Status: ")
+        + '<w:sdt><w:sdtPr><w:dropDownList><w:listItem w:displayText="Pågående" w:value="Pågående"/>'
+        + '<w:listItem w:displayText="Klar" w:value="Klar"/></w:dropDownList></w:sdtPr>'
+        + "<w:sdtContent>" + _r("Klar") + "</w:sdtContent></w:sdt>"
+        + '<w:sdt><w:sdtPr><w:showingPlcHdr/></w:sdtPr><w:sdtContent>'
+        + _r(" Klicka eller tryck här för att ange text.") + "</w:sdtContent></w:sdt>"
+    ))
+    add(f'<w:sdt {NSDECL}><w:sdtPr/><w:sdtContent>' + _p(_r("Text i blockkontroll")) + "</w:sdtContent></w:sdt>")
+    # A text box, in Word's AlternateContent (choice and fallback): read once.
+    box = _p(_r("Text i textruta"))
+    add(_p(
+        _r("Stycke med textruta.")
+        + "<w:r><mc:AlternateContent><mc:Choice Requires=\"wps\"><w:drawing><wp:anchor><a:graphic><a:graphicData>"
+        + f"<wps:wsp><wps:txbx><w:txbxContent>{box}</w:txbxContent></wps:txbx></wps:wsp>"
+        + "</a:graphicData></a:graphic></wp:anchor></w:drawing></mc:Choice>"
+        + f"<mc:Fallback><w:pict><v:shape><v:textbox><w:txbxContent>{box}</w:txbxContent></v:textbox></v:shape></w:pict>"
+        + "</mc:Fallback></mc:AlternateContent></w:r>"
+    ))
+    # A footnote reference.
+    add(_p(_r("Andelen behöriga lärare ökade.") + '<w:r><w:rPr><w:rStyle w:val="FootnoteReference"/></w:rPr>'
+           '<w:footnoteReference w:id="7"/></w:r>'))
+    # A table with a header row, a horizontal and a vertical merge, and a nested table.
+    table = document.add_table(rows=4, cols=3)
+    for cell, text in zip(table.rows[0].cells, ["Mål", "Aktivitet", "Status"], strict=True):
+        cell.text = text
+    table.cell(1, 0).merge(table.cell(2, 0)).text = "Trygghet"
+    table.cell(1, 1).text = "Rastvärdar"
+    table.cell(1, 2).text = "Pågår"
+    table.cell(2, 1).text = "Kamratstödjare"
+    table.cell(2, 2).text = "Klar"
+    table.cell(3, 0).merge(table.cell(3, 1)).text = "Summa"
+    table.cell(3, 2).text = "2"
+    inner = table.cell(2, 1).add_table(rows=1, cols=2)
+    inner.cell(0, 0).text = "Inre A"
+    inner.cell(0, 1).text = "Inre B"
+    # A layout table of one cell: its content is the document's.
+    layout = document.add_table(rows=1, cols=1)
+    layout.cell(0, 0).text = "Text i layouttabell"
+    document.add_paragraph("Slut.")
+    buf = io.BytesIO()
+    document.save(buf)
+    # numbering.xml replaced, footnotes.xml added (with its relationship and content type).
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(buf.getvalue())) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            body_bytes = src.read(info.filename)
+            if info.filename == "word/numbering.xml":
+                body_bytes = NUMBERING.encode("utf-8")
+            elif info.filename == "word/_rels/document.xml.rels":
+                body_bytes = body_bytes.replace(
+                    b"</Relationships>",
+                    b'<Relationship Id="rIdFn" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+                    b'relationships/footnotes" Target="footnotes.xml"/></Relationships>',
+                )
+            elif info.filename == "[Content_Types].xml":
+                body_bytes = body_bytes.replace(
+                    b"</Types>",
+                    b'<Override PartName="/word/footnotes.xml" ContentType="application/vnd.openxmlformats-'
+                    b'officedocument.wordprocessingml.footnotes+xml"/></Types>',
+                )
+            dst.writestr(info, body_bytes)
+        dst.writestr("word/footnotes.xml", FOOTNOTES)
+    path.write_bytes(out.getvalue())
+
+
+def test_docx_structure(tmp_path, settings):
+    path = tmp_path / "rik.docx"
+    build_rich_docx(path)
+    doc = read_document_model(path, settings=settings)
+    assert doc.metadata["title"] == "Kvalitetsrapport 2023" and doc.metadata["author"] == "Förvaltningen"
+    assert doc.metadata["created"]
+    heads = [(b.text, b.level) for b in doc.blocks if b.kind == "heading"]
+    assert heads == [
+        ("Kvalitetsrapport 2023", 1),  # Title
+        ("Resultat", 1),
+        ("Egen rubrik", 2),  # custom style based on Heading 2
+        ("Avsnitt med dispositionsnivå", 3),  # outline level 2 in the style
+        ("Rubrik genom styckets nivå", 1),  # outline level 0 on the paragraph
+        ("I Numrerad rubrik", 2),  # a numbered heading keeps its number
+    ]
+    assert block_with(doc, "Fet kort rad").style == "bold"
+    items = [(b.text, b.level, b.number) for b in doc.blocks if b.kind == "list_item"]
+    assert items == [
+        ("1. Första", 0, "1."),
+        ("2. Andra", 0, "2."),
+        ("2.1 Andra ett", 1, "2.1"),
+        ("2.2 Andra två", 1, "2.2"),
+        ("a) Bokstav", 2, "a)"),
+        ("b) Bokstav två", 2, "b)"),
+        ("3. Tredje", 0, "3."),
+        ("• Punkt", 0, None),
+        ("5. Femte", 0, "5."),
+    ]
+    texts = [b.text for b in doc.blocks]
+    assert "Närvaron ökade från 88 till 93 procent. Flyttad hit." in texts
+    assert not any("90" in t or "Flyttad bort" in t for t in texts)
+    assert "Status: Klar" in texts  # the drop-down's value; the placeholder gives nothing
+    assert not any("Klicka eller tryck" in t for t in texts)
+    assert "Text i blockkontroll" in texts
+    assert texts.count("Text i textruta") == 1
+    at = texts.index("Stycke med textruta.")
+    assert texts[at + 1] == "Text i textruta"  # after the paragraph that anchors it
+    note_at = texts.index("Andelen behöriga lärare ökade.1")
+    assert texts[note_at + 1] == "[1] Källa: Skolverkets statistik 2023."
+    assert doc.blocks[note_at + 1].style == "footnote"
+    tables = [b for b in doc.blocks if b.kind == "table"]
+    assert len(tables) == 2  # the table and its nested table; the layout table is unwrapped
+    main, nested = tables
+    assert main.header_rows == 1 and main.header == ["Mål", "Aktivitet", "Status"]
+    assert main.body == [
+        ["Trygghet", "Rastvärdar", "Pågår"],
+        ["Trygghet", "Kamratstödjare", "Klar"],  # vertical merge repeated
+        ["Summa", "Summa", "2"],  # horizontal merge repeated
+    ]
+    assert nested.rows == [["Inre A", "Inre B"]]
+    assert doc.blocks.index(nested) == doc.blocks.index(main) + 1
+    assert "Text i layouttabell" in texts and texts[-1] == "Slut."
+    assert all(line.page is None for line in doc.lines)
+    assert lines_of(doc, main)[2] == "Trygghet\tKamratstödjare\tKlar"
+
+
+def test_case_docx_tracked_changes_accepted(settings):
+    doc = read_document_model(INPUTS / "uppfoljning-2023-spara-andringar.docx", settings=settings)
+    texts = [b.text for b in doc.blocks]
+    assert "Den genomsnittliga närvaron ökade från 88 till 93 procent mellan höstterminen och vårterminen." in texts
+    assert not any("90 procent" in t for t in texts)
+    assert "Den tidiga kontakten med vårdnadshavare har gett tydlig effekt och bör fortsätta nästa läsår." in texts
+    # Sommarskolan... is the paragraph after activity 2's Uppföljning heading-like line.
+    at = texts.index("2. Uppdrag/Aktivitet")
+    assert texts[at + 1 : at + 4] == [
+        "Utöka sommarskolan",
+        "Uppföljning",
+        "Sommarskolan hade 140 deltagare, dubbelt så många som året innan.",
+    ]
+
+
+def test_case_docx_content_control_statuses(settings):
+    doc = read_document_model(INPUTS / "uppfoljning-verksamhetsplan-2023-kontroller.docx", settings=settings)
+    table = next(b for b in doc.blocks if b.kind == "table")
+    assert table.header == ["Nämndmål", "Aktivitet", "Nämnd", "Slutfört", "Status", "Kommentar"]
+    status = {row[1]: row[4] for row in table.body}
+    assert status == {
+        "Införa läsfrämjande insatser i förskoleklass": "Pågående",
+        "Utveckla rutiner för mottagande av nyanlända elever": "Genomfört",
+        "Erbjuda simundervisning till alla elever i årskurs 3": "Ej påbörjad",
+    }
+    assert any(line.text.split("\t")[4:5] == ["Ej påbörjad"] for line in doc.lines)
+
+
+def test_docx_with_250000_identical_paragraphs_is_capped_in_the_child(tmp_path):
+    """Issue 17: a small DOCX that expands to 250,000 paragraphs is cut at the line cap, in the
+    child (whose memory is limited), with a "truncated" warning."""
+    import io
+    import zipfile
+
+    import docx
+
+    buf = io.BytesIO()
+    docx.Document().save(buf)
+    para = '<w:p><w:r><w:t>Samma stycke igen och igen.</w:t></w:r></w:p>'
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(buf.getvalue())) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            if info.filename == "word/document.xml":
+                head, tail = data.split(b"<w:body>", 1)
+                data = head + b"<w:body>" + (para * 250_000).encode() + tail
+            dst.writestr(info, data)
+    raw = out.getvalue()
+    assert len(raw) < 200_000
+    capped = Settings(index_dir=tmp_path / "index", max_document_lines=20_000, pdf_memory_mb=400)
+    doc = read_document_model(raw, "flod.docx", settings=capped)
+    assert len(doc.lines) == 20_000
+    assert [(w.code, w.params) for w in doc.warnings] == [("truncated", {"limit": 20_000})]

@@ -40,7 +40,7 @@ def blocks_to_json(blocks: list[Block]) -> list[dict]:
     out = []
     for b in blocks:
         d = dataclasses.asdict(b)
-        out.append({k: v for k, v in d.items() if v not in (None, 0, "") or k in ("kind", "text")})
+        out.append({k: v for k, v in d.items() if v is not None and k not in ("line_start", "line_end")})
     return out
 
 
