@@ -526,7 +526,7 @@ class _Reader:
         header_flags: list[bool] = []
         nested: list = []
         continues: list[list[bool]] = []
-        for r, (tr, cells) in enumerate(zip(rows, cells_per_row, strict=True)):
+        for tr, cells in zip(rows, cells_per_row, strict=True):
             trpr = tr.find(w("trPr"))
             before = int(_val(trpr, "gridBefore") or 0) if (_val(trpr, "gridBefore") or "0").isdigit() else 0
             after = int(_val(trpr, "gridAfter") or 0) if (_val(trpr, "gridAfter") or "0").isdigit() else 0
