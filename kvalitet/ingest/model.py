@@ -14,9 +14,10 @@ lines (and pages) its text stands on. A table occupies one line per row (cells j
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-from kvalitet.domain.types import DocumentText, Line, Source
+if TYPE_CHECKING:  # imported where used: the reader's child process stays light (no pydantic)
+    from kvalitet.domain.types import DocumentText, Line, Source
 
 BlockKind = Literal["heading", "paragraph", "list_item", "table"]
 
@@ -95,16 +96,18 @@ class Document:
     metadata: dict = field(default_factory=dict)
     warnings: list[ReadWarning] = field(default_factory=list)
 
-    def as_text(self) -> DocumentText:
+    def as_text(self) -> "DocumentText":
         """The numbered lines as the DocumentText that passages cite and the document view shows."""
+        from kvalitet.domain.types import DocumentText
+
         return DocumentText(path=self.path, lines=self.lines, media_type=self.media_type)
 
-    def source(self, line_start: int, line_end: int) -> Source:
+    def source(self, line_start: int, line_end: int) -> "Source":
         """A Source for an inclusive line range, with the page of its first line."""
         return self.as_text().source(line_start, line_end)
 
 
-def number_blocks(blocks: list[Block]) -> list[Line]:
+def number_blocks(blocks: list[Block]) -> "list[Line]":
     """Give blocks their line ranges and return the document's lines.
 
     Each block's text is split on newlines (a table has one line per row); blocks are separated
@@ -112,6 +115,8 @@ def number_blocks(blocks: list[Block]) -> list[Line]:
     `line_pages` when the block has one. Mutates the
     blocks' `line_start`/`line_end`. Returns the lines, numbered from 1.
     """
+    from kvalitet.domain.types import Line
+
     lines: list[Line] = []
     for block in blocks:
         texts = (

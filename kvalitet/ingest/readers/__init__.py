@@ -20,7 +20,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from kvalitet.domain.types import DocumentText
 from kvalitet.errors import NotFound, UnreadableFile
 from kvalitet.ingest.model import Document
 from kvalitet.ingest.readers.base import (
@@ -37,7 +36,8 @@ from kvalitet.ingest.readers.base import (
 from kvalitet.ingest.readers.normalize import normalize_text
 from kvalitet.ingest.readers.sniff import decode_text, sniff_media_type
 
-if TYPE_CHECKING:  # pragma: no cover
+if TYPE_CHECKING:  # pragma: no cover (the child process imports this package: it stays light)
+    from kvalitet.domain.types import DocumentText
     from kvalitet.settings import Settings
 
 __all__ = [
@@ -140,7 +140,7 @@ def read_bytes_model(data: bytes, name: str, *, settings: "Settings | None" = No
 
 def read_document(
     path: Path, *, settings: "Settings | None" = None, display_path: str | None = None
-) -> DocumentText:
+) -> "DocumentText":
     """Read `path` into numbered lines (`read_document_model(...).as_text()`).
 
     `display_path` (default str(path)) goes into .path. Errors as read_document_model.

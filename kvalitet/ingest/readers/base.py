@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 
-from kvalitet.domain.types import Line
 from kvalitet.errors import UnreadableFile, UnsupportedFile
 from kvalitet.ingest.model import Block, Document, ReadWarning, number_blocks
 
@@ -154,7 +153,7 @@ def finish(
             continue
         kept.append(block)
     kept = cap_blocks(kept, max_lines, warnings)
-    lines: list[Line] = number_blocks(kept)
+    lines = number_blocks(kept)
     return Document(
         path=path, media_type=media_type, blocks=kept, lines=lines, metadata=dict(metadata or {}),
         warnings=warnings,
