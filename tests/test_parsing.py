@@ -778,7 +778,7 @@ Samverkan med högskolan har gett gemensamma kurser för lärarna. [1]
 
 #### Analys
 
-Inget godkänt förslag
+*Inget godkänt underlag*
 
 ### 2\\. Uppdrag/Aktivitet
 

@@ -49,6 +49,11 @@ def headings(doc) -> list[tuple[int, str]]:
     return out
 
 
+def title_of(doc) -> str:
+    """The report's title as the title page shows it (Title style)."""
+    return next(p.text for p in doc.paragraphs if p.style.name == "Title")
+
+
 def docx_text(doc) -> str:
     parts = [p.text for p in doc.paragraphs]
     for t in doc.tables:
@@ -69,12 +74,13 @@ def reviewed_report(world, kind: str):
     ws, r, g = world.ws, world.rektor, world.granskare
     rep = world.report(kind=kind, title="Rapport 2024 för Åbyskolan")
     texts = {}
-    for n, (activity, perspective) in enumerate(
-        [("Utveckla samarbete med högskolan", "Medborgare"), ("Minska frånvaron i åk 7–9", "Samhälle")], 1
+    for n, (activity, perspective, area) in enumerate(
+        [("Utveckla samarbete med högskolan", "Medborgare", "IT"), ("Minska frånvaron i åk 7–9", "Samhälle", "Frånvaro")], 1
     ):
         it = ws.add_item(rep.id, {
             "activity": activity, "goal": f"Nämndmål {n}", "status": "Pågående", "perspective": perspective,
-            "committee": "BoU", "deadline": "December", "comment": f"Kommentar {n}", "responsible": "Rektor",
+            "area": area, "committee": "BoU", "deadline": "December", "comment": f"Kommentar {n}",
+            "responsible": "Rektor",
         }, r)
         acc, ed, rej, pend = ws.add_suggestions(rep.id, it.id, [
             suggestion("uppfoljning", f"Godkänd uppföljning {n} [{pid(10 * n)}].", [10 * n]),
@@ -178,14 +184,19 @@ def test_kvalitetsrapport_follows_the_sample_sections(world):
 
     doc = docx_of(world.ws.export(rep.id, "docx", world.rektor).content)
     hs = [t for _, t in headings(doc)]
-    first = hs.index("1. Insatser inom ramen för utvecklingsområdet Medborgare")
+    # the heading names the development area, never the plan's perspective
+    first = hs.index("1. Insatser inom ramen för utvecklingsområdet IT")
     assert hs[first + 1:first + 5] == per_insats
-    second = hs.index("2. Insatser inom ramen för utvecklingsområdet Samhälle")
+    second = hs.index("2. Insatser inom ramen för utvecklingsområdet Frånvaro")
+    assert not any("Medborgare" in h or "Samhälle" in h for h in hs)
     assert hs[second + 1:second + 5] == per_insats
     assert hs.index("Risker") > second and hs.index("Tidplan och kostnader") > hs.index("Risker")
     text = docx_text(doc)
     check_review_rules(text, texts)
     assert "Tidplan: December" in text
+    paras = [p.text for p in doc.paragraphs]
+    assert paras[paras.index("Ansvar") + 1] == "Rektor"  # the responsible, not the committee
+    assert "Status: Pågående · Slutfört: December · Nämnd: BoU" in paras
 
 
 # ---- review rules, citations, escaping ---------------------------------------------------
@@ -197,7 +208,9 @@ def test_pending_sections_are_marked_and_citations_numbered(world):
     assert "Godkänd uppföljning 2 [3]." in md and "Redigerad analys 2 [4]." in md
     kallor = md[md.index("## Källor"):]
     assert re.findall(r"^(\d+)\. ", kallor, re.M) == ["1", "2", "3", "4"]
-    assert "2019-uppfoljning-verksamhetsplan.txt, rad 20–21: ”Q4 Pågående”" in kallor
+    # not a bare file name: a readable name (the catalog's title when there is one), lines, quote
+    assert "2019 uppfoljning verksamhetsplan, rad 20–21: ”Q4 Pågående”" in kallor
+    assert ".txt" not in kallor
     # the kostnader sections wait: visibly marked, twice
     assert md.count(f"*{PENDING_LABEL}*") == 2
     assert "avsnitt väntar på granskning" in md
@@ -205,7 +218,7 @@ def test_pending_sections_are_marked_and_citations_numbered(world):
     paras = [p.text for p in doc.paragraphs]
     assert "Källor" in [t for _, t in headings(doc)]
     assert [p for p in paras if p.startswith("[")][:4] == [
-        p for p in paras if re.match(r"\[\d\] 2019-uppfoljning-verksamhetsplan.txt, rad \d+–\d+", p)
+        p for p in paras if re.match(r"\[\d\]\t2019 uppfoljning verksamhetsplan, rad \d+–\d+: ”Q4 Pågående”", p)
     ][:4]
     assert sum(1 for p in paras if p.startswith("[")) == 4
 
@@ -243,7 +256,7 @@ def test_markdown_and_html_escape_document_text(world):
     doc = docx_of(world.ws.export(rep.id, "docx", world.rektor).content)
     text = docx_text(doc)
     assert "<script>alert('x')</script> *fet* _kursiv_" in text  # Word shows the text as written
-    assert headings(doc)[0] == (1, "Rapport <b>fet</b> & *stjärnor*")
+    assert title_of(doc) == "Rapport <b>fet</b> & *stjärnor*"
 
 
 def test_markdown_table_cells_keep_their_row(world):
@@ -312,11 +325,11 @@ def test_docx_base_document_supplies_styles_and_front_matter(tmp_path):
         assert doc.paragraphs[0].text == "Åby kommun – Barn- och utbildningsförvaltningen"
         assert doc.sections[0].header.paragraphs[0].text == "Kommunens sidhuvud"
         assert doc.styles["Heading 1"].font.color.rgb == RGBColor(0x12, 0x34, 0x56)
-        assert (1, "Kvalitetsrapport 2024") in headings(doc)
-        # another kind has no base document: a plain document
+        assert title_of(doc) == "Kvalitetsrapport 2024"
+        # another kind has no base document: our own title page
         rep2 = w.report(kind="aktivitetsuppfoljning", title="Fjolåret")
         doc2 = docx_of(w.ws.export(rep2.id, "docx", w.rektor).content)
-        assert doc2.paragraphs[0].text == "Fjolåret"
+        assert title_of(doc2) == "Fjolåret" and doc2.paragraphs[0].text == ""
     finally:
         w.close()
 
@@ -330,3 +343,162 @@ def test_export_metadata_and_audit(world):
     assert doc.core_properties.title == "Rapport 2024 för Åbyskolan"
     last = world.ws.audit(rep.id, world.kvalitet)[-1]
     assert last.action == "report.export" and last.actor == "kvalitet" and last.after["format"] == "docx"
+
+
+# ---- the Word file a committee receives --------------------------------------------------------
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+
+def field_instructions(element) -> list[str]:
+    """The field codes (PAGE, NUMPAGES, TOC …) in a part of the document, complex or simple."""
+    out = ["".join(t.text or "" for t in [i]).strip() for i in element.iter(f"{W}instrText")]
+    out += [(e.get(f"{W}instr") or "").strip() for e in element.iter(f"{W}fldSimple")]
+    return out
+
+
+def add_catalog_document(world, path: str, title: str, year: int) -> None:
+    """A document in the catalog, so that citations of `path` have a title and a year."""
+    from kvalitet.storage.db import DocumentRow
+
+    with world.svc.db.session() as s:
+        s.add(DocumentRow(path=path, sha256="0" * 64, doc_kind="verksamhetsplan_uppfoljning", year=year,
+                          title=title, media_type="text/plain", records=1, warnings=[]))
+
+
+def test_word_is_a4_swedish_with_title_page_contents_header_and_page_numbers(world):
+    from docx.shared import Cm
+
+    add_catalog_document(world, "2019-uppfoljning-verksamhetsplan.txt",
+                         "Uppföljning av verksamhetsplan Barn- och ungdomsnämnden", 2019)
+    rep, _ = reviewed_report(world, "verksamhetsplan_uppfoljning")
+    doc = docx_of(world.ws.export(rep.id, "docx", world.rektor).content)
+
+    section = doc.sections[0]
+    assert abs(section.page_width - Cm(21)) < Cm(0.05) and abs(section.page_height - Cm(29.7)) < Cm(0.05)
+    assert abs(section.left_margin - Cm(2.5)) < Cm(0.01) and abs(section.top_margin - Cm(2.0)) < Cm(0.01)
+    # Swedish everywhere: document defaults, every paragraph and character style, the theme
+    styles = doc.styles.element
+    default_lang = styles.find(f"{W}docDefaults/{W}rPrDefault/{W}rPr/{W}lang")
+    assert default_lang.get(f"{W}val") == "sv-SE"
+    for st in styles.findall(f"{W}style"):
+        if st.get(f"{W}type") in ("paragraph", "character"):
+            assert st.find(f"{W}rPr/{W}lang").get(f"{W}val") == "sv-SE", st.get(f"{W}styleId")
+    assert doc.settings.element.find(f"{W}themeFontLang").get(f"{W}val") == "sv-SE"
+    assert doc.core_properties.language == "sv-SE"
+    # header: unit, report, year; footer: "Sida N av M" with PAGE and NUMPAGES; not on the title page
+    assert section.different_first_page_header_footer
+    assert section.header.paragraphs[0].text == "Åbyskolan · Rapport 2024 för Åbyskolan · 2024"
+    footer = section.footer
+    assert footer.paragraphs[0].text.startswith("Sida ") and " av " in footer.paragraphs[0].text
+    assert {"PAGE", "NUMPAGES"} <= set(field_instructions(footer._element))
+    # the title page: report, kind, unit, year, date, status (a section still waits)
+    paras = [p.text for p in doc.paragraphs]
+    assert title_of(doc) == "Rapport 2024 för Åbyskolan"
+    assert "Enhet: Åbyskolan" in paras and "År: 2024" in paras and "Status: Ej färdiggranskad" in paras
+    assert any(re.fullmatch(r"Datum: \d{1,2} [a-zé]+ \d{4}", p) for p in paras)
+    # a table of contents: a TOC field with the headings written out, each pointing at a bookmark
+    body = doc.element.body
+    toc = [i for i in field_instructions(body) if i.startswith("TOC")]
+    assert toc and '\\o "2-3"' in toc[0]
+    entries = [p for p in doc.paragraphs if re.fullmatch(r"toc \d", p.style.name.lower())]
+    assert [p.text.split("\t")[0] for p in entries][:2] == [
+        "Uppföljning av förvaltningens verksamhet och utveckling", "Förvaltningens verksamhet och utveckling"]
+    marks = {b.get(f"{W}name") for b in body.iter(f"{W}bookmarkStart")}
+    refs = [i.split()[1] for i in field_instructions(body) if i.startswith("PAGEREF")]
+    assert refs and set(refs) <= marks
+    assert doc.settings.element.find(f"{W}updateFields").get(f"{W}val") == "true"
+    assert any("Uppdatera fält" in p for p in paras)
+    # tables repeat their header row on every page
+    for table in doc.tables:
+        assert table.rows[0]._tr.find(f"{W}trPr/{W}tblHeader") is not None
+        assert table.rows[1]._tr.find(f"{W}trPr/{W}tblHeader") is None
+    # sources: numbered, with the document's title, year, where and the quoted words
+    sources = [p for p in paras if re.match(r"\[\d+\]\t", p)]
+    assert len(sources) == 4
+    assert sources[0] == ("[1]\tUppföljning av verksamhetsplan Barn- och ungdomsnämnden (2019), rad 30–31: "
+                          "”Q4 Pågående”")
+
+
+def test_status_is_granskad_when_every_section_is_reviewed(world):
+    rep = world.report(kind="aktivitetsuppfoljning", title="Allt granskat")
+    it = world.ws.add_item(rep.id, {"activity": "A"}, world.rektor)
+    a, b = world.ws.add_suggestions(rep.id, it.id, [suggestion("uppfoljning", "Klart."),
+                                                    suggestion("analys", "Avvisas.")], world.rektor)
+    world.ws.accept(a.id, world.granskare)
+    world.ws.reject(b.id, world.granskare)
+    doc = docx_of(world.ws.export(rep.id, "docx", world.rektor).content)
+    paras = [p.text for p in doc.paragraphs]
+    assert "Status: Granskad" in paras and "Status: Ej färdiggranskad" not in paras
+    md = world.ws.render(rep.id, "md", world.rektor)
+    assert "Status: Granskad" in md
+
+
+def test_empty_fields_left_out_and_open_sections_stated_in_every_format(world):
+    """No "–" for a missing field; a rejected section and an undrafted core section say
+    "Inget godkänt underlag" in Markdown, HTML and Word alike."""
+    for kind in ("kvalitetsrapport", "aktivitetsuppfoljning", "verksamhetsplan_uppfoljning"):
+        rep = world.report(kind=kind, title=f"Öppna avsnitt {kind}")
+        it = world.ws.add_item(rep.id, {"activity": "Läsfrämjande insats", "perspective": "Medborgare"}, world.rektor)
+        rej, = world.ws.add_suggestions(rep.id, it.id, [suggestion("risker", "Avvisad risk.")], world.rektor)
+        world.ws.reject(rej.id, world.granskare)
+        md = world.ws.render(rep.id, "md", world.rektor)
+        html = world.ws.render(rep.id, "html", world.rektor)
+        text = docx_text(docx_of(world.ws.export(rep.id, "docx", world.rektor).content))
+        for out in (md, html, text):
+            assert "Inget godkänt underlag" in out, kind
+            assert "–" not in out.replace("Ej granskat – förslag", ""), kind
+            assert "Avvisad risk" not in out
+            assert "Status:" not in out.replace("Status: Ej färdiggranskad", "").replace("Status: Granskad", "")
+        if kind == "kvalitetsrapport":
+            # no development area: the insats names its heading, the perspective does not
+            assert "## 1. Läsfrämjande insats" in md and "Medborgare" not in md
+            assert "### Ansvar" not in md and "### Mål och förväntade effekter" not in md
+            assert "### Risker" not in md and "## Risker" in md
+
+
+def test_a_municipality_word_template_supplies_page_logo_header_and_styles(tmp_path):
+    """kvalitetsrapport.docx in the templates dir: its page set-up, its logo and header, its
+    styles and its opening text are used; the content, a page-numbered footer and Swedish come
+    from us."""
+    from docx.enum.section import WD_ORIENT
+    from docx.shared import Cm, RGBColor
+    from PIL import Image
+
+    custom = tmp_path / "kommunmallar"
+    custom.mkdir()
+    logo = tmp_path / "logga.png"
+    Image.new("RGB", (120, 40), (0, 90, 160)).save(logo)
+    base = Document()
+    sec = base.sections[0]
+    sec.orientation = WD_ORIENT.PORTRAIT
+    sec.page_width, sec.page_height = Cm(21), Cm(29.7)
+    sec.left_margin = sec.right_margin = Cm(3)
+    header = sec.header.paragraphs[0]
+    header.add_run().add_picture(str(logo), width=Cm(3))
+    header.add_run(" Åby kommun")
+    base.styles["Heading 2"].font.color.rgb = RGBColor(0x00, 0x5A, 0xA0)
+    base.styles["Normal"].font.name = "Arial"
+    base.add_paragraph("Barn- och utbildningsförvaltningen")
+    base.save(custom / "kvalitetsrapport.docx")
+
+    w = World(make_settings(tmp_path, templates_dir=custom))
+    try:
+        rep = w.report(kind="kvalitetsrapport", title="Kvalitetsrapport 2024")
+        w.ws.add_item(rep.id, {"activity": "Insats ett", "area": "IT"}, w.rektor)
+        doc = docx_of(w.ws.export(rep.id, "docx", w.rektor).content)
+        section = doc.sections[0]
+        assert abs(section.left_margin - Cm(3)) < Cm(0.01)  # the municipality's page set-up, not ours
+        assert section.header.paragraphs[0].text.strip() == "Åby kommun"
+        assert section.header._element.find(f".//{W}drawing") is not None  # the logo
+        assert len(section.header.part.package.image_parts) >= 1
+        assert doc.styles["Heading 2"].font.color.rgb == RGBColor(0x00, 0x5A, 0xA0)
+        assert doc.styles["Normal"].font.name == "Arial"
+        assert doc.paragraphs[0].text == "Barn- och utbildningsförvaltningen"
+        assert title_of(doc) == "Kvalitetsrapport 2024"
+        assert ("2", "1. Insatser inom ramen för utvecklingsområdet IT") in [
+            (str(lvl), t) for lvl, t in headings(doc)]
+        assert {"PAGE", "NUMPAGES"} <= set(field_instructions(section.footer._element))
+        lang = doc.styles.element.find(f"{W}docDefaults/{W}rPrDefault/{W}rPr/{W}lang")
+        assert lang.get(f"{W}val") == "sv-SE"
+    finally:
+        w.close()

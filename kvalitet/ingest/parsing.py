@@ -1833,7 +1833,7 @@ _MD_RULE_CELL_RE = re.compile(r"^:?-{2,}:?$")
 _MD_PLACEHOLDERS = {"–", "-", "—"}
 # The workspace templates' marks for rejected and unreviewed text (service/workspace/render.py).
 _MD_MARKS_RE = re.compile(
-    r"(?:\b(?:Analys|Risker|Kostnader|Uppföljning):\s*)?(?:Ej granskat – förslag väntar på granskning|Inget godkänt förslag)\.?"
+    r"(?:\b(?:Analys|Risker|Kostnader|Uppföljning):\s*)?(?:Ej granskat – förslag väntar på granskning|Inget godkänt förslag|Inget godkänt underlag)\.?"
 )
 
 

@@ -362,8 +362,8 @@ def carry_forward(ws, report_id: int, year: int | None, user: User, *, title: st
             new.item = _item_in(
                 activity=info["activity"], goal=it.goal or (info["goals"][0] if info["goals"] else None),
                 status=info["status"], notes=_notes(notes),
-                perspective=it.perspective, committee=it.committee, deadline=it.deadline, comment=None,
-                responsible=it.responsible, history_ids=history, carried_from=old.year,
+                perspective=it.perspective, area=it.area, committee=it.committee, deadline=it.deadline,
+                comment=None, responsible=it.responsible, history_ids=history, carried_from=old.year,
             )
             new.info["found"] = bool(info["found_ids"])
         report = _new_report(ws, s, title or _retitle(old.title, old.year, year), old.kind, year, old.unit, user)

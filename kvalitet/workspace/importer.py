@@ -44,6 +44,7 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "goal": ("namndmal", "namndsmal", "mal", "goal", "goals", "committeegoal", "boardgoal", "objective"),
     "municipal_goal": ("kommunovergripandemal", "kommunmal", "kommunensmal", "municipalgoal", "citygoal"),
     "perspective": ("perspektiv", "perspective"),
+    "area": ("utvecklingsomrade", "utvecklingsomraden", "omrade", "developmentarea", "area"),
     "committee": ("namnd", "namnder", "committee", "board"),
     "deadline": ("slutfort", "slutfors", "slutdatum", "klartsenast", "klart", "deadline", "due", "duedate",
                  "enddate", "plannedcompletion", "completion", "tidplan"),
@@ -55,7 +56,7 @@ ALIASES: dict[str, tuple[str, ...]] = {
 _BY_ALIAS = {alias: f for f, aliases in ALIASES.items() for alias in aliases}
 LABELS = {
     "activity": "Aktivitet", "goal": "Nämndmål", "municipal_goal": "Kommunövergripande mål",
-    "perspective": "Perspektiv", "committee": "Nämnd", "deadline": "Slutfört", "status": "Status",
+    "perspective": "Perspektiv", "area": "Utvecklingsområde", "committee": "Nämnd", "deadline": "Slutfört", "status": "Status",
     "comment": "Kommentar", "responsible": "Ansvar", "notes": "Anteckningar",
 }
 HEADER_SCAN_ROWS = 20
@@ -369,7 +370,8 @@ def _item(entry: dict) -> ItemIn:
         text = text[:4999].rstrip() + "…"
     return ItemIn(
         activity=f["activity"], goal=f.get("goal") or None, status=canonical_status(f.get("status")),
-        notes=text, perspective=f.get("perspective") or None, committee=f.get("committee") or None,
+        notes=text, perspective=f.get("perspective") or None, area=f.get("area") or None,
+        committee=f.get("committee") or None,
         deadline=f.get("deadline") or None, comment=f.get("comment") or None,
         responsible=f.get("responsible") or None,
     )

@@ -92,6 +92,7 @@ class ItemRow(Base):
     status: Mapped[str | None] = mapped_column(String(64), nullable=True)
     notes: Mapped[str | None] = mapped_column(Text, nullable=True)  # the principal's notes for the draft
     perspective: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    area: Mapped[str | None] = mapped_column(String(200), nullable=True)  # utvecklingsområde (quality report)
     committee: Mapped[str | None] = mapped_column(String(64), nullable=True)  # nämnd
     deadline: Mapped[str | None] = mapped_column(String(128), nullable=True)  # slutfört
     comment: Mapped[str | None] = mapped_column(Text, nullable=True)  # kommentar

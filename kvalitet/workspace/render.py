@@ -5,7 +5,9 @@ templates loaded by name from KVALITET_TEMPLATES_DIR first and the shipped templ
 so a municipality overrides one template by putting a file with the same name in its dir.
 
 What goes in: only accepted or edited text. A section whose suggestions still wait for review
-is marked "Ej granskat – förslag väntar på granskning"; rejected text never appears.
+is marked "Ej granskat – förslag väntar på granskning"; rejected text never appears, but a
+section that was rejected (or that the template always shows and nobody drafted) says "Inget
+godkänt underlag", so the committee sees it is open. Empty fields are left out, never "–".
 The passage ids the drafter writes in the text ([p_0123456789abcdef]) become [1], [2], … in
 order of first appearance, and the cited passages are listed under "Källor" with the same
 numbers. Citations of an included suggestion that its text does not mention are appended to
@@ -39,9 +41,31 @@ from kvalitet.errors import ConfigError
 from kvalitet.domain.types import PERSPECTIVES, Citation
 
 PENDING_LABEL = "Ej granskat – förslag väntar på granskning"
-REJECTED_LABEL = "Inget godkänt förslag"
-EMPTY_LABEL = "–"
+NO_BASIS_LABEL = "Inget godkänt underlag"
+REJECTED_LABEL = NO_BASIS_LABEL
+EMPTY_LABEL = NO_BASIS_LABEL
+STATUS_REVIEWED = "Granskad"
+STATUS_UNREVIEWED = "Ej färdiggranskad"
 OTHER_PERSPECTIVE = "Övrigt"
+
+MONTHS = ("januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti", "september",
+          "oktober", "november", "december")
+
+
+def swedish_date(value: datetime) -> str:
+    """ "3 maj 2025", in Swedish time (a naive datetime is taken as UTC)."""
+    from datetime import timezone
+
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=timezone.utc)
+    try:
+        from zoneinfo import ZoneInfo
+
+        value = value.astimezone(ZoneInfo("Europe/Stockholm"))
+    except Exception:  # pragma: no cover - no time zone database: UTC
+        pass
+    return f"{value.day} {MONTHS[value.month - 1]} {value.year}"
+
 
 # [p_…] or [p_…, p_…] as the drafter writes them.
 _PID = r"p_[0-9A-Za-z]{4,64}"
@@ -68,8 +92,14 @@ class Section:
 
     @property
     def show(self) -> bool:
-        """Whether the section has anything to show (text or a pending marker)."""
-        return bool(self.texts) or self.pending > 0
+        """Whether an optional section (risker, kostnader) appears: it was drafted at all
+        (text, a pending marker, or "Inget godkänt underlag" when every suggestion was rejected)."""
+        return self.state != "empty" or bool(self.texts) or self.pending > 0
+
+    @property
+    def open(self) -> bool:
+        """Nothing accepted and nothing waiting: the report says "Inget godkänt underlag"."""
+        return not self.texts and not self.pending
 
 
 @dataclass
@@ -85,10 +115,24 @@ class Item:
     responsible: str | None
     carried_from: int | None
     sections: dict[str, Section]
+    area: str | None = None  # utvecklingsområde (quality report)
+
+    @property
+    def development_area(self) -> str | None:
+        """The quality report's utvecklingsområde: `area`, or a perspective that is not one of
+        the plan's five (reports seeded from an older quality report carry it there)."""
+        if self.area:
+            return self.area
+        if self.perspective and self.perspective not in PERSPECTIVES:
+            return self.perspective
+        return None
 
 
 @dataclass
 class Source:
+    """A cited passage as the source list shows it: the document's title and year (from the
+    catalog), the page (or lines, for text without pages) and the quoted words."""
+
     n: int
     passage_id: str
     path: str
@@ -96,14 +140,40 @@ class Source:
     line_start: int
     line_end: int
     quote: str
+    title: str | None = None
+    year: int | None = None
+
+    @property
+    def name(self) -> str:
+        """The document's title, else its file name without folders and suffix, readable."""
+        if self.title:
+            return self.title
+        stem = Path(self.path).name.rsplit(".", 1)[0]
+        return re.sub(r"[-_]+", " ", stem).strip().capitalize() or self.path
+
+    @property
+    def where(self) -> str:
+        """ "s. 4" or "rad 20–21": where in the document the words stand."""
+        if self.page:
+            return f"s. {self.page}"
+        if self.line_start == self.line_end:
+            return f"rad {self.line_start}"
+        return f"rad {self.line_start}–{self.line_end}"
+
+    @property
+    def label(self) -> str:
+        """ "Uppföljning av verksamhetsplan 2022 (2022), s. 4" (no quote)."""
+        year = f" ({self.year})" if self.year and str(self.year) not in self.name else ""
+        return f"{self.name}{year}, {self.where}"
 
 
 class References:
     """Numbers cited passages in order of first appearance while the template renders."""
 
-    def __init__(self) -> None:
+    def __init__(self, documents: dict[str, tuple[str | None, int | None]] | None = None) -> None:
         self._by_id: dict[str, Source] = {}
         self._known: dict[str, Citation] = {}
+        self._documents = documents or {}  # path -> (title, year)
 
     @property
     def sources(self) -> list[Source]:
@@ -119,9 +189,11 @@ class References:
         c = self._known.get(pid)
         if c is None:
             return None
+        title, year = self._documents.get(c.source.path, (None, None))
         src = Source(
             n=len(self._by_id) + 1, passage_id=pid, path=c.source.path, page=c.source.page,
-            line_start=c.source.line_start, line_end=c.source.line_end, quote=c.quote,
+            line_start=c.source.line_start, line_end=c.source.line_end, quote=" ".join(c.quote.split()),
+            title=title, year=year,
         )
         self._by_id[pid] = src
         return src.n
@@ -239,6 +311,7 @@ def environment(templates_dir: str | None) -> Environment:
     env.filters["inline"] = inline_filter
     env.globals.update(
         PENDING_LABEL=PENDING_LABEL, REJECTED_LABEL=REJECTED_LABEL, EMPTY_LABEL=EMPTY_LABEL,
+        NO_BASIS_LABEL=NO_BASIS_LABEL,
     )
     return env
 
@@ -267,8 +340,10 @@ def render(
     items: list[Item],
     templates_dir: str | None,
     generated_at: datetime,
+    documents: dict[str, tuple[str | None, int | None]] | None = None,
 ) -> str:
-    """Render `items` of a report (`report`: title, kind_label, year, unit, state, owner)."""
+    """Render `items` of a report (`report`: title, kind_label, year, unit, state, owner,
+    status, date). `documents`: path -> (title, year) of the cited documents."""
     env = environment(templates_dir)
     name = template_name(kind, fmt)
     try:
@@ -277,7 +352,7 @@ def render(
             report=report,
             items=items,
             perspectives=group_by_perspective(items),
-            refs=References(),
+            refs=References(documents),
             generated_at=generated_at,
         )
     except TemplateNotFound as exc:

@@ -101,7 +101,7 @@ def _snap(row, fields: Iterable[str]) -> dict:
 
 SNAP_REPORT = ("title", "kind", "year", "unit", "owner_id", "state", "published_path", "version")
 SNAP_ITEM = (
-    "position", "activity", "goal", "status", "notes", "perspective", "committee", "deadline",
+    "position", "activity", "goal", "status", "notes", "perspective", "area", "committee", "deadline",
     "comment", "responsible", "history_ids", "carried_from",
 )
 SNAP_SUGGESTION = ("state", "text", "original_text", "version", "reviewed_by", "generator", "prompt_version")
@@ -642,23 +642,37 @@ class Workspace:
             out.append(rnd.Item(
                 n=n, activity=it.activity, goal=it.goal, status=it.status, perspective=it.perspective,
                 committee=it.committee, deadline=it.deadline, comment=it.comment, responsible=it.responsible,
-                carried_from=it.carried_from, sections=secs,
+                carried_from=it.carried_from, sections=secs, area=it.area,
             ))
         names = self._names(s, [report.owner_id])
+        reviewed = pending_sections == 0 and any(
+            sec.state == "reviewed" for item in out for sec in item.sections.values()
+        )
         meta = {
             "id": report.id, "title": report.title, "kind": report.kind, "kind_label": KIND_LABELS[report.kind],
             "year": report.year, "unit": report.unit, "state": report.state,
             "owner": names.get(report.owner_id) if report.owner_id else None,
             "pending_sections": pending_sections,
+            "status": rnd.STATUS_REVIEWED if reviewed else rnd.STATUS_UNREVIEWED,
+            "date": rnd.swedish_date(utcnow()),
         }
         return meta, out
+
+    @staticmethod
+    def _cited_documents(s: Session, items: list[rnd.Item]) -> dict[str, tuple[str | None, int | None]]:
+        """path -> (title, year) from the catalog, for every document the report's text cites."""
+        paths = {c.source.path for it in items for sec in it.sections.values() for t in sec.texts for c in t.citations}
+        if not paths:
+            return {}
+        rows = s.execute(select(DocumentRow.path, DocumentRow.title, DocumentRow.year).where(DocumentRow.path.in_(paths)))
+        return {p: (t, y) for p, t, y in rows}
 
     def _render(self, s: Session, report: ReportRow, fmt: str) -> str:
         meta, items = self._render_input(s, report)
         text = rnd.render(
             kind=report.kind, fmt=fmt, report=meta, items=items,
             templates_dir=str(self.settings.templates_dir) if self.settings.templates_dir else None,
-            generated_at=utcnow(),
+            generated_at=utcnow(), documents=self._cited_documents(s, items),
         )
         if fmt == "md":
             text = re.sub(r"[ \t]+\n", "\n", text)
@@ -685,9 +699,11 @@ class Workspace:
                 from kvalitet.workspace.docx_export import base_document_path, html_to_docx
 
                 html = self._render(s, report, "html")
+                meta, _ = self._render_input(s, report)
                 base = base_document_path(report.kind, self.settings.templates_dir)
                 content = html_to_docx(
                     html, base=base, title=report.title, subject=KIND_LABELS[report.kind], author=report.unit,
+                    meta=meta,
                 )
             else:
                 content = self._render(s, report, fmt).encode("utf-8")

@@ -80,6 +80,7 @@ class ItemView(BaseModel):
     status: str | None = None
     notes: str | None = None
     perspective: str | None = None
+    area: str | None = None
     committee: str | None = None
     deadline: str | None = None
     comment: str | None = None
@@ -155,8 +156,8 @@ class ReportIn(BaseModel):
 
 
 class ItemIn(BaseModel):
-    """An activity (or, in a quality report, an insats; `perspective` is then its
-    utvecklingsområde and `responsible` its Ansvar). Limits as DraftRequest's."""
+    """An activity (or, in a quality report, an insats: `area` is then its utvecklingsområde
+    and `responsible` its Ansvar). Limits as DraftRequest's."""
 
     model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
 
@@ -165,6 +166,7 @@ class ItemIn(BaseModel):
     status: str | None = Field(None, max_length=64)
     notes: str | None = Field(None, max_length=5000)
     perspective: str | None = Field(None, max_length=64)
+    area: str | None = Field(None, max_length=200)
     committee: str | None = Field(None, max_length=64)
     deadline: str | None = Field(None, max_length=128)
     comment: str | None = Field(None, max_length=5000)
