@@ -424,8 +424,8 @@ def test_status_is_granskad_when_every_section_is_reviewed(world):
     it = world.ws.add_item(rep.id, {"activity": "A"}, world.rektor)
     a, b = world.ws.add_suggestions(rep.id, it.id, [suggestion("uppfoljning", "Klart."),
                                                     suggestion("analys", "Avvisas.")], world.rektor)
-    world.ws.accept(a.id, world.granskare)
-    world.ws.reject(b.id, world.granskare)
+    world.ws.accept(a.id, world.granskare, expected_version=a.version)
+    world.ws.reject(b.id, world.granskare, expected_version=b.version)
     doc = docx_of(world.ws.export(rep.id, "docx", world.rektor).content)
     paras = [p.text for p in doc.paragraphs]
     assert "Status: Granskad" in paras and "Status: Ej färdiggranskad" not in paras
@@ -440,7 +440,7 @@ def test_empty_fields_left_out_and_open_sections_stated_in_every_format(world):
         rep = world.report(kind=kind, title=f"Öppna avsnitt {kind}")
         it = world.ws.add_item(rep.id, {"activity": "Läsfrämjande insats", "perspective": "Medborgare"}, world.rektor)
         rej, = world.ws.add_suggestions(rep.id, it.id, [suggestion("risker", "Avvisad risk.")], world.rektor)
-        world.ws.reject(rej.id, world.granskare)
+        world.ws.reject(rej.id, world.granskare, expected_version=rej.version)
         md = world.ws.render(rep.id, "md", world.rektor)
         html = world.ws.render(rep.id, "html", world.rektor)
         text = docx_text(docx_of(world.ws.export(rep.id, "docx", world.rektor).content))
