@@ -1,7 +1,7 @@
 """items.area (utvecklingsområde) and upload_jobs (uploads read in the background)
 
 Revision ID: 0006
-Revises: 0005
+Revises: 0005_results
 
 items.area: a quality report's development area ("IT", "Frånvaro"), which its headings name
 ("1. Insatser inom ramen för utvecklingsområdet IT"); before, the perspective stood in for it.
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0006"
-down_revision = "0005"
+down_revision = "0005_results"
 branch_labels = None
 depends_on = None
 
