@@ -130,7 +130,9 @@ def test_kolada_api_with_paging_gives_series_with_their_source(db):
     assert all(p.source.label == KOLADA_LABEL for p in total.points)
     ek = next(s for s in svc.search(entity="Ekskolan"))
     assert [p.year for p in ek.points] == [2021, 2023]  # the missing year stays missing
-    assert ResultsService.describe(total).endswith(f"({KOLADA_LABEL}).")
+    assert ResultsService.describe(total) == (
+        "Andelen elever i åk 9 som är behöriga till ett yrkesprogram, hemkommun i 0580 har gått från 78\u00a0% 2019 "
+        f"till 83,2\u00a0% 2023 (+5,2 procentenheter). {KOLADA_LABEL}.")
     # Re-fetching updates in place: no duplicates.
     with kolada_fake() as fake:
         ResultsService(db, kolada_url=fake.base_url).fetch([BEHORIG], municipality="0580", years=[2023])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -194,11 +195,15 @@ class ResultsService:
     def describe(s: Series) -> str:
         """One Swedish sentence on the series: the change between its first and last value and where
         the last stands against the target, e.g. "Andelen elever som känner sig trygga har gått från
-        84 % 2021 till 80 % 2023, under målnivån 85 %." Kolada values end with "(Källa: Kolada (RKA))"."""
+        84 % 2021 till 80 % 2023, under målnivån 85 %." Kolada's end with the line "Källa: Kolada (RKA)".
+        """
         pts = [p for p in sorted(s.points, key=lambda p: p.year) if p.value is not None]
         if not pts:
             return f"{s.title}: inga värden."
         title = s.title.rstrip(".")
+        m = re.match(r"^(.*?),\s*andel\s*(?:\(%\))?$", title, re.I)  # Kolada: "Elever som …, andel (%)"
+        if m:
+            title = "Andel " + m.group(1)[0].lower() + m.group(1)[1:]
         low = title.lower()
         if low.startswith("andel "):
             subject = "Andelen " + title[6:]
@@ -231,6 +236,7 @@ class ResultsService:
                 text += f", över målnivån {t}" if last.value > target.target else f", inom målnivån {t}"
             else:
                 text += f", under målnivån {t}" if last.value < target.target else f", över målnivån {t}"
+        text += "."
         if s.source_kind == "kolada":
-            text += f" ({KOLADA_LABEL})"
-        return text + "."
+            text += f" {KOLADA_LABEL}."
+        return text
