@@ -18,11 +18,11 @@ install-test: $(BIN)/python
 	$(PIP) install -e '.[st,test]'
 	bash scripts/system-deps.sh
 
-# Index the sample corpus and serve the API and web interface on http://127.0.0.1:8000
+# Index the sample corpus and serve the API and web interface on http://127.0.0.1:8000; once
+# the server is up it prints the address and each demo user with a fresh key.
 run: install
 	$(BIN)/kvalitet ingest; rc=$$?; [ $$rc -eq 0 ] || [ $$rc -eq 2 ] || exit $$rc
-	$(BIN)/kvalitet users demo
-	$(BIN)/kvalitet serve
+	$(BIN)/kvalitet serve --demo-users
 
 test: install-test
 	$(BIN)/pytest -q

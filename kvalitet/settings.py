@@ -82,7 +82,9 @@ class Settings(BaseSettings):
     mask_personal_data: bool = False
 
     log_level: str = "INFO"
-    log_json: bool = True
+    # JSON lines (KVALITET_LOG_JSON=true) or human-readable lines (false). Unset: human-readable
+    # on a terminal, JSON when stderr goes to a file, a journal or a log collector.
+    log_json: bool | None = None
 
     @model_validator(mode="after")
     def _check(self) -> "Settings":

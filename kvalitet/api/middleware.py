@@ -45,15 +45,7 @@ CSP = (
     "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; "
     "form-action 'self'; frame-ancestors 'none'"
 )
-# FastAPI's interactive docs load Swagger UI / ReDoc from a CDN and start them with an inline
-# script. They show no document data, so only these paths get this looser policy.
-DOCS_CSP = (
-    "default-src 'self'; script-src 'self' https://cdn.jsdelivr.net 'unsafe-inline'; "
-    "style-src 'self' https://cdn.jsdelivr.net 'unsafe-inline'; img-src 'self' data: "
-    "https://fastapi.tiangolo.com https://cdn.redoc.ly; worker-src 'self' blob:; object-src 'none'; "
-    "base-uri 'none'; frame-ancestors 'none'"
-)
-DOCS_PATHS = frozenset({"/docs", "/docs/oauth2-redirect", "/redoc"})
+# The API docs (/docs) are served from local files too (kvalitet/api/docs.py): one policy for all.
 
 PERMISSIONS_POLICY = (
     "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), microphone=(), "
@@ -190,13 +182,13 @@ class SafetyMiddleware:
         h["Cross-Origin-Opener-Policy"] = "same-origin"
         h["Cross-Origin-Resource-Policy"] = "same-origin"
         if "content-security-policy" not in h:
-            h["Content-Security-Policy"] = DOCS_CSP if path in DOCS_PATHS else CSP
+            h["Content-Security-Policy"] = CSP
         # Answers and pages carry personal data: never in a browser's or proxy's cache. The API
         # always; pages unless they chose a policy; static assets (CSS, JS) may be cached.
         if path == "/api" or path.startswith("/api/"):
             h["Cache-Control"] = "no-store"
             h["Pragma"] = "no-cache"
-        elif not path.startswith("/static/") and "cache-control" not in h:
+        elif not path.startswith(("/static/", "/docs/assets/")) and "cache-control" not in h:
             h["Cache-Control"] = "no-store"
         if scope.get("scheme") == "https":
             h["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"

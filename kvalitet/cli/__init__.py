@@ -188,14 +188,33 @@ def eval_retrieval(
     typer.echo(_dump(results) if as_json else format_table(results))
 
 
-@app.command()
+ROLE_NAMES = {"rektor": "rektor", "granskare": "granskare", "kvalitetsutvecklare": "kvalitetsutvecklare",
+              "admin": "administratör"}
+
+
+def start_banner(url: str, users: list[tuple[str, str, str]]) -> str:
+    """The short block `make run` ends with: where Kvalitet answers and how to sign in."""
+    rule = "─" * 72
+    lines = [rule, f"Kvalitet körs på {url}", f"  Webben:              {url}/",
+             f"  API-dokumentation:   {url}/docs"]
+    if users:
+        lines += ["", "Logga in med ett demokonto (användarnamn och nyckel):"]
+        lines += [f"  {name:26} {ROLE_NAMES.get(role, role):20} {token}" for name, role, token in users]
+    lines += ["", "Stoppa med Ctrl+C.", rule]
+    return "\n".join(lines)
+
+
 def serve(
     host: Optional[str] = typer.Option(None, "--host"),
     port: Optional[int] = typer.Option(None, "--port"),
     workers: Optional[int] = typer.Option(None, "--workers"),
+    demo_users: bool = typer.Option(
+        False, "--demo-users", help="Make (or give fresh keys to) the demo users and list them once the server is up."),
 ):
-    """Run the API and the web interface (default http://127.0.0.1:8000)."""
+    """Run the API and the web interface (default http://127.0.0.1:8000). When the server is up,
+    a short block says where it answers (and, with --demo-users, each demo user with their key)."""
     import os
+    import sys
 
     import uvicorn
 
@@ -210,10 +229,45 @@ def serve(
         raise typer.Exit(3)
     for k, v in overrides.items():  # workers re-read settings from the environment
         os.environ[f"KVALITET_{k.upper()}"] = str(v)
-    uvicorn.run(
+    users: list = []
+    if demo_users:
+        from kvalitet.cli.reports import demo_users as make_demo_users
+
+        svc = _services()
+        try:
+            users = make_demo_users(svc.workspace)
+        except KvalitetError as exc:
+            _fail(exc)
+        finally:
+            svc.close()
+    shown = "localhost" if settings.host in ("0.0.0.0", "::") else settings.host
+    banner = start_banner(f"http://{shown}:{settings.port}", users)
+
+    def show() -> None:
+        print("\n" + banner + "\n", file=sys.stderr, flush=True)
+
+    config = uvicorn.Config(
         "kvalitet.api:create_app_from_env", factory=True, host=settings.host, port=settings.port,
         workers=settings.workers, log_level=settings.log_level.lower(),
     )
+    if settings.workers > 1:  # several processes: no hook in the parent, show it first
+        show()
+        uvicorn.run(
+            "kvalitet.api:create_app_from_env", factory=True, host=settings.host, port=settings.port,
+            workers=settings.workers, log_level=settings.log_level.lower(),
+        )
+        return
+
+    class Server(uvicorn.Server):
+        async def startup(self, sockets=None):
+            await super().startup(sockets=sockets)
+            if self.started:
+                show()
+
+    Server(config).run()
+
+
+app.command("serve")(serve)
 
 
 # The command groups, listed by name: each module adds its commands with `register(app)`.

@@ -110,18 +110,26 @@ def users_deactivate(name: str = typer.Argument(...)):
     typer.echo(f"{name} inaktiverad.")
 
 
+def demo_users(ws) -> list[tuple[str, str, str]]:
+    """Make the demo users (one per role; the rektor of "Demoskolan"), or give those that exist
+    a fresh token: [(name, role, token)]. The tokens are shown once, never stored in clear."""
+    existing = {u.name for u in ws.list_users(actor=_actor())}
+    out = []
+    for name, role, unit in DEMO_USERS:
+        if name in existing:
+            new = ws.rotate_token(name, actor=_actor())
+        else:
+            new = ws.add_user(name, role, unit, actor=_actor())
+        out.append((name, role, new.token))
+    return out
+
+
 @users_app.command("demo")
 def users_demo():
     """Demo users, one per role (rektor of "Demoskolan"), each with a fresh token printed."""
-    ws = _services().workspace
-    existing = {u.name for u in ws.list_users(actor=_actor())}
     try:
-        for name, role, unit in DEMO_USERS:
-            if name in existing:
-                new = ws.rotate_token(name, actor=_actor())
-            else:
-                new = ws.add_user(name, role, unit, actor=_actor())
-            typer.echo(f"{name:26} {role:20} {new.token}")
+        for name, role, token in demo_users(_services().workspace):
+            typer.echo(f"{name:26} {role:20} {token}")
     except KvalitetError as exc:
         _fail(exc)
 
