@@ -1,0 +1,758 @@
+"""Personal names in Swedish text, however they are written.
+
+Names are found by rules over lexicons, not by a model. The lexicons (lexicon/*.txt, built by
+scripts/build_name_lexicon.py from Faker's person data, which for Swedish is Isof's and
+Skatteverket's name statistics, plus a hand-written supplement for origins Faker lacks) say which
+words are first names and which are surnames, for Swedish names and the name origins common in
+Sweden; a derived list says which of them are also everyday Swedish words ("Per", "Klara").
+
+A name is found in any of these shapes:
+  * first and last name, any origin, with particles ("Jan de Vries", "Elin af Sillén") and
+    genitives ("Karin Lindbergs uppföljning");
+  * surname first ("Öztürk, Elif"), initials ("L. Berg", "K-A Lind"), capitals in signature
+    blocks ("MARIA LINDQVIST"), lower case typed in a chat ("fråga lena holm");
+  * a first name or a surname alone where the lexicon or the context says it is one: a role
+    ("rektor Eriksson"), a label ("Ansvarig:", "Kontaktperson:", "Närvarande:"), a list of names
+    after such a label, a signature after "Mvh", a greeting ("Hej Lena!"), a half-masked name
+    ("Andersson, [namn]", "[förnamn] Berg").
+It is not a name when it names an institution, a street or a place ("Astrid Lindgrens skola",
+"Olof Palmes gata", "Kristinaskolan"), an organisation, system or method ("Rädda Barnen",
+"Bornholmsmodellen"), a month, a heading in capitals, or an everyday word at the start of a
+sentence ("Stig in i lärandet", "Björk, ek och lind").
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+LEXICON_DIR = Path(__file__).with_name("lexicon")
+
+
+def _read(name: str) -> frozenset[str]:
+    lines = (LEXICON_DIR / f"{name}.txt").read_text(encoding="utf-8").splitlines()
+    return frozenset(x.strip() for x in lines if x.strip() and not x.startswith("#"))
+
+
+@lru_cache(maxsize=1)
+def lexicons() -> tuple[frozenset[str], frozenset[str], frozenset[str], frozenset[str]]:
+    """(first names, surnames, names that are everyday words (lower case), other proper nouns),
+    read once from the shipped files."""
+    first, last = _read("first_names"), _read("surnames")
+    folded_first = frozenset(_fold(n) for n in first)
+    folded_last = frozenset(_fold(n) for n in last)
+    common = _read("common_words") | _EXTRA_COMMON
+    proper = _read("proper_nouns")
+    return first | folded_first, last | folded_last, common, proper
+
+
+@lru_cache(maxsize=65536)
+def _fold(word: str) -> str:
+    """Without diacritics except the Swedish letters: "Hodžić" -> "Hodzic", "Çelik" -> "Celik"."""
+    out = []
+    for ch in word:
+        if ch in "åäöÅÄÖ":
+            out.append(ch)
+            continue
+        out.append("".join(c for c in unicodedata.normalize("NFD", ch) if not unicodedata.combining(c)))
+    return "".join(out)
+
+
+# --------------------------------------------------------------------------------------------
+# Word lists written by hand
+# --------------------------------------------------------------------------------------------
+
+# Roles and relations that stand right before a person's name.
+ROLES = frozenset(
+    """rektor rektorn biträdande förskolechef förskolechefen förvaltningschef förvaltningschefen
+    skolchef skolchefen utbildningschef utbildningschefen verksamhetschef verksamhetschefen
+    verksamhetsutvecklare verksamhetutvecklare kvalitetsutvecklare kvalitetsutvecklaren
+    utvecklingsledare utvecklingsledaren controller controllern verksamhetscontroller ekonom
+    ekonomen ekonomichef ekonomichefen handläggare handläggaren nämndsekreterare sekreterare
+    samordnare samordnaren specialpedagog specialpedagogen speciallärare
+    kurator kuratorn skolsköterska skolsköterskan skolpsykolog skolpsykologen skolläkare
+    skolläkaren yrkesvägledare vägledare lärare läraren förstelärare försteläraren mentor
+    mentorn elev eleven elevens barnet barnets vårdnadshavare vårdnadshavaren ordförande
+    ordföranden vice ledamot ledamoten projektledare projektledaren konsult konsulten
+    konsulterna handledare handledaren skolledare enhetschef enhetschefen avdelningschef
+    avdelningschefen utredare utredaren strateg strategen pedagog pedagogen fritidspedagog
+    barnskötare barnskötaren förskollärare förskolläraren elevhälsochef kommunchef kommundirektör
+    it-chef hr-chef hr-strateg hr-konsult kontaktperson kontaktpersonen föreläsare föreläsaren
+    forskare forskaren professor docent lektor lektorn adjunkt studierektor bitr
+    kommunalråd kommunalrådet nämndordförande assistent assistenten elevassistent
+    elevassistenten modersmålslärare studiehandledare resurspedagog resurs lärarna rektorer
+    rektorerna elever eleverna pedagogerna förskollärarna enhetschefer enhetscheferna
+    skolledarna specialpedagogerna fritidsledare fritidsledaren administratör administratören
+    it-samordnare sekr ordf förälder föräldern mamma pappa mamman pappan vittne vittnet
+    kollega kollegan kollegor kollegorna chef chefen systemförvaltare""".split()
+)
+
+# "Label:" before a name or a list of names; the role words above count too.
+LABELS = frozenset(
+    """ansvarig ansvariga ansvarar kontaktperson kontaktpersoner kontakt närvarande frånvarande
+    deltagare deltog närvarade justeras justerare justerat signerat signatur underskrift
+    avsändare mottagare från till kopia cc elev elever vittne vittnen förälder föräldrar
+    vårdnadshavare anmälare anmäld berörd berörda handläggare utförare granskare granskad
+    författare sammanställd upprättad upprättat beslutsfattare protokollförare sekreterare
+    ordförande namn medverkande inbjudna ersättare""".split()
+)
+
+# Greetings and sign-offs: the name that follows is a person.
+GREETINGS = frozenset("hej hejsan hallå tjena tack kära bästa hälsa hälsningar mvh vänliga".split())
+SIGN_OFFS = re.compile(
+    r"(?im)^[ \t]*(?:mvh|med vänlig(?:a)? hälsning(?:ar)?|vänliga hälsningar|vänlig hälsning|"
+    r"hälsningar|hälsning|bästa hälsningar|allt gott|/|vi hörs!?|tack!?|kram)[ \t,.!]*$"
+)
+
+# Lower-case words that, in a chat, come right before a person ("fråga lena om …").
+CUE_BEFORE = frozenset(
+    """fråga frågar frågade med till av hälsa hälsar påminn påminna påminner påminde ring ringa
+    ringer maila mejla mejlar skicka skickar säg be ber tacka tackar hej hejsan kolla kontakta
+    meddela informera prata pratade pratar träffa träffade träffar enligt hos för åt och
+    ge ger gav""".split()
+)
+
+# Verbs that follow a person who opens a sentence ("Lena har ansvar", "Nordin föreslog").
+VERBS_AFTER = frozenset(
+    """har hade är var ska skulle kommer kan kunde vill ville måste bör borde får fick leder
+    ledde ansvarar ansvarade återkommer återkom föreslog föreslår påminde påminner sa sade säger
+    tycker tyckte menar menade undervisar undervisade arbetar arbetade jobbar jobbade deltar
+    deltog skickar skickade presenterade presenterar berättade berättar lyfte lyfter informerade
+    informerar tar tog gör gjorde går gick samordnar samordnade sammanställer sammanställde
+    håller höll stöttar stöttade driver drev ser såg skriver skrev slutar slutade börjar började
+    blir blev hälsar önskar""".split()
+)
+
+# Particles inside a name ("af Klint", "de Vries", "van den Broek", "bin Laden", "al-Sayed").
+PARTICLES = frozenset("af von van den der de del della di da das dos du la le zu ten ter al el bin ibn".split())
+
+# Placeholders left by earlier masking or by the writer ("[namn]", "[förnamn]", "[efternamn]").
+_PLACEHOLDER_RE = re.compile(r"\[(?:namn|förnamn|efternamn|maskerat|maskerad|borttaget|anonymiserat|x+|NN)\]", re.I)
+_FIRST_PLACEHOLDER = re.compile(r"\[(?:förnamn)\]", re.I)
+_LAST_PLACEHOLDER = re.compile(r"\[(?:efternamn)\]", re.I)
+
+# Words written capitalised that are no person in these documents.
+NOT_NAMES = frozenset(
+    """Skolverket Skolinspektionen Skolverkets Skolinspektionens Stratsys Google Microsoft Teams
+    Office Qlik Sense Unikum Vklass Skolon Skola24 Lejonfastigheter Kontakt Mitt Skolval Kolada
+    Tempus Hypergene Infomentor InfoMentor Schoolsoft SchoolSoft Dexter Procapita Edlevo PAX
+    Friends Rädda Barnen Barnens Rätt BRIS Bris Unicef UNICEF Läslyftet Mattelyftet Lärarlyftet
+    Bornholmsmodellen Specialpedagogik Skräpplockardagarna Bruk BRUK Kiva KIVA
+    Linköping Linköpings Böle Skäggetorp Ryd Ryds Berga Lambohov Lambohovs Norrköping Norrköpings
+    Stockholm Stockholms Göteborg Göteborgs Malmö Malmös Uppsala Västerås Örebro Helsingborg
+    Jönköping Umeå Lund Lunds Borås Luleå Sundsvall Gävle Eskilstuna Södertälje Karlstad Växjö
+    Halmstad Kalmar Kristianstad Falun Östersund Trollhättan Motala Mjölby Sverige Sveriges
+    Östergötland Östergötlands Region Regionen Kommun Kommunen Kommunens Kommunal Vision
+    Lärarförbundet Lärarnas Riksförbund SKR SKRs SCB Arbetsmiljöverket Socialstyrelsen
+    Försäkringskassan Försäkringskassans Migrationsverket Skolforskningsinstitutet
+    Specialpedagogiska Skolmyndigheten SPSM Humlan Myran Björken Eken Ekens Ugglan Ugglans
+    Solrosen Solrosens Norrskenets Norrskenet Holmen Vatten Tema Temat
+    Januari Februari Mars April Maj Juni Juli Augusti September Oktober November December
+    Måndag Tisdag Onsdag Torsdag Fredag Lördag Söndag Våren Hösten Sommaren Vintern
+    Samhälle Medborgare Ekonomi Verksamhet Medarbetare Pågående Pågår Genomfört Klart Klar
+    Kvarstår Pausad Avslutad Påbörjad Påbörjat Ej Status Kommentar Aktivitet Aktiviteten Uppdrag
+    Uppföljning Analys Bakgrund Delaktighet Nulägesanalys Styrkor Svagheter Risker Risk
+    Erfarenhetsspridning Tidplan Kostnader Kostnadsberäkning Nämndmål Nämnd Nämnden Politiker
+    Förvaltningen Förvaltningsledningen Huvudmannen Skolan Förskolan Grundskolan Gymnasiet
+    Vuxenutbildningen Fritidshemmet Fritids Elevhälsan Elevhälsoteamet Elevhälsans Arbetsgrupp
+    Arbetsgruppen Projektet Målet Syftet Modern Kvalitet Korthet Öppna Effektivitet Svenska
+    Engelska Matematik Ansvarar Ansvarig Ansvariga Har Och Samt Tillsammans Deltar Ska Kommer Bör
+    Kan Vi Vår Våra Vårt Det Den Detta Denna Dessa De Där Som Men Under Inom Efter Genom För Från
+    Med Till Av I På Om Nu Samtliga Alla En Ett Ingen Inga Arbetet Se Varje Enligt Därför Dock
+    Även Också Utifrån Kontakta Elevens Elever Eleverna Barnen Resultaten Resultat Förskjuts
+    Slutfört Ändrat Flyttat Löpande Startas Oklart Beslut Licenser Tertial Tertialrapporten
+    Diarienummer Personnummer Pnr Samordningsnummer Telefontiden Telefontid Kostnaden
+    Ärendenummer Analysen Vid Hej Hejsan Tack Mvh MVH Hälsningar Vänliga Vänlig Hälsning Med
+    Justeras Justerat Protokoll Protokollet Närvarande Frånvarande Deltagare Kontaktperson
+    Signerat Datum Mål Indikator Utfall Insats Åtgärd Åtgärder Ärende Ärendet Anmälan Klass
+    Deadline Ämne Org Box Dnr Bankgiro Fakturaadress Tfn Telefon Mobil Adress Sammanfattning
+    Vid Sedan Innan Både Eller Att Så Då Här Hur Vad Vem Vilka Vilken När Varför Ja Nej Inte
+    Jag Du Han Hon Ni Dom Man Mig Dig Oss Er Min Din Sin Hans Hennes Deras Andra Övriga Många
+    Flera Några Fler Mer Mest Mycket Lite Bra God Goda Ny Nya Nytt Stor Stora Liten Små
+    Första Andra Tredje Sista Nästa Förra Föregående Kommande Hela Halva Cirka Ca Totalt
+    Läsåret Läsår Terminen Termin Vecka Veckan Dag Dagen Året År Tiden Tid Lärare Skolsköterska
+    Påminner Påminn Glöm Fråga Kolla Skicka Ring Maila Observera Obs OBS Notera Bifogat Bifogad
+    Välkomna Välkommen Inbjudan Angående Gällande Ang Ref Bilaga Sida Kapitel Avsnitt Tabell Figur
+    Förslag Förslaget Underlag Underlaget Rapport Rapporten Plan Planen Rutin Rutiner Aktiviteter
+    Elev Vittne Förälder Vårdnadshavare Rektor Barnet Skolskjuts Personalärende Signerat""".split()
+)
+_NOT_NAMES_LOWER = frozenset(w.lower() for w in NOT_NAMES)
+
+# Everyday words that Swedish dictionaries list only in other forms, or that stand capitalised
+# at a sentence start in these documents, and are also names somewhere.
+_EXTRA_COMMON = frozenset(
+    """per bo dag sten stig liv saga rut klara vera nova love gun ester ines alma mark rosa viola iris
+    lina svea maj frank ebbe sami ana hans axel björn urban frans sanna milan inga björk ek lind
+    alm lönn holm lund berg strand sjö ström dahl falk hed mo nord sund ros lilja linnea vide
+    pia tuva ylva vilja ask mira märta max tim""".split()
+)
+
+# Words after a capitalised run that make it an institution, street or place, not a person.
+INSTITUTION_WORDS = frozenset(
+    """skola skolan skolas skolor förskola förskolan förskolor förskolas gymnasium gymnasiet
+    gymnasieskola grundskola fritidshem fritidshemmet kommun kommuns kommunen region regionen
+    gata gatan gatas väg vägen vägs park parken torg torget plats platsen allé allén backe
+    backen gränd gränden stig stigen kyrka kyrkan sjukhus sjukhuset universitet universitetet
+    högskola högskolan stiftelse stiftelsen fond fonden pris priset stipendium ab förening
+    föreningen bibliotek biblioteket hus huset center centrum område området skolområde
+    museum museet värld världen sal salen aula aulan konferensrum institut institutet
+    vårdcentral vårdcentralen förlag förlaget bron hamnen kajen stranden
+    modell modellen metod metoden program programmet projekt projektet""".split()
+)
+# A capitalised word ending in one of these is an institution, organisation, method or common noun.
+_INSTITUTION_SUFFIX = re.compile(
+    r"(?:skola|skolan|skolans|skolor|skolorna|gymnasiet|gymnasiets|förskola|förskolan|förskolans|"
+    r"fastigheter|fastigheters|kommun|kommuns|kommunen|nämnden|nämndens|förvaltningen|verket|"
+    r"verkets|myndigheten|institutet|förbundet|gruppen|teamet|hemmet|torp|torps|staden|stad|"
+    r"ningen|ningens|heten|hetens|ationen|ationens|ende|andet|endet|ering|eringen|enheten|enhetens|"
+    r"gatan|vägen|torget|parken|platsen|modellen|metoden|programmet|projektet|lyftet|dagarna|"
+    r"rådet|rummet|huset|centret|centrum)$",
+    re.I,
+)
+_SURNAME_SUFFIX = re.compile(
+    r"(?:sson|son|sen|berg|bergh|ström|strom|qvist|kvist|quist|gren|lund|holm|dahl|dal|bäck|lin|lén|"
+    r"ell|ér|én|stedt|stadius|blad|löf|fors|mark|sjö|hed|lander|ander|ius|mann|ling|ert|"
+    r"ić|vić|ović|ovic|evic|ski|ska|sky|yan|ian|oğlu|oglu|zadeh|pour|inen|nen|ainen|"
+    r"ez|ov|ova|ev|eva|enko|uk|czyk|wicz|ak|ek|schantz|klint|qvist|ahi|ani|adi|ari|azi)$"
+)
+
+_WORD = r"[^\W\d_]+(?:['’\-][^\W\d_]+)*"
+_TOKEN_RE = re.compile(rf"(?P<placeholder>\[[^\[\]\n]{{1,20}}\])|(?P<initial>(?<![\w.])[A-ZÅÄÖ](?:\.|-[A-ZÅÄÖ]\.?|\.-?[A-ZÅÄÖ]\.)(?![\w]))|(?P<word>{_WORD})")
+
+
+@dataclass
+class _Tok:
+    text: str
+    start: int
+    end: int
+    kind: str  # "word" | "initial" | "placeholder"
+
+    def __post_init__(self) -> None:
+        self.shape = self._shape()
+        self.norm = self._norm()
+
+    def _shape(self) -> str:
+        """'title', 'upper', 'lower', 'initial', 'placeholder' or 'other'."""
+        if self.kind != "word":
+            return self.kind
+        t = self.text
+        letters = [c for c in t if c.isalpha()]
+        if len(letters) >= 2 and all(c.isupper() for c in letters):
+            return "upper"
+        if all(c.islower() for c in letters):
+            return "lower"
+        parts = re.split(r"[-'’]", t)
+        if t[0].isupper() and all(p[:1].isupper() or p.lower() in PARTICLES or len(p) <= 2 for p in parts):
+            return "title"
+        return "other"
+
+    def _norm(self) -> str:
+        """Title-cased for the lexicons: "MARIA" -> "Maria", "o'brien" -> "O'Brien"."""
+        t = self.text.replace("’", "'")
+        if self.shape in ("upper", "lower"):
+            return re.sub(r"[^\W\d_]+", lambda m: m.group(0)[:1].upper() + m.group(0)[1:].lower(), t)
+        return t
+
+
+def _tokens(text: str) -> list[_Tok]:
+    out = []
+    for m in _TOKEN_RE.finditer(text):
+        kind = m.lastgroup or "word"
+        if kind == "placeholder" and not _PLACEHOLDER_RE.fullmatch(m.group(0)):
+            continue
+        out.append(_Tok(m.group(0), m.start(), m.end(), kind))
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# What a single word is
+# --------------------------------------------------------------------------------------------
+
+
+def _genitive_base(word: str) -> str | None:
+    if word.endswith(("'s", "’s")):
+        return word[:-2]
+    if word.endswith("s") and len(word) > 3 and not word.endswith(("ss",)):
+        return word[:-1]
+    return None
+
+
+def _in(lex: frozenset[str], word: str) -> bool:
+    if word in lex or _fold(word) in lex:
+        return True
+    parts = word.split("-")
+    return len(parts) > 1 and all(p in lex or _fold(p) in lex for p in parts)
+
+
+@lru_cache(maxsize=65536)
+def is_first_name(word: str) -> bool:
+    """`word` (title-cased, genitive allowed) is in the first-name lexicon."""
+    first = lexicons()[0]
+    base = _genitive_base(word)
+    return _in(first, word) or (base is not None and _in(first, base))
+
+
+@lru_cache(maxsize=65536)
+def is_surname(word: str) -> bool:
+    """`word` (title-cased, genitive allowed) is in the surname lexicon or shaped like a surname."""
+    last = lexicons()[1]
+    base = _genitive_base(word)
+    if _in(last, word) or (base is not None and _in(last, base)):
+        return True
+    w = (base or word).lower()
+    return bool(_SURNAME_SUFFIX.search(word.lower()) or _SURNAME_SUFFIX.search(w)) and not _INSTITUTION_SUFFIX.search(word)
+
+
+@lru_cache(maxsize=65536)
+def is_common_word(word: str) -> bool:
+    """A name that is also an everyday Swedish word ("Per", "Klara", "Björk")."""
+    common = lexicons()[2]
+    w = word.lower()
+    return w in common or w in _NOT_NAMES_LOWER
+
+
+@lru_cache(maxsize=65536)
+def _role_like(word: str) -> bool:
+    w = word.lower().rstrip(":")
+    return w in ROLES or any(
+        w.startswith(r) and w[len(r):] in _ROLE_ENDINGS for r in ROLES if len(r) >= 6
+    )
+
+
+_ROLE_ENDINGS = frozenset("n en er erna na ar arna ns ens s es ernas".split())
+
+
+_PLACE_SUFFIX = re.compile(
+    r"(?:skola|skolan|skolans|gymnasiet|gymnasiets|förskola|förskolan|förskolans|gatan|gatans|"
+    r"vägen|vägens|torget|parken|platsen|backen|gränden|allén|stigen|modellen|metoden|"
+    r"programmet|projektet|huset|centret|museet|biblioteket|salen|aulan|rummet)$"
+)
+
+
+@lru_cache(maxsize=65536)
+def _institution(word: str) -> bool:
+    """An institution, street, place or method word that makes the name before it no person
+    ("Astrid Lindgrens skola", "Olof Palmes gata", "Selma Lagerlöfs väg", "Lindgren-skolan")."""
+    w = word.lower()
+    return w in INSTITUTION_WORDS or bool(_PLACE_SUFFIX.search(w)) or any(
+        w.endswith("-" + i) for i in INSTITUTION_WORDS
+    )
+
+
+@lru_cache(maxsize=65536)
+def _not_a_name(norm: str) -> bool:
+    """A capitalised word that is never a person's name here."""
+    if norm in NOT_NAMES or norm.lower() in _NOT_NAMES_LOWER or _role_like(norm) or _institution(norm):
+        return True
+    base = _genitive_base(norm)
+    if base and (base in NOT_NAMES):
+        return True
+    proper = lexicons()[3]
+    return (norm in proper or (base is not None and base in proper)) and not (
+        _in(lexicons()[0], norm) or _in(lexicons()[1], norm)
+    )
+
+
+@lru_cache(maxsize=65536)
+def _namelike(norm: str) -> str:
+    """'G' first name, 'S' surname (lexicon or shape), 'B' both, 'U' unknown, 'X' not a name."""
+    if _not_a_name(norm):
+        return "X"
+    g, s = is_first_name(norm), is_surname(norm)
+    return "B" if g and s else "G" if g else "S" if s else "U"
+
+
+# --------------------------------------------------------------------------------------------
+# Context
+# --------------------------------------------------------------------------------------------
+
+
+def _gap(text: str, a: _Tok, b: _Tok) -> str:
+    return text[a.end : b.start]
+
+
+def _joined(text: str, a: _Tok, b: _Tok) -> bool:
+    """b follows a within one name: only spaces (or one line break without a tab) between."""
+    return bool(re.fullmatch(r" {1,3}| *\r?\n *", _gap(text, a, b)))
+
+
+def _sentence_start(text: str, tok: _Tok) -> bool:
+    before = text[max(0, tok.start - 40) : tok.start].rstrip(" ")
+    if not before:
+        return tok.start <= 40
+    return before[-1] in ".!?:•\n\t–-*(\"”»;|§>" or bool(re.search(r"(?:^|\n)\s*(?:§\s*)?\d+[.)]?$", before))
+
+
+def _line_of(text: str, pos: int) -> tuple[int, int]:
+    start = text.rfind("\n", 0, pos) + 1
+    end = text.find("\n", pos)
+    return start, (len(text) if end < 0 else end)
+
+
+def _label_before(text: str, start: int) -> bool:
+    """A "Label:" stands before `start` on the same line, within the same cell (no tab)."""
+    line_start, _ = _line_of(text, start)
+    segment = text[line_start:start]
+    cell = segment.rsplit("\t", 1)[-1]
+    m = re.search(r"([^\W\d_][\w\- ]{0,40}?)\s*(?:\([^)]*\))?\s*:\s*(.*)$", cell)
+    if not m:
+        return False
+    label_words = m.group(1).lower().split()
+    if not label_words:
+        return False
+    if not (label_words[-1] in LABELS or _role_like(label_words[-1]) or label_words[0] in LABELS):
+        return False
+    # Between the label and the name only other names and list separators may stand.
+    rest = m.group(2)
+    return bool(re.fullmatch(r"(?:[^\W\d_]+(?:['’\-.][^\W\d_]*)*|\[[^\]]*\]|[ ,/&;]|\(\w+\.?\)|och|samt)*\s*", rest))
+
+
+def _signature_line(text: str, tok: _Tok) -> bool:
+    """The token's line holds only a name (1-4 words) and follows a sign-off or closes a letter."""
+    ls, le = _line_of(text, tok.start)
+    line = text[ls:le]
+    if not re.fullmatch(r"\s*[^\W\d_]+(?:['’\-.][^\W\d_]*)*(?:[ ]+[^\W\d_]+(?:['’\-.][^\W\d_]*)*){0,3}\s*", line):
+        return False
+    before = text[:ls].rstrip("\n \t")
+    prev_line = before[before.rfind("\n") + 1 :]
+    return bool(SIGN_OFFS.fullmatch(prev_line)) or not text[le:].strip()
+
+
+# --------------------------------------------------------------------------------------------
+# Finding names
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Span:
+    start: int
+    end: int
+    why: str
+
+
+def _finalise(spans: list[_Span]) -> list[tuple[int, int]]:
+    spans.sort(key=lambda s: (s.start, -s.end))
+    merged: list[tuple[int, int]] = []
+    for s in spans:
+        if merged and s.start < merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(s.end, merged[-1][1]))
+        else:
+            merged.append((s.start, s.end))
+    return merged
+
+
+def find_names(text: str) -> list[tuple[int, int]]:
+    """(start, end) of every personal name in `text`, sorted and disjoint."""
+    toks = _tokens(text)
+    n = len(toks)
+    spans: list[_Span] = []
+    taken = [False] * n
+    full_firsts: set[str] = set()
+
+    def prev_word(i: int) -> _Tok | None:
+        return toks[i - 1] if i > 0 and _joined(text, toks[i - 1], toks[i]) else None
+
+    def next_tok(j: int) -> _Tok | None:
+        return toks[j] if j < n and _joined(text, toks[j - 1], toks[j]) else None
+
+    def role_before(i: int) -> bool:
+        p = prev_word(i)
+        return p is not None and p.kind == "word" and _role_like(p.text) and not p.text.endswith(":")
+
+    def followed_by_institution(j: int) -> bool:
+        nt = next_tok(j)
+        return nt is not None and nt.kind == "word" and _institution(nt.text)
+
+    def add(i: int, j: int, why: str) -> None:
+        spans.append(_Span(toks[i].start, toks[j - 1].end, why))
+        for k in range(i, j):
+            taken[k] = True
+
+    # 1. Half-masked names: a word right beside a placeholder.
+    for i, t in enumerate(toks):
+        if t.kind != "placeholder":
+            continue
+        # word before: "Andersson, [namn]", "Ali [efternamn]", "Sara [efternamn]"
+        if i > 0 and toks[i - 1].kind == "word" and toks[i - 1].shape in ("title", "upper"):
+            w = toks[i - 1]
+            gap = _gap(text, w, t)
+            if re.fullmatch(r" ?, ?| ", gap) and _namelike(w.norm) != "X":
+                if gap.strip() == "," or _LAST_PLACEHOLDER.fullmatch(t.text) or _namelike(w.norm) != "U":
+                    add(i - 1, i, "half-masked")
+        # word after: "[förnamn] Berg"
+        if i + 1 < n and toks[i + 1].kind == "word" and toks[i + 1].shape in ("title", "upper") \
+                and _gap(text, t, toks[i + 1]) == " " and _FIRST_PLACEHOLDER.fullmatch(t.text) \
+                and _namelike(toks[i + 1].norm) != "X":
+            add(i + 1, i + 2, "half-masked")
+
+    # 2. Surname first: "Öztürk, Elif", "Kowalski, Piotr, tfn", "Mäkinen, Aino 180305-5241".
+    for i in range(n - 1):
+        a, b = toks[i], toks[i + 1]
+        if taken[i] or taken[i + 1] or a.kind != "word" or b.kind != "word":
+            continue
+        if a.shape not in ("title", "upper") or b.shape != a.shape:
+            continue
+        if not re.fullmatch(r", ?", _gap(text, a, b)):
+            continue
+        if not is_first_name(b.norm) or _not_a_name(b.norm) or _namelike(a.norm) in ("X",) or is_first_name(a.norm) and not is_surname(a.norm):
+            continue
+        end = i + 2
+        if end < n and toks[end].kind == "word" and toks[end].shape == b.shape and _gap(text, b, toks[end]) == " " \
+                and is_first_name(toks[end].norm) and not _not_a_name(toks[end].norm):
+            end += 1  # "Nguyen, Thi Lan"
+        last = toks[end - 1]
+        after = text[last.end : last.end + 3]
+        if not (after == "" or after[:1] in ",\t\n;)/" or re.match(r" +(?:\d|\(|–|-|,|$|\n)", text[last.end : last.end + 4])):
+            continue
+        if i > 0 and toks[i - 1].kind == "word" and toks[i - 1].shape == a.shape and re.fullmatch(r", ?", _gap(text, toks[i - 1], a)):
+            continue  # "Närvarande: Eriksson, Lindgren, Abdi": a list of surnames, not "Lindgren, Abdi"
+        if i > 0 and toks[i - 1].kind == "word" and toks[i - 1].shape == a.shape and _joined(text, toks[i - 1], a) \
+                and _namelike(toks[i - 1].norm) in ("G", "B", "S"):
+            continue  # "Mikaela Strand, Jonas Lind": two names in a list
+        if is_common_word(b.norm) and not is_surname(a.norm):
+            continue
+        if any(taken[k] for k in range(i, end)):
+            continue
+        add(i, end, "surname-first")
+
+    # 3. Runs of name-shaped words (title case, capitals or lower case), with initials and particles.
+    i = 0
+    while i < n:
+        t = toks[i]
+        if taken[i] or t.kind == "placeholder" or t.shape not in ("title", "upper", "lower", "initial"):
+            i += 1
+            continue
+        shape = "title" if t.shape == "initial" else t.shape
+        j = i + 1
+        while j < n and j - i < 5 and not taken[j] and _joined(text, toks[j - 1], toks[j]):
+            u = toks[j]
+            if u.kind == "placeholder":
+                break
+            if u.shape == shape or (shape == "title" and u.shape == "initial"):
+                j += 1
+                continue
+            # a particle between names: "Jan de Vries", "JAN DE VRIES", "van den Broek"
+            if u.text.lower() in PARTICLES and (u.shape == "lower" or u.shape == shape):
+                k = j
+                while k < n and toks[k].text.lower() in PARTICLES and _joined(text, toks[k - 1], toks[k]):
+                    k += 1
+                if k < n and _joined(text, toks[k - 1], toks[k]) and toks[k].shape == shape and shape != "lower":
+                    j = k + 1
+                    continue
+            break
+        run = list(range(i, j))
+        found = _decide_run(text, toks, run, shape, role_before, followed_by_institution, prev_word)
+        if found is None:
+            i += 1
+            continue
+        a, b, why = found
+        if why == "skip":
+            i = b
+            continue
+        add(a, b, why)
+        if b - a >= 2:
+            full_firsts.add(toks[a].norm)
+        i = b
+    # 4. Ambiguous single first names that were named in full elsewhere ("Per Ek … Per har").
+    for k, t in enumerate(toks):
+        if taken[k] or t.kind != "word" or t.shape != "title":
+            continue
+        base = _genitive_base(t.norm)
+        if t.norm in full_firsts or (base and base in full_firsts):
+            nt = next_tok(k + 1)
+            if nt is not None and nt.kind == "word" and (nt.shape == "title" and not _not_a_name(nt.norm)):
+                continue
+            if _sentence_start(text, t) and t.norm in _NOT_NAMES_LOWER_TITLE and (nt is None or nt.text not in VERBS_AFTER):
+                continue
+            add(k, k + 1, "named-before")
+    return _finalise(spans)
+
+
+_NOT_NAMES_LOWER_TITLE = frozenset(w[:1].upper() + w[1:] for w in _NOT_NAMES_LOWER)
+
+
+def _decide_run(text, toks, run, shape, role_before, followed_by_institution, prev_word):
+    """Decide which part of a run of name-shaped tokens is a name.
+
+    Returns (first index, end index, reason), ("skip" to jump over an institution name) or None.
+    """
+    i, j = run[0], run[-1] + 1
+    words = [toks[k] for k in run]
+    # An institution or street named after a person: skip the whole run and the word after it.
+    if shape != "lower" and (any(w.kind == "word" and _institution(w.text) for w in words) or followed_by_institution(j)):
+        return (i, j + 1, "skip")
+    # Leading words that are no names ("Enligt", "Rektor", "Hej") are dropped, one at a time.
+    if shape == "title" and len(words) == 1 and words[0].kind == "word" and _label_before(text, words[0].start) \
+            and _in(lexicons()[1], words[0].norm) and not _role_like(words[0].norm) \
+            and words[0].norm not in _STRUCTURE_WORDS:
+        return (i, j, "context")  # "Närvarande: Berg, Lund, Sandberg": a place name is a surname here
+    if shape in ("title", "upper"):
+        k = 0
+        while k < len(words) and words[k].kind == "word" and (
+            _not_a_name(words[k].norm) and words[k].text.lower() not in PARTICLES
+        ):
+            k += 1
+        if k:
+            if k >= len(words):
+                return None
+            return None if k == 0 else _decide_run(text, toks, run[k:], shape, role_before, followed_by_institution, prev_word)
+        # Trailing words that are no names ("Per Ek Ordförande") are dropped.
+        m = len(words)
+        while m > 0 and words[m - 1].kind == "word" and (_not_a_name(words[m - 1].norm) or words[m - 1].text.lower() in PARTICLES):
+            m -= 1
+        if m < len(words):
+            if m == 0:
+                return None
+            return _decide_run(text, toks, run[:m], shape, role_before, followed_by_institution, prev_word)
+    if words[0].kind == "initial":
+        return _decide_initials(text, toks, run)
+    if shape == "lower":
+        return _decide_lower(text, toks, run)
+    if shape == "upper":
+        return _decide_upper(text, toks, run, role_before)
+    return _decide_title(text, toks, run, role_before, prev_word)
+
+
+def _decide_initials(text, toks, run):
+    i = run[0]
+    k = 0
+    while k < len(run) and toks[run[k]].kind == "initial":
+        k += 1
+    if k == len(run):
+        return None
+    rest = [toks[x] for x in run[k:] if toks[x].kind == "word"]
+    if not rest:
+        return None
+    last = rest[-1]
+    cls = _namelike(last.norm)
+    if cls == "X" or (cls == "U" and is_common_word(last.norm)):
+        return None
+    if cls == "U" and not _label_before(text, toks[i].start):
+        return None
+    return (i, run[-1] + 1, "initials")
+
+
+def _decide_lower(text, toks, run):
+    """Names typed in lower case in a chat: "lena holm", "karin lindberg", "hodan"."""
+    words = [toks[k] for k in run]
+    cls = [("G" if is_first_name(w.norm) else "") + ("S" if _in(lexicons()[1], w.norm) else "") for w in words]
+    prev = toks[run[0] - 1] if run[0] > 0 else None
+    cue = prev is not None and prev.text.lower() in CUE_BEFORE and re.fullmatch(r" ", text[prev.end : toks[run[0]].start]) is not None
+    # first + surname: "karin lindberg", "per ek"
+    for a in range(len(words) - 1):
+        w1, w2 = words[a], words[a + 1]
+        if "G" in cls[a] and "S" in cls[a + 1]:
+            if w1.text in _NOT_NAMES_LOWER or w2.text in _NOT_NAMES_LOWER:
+                continue
+            c1, c2 = is_common_word(w1.norm), is_common_word(w2.norm)
+            if not (c1 and c2) or cue:
+                if a == 0 or not cue:
+                    return (run[a], run[a + 1] + 1, "lower-full")
+    # a first name alone: "hodan", "birgitta"; an everyday word ("lena") only after a cue verb
+    w = words[0]
+    if "G" in cls[0] and w.text not in _NOT_NAMES_LOWER and len(w.text) >= 3:
+        if (not is_common_word(w.norm) and (cue or _chat_like(text))) or (
+            cue and prev.text.lower() in _STRONG_CUES and w.text not in _FUNCTION_LOWER
+        ):
+            return (run[0], run[0] + 1, "lower-first")
+    return None
+
+
+# Words of a document's structure that happen to be surnames somewhere.
+_STRUCTURE_WORDS = frozenset("Status Datum Klart Klar Mål Org Box Tid Plats Vecka Not Summa Total".split())
+
+_STRONG_CUES = frozenset("fråga frågar frågade hälsa hälsar påminn påminna påminner ring ringa maila mejla säg be tacka hej hejsan kontakta träffa prata".split())
+_FUNCTION_LOWER = frozenset("per bo dag man alla andra bara inga hans sin".split())
+
+
+def _chat_like(text: str) -> bool:
+    """Typed like a chat message: starts in lower case or has no capital letter at all."""
+    s = text.lstrip()
+    return bool(s) and (s[0].islower() or not any(c.isupper() for c in s))
+
+
+def _decide_upper(text, toks, run, role_before):
+    """Capitals: "MARIA LINDQVIST", "JAN DE VRIES"; headings ("ANALYS OCH BEDÖMNING") are not."""
+    words = [toks[k] for k in run if toks[k].text.lower() not in PARTICLES]
+    if len(words) < 2:
+        w = words[0]
+        if (role_before(run[0]) or _label_before(text, w.start)) and _namelike(w.norm) in ("G", "S", "B"):
+            return (run[0], run[0] + 1, "capitals-context")
+        return None
+    cls = [_namelike(w.norm) for w in words]
+    if "X" in cls:
+        return None
+    if cls[0] in ("G", "B") and cls[-1] in ("S", "B", "G") and all(c != "U" for c in cls[1:-1]):
+        return (run[0], run[-1] + 1, "capitals")
+    if cls[0] in ("G", "B") and cls[-1] == "U" and len(words) == 2 and (
+        _label_before(text, words[0].start) or _signature_line(text, words[0])
+    ):
+        return (run[0], run[-1] + 1, "capitals")
+    return None
+
+
+def _decide_title(text, toks, run, role_before, prev_word):
+    words = [toks[k] for k in run]
+    names = [w for w in words if w.text.lower() not in PARTICLES or w.shape == "title" and w.text not in ("De", "Van", "Von", "Af", "Da", "Di", "Le", "La", "Al", "El")]
+    cls = [_namelike(w.norm) if w.kind == "word" else "I" for w in words]
+    first = words[0]
+    start_of_sentence = _sentence_start(text, first)
+    role = role_before(run[0])
+    label = _label_before(text, first.start)
+    i, j = run[0], run[-1] + 1
+    if len(names) >= 2:
+        if any(c in ("G", "B") for c in cls):
+            # "Per Ek", "Klara Engström": an everyday word at a sentence start needs a real surname
+            g_common = all(is_common_word(w.norm) for w, c in zip(words, cls) if c != "I")
+            if g_common and start_of_sentence and not (role or label):
+                nxt = toks[j] if j < len(toks) and re.fullmatch(r" {1,3}", text[toks[j - 1].end : toks[j].start]) else None
+                if not any(c == "S" and not is_common_word(w.norm) for w, c in zip(words, cls)) and not (
+                    nxt is not None and nxt.text in VERBS_AFTER and all(c in ("G", "S", "B") for c in cls)
+                ):
+                    return None
+            return (i, j, "full-name")
+        if any(c == "S" for c in cls) and (role or label or not start_of_sentence or _signature_line(text, first)):
+            return (i, j, "full-name")
+        if role or label:
+            return (i, j, "context")
+        return None
+    # A single word.
+    w, c = first, cls[0]
+    if c == "I" or len(w.text) < 2 or (len(w.text) < 3 and not (role or label)):
+        return None
+    nt = toks[j] if j < len(toks) and re.fullmatch(r" {1,3}", text[toks[j - 1].end : toks[j].start]) else None
+    verb_after = nt is not None and nt.text in VERBS_AFTER
+    pw = prev_word(i)
+    greeting = pw is not None and pw.text.lower() in GREETINGS
+    if role or label:
+        return (i, j, "context") if c != "X" else None
+    common = is_common_word(w.norm)
+    if c in ("G", "B"):
+        if not common:
+            return (i, j, "first-name")
+        # "Lena har ansvar", "Hej Lena!", "Mvh\nJonas"; not "Stig in", "Björk, ek och lind"
+        base = _genitive_base(w.norm)
+        if w.norm.lower() in _FUNCTION_LOWER or (base or "").lower() in _FUNCTION_LOWER:
+            return None
+        if verb_after or greeting or _signature_line(text, w) or not start_of_sentence:
+            return (i, j, "first-name")
+        if base and not start_of_sentence and nt is not None and nt.shape == "lower":
+            return (i, j, "first-name")  # genitive mid-sentence: "I Lenas grupp"
+        return None
+    if c == "S":
+        if common:
+            return None
+        proper = lexicons()[3]
+        if w.norm in proper:
+            return None
+        if not _in(lexicons()[1], w.norm) and not _in(lexicons()[1], _genitive_base(w.norm) or ""):
+            # only shaped like a surname ("Personen", "Skolutveckling"): a person's verb must follow
+            if start_of_sentence or not verb_after:
+                return None
+        if start_of_sentence and not (verb_after or greeting or _signature_line(text, w)):
+            return None
+        return (i, j, "surname")
+    return None
