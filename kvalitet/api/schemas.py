@@ -24,17 +24,17 @@ class HitOut(BaseModel):
 
     @classmethod
     def of(cls, hit: Hit, mask_pii: bool = False) -> "HitOut":
-        p = hit.passage
-        text, snip = p.text, hit.snippet
-        if mask_pii:  # whatever the stored flags say: an index built by an older detector too
-            from kvalitet.pii import mask
+        """The API's hit; with `mask_pii`, personal data masked in every text field (text,
+        snippet, activity, …) by kvalitet.pii.shown, whatever the stored flags say."""
+        from kvalitet.pii import shown
 
-            text, snip = mask(text), mask(snip)
-        return cls(
-            id=p.id, text=text, snippet=snip, score=hit.score, kind=p.section_kind, doc_kind=p.doc_kind,
+        p = hit.passage
+        out = cls(
+            id=p.id, text=p.text, snippet=hit.snippet, score=hit.score, kind=p.section_kind, doc_kind=p.doc_kind,
             year=p.year, activity=p.activity, status=p.status, committee=p.committee,
             perspective=p.perspective, pii=p.pii, source=p.source,
         )
+        return shown(out, mask_pii)
 
 
 class SearchOut(BaseModel):

@@ -29,6 +29,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from kvalitet.drafting.grounding import check, cited_ids
 from kvalitet.errors import KvalitetError, LLMUnavailable, NotFound
 from kvalitet.pii import mask as mask_pii
+from kvalitet.pii import shown as pii_shown
 from kvalitet.drafting.prompts import data, get_prompts
 from kvalitet.domain.types import (
     Citation,
@@ -238,10 +239,8 @@ def suggestion_block(sg: Suggestion, note: str = "") -> str:
 
 
 def passage_out(p: Passage, mask: bool) -> dict:
-    text = mask_pii(p.text) if mask else p.text
-    return {"id": p.id, "text": text, "year": p.year, "kind": p.section_kind, "doc_kind": p.doc_kind,
-            "activity": (mask_pii(p.activity) if mask and p.activity else p.activity), "status": p.status,
-            "source": p.source.model_dump()}
+    return pii_shown({"id": p.id, "text": p.text, "year": p.year, "kind": p.section_kind, "doc_kind": p.doc_kind,
+                  "activity": p.activity, "status": p.status, "source": p.source.model_dump()}, mask)
 
 
 def suggestion_out(sg: Suggestion, **extra) -> dict:

@@ -12,6 +12,7 @@ import typer
 from kvalitet.settings import Settings
 from kvalitet.errors import KvalitetError
 from kvalitet.domain.types import SearchFilters
+from kvalitet.pii import shown
 
 app = typer.Typer(help="Kvalitet: stöd för uppföljningar och kvalitetsrapporter.", no_args_is_help=True)
 eval_app = typer.Typer(help="Measure retrieval quality.")
@@ -78,7 +79,7 @@ def ingest(
         typer.echo(_dump({
             "files": report.files, "records": report.records, "passages": report.passages,
             "embedded": report.embedded, "unchanged_files": report.unchanged_files,
-            "removed": report.removed, "kinds": report.kinds,
+            "removed": report.removed, "kinds": report.kinds, "pii_findings": report.pii_findings,
             "skipped": [{"path": p, "reason": r} for p, r in report.skipped],
         }))
     else:
@@ -87,7 +88,8 @@ def ingest(
             f"passager: {report.passages}, nyinbäddade: {report.embedded}, borttagna: {report.removed}"
         )
         for path, kind in sorted(report.kinds.items()):
-            typer.echo(f"  {path}: {kind}")
+            found = report.pii_findings.get(path, 0)
+            typer.echo(f"  {path}: {kind}" + (f" · {found} personuppgifter (namn, personnummer, e-post)" if found else ""))
         for path, reason in report.skipped:
             typer.echo(f"  HOPPADE ÖVER {path}: {reason}", err=True)
     raise typer.Exit(2 if report.skipped else 0)
@@ -128,8 +130,10 @@ def search(
             typer.echo(_dump({"query": q, "hits": [], "error": exc.message}))
             failed = True
             continue
+        mask = svc.settings.mask_personal_data
+        hits = shown(hits, mask)  # every field, as the API and web show it
         if as_json or query == "-":
-            typer.echo(_dump({"query": q, "hits": [hit_json(h) for h in hits]}))
+            typer.echo(_dump(shown({"query": q, "hits": [hit_json(h) for h in hits]}, mask)))
         else:
             if not hits:
                 typer.echo("Inga träffar.")
@@ -154,8 +158,9 @@ def activities(
     """List activity rows (or one activity's history across years)."""
     svc = _services()
     hist = svc.history()
+    mask = svc.settings.mask_personal_data
     if history:
-        rows = hist.history(history)
+        rows = shown(hist.history(history), mask)
         if not rows:
             typer.echo(f"Fel: ingen aktivitet med id {history}", err=True)
             raise typer.Exit(4)
@@ -165,7 +170,7 @@ def activities(
             for r in rows:
                 typer.echo(f"{r.year} · {r.section_kind} · {r.status or '-'} · {r.deadline or '-'} · {r.activity[:90]}")
         return
-    rows = hist.activities(year=year, status=status, query=query)
+    rows = shown(hist.activities(year=year, status=status, query=query), mask)
     if as_json:
         typer.echo(_dump({"activities": [r.model_dump() for r in rows]}))
     else:

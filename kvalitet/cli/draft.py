@@ -58,6 +58,7 @@ def register(app: typer.Typer) -> None:
 
         from kvalitet.settings import Settings
         from kvalitet.container import Services
+        from kvalitet.pii import shown
 
         kinds = [s.strip() for s in sections.split(",") if s.strip()]
         try:
@@ -70,7 +71,7 @@ def register(app: typer.Typer) -> None:
         try:
             svc = Services(Settings())
             try:
-                result = svc.drafter.draft(req, generator)
+                result = shown(svc.drafter.draft(req, generator), svc.settings.mask_personal_data)
             finally:
                 svc.close()
         except KvalitetError as exc:

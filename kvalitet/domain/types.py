@@ -207,6 +207,7 @@ class IngestReport:
     unchanged_files: int = 0
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (path, reason)
     kinds: dict[str, str] = field(default_factory=dict)  # path -> doc kind
+    pii_findings: dict[str, int] = field(default_factory=dict)  # path -> personal-data findings
 
 
 # ---- drafting ---------------------------------------------------------------------------

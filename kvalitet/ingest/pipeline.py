@@ -123,6 +123,16 @@ def to_passages(doc_path: str, parsed: ParsedDocument) -> list[Passage]:
     return out
 
 
+def personal_data_findings(passages) -> int:
+    """How many personal-data findings a document's passages hold: in their texts (only those
+    flagged at ingest are read) and in each distinct activity title they carry. `passages`:
+    anything with .text, .pii and .activity (Passage, PassageRow)."""
+    from kvalitet.pii import count_personal_data
+
+    titles = {p.activity for p in passages if getattr(p, "activity", None)}
+    return sum(count_personal_data(p.text) for p in passages if p.pii) + sum(count_personal_data(t) for t in titles)
+
+
 def read_and_parse(path: Path, doc_path: str, settings) -> tuple[ParsedDocument, str]:
     from kvalitet.ingest.parsing import parse_document
     from kvalitet.ingest.readers import read_document
@@ -196,6 +206,7 @@ def ingest(
                 continue
             passages = to_passages(doc_path, parsed)
             report.kinds[doc_path] = parsed.doc_kind
+            report.pii_findings[doc_path] = personal_data_findings(passages)
             report.records += len(parsed.records)
             report.passages += len(passages)
             _store_document(index, doc_path, sha, media_type, parsed, passages, report)

@@ -13,15 +13,20 @@ and on the independently written tests/data/pii_independent.json.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass
+from typing import TypeVar
 from datetime import date
 
 from stdnum import luhn
 
 from kvalitet.pii.names import find_names
 
-__all__ = ["Finding", "find", "find_personal_data", "mask", "evaluate_names", "count_personal_data"]
+T = TypeVar("T")
+
+__all__ = ["Finding", "find", "find_personal_data", "mask", "evaluate_names", "count_personal_data", "shown",
+           "KEEP_FIELDS"]
 
 
 @dataclass(frozen=True)
@@ -148,6 +153,66 @@ def _mask_plain(text: str) -> str:
         pos = f.end
     out.append(text[pos:])
     return "".join(out)
+
+
+# --------------------------------------------------------------------------------------------
+# What a surface shows
+# --------------------------------------------------------------------------------------------
+
+# Fields that identify, locate or classify: never prose, never masked (a masked id or path would
+# break links). Every other text field is masked, whatever its name, so a field added later is
+# masked too.
+KEEP_FIELDS = frozenset(
+    """id ids passage_id history_id report_id item_id suggestion_id job_id unit_id user_id path
+    doc_path filename media_type sha256 url href kind doc_kind section_kind section kind generator
+    prompt_version pii status perspective committee deadline event mode type format role
+    unit csrf version created_at updated_at ingested_at year page number line line_start line_end
+    score ranks source_type ref state code conversation_id revised_from""".split()
+)
+
+
+def _keep(key: object) -> bool:
+    return isinstance(key, str) and (key in KEEP_FIELDS or key.endswith(("_id", "_ids", "_path", "_at")))
+
+
+def shown(value: T, enabled: bool) -> T:
+    """`value` as a surface may show it: with `enabled` (the KVALITET_MASK_PERSONAL_DATA setting),
+    personal data masked in every text it holds; without, `value` itself.
+
+    The one function every surface calls (API, web, CLI, chat, exports). Takes a string, a
+    pydantic model, a dataclass, or dicts, lists and tuples of them, and gives back the same type.
+    Strings under the keys in KEEP_FIELDS (ids, paths, kinds, statuses) are left as they are;
+    every other string is masked with `mask`, so fields added later are masked too.
+    """
+    if not enabled:
+        return value
+    return _shown(value)
+
+
+def _shown(value):
+    from pydantic import BaseModel
+
+    if isinstance(value, str):
+        return mask(value)
+    if isinstance(value, BaseModel):
+        data = {k: (v if _keep(k) else _shown(v)) for k, v in value.__dict__.items()}
+        return value.model_copy(update=data)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        data = {f.name: (getattr(value, f.name) if _keep(f.name) else _shown(getattr(value, f.name)))
+                for f in dataclasses.fields(value) if f.init}
+        return dataclasses.replace(value, **data)
+    if isinstance(value, dict):
+        return {k: (v if _keep(k) else _shown(v)) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_shown(v) for v in value]
+    if isinstance(value, tuple):
+        return tuple(_shown(v) for v in value)
+    return value
+
+
+def count_personal_data(text: str) -> int:
+    """How many personal-data findings (names, identity numbers, e-mail addresses) `text` holds."""
+    return len(find(text))
 
 
 # --------------------------------------------------------------------------------------------

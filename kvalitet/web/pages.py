@@ -31,6 +31,7 @@ from kvalitet.domain.types import DRAFT_SECTIONS, PERSPECTIVES, STATUSES, Search
 from kvalitet.workspace.auth import User, can_review, can_write, token_id_of
 from kvalitet.workspace.views import KIND_LABELS, ItemIn
 from kvalitet.web import views
+from kvalitet.pii import shown
 from kvalitet.web.session import (
     CSRF_MESSAGE,
     CsrfError,
@@ -388,7 +389,7 @@ def history_page(request: Request, passage_id: str, user: User = Depends(web_use
     if not re.fullmatch(r"p_[0-9A-Za-z]{4,64}", passage_id):
         raise NotFound("Ingen sådan aktivitet / no such activity")
     hist = services(request).history()
-    rows = hist.history(passage_id)
+    rows = shown(hist.history(passage_id), services(request).settings.mask_personal_data)
     if not rows:
         raise NotFound("Aktiviteten finns inte i indexet (det kan ha lästs in på nytt). / no such activity")
     years = sorted({r.year for r in rows if r.year})
@@ -418,19 +419,19 @@ def passage_context(svc, doc_path: str, passage: str | None, start: int | None, 
     total = len(lines)
     lo = max(1, start - context)
     hi = min(total, end + context, lo + 400)
-    mask = svc.settings.mask_personal_data
-    if mask:
-        from kvalitet.pii import mask as mask_text
-    shown = [
-        {"number": ln.number, "page": ln.page, "text": mask_text(ln.text) if mask else ln.text,
-         "hit": start <= ln.number <= end}
+    from kvalitet.api.routers.documents import document_findings
+
+    view = shown([
+        {"number": ln.number, "page": ln.page, "text": ln.text, "hit": start <= ln.number <= end}
         for ln in lines if lo <= ln.number <= hi
-    ]
-    page_no = next((ln["page"] for ln in shown if ln["number"] == start), None)
+    ], svc.settings.mask_personal_data)
+    page_no = next((ln["page"] for ln in view if ln["number"] == start), None)
     return {
         "path": doc_path, "passage": passage if found else None, "start": start, "end": end, "total": total,
-        "changed": changed, "lines": shown, "doc_kind": doc_kind, "year": year, "title": title,
+        "changed": changed, "lines": view, "doc_kind": doc_kind, "year": year,
+        "title": shown(title, svc.settings.mask_personal_data),
         "page": page_no, "moved": bool(passage) and not found, "first": lo, "last": hi,
+        "pii_findings": document_findings(svc, [doc]).get(doc_path, 0),
     }
 
 
@@ -751,12 +752,15 @@ def _documents(svc) -> list[dict]:
         ).all():
             counts[path][kind] = n
         rows = s.scalars(select(DocumentRow).order_by(DocumentRow.year.desc(), DocumentRow.path)).all()
-        return [
-            {"path": r.path, "doc_kind": r.doc_kind, "year": r.year, "title": r.title, "records": r.records,
-             "passages": sum(counts[r.path].values()), "activities": counts[r.path].get("aktivitet", 0),
-             "warnings": list(r.warnings or []), "ingested_at": r.ingested_at}
-            for r in rows
-        ]
+    from kvalitet.api.routers.documents import document_findings
+
+    findings = document_findings(svc, list(rows))
+    return [
+        {"path": r.path, "doc_kind": r.doc_kind, "year": r.year, "title": r.title, "records": r.records,
+         "passages": sum(counts[r.path].values()), "activities": counts[r.path].get("aktivitet", 0),
+         "warnings": list(r.warnings or []), "ingested_at": r.ingested_at, "pii_findings": findings.get(r.path, 0)}
+        for r in rows
+    ]
 
 
 def _documents_page(request, user, *, status=200, result=None, error=None, filename=None):

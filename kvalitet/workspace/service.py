@@ -34,6 +34,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from kvalitet.storage.db import DocumentRow, PassageRow, utcnow
 from kvalitet.errors import Conflict, InvalidInput, NotFound, Unauthorized, UnreadableFile
 from kvalitet.domain.types import DRAFT_SECTIONS, Citation, DraftRequest, Grounding, Suggestion
+from kvalitet.pii import shown
 from kvalitet.workspace import render as rnd
 from kvalitet.workspace.auth import (
     User,
@@ -667,12 +668,14 @@ class Workspace:
         rows = s.execute(select(DocumentRow.path, DocumentRow.title, DocumentRow.year).where(DocumentRow.path.in_(paths)))
         return {p: (t, y) for p, t, y in rows}
 
-    def _render(self, s: Session, report: ReportRow, fmt: str) -> str:
-        meta, items = self._render_input(s, report)
+    def _render(self, s: Session, report: ReportRow, fmt: str, *, masked: bool = False) -> str:
+        """The report as text. `masked`: personal data masked in every field (exports and previews
+        with KVALITET_MASK_PERSONAL_DATA; publishing keeps the text as written)."""
+        meta, items = shown(self._render_input(s, report), masked)
         text = rnd.render(
             kind=report.kind, fmt=fmt, report=meta, items=items,
             templates_dir=str(self.settings.templates_dir) if self.settings.templates_dir else None,
-            generated_at=utcnow(), documents=self._cited_documents(s, items),
+            generated_at=utcnow(), documents=shown(self._cited_documents(s, items), masked),
         )
         if fmt == "md":
             text = re.sub(r"[ \t]+\n", "\n", text)
@@ -686,7 +689,7 @@ class Workspace:
         with self.db.session() as s:
             report = self._report(s, report_id)
             require_read(user, report.unit)
-            return self._render(s, report, fmt)
+            return self._render(s, report, fmt, masked=self.settings.mask_personal_data)
 
     def export(self, report_id: int, fmt: str, user: User) -> ExportedFile:
         """The report as a file: md, html or docx. Audited (who took out which report)."""
@@ -698,15 +701,16 @@ class Workspace:
             if fmt == "docx":
                 from kvalitet.workspace.docx_export import base_document_path, html_to_docx
 
-                html = self._render(s, report, "html")
-                meta, _ = self._render_input(s, report)
+                masked = self.settings.mask_personal_data
+                html = self._render(s, report, "html", masked=masked)
+                meta, _ = shown(self._render_input(s, report), masked)
                 base = base_document_path(report.kind, self.settings.templates_dir)
                 content = html_to_docx(
                     html, base=base, title=report.title, subject=KIND_LABELS[report.kind], author=report.unit,
                     meta=meta,
                 )
             else:
-                content = self._render(s, report, fmt).encode("utf-8")
+                content = self._render(s, report, fmt, masked=self.settings.mask_personal_data).encode("utf-8")
             filename = f"{report.year}-{slugify(report.title)}.{fmt}"
             self._audit(s, user, "report.export", "report", report.id, report.id, None,
                         {"format": fmt, "bytes": len(content), "version": report.version})

@@ -5,6 +5,7 @@ from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel
 
 from kvalitet.errors import NotFound
+from kvalitet.pii import shown
 from kvalitet.search.history import ActivityView
 from kvalitet.container import Services
 from kvalitet.api.auth import AuthRoute, current_user
@@ -30,7 +31,8 @@ async def list_activities(
     svc: Services = Depends(get_services),
 ):
     hist = await run_in_threadpool(svc.history)
-    return ActivitiesOut(activities=hist.activities(year=year, status=status, query=query))
+    out = ActivitiesOut(activities=hist.activities(year=year, status=status, query=query))
+    return shown(out, svc.settings.mask_personal_data)
 
 
 @router.get("/activities/{activity_id}/history", response_model=HistoryOut)
@@ -39,4 +41,4 @@ async def activity_history(activity_id: str, svc: Services = Depends(get_service
     rows = hist.history(activity_id)
     if not rows:
         raise NotFound(f"Ingen aktivitet med id {activity_id!r} / no activity with that id")
-    return HistoryOut(id=activity_id, history=rows)
+    return shown(HistoryOut(id=activity_id, history=rows), svc.settings.mask_personal_data)

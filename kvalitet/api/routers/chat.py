@@ -30,6 +30,7 @@ from fastapi.responses import StreamingResponse
 from kvalitet.chat import ChatAnswer, ChatRequest, ChatService, ConversationList, ConversationView
 from kvalitet.workspace.auth import User
 from kvalitet.api.auth import AuthRoute, current_user
+from kvalitet.pii import shown
 
 router = APIRouter(prefix="/api", tags=["chatt"], route_class=AuthRoute)
 
@@ -103,18 +104,21 @@ async def chat(body: ChatRequest, request: Request, user: User = Depends(current
     service = chat_service(request)
     if "text/event-stream" in request.headers.get("accept", ""):
         turn = await run_in_threadpool(service.start, user, body)
+        mask = service.services.settings.mask_personal_data
         return StreamingResponse(
-            _stream(service.events(turn), turn.cancelled),
+            _stream((shown(ev, mask) for ev in service.events(turn)), turn.cancelled),
             media_type="text/event-stream",
             headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
         )
-    return await run_in_threadpool(service.ask, user, body)
+    answer = await run_in_threadpool(service.ask, user, body)
+    return shown(answer, service.services.settings.mask_personal_data)
 
 
 @router.get("/chat", response_model=ConversationList)
 async def my_conversations(request: Request, user: User = Depends(current_user)):
     """The caller's own conversations, most recent first."""
-    return await run_in_threadpool(chat_service(request).conversations, user)
+    service = chat_service(request)
+    return shown(await run_in_threadpool(service.conversations, user), service.services.settings.mask_personal_data)
 
 
 @router.get("/chat/{conversation_id}", response_model=ConversationView,
@@ -122,4 +126,6 @@ async def my_conversations(request: Request, user: User = Depends(current_user))
 async def conversation(request: Request, conversation_id: str = Path(..., max_length=64),
                        user: User = Depends(current_user)):
     """One conversation's messages (owner or admin)."""
-    return await run_in_threadpool(chat_service(request).conversation, conversation_id, user)
+    service = chat_service(request)
+    view = await run_in_threadpool(service.conversation, conversation_id, user)
+    return shown(view, service.services.settings.mask_personal_data)

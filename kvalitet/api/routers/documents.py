@@ -18,6 +18,7 @@ import uuid
 from collections import Counter, OrderedDict
 from datetime import datetime, timezone
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Literal
 
 from fastapi import APIRouter, Depends, File, Query, Response, UploadFile
@@ -28,6 +29,7 @@ from sqlalchemy import func, select
 
 from kvalitet.storage.db import DocumentRow, PassageRow
 from kvalitet.errors import Conflict, ConfigError, IndexBusy, NotFound, UnreadableFile
+from kvalitet.ingest.pipeline import personal_data_findings
 from kvalitet.ingest.readers import MEDIA_CSV, MEDIA_DOCX, MEDIA_HTML, MEDIA_MARKDOWN, MEDIA_PDF, MEDIA_XLSX, sniff_media_type
 from kvalitet.container import Services
 from kvalitet.workspace.auth import User
@@ -145,6 +147,7 @@ class UploadOut(BaseModel):
     sections: dict[str, int]  # passages per section kind
     warnings: list[str]
     pii: list[str]  # kinds of personal data found in the document's passages
+    pii_findings: int = 0  # how many personal-data findings (names, identity numbers, e-mail)
 
 
 class DocumentOut(BaseModel):
@@ -157,6 +160,7 @@ class DocumentOut(BaseModel):
     passages: int
     warnings: list[str]
     ingested_at: datetime | None
+    pii_findings: int = 0  # how many personal-data findings the indexed passages hold
 
 
 class DocumentsOut(BaseModel):
@@ -178,6 +182,7 @@ class PassageContextOut(BaseModel):
     total_lines: int
     changed_since_ingest: bool  # the file on disk is not the one that was indexed
     lines: list[LineOut]
+    pii_findings: int = 0  # personal-data findings in the whole document, as indexed
 
 
 # --------------------------------------------------------------------------------------------
@@ -252,6 +257,7 @@ def _store_and_ingest(svc: Services, data: bytes, raw_name: str | None, replace:
         sections=dict(sorted(sections.items())),
         warnings=list(row.warnings or []),
         pii=sorted({k for p in passages for k in (p.pii or [])}),
+        pii_findings=personal_data_findings(passages),
     )
 
 
@@ -291,19 +297,53 @@ def _utc(value: datetime | None) -> datetime | None:
     return value
 
 
+_findings_cache: dict[tuple[str, str], int] = {}
+_findings_lock = threading.Lock()
+
+
+def document_findings(svc: Services, docs: list[DocumentRow]) -> dict[str, int]:
+    """Personal-data findings per document path (counted on the passages flagged at ingest,
+    cached per document version)."""
+    out: dict[str, int] = {}
+    todo = []
+    with _findings_lock:
+        for d in docs:
+            key = (d.path, d.sha256)
+            if key in _findings_cache:
+                out[d.path] = _findings_cache[key]
+            else:
+                todo.append(d)
+    if todo:
+        paths = [d.path for d in todo]
+        with svc.db.session() as s:
+            rows = s.execute(select(PassageRow.doc_path, PassageRow.text, PassageRow.pii, PassageRow.activity)
+                             .where(PassageRow.doc_path.in_(paths))).all()
+        by_doc: dict[str, list] = {p: [] for p in paths}
+        for doc_path, text, pii, activity in rows:
+            by_doc[doc_path].append(SimpleNamespace(text=text, pii=pii, activity=activity))
+        with _findings_lock:
+            for d in todo:
+                n = personal_data_findings(by_doc[d.path])
+                _findings_cache[(d.path, d.sha256)] = out[d.path] = n
+                if len(_findings_cache) > 4096:
+                    _findings_cache.clear()
+    return out
+
+
 @router.get("/documents", response_model=DocumentsOut)
 def list_documents(svc: Services = Depends(get_services), _user: User = Depends(current_user)):
-    """De inlästa dokumenten med typ, år, antal poster och varningar."""
+    """De inlästa dokumenten med typ, år, antal poster, varningar och antal personuppgifter."""
     with svc.db.session() as s:
         counts = dict(
             s.execute(select(PassageRow.doc_path, func.count()).group_by(PassageRow.doc_path)).all()
         )
         rows = s.scalars(select(DocumentRow).order_by(DocumentRow.path)).all()
+        findings = document_findings(svc, list(rows))
         docs = [
             DocumentOut(
                 path=r.path, doc_kind=r.doc_kind, year=r.year, title=r.title, media_type=r.media_type,
                 records=r.records, passages=counts.get(r.path, 0), warnings=list(r.warnings or []),
-                ingested_at=_utc(r.ingested_at),
+                ingested_at=_utc(r.ingested_at), pii_findings=findings.get(r.path, 0),
             )
             for r in rows
         ]
@@ -368,20 +408,16 @@ def _passage_context(svc: Services, doc_path: str, passage: str | None, line: in
     total = len(lines)
     lo = max(1, start - context)
     hi = min(total, end + context, lo + MAX_CONTEXT_LINES - 1)
-    mask_pii = svc.settings.mask_personal_data
-    if mask_pii:
-        from kvalitet.pii import mask
-    out = [
-        LineOut(
-            number=ln.number, page=ln.page, text=mask(ln.text) if mask_pii else ln.text,
-            in_passage=start <= ln.number <= end,
-        )
+    from kvalitet.pii import shown
+
+    out = shown([
+        LineOut(number=ln.number, page=ln.page, text=ln.text, in_passage=start <= ln.number <= end)
         for ln in lines
         if lo <= ln.number <= hi
-    ]
+    ], svc.settings.mask_personal_data)
     return PassageContextOut(
         path=doc_path, passage_id=passage, line_start=start, line_end=end, total_lines=total,
-        changed_since_ingest=changed, lines=out,
+        changed_since_ingest=changed, lines=out, pii_findings=document_findings(svc, [doc]).get(doc_path, 0),
     )
 
 

@@ -19,6 +19,7 @@ from kvalitet.container import Services
 from kvalitet.domain.types import Draft, DraftRequest
 from kvalitet.api.auth import AuthRoute, current_user
 from kvalitet.api.deps import get_services
+from kvalitet.pii import shown
 
 # Every route needs a signed-in user (Bearer token or the web session): drafts rest on
 # documents that may name staff and pupils.
@@ -51,7 +52,8 @@ async def create_draft(body: DraftIn, request: Request, svc: Services = Depends(
     """Suggestions per requested section, each with its citations and grounding check."""
     req = body.request()
     if body.stream or "text/event-stream" in request.headers.get("accept", ""):
-        events = svc.drafter.stream(req, body.generator)
+        mask = svc.settings.mask_personal_data
+        events = (shown(ev, mask) for ev in svc.drafter.stream(req, body.generator))
         # The first event is produced here: an error before it (bad input, an unreachable LLM
         # without fallback) becomes a proper error response instead of a 200 carrying it.
         first = await run_in_threadpool(next, events, None)
@@ -60,4 +62,5 @@ async def create_draft(body: DraftIn, request: Request, svc: Services = Depends(
             media_type="text/event-stream",
             headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
         )
-    return await run_in_threadpool(svc.drafter.draft, req, body.generator)
+    draft = await run_in_threadpool(svc.drafter.draft, req, body.generator)
+    return shown(draft, svc.settings.mask_personal_data)

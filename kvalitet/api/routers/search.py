@@ -10,6 +10,7 @@ from kvalitet.domain.types import SearchFilters
 from kvalitet.api.auth import AuthRoute, current_user
 from kvalitet.api.deps import get_services
 from kvalitet.api.schemas import HitOut, SearchOut
+from kvalitet.pii import shown
 
 router = APIRouter(prefix="/api", tags=["sök"], dependencies=[Depends(current_user)], route_class=AuthRoute)
 
@@ -34,5 +35,5 @@ async def search(
         doc_kind=doc_kind, committee=committee, perspective=perspective,
     )
     hits = await run_in_threadpool(svc.retriever.search, q, k, filters, mode)
-    mask = svc.settings.mask_personal_data
-    return SearchOut(query=q, hits=[HitOut.of(h, mask) for h in hits])
+    # every field of every hit (text, snippet, activity, …) through the one masking function
+    return shown(SearchOut(query=q, hits=[HitOut.of(h) for h in hits]), svc.settings.mask_personal_data)
