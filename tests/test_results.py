@@ -305,3 +305,42 @@ def test_results_cli_lists_shows_and_imports(tmp_path):
     bad.write_text("a;b\n1;2\n")
     r = kv("import", str(bad))
     assert r.returncode == 2 and "rubrikrad" in r.stderr
+
+
+def test_a_report_carries_its_results_as_figures_in_word_html_and_markdown(tmp_path):
+    from docx import Document as Docx
+
+    from test_workspace_support import World, make_settings
+
+    world = World(make_settings(tmp_path))
+    try:
+        db = world.svc.db
+        add_indicator_doc(db, "t-2021.docx", 2021, [("Andel elever som känner sig trygga", "84 %", "85 %", "Gul", 4)])
+        add_indicator_doc(db, "t-2023.docx", 2023, [("Andel elever som känner sig trygga", "80 %", "85 %", "Röd", 4)])
+        ws = world.ws
+        rep = ws.create_report("Fjolårets aktiviteter", "aktivitetsuppfoljning", 2024, "Åbyskolan", world.rektor)
+        ws.add_item(rep.id, {"activity": "Trygghetsvandringar så att fler elever känner sig trygga"}, world.rektor)
+        ws.add_item(rep.id, {"activity": "Läsfrämjande lektioner i åk 1–3"}, world.rektor)
+        md = ws.render(rep.id, "md", world.rektor)
+        assert md.count("*Figur ") == 1 and "*Figur 1. Andel elever som känner sig trygga.*" in md
+        assert "| År | Andel elever som känner sig trygga |" in md and "| 2023 | 80\u00a0% |" in md
+        html = ws.render(rep.id, "html", world.rektor)
+        assert html.count("<figure") == 1 and 'alt="Diagram. Andel elever som känner sig trygga' in html
+        out = tmp_path / "r.docx"
+        out.write_bytes(ws.export(rep.id, "docx", world.rektor).content)
+        doc = Docx(str(out))
+        pics = doc.inline_shapes
+        assert len(pics) == 1
+        descr = pics[0]._inline.docPr.get("descr")
+        assert descr.startswith("Diagram. Andel elever som känner sig trygga: 84")
+        captions = [p.text for p in doc.paragraphs if p.style.name == "Caption"]
+        assert captions and captions[0].startswith("Figur 1. Andel elever som känner sig trygga.")
+        assert "Källa: " in captions[0]
+        # The figure stands under its activity's Uppföljning, before the next activity.
+        texts = [p.text for p in doc.paragraphs]
+        i_cap = texts.index(captions[0])
+        i_second = next(i for i, t in enumerate(texts) if t.startswith("Läsfrämjande lektioner"))
+        i_first = next(i for i, t in enumerate(texts) if t.startswith("Trygghetsvandringar"))
+        assert i_first < i_cap < i_second
+    finally:
+        world.close()

@@ -500,6 +500,11 @@ class _Builder(HTMLParser):
                 p = self.doc.add_paragraph(style=style) if style is not None else self.doc.add_paragraph("• ")
                 self._add_runs(p, runs)
             return
+        if tag == "figcaption":
+            style = self._style("Caption")
+            p = self.doc.add_paragraph(style=style) if style is not None else self.doc.add_paragraph()
+            self._add_runs(p, runs, size=Pt(9.5))
+            return
         p = self.doc.add_paragraph()
         self._add_runs(p, runs, italic_all="ej-granskat" in cls or "oppet" in cls)
         if "ej-granskat" in cls or "oppet" in cls:
@@ -547,8 +552,36 @@ class _Builder(HTMLParser):
         elif tag in ("em", "i"):
             self.italic += 1
             self.cls_stack.append(attrs.get("class"))
-        elif tag in ("div", "section", "header"):
+        elif tag in ("div", "section", "header", "figure"):
             self._flush()
+        elif tag == "img":
+            self._picture(attrs)
+        elif tag == "figcaption":
+            self._start_inline("figcaption", attrs)
+
+    def _picture(self, attrs: dict) -> None:
+        """An <img> with a PNG data URI (a results chart) as a picture 16 cm wide, its alt text
+        in the drawing's description (what a screen reader reads in Word). Other images are left out."""
+        import base64
+        import binascii
+        import io
+
+        src = attrs.get("src") or ""
+        if not src.startswith("data:image/png;base64,"):
+            return
+        self._flush()
+        try:
+            data = base64.b64decode(src.split(",", 1)[1], validate=True)
+        except (binascii.Error, ValueError):
+            return
+        width = min(Cm(16), self._text_width())
+        self.doc.add_picture(io.BytesIO(data), width=width)
+        paragraph = self.doc.paragraphs[-1]
+        paragraph.paragraph_format.keep_with_next = True
+        doc_pr = paragraph._p.find(".//" + qn("wp:docPr"))
+        if doc_pr is not None:
+            doc_pr.set("descr", xml_safe(attrs.get("alt") or "") or "")
+            doc_pr.set("title", "Diagram")
 
     def handle_endtag(self, tag):
         if tag in SKIP or (tag == "header" and self.skip):
@@ -556,7 +589,7 @@ class _Builder(HTMLParser):
             return
         if self.skip:
             return
-        if tag in HEADINGS or tag in ("p", "li"):
+        if tag in HEADINGS or tag in ("p", "li", "figcaption"):
             self._flush()
             if tag == "p" and self.cell_paras is not None:
                 self.runs, self.block = [], ("td", {})  # text after a <p> inside a cell

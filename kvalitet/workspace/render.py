@@ -103,6 +103,20 @@ class Section:
 
 
 @dataclass
+class Figure:
+    """A result beside an activity: a chart (PNG, base64) with its alternative text, the sentence
+    drafts use, the data table behind it and its source ("Källa: Kolada (RKA)" or the reports)."""
+
+    n: int
+    title: str
+    sentence: str
+    alt: str
+    png_b64: str
+    table: dict
+    source: str
+
+
+@dataclass
 class Item:
     n: int
     activity: str
@@ -116,6 +130,7 @@ class Item:
     carried_from: int | None
     sections: dict[str, Section]
     area: str | None = None  # utvecklingsområde (quality report)
+    figures: list[Figure] = field(default_factory=list)  # results over the years on its topic
 
     @property
     def development_area(self) -> str | None:

@@ -645,6 +645,7 @@ class Workspace:
                 committee=it.committee, deadline=it.deadline, comment=it.comment, responsible=it.responsible,
                 carried_from=it.carried_from, sections=secs, area=it.area,
             ))
+        self._add_figures(out)
         names = self._names(s, [report.owner_id])
         reviewed = pending_sections == 0 and any(
             sec.state == "reviewed" for item in out for sec in item.sections.values()
@@ -658,6 +659,29 @@ class Workspace:
             "date": rnd.swedish_date(utcnow()),
         }
         return meta, out
+
+    def _add_figures(self, items: list[rnd.Item], per_item: int = 1) -> None:
+        """Each item's results over the years (issue 19): the series most about its activity, as a
+        chart with alt text, sentence, data table and source, numbered through the report."""
+        import base64
+
+        from kvalitet.results.charts import alt_text, chart_png, chart_table
+
+        results = self.services.results
+        n = 0
+        for it in items:
+            topic = " ".join(x for x in (it.activity, it.area, it.goal) if x)
+            for series in results.relevant(topic, k=per_item):
+                n += 1
+                source = ("Källa: Kolada (RKA)" if series.source_kind == "kolada"
+                          else "Källa: " + "; ".join(dict.fromkeys(p.source.label.removeprefix("Källa: ")
+                                                                  for p in series.points)))
+                it.figures.append(rnd.Figure(
+                    n=n, title=series.title + (f", {series.entity}" if series.entity else ""),
+                    sentence=results.describe(series), alt=alt_text([series]),
+                    png_b64=base64.b64encode(chart_png([series])).decode("ascii"), table=chart_table([series]),
+                    source=source,
+                ))
 
     @staticmethod
     def _cited_documents(s: Session, items: list[rnd.Item]) -> dict[str, tuple[str | None, int | None]]:
