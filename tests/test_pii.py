@@ -234,6 +234,12 @@ INDEPENDENT = json.loads((Path(__file__).parent / "data" / "pii_independent.json
         # half-masked
         ("Anmälan avser Lindqvist, [namn], åk 5.", ["Lindqvist"]),
         ("[förnamn] Öberg och Elsa [efternamn] har erbjudits stöd.", ["Öberg", "Elsa"]),
+        ("Ansvarig: M.-L. Berg", ["M.-L. Berg"]),
+        ("Deltagare: Elin af Klercker, Hans von Essen och Mira van Dijk",
+         ["Elin af Klercker", "Hans von Essen", "Mira van Dijk"]),
+        ("Svar från Andersson: inga invändningar.", ["Andersson"]),
+        ("Mvh\nANNA-KARIN SJÖBERG\nRektor", ["ANNA-KARIN SJÖBERG"]),
+        ("Lärare: Nyström, Ingrid; Berg, Johan", ["Nyström, Ingrid", "Berg, Johan"]),
     ],
 )
 def test_names_in_every_shape(text, expected):
@@ -264,6 +270,14 @@ def test_names_in_every_shape(text, expected):
         "RESULTAT I ÅRSKURS 9\nMeritvärdet ökade.",
         "Holmen vid badplatsen är avstängd.",
         "Juni ägnas åt utvärdering.",
+        "Ett samarbete med Anna Lindhs minnesfond inleddes.",
+        "Eleverna i Vasa besökte Åbo.",
+        "Vi använder Read & Write och Google Classroom.",
+        "Skriv ut Lyssna Dela",
+        "Andel trygga elever\n91 %\nGul\nEnkät februari 2023.",
+        "Justerare: ledamot för Moderaterna",
+        "två nya linjer har tillkommit i Östra Rönnåsen.",
+        "Elevrådets ordförande\nUtvärdering av utvecklingsområdena",
     ],
 )
 def test_hard_negatives_of_every_kind(text):

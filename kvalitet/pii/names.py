@@ -149,7 +149,10 @@ NOT_NAMES = frozenset(
     Lärarförbundet Lärarnas Riksförbund SKR SKRs SCB Arbetsmiljöverket Socialstyrelsen
     Försäkringskassan Försäkringskassans Migrationsverket Skolforskningsinstitutet
     Specialpedagogiska Skolmyndigheten SPSM Humlan Myran Björken Eken Ekens Ugglan Ugglans
-    Solrosen Solrosens Norrskenets Norrskenet Holmen Vatten Tema Temat
+    Solrosen Solrosens Norrskenets Norrskenet Holmen Vatten Tema Temat Gul Grön Röd Gult Grönt Rött
+    Östra Västra Norra Södra Stora Lilla Nya Gamla Övre Nedre Inre Yttre Sankt S:t Lyssna Dela Skriv
+    Moderaterna Socialdemokraterna Centerpartiet Liberalerna Kristdemokraterna Vänsterpartiet
+    Miljöpartiet Sverigedemokraterna Budget Enkät Utvärdering
     Januari Februari Mars April Maj Juni Juli Augusti September Oktober November December
     Måndag Tisdag Onsdag Torsdag Fredag Lördag Söndag Våren Hösten Sommaren Vintern
     Samhälle Medborgare Ekonomi Verksamhet Medarbetare Pågående Pågår Genomfört Klart Klar
@@ -220,7 +223,7 @@ _SURNAME_SUFFIX = re.compile(
 )
 
 _WORD = r"[^\W\d_]+(?:['’\-][^\W\d_]+)*"
-_TOKEN_RE = re.compile(rf"(?P<placeholder>\[[^\[\]\n]{{1,20}}\])|(?P<initial>(?<![\w.])[A-ZÅÄÖ](?:\.|-[A-ZÅÄÖ]\.?|\.-?[A-ZÅÄÖ]\.)(?![\w]))|(?P<word>{_WORD})")
+_TOKEN_RE = re.compile(rf"(?P<placeholder>\[[^\[\]\n]{{1,20}}\])|(?P<initial>(?<![\w.])[A-ZÅÄÖ](?:\.-?[A-ZÅÄÖ]\.|-[A-ZÅÄÖ]\.?|\.)(?![\w]))|(?P<word>{_WORD})")
 
 
 @dataclass
@@ -328,7 +331,8 @@ _ROLE_ENDINGS = frozenset("n en er erna na ar arna ns ens s es ernas".split())
 _PLACE_SUFFIX = re.compile(
     r"(?:skola|skolan|skolans|gymnasiet|gymnasiets|förskola|förskolan|förskolans|gatan|gatans|"
     r"vägen|vägens|torget|parken|platsen|backen|gränden|allén|stigen|modellen|metoden|"
-    r"programmet|projektet|huset|centret|museet|biblioteket|salen|aulan|rummet)$"
+    r"programmet|projektet|huset|centret|museet|biblioteket|salen|aulan|rummet|fond|fonden|stiftelse|"
+    r"stiftelsen|priset|stipendiet|dagen|dagarna|veckan|föreläsningen|minnesfond)$"
 )
 
 
@@ -407,7 +411,9 @@ def _label_before(text: str, start: int) -> bool:
         return False
     # Between the label and the name only other names and list separators may stand.
     rest = m.group(2)
-    return bool(re.fullmatch(r"(?:[^\W\d_]+(?:['’\-.][^\W\d_]*)*|\[[^\]]*\]|[ ,/&;]|\(\w+\.?\)|och|samt)*\s*", rest))
+    return bool(re.fullmatch(
+        r"(?:[A-ZÅÄÖÆØÉ][^\W\d_]*(?:['’\-.][^\W\d_]*)*\.?|\[[^\]]*\]|[ ,/&;]|\(\w+\.?\)|och|samt|"
+        r"af|von|van|der|den|de|da|di|du|del|bin|ibn|al|el|la|le)*\s*", rest))
 
 
 def _signature_line(text: str, tok: _Tok) -> bool:
@@ -459,7 +465,7 @@ def find_names(text: str) -> list[tuple[int, int]]:
         return toks[j] if j < n and _joined(text, toks[j - 1], toks[j]) else None
 
     def role_before(i: int) -> bool:
-        p = prev_word(i)
+        p = toks[i - 1] if i > 0 and re.fullmatch(r" {1,3}", _gap(text, toks[i - 1], toks[i])) else None
         return p is not None and p.kind == "word" and _role_like(p.text) and not p.text.endswith(":")
 
     def followed_by_institution(j: int) -> bool:
@@ -505,7 +511,8 @@ def find_names(text: str) -> list[tuple[int, int]]:
             end += 1  # "Nguyen, Thi Lan"
         last = toks[end - 1]
         after = text[last.end : last.end + 3]
-        if not (after == "" or after[:1] in ",\t\n;)/" or re.match(r" +(?:\d|\(|–|-|,|$|\n)", text[last.end : last.end + 4])):
+        if not (after == "" or after[:1] in ",\t\n;)/" or re.match(r" +(?:\d|\(|–|-|,|$|\n)", text[last.end : last.end + 4])
+                or re.match(r" (?:och|samt) [A-ZÅÄÖ]", text[last.end : last.end + 7])):
             continue
         if i > 0 and toks[i - 1].kind == "word" and toks[i - 1].shape == a.shape and re.fullmatch(r", ?", _gap(text, toks[i - 1], a)):
             continue  # "Närvarande: Eriksson, Lindgren, Abdi": a list of surnames, not "Lindgren, Abdi"
@@ -529,6 +536,10 @@ def find_names(text: str) -> list[tuple[int, int]]:
         j = i + 1
         while j < n and j - i < 5 and not taken[j] and _joined(text, toks[j - 1], toks[j]):
             u = toks[j]
+            if "\n" in _gap(text, toks[j - 1], u) and not (
+                u.kind == "word" and _namelike(u.norm) in ("G", "S", "B") and _namelike(toks[j - 1].norm) in ("G", "S", "B")
+            ):
+                break  # a line break joins only names: "Susanne\nWadell", not "Gul\nEnkät"
             if u.kind == "placeholder":
                 break
             if u.shape == shape or (shape == "title" and u.shape == "initial"):
@@ -594,6 +605,11 @@ def _decide_run(text, toks, run, shape, role_before, followed_by_institution, pr
         while k < len(words) and words[k].kind == "word" and (
             _not_a_name(words[k].norm) and words[k].text.lower() not in PARTICLES
         ):
+            nxt = words[k + 1] if k + 1 < len(words) else None
+            if nxt is not None and is_first_name(words[k].norm) and not _role_like(words[k].norm) and (
+                nxt.text in PARTICLES or (_in(lexicons()[1], nxt.norm) and not is_common_word(nxt.norm))
+            ):
+                break  # "Hans von Essen", "Hans Eriksson": the everyday word is a first name here
             k += 1
         if k:
             if k >= len(words):
@@ -714,7 +730,9 @@ def _decide_title(text, toks, run, role_before, prev_word):
                 ):
                     return None
             return (i, j, "full-name")
-        if any(c == "S" for c in cls) and (role or label or not start_of_sentence or _signature_line(text, first)):
+        strong_s = any(c == "S" and not is_common_word(w.norm) and (
+            _in(lexicons()[1], w.norm) or _in(lexicons()[1], _genitive_base(w.norm) or "")) for w, c in zip(words, cls))
+        if any(c == "S" for c in cls) and (role or label or (strong_s and (not start_of_sentence or _signature_line(text, first)))):
             return (i, j, "full-name")
         if role or label:
             return (i, j, "context")
@@ -729,6 +747,8 @@ def _decide_title(text, toks, run, role_before, prev_word):
     greeting = pw is not None and pw.text.lower() in GREETINGS
     if role or label:
         return (i, j, "context") if c != "X" else None
+    if re.match(r"\s*&", text[w.end : w.end + 3]) or re.search(r"&\s*$", text[max(0, w.start - 3) : w.start]):
+        return None  # "Read & Write": a product
     common = is_common_word(w.norm)
     if c in ("G", "B"):
         if not common:
@@ -743,8 +763,10 @@ def _decide_title(text, toks, run, role_before, prev_word):
             return (i, j, "first-name")  # genitive mid-sentence: "I Lenas grupp"
         return None
     if c == "S":
-        if common:
-            return None
+        before = toks[i - 1] if i > 0 and re.fullmatch(r" {1,3}", text[toks[i - 1].end : w.start]) else None
+        if common or (before is not None and before.text in ("i", "I", "från", "Från", "mot", "ut")
+                      and not _SURNAME_SUFFIX.search(w.norm.lower())):
+            return None  # "i Vasa", "från Lund": a place
         proper = lexicons()[3]
         if w.norm in proper:
             return None
