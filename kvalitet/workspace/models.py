@@ -29,7 +29,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from kvalitet.storage.db import Base, UTCDateTime, utcnow
 
 ROLES = ("rektor", "kvalitetsutvecklare", "granskare", "admin")
-REPORT_KINDS = ("verksamhetsplan_uppfoljning", "aktivitetsuppfoljning", "kvalitetsrapport")
+REPORT_KINDS = ("verksamhetsplan_uppfoljning", "aktivitetsuppfoljning", "kvalitetsrapport", "huvudmannarapport")
 REPORT_STATES = ("draft", "published")
 SECTION_KINDS = ("uppfoljning", "analys", "risker", "kostnader")  # = types.DRAFT_SECTIONS
 SUGGESTION_STATES = ("pending", "accepted", "edited", "rejected")

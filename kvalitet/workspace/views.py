@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from kvalitet.domain.types import Citation, Grounding
 
-ReportKind = Literal["verksamhetsplan_uppfoljning", "aktivitetsuppfoljning", "kvalitetsrapport"]
+ReportKind = Literal["verksamhetsplan_uppfoljning", "aktivitetsuppfoljning", "kvalitetsrapport", "huvudmannarapport"]
 Role = Literal["rektor", "kvalitetsutvecklare", "granskare", "admin"]
 SuggestionState = Literal["pending", "accepted", "edited", "rejected"]
 # A section at a glance:
@@ -25,6 +25,7 @@ KIND_LABELS = {
     "verksamhetsplan_uppfoljning": "Uppföljning av verksamhetsplan",
     "aktivitetsuppfoljning": "Uppföljning av fjolårets aktiviteter",
     "kvalitetsrapport": "Kvalitetsrapport",
+    "huvudmannarapport": "Huvudmannens kvalitetsrapport",
 }
 
 

@@ -16,6 +16,10 @@ def run_migrations_online() -> None:
         with context.begin_transaction():
             context.run_migrations()
         connection.commit()
+        if connection.dialect.name == "sqlite":
+            # A migration that rebuilds a table turns foreign keys off (0006_rollup); inside its
+            # transaction turning them on again is a no-op, so do it here for the pooled connection.
+            connection.exec_driver_sql("PRAGMA foreign_keys=ON")
 
 
 run_migrations_online()
