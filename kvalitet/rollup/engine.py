@@ -21,6 +21,7 @@ from kvalitet.domain.types import Citation, Passage
 from kvalitet.rollup.model import (
     ASPECT_LABELS,
     KIND_PLURAL,
+    KIND_SINGULAR,
     Cell,
     Count,
     MatrixRow,
@@ -69,6 +70,12 @@ _SENTENCE_ASPECTS = (
     ("risk", re.compile(r"\brisk\w*|riskerar", re.I)),
     ("utvecklingsomrade", re.compile(r"utvecklingsområd|prioriterat|fokusområd", re.I)),
 )
+# Only for a sentence whose section says nothing (a heading that names a theme).
+_ACTION = re.compile(
+    r"\b(?:vi|skolan|förskolan|personalen|lärarna|pedagogerna|elevhälsan|elevhälsoteamet|fritidshemmet)\b"
+    r"[^.]{0,40}\b(?:har|ska)\s+(?:\w+\s+)?(?:infört|inför|tagit fram|arbetat|startat|genomfört|utvecklat|"
+    r"byggt|anställt|utökat|påbörjat|arbeta|införa)\b|\binsats\w*", re.I)
+_RESULT = re.compile(r"\b(?:visar|andelen|procent|resultat\w*|enkät\w*|uppger|upplever)\b", re.I)
 
 
 def passage_aspect(p: Passage) -> str:
@@ -86,6 +93,11 @@ def sentence_aspect(base: str, sentence: str) -> str:
     for aspect, rx in _SENTENCE_ASPECTS:
         if rx.search(sentence):
             return aspect
+    if base == "ovrigt":
+        if _ACTION.search(sentence):
+            return "insats"
+        if _RESULT.search(sentence):
+            return "resultat"
     return base
 
 
@@ -202,7 +214,9 @@ def _unit_mentions(doc: UnitDocument, themes: list[Theme]) -> dict[str, list[Men
     return out
 
 
-def _plural(kind: str | None) -> str:
+def _plural(kind: str | None, n: int = 2) -> str:
+    if n == 1:
+        return KIND_SINGULAR.get(kind, "enhet")
     return KIND_PLURAL.get(kind, "enheter")
 
 
@@ -283,7 +297,7 @@ def roll_up(
                 chosen = [ut for ut in uts if ut.kind == kind and has(ut)]
                 if not chosen or (measure != "tar_upp" and not chosen):
                     continue
-                text = f"{len(chosen)} av {of} {_plural(kind)} som rapporterat {phrase.format(label=label.lower())}"
+                text = f"{len(chosen)} av {of} {_plural(kind, of)} som rapporterat {phrase.format(label=label.lower())}"
                 counts.append(Count(
                     measure=measure, kind=kind, n=len(chosen), of=of, text=text,
                     units=[ut.unit for ut in chosen], citations=_cites(chosen, pick),
@@ -326,7 +340,7 @@ def _summary(label: str, uts: list[UnitTheme], reported_by_kind: Counter) -> str
         by_kind[ut.kind].append(ut)
     for kind in sorted(by_kind, key=lambda k: (k is None, k or "")):
         group = by_kind[kind]
-        s = f"{len(group)} av {reported_by_kind[kind]} {_plural(kind)}"
+        s = f"{len(group)} av {reported_by_kind[kind]} {_plural(kind, reported_by_kind[kind])}"
         better = sum(1 for ut in group if ut.outcome in ("forbattrat", "blandat"))
         if better:
             s += f" ({better} av dem rapporterar förbättrade resultat)"

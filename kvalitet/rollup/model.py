@@ -13,6 +13,11 @@ KIND_PLURAL = {
     "gymnasium": "gymnasieskolor", "gymnasiesärskola": "gymnasiesärskolor", "fritidshem": "fritidshem",
     "vuxenutbildning": "vuxenutbildningar", "annan": "enheter", None: "enheter",
 }
+KIND_SINGULAR = {
+    "förskola": "förskola", "grundskola": "grundskola", "grundsärskola": "grundsärskola",
+    "gymnasium": "gymnasieskola", "gymnasiesärskola": "gymnasiesärskola", "fritidshem": "fritidshem",
+    "vuxenutbildning": "vuxenutbildning", "annan": "enhet", None: "enhet",
+}
 # What a passage does for a theme, recognised from its heading, its section kind or its words.
 ASPECTS = ("utvecklingsomrade", "insats", "resultat", "analys", "risk", "ovrigt")
 ASPECT_LABELS = {

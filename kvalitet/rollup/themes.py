@@ -195,24 +195,25 @@ _DOWN = re.compile(r"\b(?:minskat|minskade|minskar|minskning|sjönk|sjunkit|sjun
 
 def outcome_of(theme: Theme, sentence: str) -> str | None:
     """"forbattrat", "forsamrat", "oforandrat" or None, as the sentence reports it for `theme`.
-    A rise of a negative quantity (frånvaro, kränkningar) is a worsening."""
+    A rise of a negative quantity (frånvaro, kränkningar) is a worsening: the theme word
+    nearest to the first word of direction decides which quantity rose or fell."""
     if _UNCHANGED.search(sentence):
         return "oforandrat"
     better, worse = bool(_BETTER.search(sentence)), bool(_WORSE.search(sentence))
     if better != worse:
         return "forbattrat" if better else "forsamrat"
-    up, down = bool(_UP.search(sentence)), bool(_DOWN.search(sentence))
-    if up == down:
+    ups, downs = list(_UP.finditer(sentence)), list(_DOWN.finditer(sentence))
+    if bool(ups) == bool(downs):
         return None
+    where = (ups or downs)[0].start()
+    low = sentence.lower()
+    hits = [(m.start(), m.group(0)) for m in theme.regex.finditer(low) if m.group(0).strip()]
     negative = False
-    if theme.negative_terms:
-        low = sentence.lower()
-        negative = any(
-            (t[1:] in low) if t.startswith("-") else re.search(r"(?<![a-zåäö])" + re.escape(t), low)
-            for t in theme.negative_terms
-        )
+    if hits and theme.negative_terms:
+        _, word = min(hits, key=lambda h: abs(h[0] - where))
+        negative = any((t[1:] in word) if t.startswith("-") else word.startswith(t) for t in theme.negative_terms)
     rising_good = not negative
-    return "forbattrat" if up == rising_good else "forsamrat"
+    return "forbattrat" if bool(ups) == rising_good else "forsamrat"
 
 
 _STATUS = (

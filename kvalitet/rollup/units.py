@@ -90,3 +90,18 @@ def head_text(title: str | None, passages, lines: int = 8) -> str:
             parts.append(p.title)
         parts.append("\n".join(p.text.split("\n")[:lines])[:400])
     return "\n".join(x for x in parts if x)
+
+
+_SCHOOL_YEAR = re.compile(r"\b(20\d\d)\s*[/–-]\s*(20\d\d|\d\d)\b")
+
+
+def school_years(head: str) -> set[int]:
+    """Years a report's head says it covers through a school year: "läsåret 2022/2023" and
+    "2022/23" cover 2023 (the spring the school year ends)."""
+    out: set[int] = set()
+    for m in _SCHOOL_YEAR.finditer(head or ""):
+        first, second = int(m.group(1)), m.group(2)
+        end = int(second) if len(second) == 4 else (first // 100) * 100 + int(second)
+        if end == first + 1:
+            out.add(end)
+    return out
