@@ -316,6 +316,57 @@ class Rollup:
             stored += ws.add_suggestions(report_id, item.id, [sg], user)
         return stored
 
+    # ==== export ========================================================================
+    def export(self, result: RollupResult, fmt: str, *, title: str | None = None):
+        """The roll-up as a file (md, html or docx): the matrix of units × themes as a table,
+        every theme with its counts, units and numbered sources. Returns an ExportedFile."""
+        from kvalitet.workspace.service import MEDIA_TYPES, slugify
+        from kvalitet.workspace.views import ExportedFile
+
+        if fmt not in MEDIA_TYPES:
+            raise InvalidInput("Format md, html eller docx / format must be md, html or docx")
+        title = title or f"Sammanställning av enheternas rapporter {result.year or ''}".strip()
+        html = render_rollup(result, "html", title, self.settings.templates_dir)
+        if fmt == "docx":
+            from kvalitet.workspace.docx_export import html_to_docx
+
+            content = html_to_docx(html, base=None, title=title, subject="Sammanställning", author=HUVUDMAN_UNIT)
+        elif fmt == "html":
+            content = html.encode("utf-8")
+        else:
+            content = render_rollup(result, "md", title, self.settings.templates_dir).encode("utf-8")
+        return ExportedFile(content=content, media_type=MEDIA_TYPES[fmt],
+                            filename=f"{result.year or 'alla'}-{slugify(title)}.{fmt}")
+
+
+def render_rollup(result: RollupResult, fmt: str, title: str, templates_dir=None) -> str:
+    """The roll-up through rollup.<fmt>.j2 (the report templates' environment)."""
+    import re
+
+    from kvalitet.rollup.model import ASPECT_LABELS, OUTCOME_LABELS
+    from kvalitet.workspace.render import References, environment
+
+    sources: list = []
+    numbers: dict[str, int] = {}
+
+    def source_no(obj) -> int:
+        pid = obj.passage_id
+        if pid not in numbers:
+            sources.append(obj.source)
+            numbers[pid] = len(sources)
+        return numbers[pid]
+
+    env = environment(str(templates_dir) if templates_dir else None)
+    text = env.get_template(f"rollup.{fmt}.j2").render(
+        result=result, title=title, refs=References(), sources=sources, source_no=source_no,
+        cell_label=matrix_cell_label,
+        aspects=lambda ut: ", ".join(ASPECT_LABELS.get(a, a) for a in ut.aspects),
+        outcome=lambda o: OUTCOME_LABELS.get(o, o),
+    )
+    if fmt == "md":
+        text = re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
+    return text
+
 
 def matrix_cell_label(cell: Cell | None) -> str:
     """A matrix cell in words: "utvecklingsområde, insats · förbättrat" (or "–")."""

@@ -14,10 +14,11 @@ from kvalitet.api.routers import (
     jobs,
     reports,
     results,
+    rollup,
     search,
 )
 
-ROUTERS = (health, search, activities, drafts, auth, reports, chat, documents, jobs, results)
+ROUTERS = (health, search, activities, drafts, auth, reports, chat, documents, jobs, results, rollup)
 
 
 def register(app: FastAPI, settings) -> None:
