@@ -1,7 +1,7 @@
 """rollup: the unit register, documents' units, and the huvudman report kind
 
-Revision ID: 0006_rollup
-Revises: 0005_results
+Revision ID: 0007_rollup
+Revises: 0006
 
 kvalitet/storage/rollup.py maps the new tables (tests/test_rollup_storage.py compares them).
 The reports' kind check gains "huvudmannarapport". SQLite cannot alter a CHECK constraint: the
@@ -11,8 +11,8 @@ and its rows are copied as they are.
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0006_rollup"
-down_revision = "0005_results"
+revision = "0007_rollup"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 
