@@ -15,7 +15,7 @@ from kvalitet.domain.types import SearchFilters
 from kvalitet.pii import shown
 
 app = typer.Typer(help="Kvalitet: stöd för uppföljningar och kvalitetsrapporter.", no_args_is_help=True)
-eval_app = typer.Typer(help="Measure retrieval quality.")
+eval_app = typer.Typer(help="Measure retrieval and roll-up quality.")
 app.add_typer(eval_app, name="eval")
 
 
@@ -281,8 +281,9 @@ from kvalitet.cli import draft as _draft  # noqa: E402
 from kvalitet.cli import ops as _ops  # noqa: E402
 from kvalitet.cli import reports as _reports  # noqa: E402
 from kvalitet.cli import results as _results  # noqa: E402
+from kvalitet.cli import rollup as _rollup  # noqa: E402
 
-for _group in (_draft, _reports, _ops, _carry, _results):
+for _group in (_draft, _reports, _ops, _carry, _results, _rollup):
     _group.register(app)
 
 
