@@ -18,6 +18,7 @@ import re
 from dataclasses import dataclass
 from typing import TypeVar
 from datetime import date
+from functools import lru_cache
 
 from stdnum import luhn
 
@@ -141,6 +142,18 @@ def mask(text: str) -> str:
 
 
 def _mask_plain(text: str) -> str:
+    if len(text) <= 20_000:
+        return _mask_cached(text)
+    return _mask_uncached(text)
+
+
+@lru_cache(maxsize=8192)
+def _mask_cached(text: str) -> str:
+    """The same passage is shown again and again (search hits, drafts): masked once."""
+    return _mask_uncached(text)
+
+
+def _mask_uncached(text: str) -> str:
     findings = find(text)
     if not findings:
         return text

@@ -234,30 +234,32 @@ class _Tok:
     kind: str  # "word" | "initial" | "placeholder"
 
     def __post_init__(self) -> None:
-        self.shape = self._shape()
-        self.norm = self._norm()
+        self.shape, self.norm = _shape_and_norm(self.text, self.kind)
 
-    def _shape(self) -> str:
-        """'title', 'upper', 'lower', 'initial', 'placeholder' or 'other'."""
-        if self.kind != "word":
-            return self.kind
-        t = self.text
-        letters = [c for c in t if c.isalpha()]
-        if len(letters) >= 2 and all(c.isupper() for c in letters):
-            return "upper"
-        if all(c.islower() for c in letters):
-            return "lower"
-        parts = re.split(r"[-'’]", t)
-        if t[0].isupper() and all(p[:1].isupper() or p.lower() in PARTICLES or len(p) <= 2 for p in parts):
-            return "title"
-        return "other"
 
-    def _norm(self) -> str:
-        """Title-cased for the lexicons: "MARIA" -> "Maria", "o'brien" -> "O'Brien"."""
-        t = self.text.replace("’", "'")
-        if self.shape in ("upper", "lower"):
-            return re.sub(r"[^\W\d_]+", lambda m: m.group(0)[:1].upper() + m.group(0)[1:].lower(), t)
-        return t
+@lru_cache(maxsize=65536)
+def _shape_and_norm(text: str, kind: str) -> tuple[str, str]:
+    """A token's shape ('title', 'upper', 'lower', 'initial', 'placeholder', 'other') and its
+    title-cased form for the lexicons ("MARIA" -> "Maria", "o'brien" -> "O'Brien")."""
+    shape = _shape_of(text, kind)
+    t = text.replace("’", "'")
+    if shape in ("upper", "lower"):
+        t = re.sub(r"[^\W\d_]+", lambda m: m.group(0)[:1].upper() + m.group(0)[1:].lower(), t)
+    return shape, t
+
+
+def _shape_of(t: str, kind: str) -> str:
+    if kind != "word":
+        return kind
+    letters = [c for c in t if c.isalpha()]
+    if len(letters) >= 2 and all(c.isupper() for c in letters):
+        return "upper"
+    if all(c.islower() for c in letters):
+        return "lower"
+    parts = re.split(r"[-'’]", t)
+    if t[0].isupper() and all(p[:1].isupper() or p.lower() in PARTICLES or len(p) <= 2 for p in parts):
+        return "title"
+    return "other"
 
 
 def _tokens(text: str) -> list[_Tok]:
@@ -400,7 +402,7 @@ def _label_before(text: str, start: int) -> bool:
     """A "Label:" stands before `start` on the same line, within the same cell (no tab)."""
     line_start, _ = _line_of(text, start)
     segment = text[line_start:start]
-    cell = segment.rsplit("\t", 1)[-1]
+    cell = segment.rsplit("\t", 1)[-1][-160:]
     m = re.search(r"([^\W\d_][\w\- ]{0,40}?)\s*(?:\([^)]*\))?\s*:\s*(.*)$", cell)
     if not m:
         return False
@@ -533,6 +535,10 @@ def find_names(text: str) -> list[tuple[int, int]]:
             i += 1
             continue
         shape = "title" if t.shape == "initial" else t.shape
+        if shape == "lower" and not (is_first_name(t.norm) or (
+                i + 1 < n and toks[i + 1].shape == "lower" and is_first_name(toks[i + 1].norm))):
+            i += 1  # lower case: only a first name (or the word before one) can open a name
+            continue
         j = i + 1
         while j < n and j - i < 5 and not taken[j] and _joined(text, toks[j - 1], toks[j]):
             u = toks[j]
