@@ -780,3 +780,189 @@ def test_docx_with_250000_identical_paragraphs_is_capped_in_the_child(tmp_path):
     doc = read_document_model(raw, "flod.docx", settings=capped)
     assert len(doc.lines) == 20_000
     assert [(w.code, w.params) for w in doc.warnings] == [("truncated", {"limit": 20_000})]
+
+
+# --------------------------------------------------------------------------------------------
+# PDF
+# --------------------------------------------------------------------------------------------
+
+DEJAVU_DIR = Path("/usr/share/fonts/truetype/dejavu")
+
+
+def _fonts() -> tuple[str, str]:
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+
+    pdfmetrics.registerFont(TTFont("DejaVuSans", str(DEJAVU_DIR / "DejaVuSans.ttf")))
+    pdfmetrics.registerFont(TTFont("DejaVuSans-Bold", str(DEJAVU_DIR / "DejaVuSans-Bold.ttf")))
+    return "DejaVuSans", "DejaVuSans-Bold"
+
+
+def build_report_pdf(path: Path) -> None:
+    """Four pages: a running header and "Sida N av 4" on the first three; a title and headings
+    by size and weight; hyphenated line ends; a paragraph running on over a page break; a ruled
+    table with a vertically merged cell; a two-column page; a page that is only an image."""
+    from PIL import Image
+    from reportlab.lib import colors
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.utils import ImageReader
+    from reportlab.pdfgen import canvas
+    from reportlab.platypus import Table, TableStyle
+
+    regular, bold = _fonts()
+    c = canvas.Canvas(str(path), pagesize=A4)
+    c.setTitle("Kvalitetsrapport 2023")
+
+    def chrome(page: int) -> None:
+        c.setFont(regular, 8)
+        c.drawString(50, 815, "Exempelstads kommun | Kvalitetsrapport 2023")
+        c.drawCentredString(297, 30, f"Sida {page} av 4")
+
+    def lines(x: float, y: float, texts: list[str], size: float = 10, pitch: float = 14) -> float:
+        c.setFont(regular, size)
+        for t in texts:
+            c.drawString(x, y, t)
+            y -= pitch
+        return y
+
+    chrome(1)
+    c.setFont(bold, 18)
+    c.drawString(50, 770, "Kvalitetsrapport 2023")
+    c.setFont(bold, 13)
+    c.drawString(50, 735, "Resultat och analys")
+    y = lines(50, 710, [
+        "Lärarna har under hela läsåret arbetat tillsammans med den nya matematik-",
+        "undervisningen i alla årskurser, och det gemensamma IT-",
+        "stödet har fungerat väl under året enligt alla skolor.",
+    ])
+    y = lines(50, y - 14, [
+        "Frånvaron har minskat på samtliga skolor under våren, men den långa frånvaron",
+        "är lika stor som tidigare år. Sammantaget har arbetet gett effekt, och vi bedömer",
+    ])
+    # Fill the page down to the footer, ending without a full stop: it runs on.
+    y = lines(50, y - 14, [f"Rad {i} i ett långt stycke som fyller sidan med vanlig löptext utan slut." for i in range(38)])
+    lines(50, y, ["Vi bedömer att samarbetet med skolorna och med elevhälsan och med"])
+    c.showPage()
+
+    chrome(2)
+    y = lines(50, 770, ["socialtjänsten behöver stärkas under nästa läsår."])
+    table = Table(
+        [["Mål", "Indikator", "Utfall"], ["Trygghet", "Andel trygga elever", "84 %"], ["", "Andel nöjda", "90 %"]],
+        colWidths=[120, 180, 80],
+    )
+    table.setStyle(TableStyle([
+        ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
+        ("SPAN", (0, 1), (0, 2)),
+        ("FONT", (0, 0), (-1, -1), regular, 10),
+    ]))
+    _, h = table.wrapOn(c, 400, 200)
+    table.drawOn(c, 50, y - 20 - h)
+    lines(50, y - 60 - h, ["Efter tabellen följer en avslutande mening."])
+    c.showPage()
+
+    chrome(3)
+    c.setFont(bold, 13)
+    c.drawString(50, 770, "Två spalter")
+    lines(50, 745, [f"Vänster spalt rad {i} med flera ord i sig" for i in range(1, 7)])
+    lines(310, 745, [f"Höger spalt rad {i} med flera ord i sig" for i in range(1, 7)])
+    c.showPage()
+
+    image = Image.new("RGB", (200, 100), (120, 120, 120))
+    c.drawImage(ImageReader(image), 100, 400, width=300, height=150)
+    c.showPage()
+    c.save()
+
+
+def test_pdf_structure(tmp_path, settings):
+    path = tmp_path / "rapport.pdf"
+    build_report_pdf(path)
+    doc = read_document_model(path, settings=settings)
+    assert doc.metadata["title"] == "Kvalitetsrapport 2023"
+    texts = [b.text for b in doc.blocks]
+    joined = "\n".join(line.text for line in doc.lines)
+    assert "Exempelstads kommun" not in joined and "Sida" not in joined
+    heads = [(b.text, b.level, b.page) for b in doc.blocks if b.kind == "heading"]
+    assert heads == [("Kvalitetsrapport 2023", 1, 1), ("Resultat och analys", 2, 1), ("Två spalter", 2, 3)]
+    first = block_with(doc, "Lärarna har")
+    assert "matematikundervisningen" in first.text and "matematik-" not in first.text
+    assert "IT-stödet" in first.text
+    assert first.kind == "paragraph" and first.page == 1
+    # The paragraph that runs on over the page break is one block, its lines on their pages.
+    runs_on = block_with(doc, "Vi bedömer att samarbetet med")
+    assert runs_on.text.endswith("Vi bedömer att samarbetet med skolorna och med elevhälsan och med\n"
+                                 "socialtjänsten behöver stärkas under nästa läsår.")
+    assert (runs_on.page, runs_on.page_end) == (1, 2)
+    pages = [doc.lines[i - 1].page for i in range(runs_on.line_start, runs_on.line_end + 1)]
+    assert pages[0] == 1 and pages[-1] == 2 and pages.count(2) == 1
+    table = next(b for b in doc.blocks if b.kind == "table")
+    assert table.page == 2 and table.header == ["Mål", "Indikator", "Utfall"]
+    assert table.body == [["Trygghet", "Andel trygga elever", "84 %"], ["Trygghet", "Andel nöjda", "90 %"]]
+    assert texts.index(table.text) < texts.index("Efter tabellen följer en avslutande mening.")
+    # Two columns: the left column is read before the right one.
+    left = [i for i, t in enumerate(texts) if "Vänster spalt" in t]
+    right = [i for i, t in enumerate(texts) if "Höger spalt" in t]
+    assert left and right and max(left) < min(right)
+    column_text = "\n".join(t for t in texts if "spalt rad" in t)
+    assert column_text.split("\n")[:2] == ["Vänster spalt rad 1 med flera ord i sig", "Vänster spalt rad 2 med flera ord i sig"]
+    assert [(w.code, w.params) for w in doc.warnings] == [("scanned_page", {"page": 4})]
+
+
+def test_pdf_aligned_table_without_rules(tmp_path, settings):
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen import canvas
+
+    regular, _ = _fonts()
+    path = tmp_path / "arshjul.pdf"
+    c = canvas.Canvas(str(path), pagesize=A4)
+    c.setFont(regular, 10)
+    c.drawString(50, 780, "Årshjul för det systematiska kvalitetsarbetet")
+    rows = [("Månad", "Aktivitet", "Ansvarig"), ("Augusti", "Planering av läsåret", "Rektor"),
+            ("Oktober", "Trygghetsenkät", "Kurator"), ("Juni", "Kvalitetsrapport", "Rektor")]
+    for i, row in enumerate(rows):
+        for x, text in zip((50, 200, 400), row, strict=True):
+            c.drawString(x, 740 - 16 * i, text)
+    c.drawString(50, 640, "Årshjulet följs upp varje år.")
+    c.showPage()
+    c.save()
+    doc = read_document_model(path, settings=settings)
+    table = next(b for b in doc.blocks if b.kind == "table")
+    assert table.header == ["Månad", "Aktivitet", "Ansvarig"]
+    assert table.body[1] == ["Oktober", "Trygghetsenkät", "Kurator"]
+    assert [b.kind for b in doc.blocks] == ["paragraph", "table", "paragraph"]
+
+
+def test_case_pdf_ligatures(settings):
+    doc = read_document_model(INPUTS / "uppfoljning-2023-ligaturer.pdf", settings=settings)
+    text = "\n".join(line.text for line in doc.lines)
+    assert "konflikthantering" in text and "flerspråkiga" in text and "effekt" in text
+    assert "kvalificerade" in text and "träffats" in text and "hälsoprofil" in text
+    assert not any(ch in text for ch in "\ufb00\ufb01\ufb02\ufb03\ufb04")
+
+
+def test_case_pdf_hyphenation(settings):
+    doc = read_document_model(INPUTS / "uppfoljning-2023-avstavning.pdf", settings=settings)
+    words = set(" ".join(line.text for line in doc.lines).replace(".", " ").replace(",", " ").split())
+    for word in ("matematikundervisning", "Vårdnadshavarna", "observationsmall", "introduktionsutbildning", "IT-stödet"):
+        assert word in words, word
+    assert not any(w.endswith("-") for w in words)
+    para = block_with(doc, "Lärarna i årskurs 4–6")
+    assert para.kind == "paragraph" and "\n" in para.text
+
+
+def test_case_pdf_running_header_and_page_numbers(settings):
+    doc = read_document_model(INPUTS / "uppfoljning-2023-sidhuvud.pdf", settings=settings)
+    text = "\n".join(line.text for line in doc.lines)
+    assert "Barn- och utbildningsförvaltningen | Uppföljning 2023" not in text
+    assert "Sida" not in text
+    para = block_with(doc, "Vi bedömer att skolornas")
+    flat = " ".join(para.text.split("\n"))
+    assert "Vi bedömer att skolornas samarbete med socialtjänsten och barn- och ungdomspsykiatrin behöver stärkas" in flat
+    assert (para.page, para.page_end) == (1, 2)
+    assert [doc.lines[i - 1].page for i in range(para.line_start, para.line_end + 1)] == [1, 1, 2, 2]
+
+
+def test_case_pdf_scanned_page(settings):
+    doc = read_document_model(INPUTS / "uppfoljning-2023-skannad-sida.pdf", settings=settings)
+    assert [(w.code, w.params) for w in doc.warnings] == [("scanned_page", {"page": 2})]
+    assert warning_text(doc.warnings[0]).startswith("Sidan 2 har ingen text (inskannad?)")
+    assert any("Läsgrupperna har startat" in line.text and line.page == 1 for line in doc.lines)

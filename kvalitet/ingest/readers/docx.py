@@ -223,9 +223,10 @@ class _Numbering:
     @staticmethod
     def _level(lvl) -> _Level:
         start = _val(lvl, "start")
+        text = _val(lvl, "lvlText")
         return _Level(
             fmt=_val(lvl, "numFmt") or "decimal",
-            text=_val(lvl, "lvlText") if _val(lvl, "lvlText") is not None else "%1.",
+            text=text if text is not None else "%1.",
             start=int(start) if start and start.lstrip("-").isdigit() else 1,
             legal=_on(lvl, "isLgl"),
         )
