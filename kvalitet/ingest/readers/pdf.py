@@ -213,7 +213,7 @@ def _columns(lines: list[_Line], gutter: float, page: int) -> list[_Line]:
 
 def _ruled_tables(page) -> list[tuple[tuple[float, float, float, float], list[list[str]]]]:
     """(bbox, rows) of the page's ruled tables; merged cells resolved by repeating the text."""
-    out: list[tuple[int, int, list[list[str]]]] = []
+    out: list[tuple[tuple[float, float, float, float], list[list[str]]]] = []
     try:
         tables = page.find_tables({"vertical_strategy": "lines", "horizontal_strategy": "lines"})
     except Exception:
@@ -252,7 +252,8 @@ def _ruled_tables(page) -> list[tuple[tuple[float, float, float, float], list[li
             rows.append(texts)
         rows = [r for r in rows if any(c.strip() for c in r)]
         if len(rows) >= 1 and max(len(r) for r in rows) >= 2:
-            out.append((tuple(table.bbox), rows))
+            x0, top, x1, bottom = (float(v) for v in table.bbox)
+            out.append(((x0, top, x1, bottom), rows))
     return out
 
 
@@ -267,7 +268,7 @@ def _aligned_tables(lines: list[_Line]) -> list[tuple[int, int, list[list[str]]]
     tight below a row (a wrapped cell) whose segments start at column starts continues that row
     (its text appended to the cells it stands in)."""
     segs = [_split_gaps(ln, 10.0) for ln in lines]
-    out = []
+    out: list[tuple[int, int, list[list[str]]]] = []
     i = 0
     while i < len(lines):
         if len(segs[i]) < 2 or _BULLET_ONLY.match(segs[i][0][0]["text"]):
