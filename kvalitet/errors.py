@@ -4,16 +4,40 @@ from __future__ import annotations
 
 
 class KvalitetError(Exception):
-    """Base class. `message` says what went wrong and what to do about it."""
+    """Base class. Says what went wrong and what to do about it, in Swedish (`sv`, what the web and
+    documents show) and English (`en`), as separate fields; `message` is both, for logs and the CLI.
+
+    `KvalitetError(sv, en, detail=...)`. A single argument written the older way, "sv / en", is
+    split once here (the one place that reads that form) until every raise site passes two texts.
+    `detail` carries structured facts (codes, parameters) for the API body.
+    """
 
     status_code = 500
     exit_code = 1
     code = "internal_error"
 
-    def __init__(self, message: str, *, detail: object | None = None):
-        super().__init__(message)
-        self.message = message
+    def __init__(self, sv: str, en: str | None = None, *, detail: object | None = None):
+        if en is None:
+            sv, en = split_bilingual(sv)
+        self.sv = sv
+        self.en = en
+        self.message = sv if not en or en == sv else f"{sv} / {en}"
         self.detail = detail
+        super().__init__(self.message)
+
+
+def split_bilingual(message: str) -> tuple[str, str | None]:
+    """ "Filen är tom / the file is empty" -> ("Filen är tom", "the file is empty"); a message
+    without " / " is Swedish only. A colon-introduced reason that is itself bilingual keeps its
+    Swedish half on the Swedish side: "X: sv / en" -> ("X: sv", "en")."""
+    head, sep, tail = message.partition(" / ")
+    if not sep:
+        return message, None
+    en, colon, rest = tail.partition(": ")
+    if colon and " / " in rest:
+        sv2, en2 = split_bilingual(rest)
+        return f"{head}: {sv2}", f"{en}: {en2}"
+    return head, tail
 
 
 class ConfigError(KvalitetError):
@@ -85,9 +109,17 @@ class IndexBusy(KvalitetError):
 
 
 class LLMUnavailable(KvalitetError):
+    """The language model could not answer. `reason` says why as a value, never read from the
+    text: "timeout", "unreachable", "auth", "model_not_found", "empty", "not_configured", "error"."""
+
     status_code = 503
     exit_code = 8
     code = "llm_unavailable"
+    REASONS = ("timeout", "unreachable", "auth", "model_not_found", "empty", "not_configured", "error")
+
+    def __init__(self, sv: str, en: str | None = None, *, reason: str = "error", detail: object | None = None):
+        super().__init__(sv, en, detail=detail)
+        self.reason = reason if reason in self.REASONS else "error"
 
 
 class ServiceUnavailable(KvalitetError):

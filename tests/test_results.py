@@ -344,3 +344,18 @@ def test_a_report_carries_its_results_as_figures_in_word_html_and_markdown(tmp_p
         assert i_first < i_cap < i_second
     finally:
         world.close()
+
+
+def test_errors_carry_swedish_and_english_as_separate_fields():
+    """(issue 14) One error type with both texts; the API body gives them separately."""
+    from kvalitet.api import error_body
+    from kvalitet.errors import InvalidInput, LLMUnavailable
+
+    e = InvalidInput("Filen är tom", "the file is empty")
+    assert (e.sv, e.en, e.message) == ("Filen är tom", "the file is empty", "Filen är tom / the file is empty")
+    legacy = InvalidInput("Rapportmallen är felaktig: trasig rad / the template is broken: bad line")
+    assert legacy.sv == "Rapportmallen är felaktig: trasig rad"
+    body = error_body(e.code, e.message, sv=e.sv, en=e.en)["error"]
+    assert body["message_sv"] == "Filen är tom" and body["message_en"] == "the file is empty"
+    assert LLMUnavailable("x", "y", reason="timeout").reason == "timeout"
+    assert LLMUnavailable("x", "y", reason="nonsense").reason == "error"

@@ -145,21 +145,28 @@ class LLMClient:
         if isinstance(exc, LLMUnavailable):
             return exc
         if "Timeout" in name or isinstance(exc, TimeoutError):
+            reason = "timeout"
             what = (f"språkmodellen svarade inte inom {self.timeout:g} s / the LLM did not answer within "
                     f"{self.timeout:g} s (KVALITET_LLM_TIMEOUT)")
         elif "Connection" in name or isinstance(exc, OSError):
+            reason = "unreachable"
             what = (f"språkmodellen på {self.base_url} går inte att nå / the LLM at {self.base_url} "
                     "cannot be reached (KVALITET_LLM_BASE_URL)")
         elif "Authentication" in name or "PermissionDenied" in name:
+            reason = "auth"
             what = "språkmodellen nekade nyckeln / the LLM refused the API key (KVALITET_LLM_API_KEY)"
         elif "NotFound" in name:
+            reason = "model_not_found"
             what = (f"modellen {self.model!r} finns inte på servern / the model was not found "
                     "(KVALITET_LLM_MODEL)")
         else:
+            reason = "error"
             status = getattr(exc, "status_code", None)
             what = f"språkmodellen svarade med ett fel / the LLM answered with an error ({name}" + (
                 f", HTTP {status})" if status else ")")
-        return LLMUnavailable(f"Språkmodellen är inte tillgänglig: {what}.", detail={"error": name})
+        sv, en = what.split(" / ", 1)
+        return LLMUnavailable(f"Språkmodellen är inte tillgänglig: {sv}.", f"The LLM is unavailable: {en}.",
+                              reason=reason, detail={"reason": reason})
 
     def _deadline(self) -> float:
         # The HTTP time-out applies per attempt and per read; this bounds the whole call.

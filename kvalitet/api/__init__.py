@@ -15,8 +15,14 @@ from kvalitet.errors import KvalitetError
 log = logging.getLogger("kvalitet.api")
 
 
-def error_body(code: str, message: str, detail=None) -> dict:
-    body = {"error": {"code": code, "message": message}}
+def error_body(code: str, message: str, detail=None, *, sv: str | None = None, en: str | None = None) -> dict:
+    """The one error body: {"error": {"code", "message" (Swedish / English), "message_sv",
+    "message_en", "detail"?}}."""
+    if sv is None:
+        from kvalitet.errors import split_bilingual
+
+        sv, en = split_bilingual(message)
+    body = {"error": {"code": code, "message": message, "message_sv": sv, "message_en": en or sv}}
     if detail is not None:
         body["error"]["detail"] = detail
     return body
@@ -48,7 +54,8 @@ def create_app(settings: Settings | None = None, services=None) -> FastAPI:
 
     @app.exception_handler(KvalitetError)
     async def kvalitet_error(_request: Request, exc: KvalitetError):
-        return JSONResponse(error_body(exc.code, exc.message, exc.detail), status_code=exc.status_code)
+        return JSONResponse(error_body(exc.code, exc.message, exc.detail, sv=exc.sv, en=exc.en),
+                            status_code=exc.status_code)
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(_request: Request, exc: RequestValidationError):

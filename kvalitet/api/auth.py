@@ -99,7 +99,7 @@ class AuthRoute(APIRoute):
                 from kvalitet.api import error_body
 
                 return JSONResponse(
-                    error_body(exc.code, exc.message, exc.detail), status_code=exc.status_code,
+                    error_body(exc.code, exc.message, exc.detail, sv=exc.sv, en=exc.en), status_code=exc.status_code,
                     headers={"WWW-Authenticate": WWW_AUTHENTICATE},
                 )
 

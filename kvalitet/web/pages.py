@@ -83,14 +83,10 @@ class LoginRequired(Exception):
 
 # ==== messages ===============================================================================
 def swedish(message: str) -> str:
-    """The Swedish half of the service's bilingual messages ("sv / en: sv reason / en reason")."""
-    head, sep, tail = message.partition(" / ")
-    if not sep:
-        return message
-    _en, colon, rest = tail.partition(": ")
-    if colon and rest:
-        return f"{head}: {swedish(rest)}"
-    return head
+    """The Swedish half of a bilingual message (errors carry it as `KvalitetError.sv`)."""
+    from kvalitet.errors import split_bilingual
+
+    return split_bilingual(message)[0]
 
 
 ERROR_TITLES = {
@@ -136,7 +132,7 @@ class WebRoute(APIRoute):
             except KvalitetError as exc:
                 if exc.status_code >= 500:
                     log.error("web page failed: %s", exc.message)
-                return await error_page(request, exc.status_code, swedish(exc.message))
+                return await error_page(request, exc.status_code, exc.sv)
 
         return route_handler
 
