@@ -109,12 +109,14 @@ class ResultsService:
                 return s
         raise NotFound(f"Serien {sid} finns inte / no such series")
 
-    def relevant(self, text: str, *, k: int = 3, min_share: float = 0.5) -> list[Series]:
+    def relevant(self, text: str, *, k: int = 3, min_share: float = 0.5,
+                 series: list[Series] | None = None) -> list[Series]:
         """Series whose indicator is about what `text` is about: at least `min_share` of the series'
-        content stems occur in the text (and at least two, or the only one). Best first, at most k."""
+        content stems occur in the text (and at least two, or the only one). Best first, at most k.
+        `series`: the candidates when the caller already has them (else all_series())."""
         stems = content_stems(text)
         scored = []
-        for s in self.all_series():
+        for s in (self.all_series() if series is None else series):
             own = content_stems(s.title)
             if not own or not any(p.value is not None for p in s.points):
                 continue

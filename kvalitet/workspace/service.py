@@ -645,7 +645,6 @@ class Workspace:
                 committee=it.committee, deadline=it.deadline, comment=it.comment, responsible=it.responsible,
                 carried_from=it.carried_from, sections=secs, area=it.area,
             ))
-        self._add_figures(out)
         names = self._names(s, [report.owner_id])
         reviewed = pending_sections == 0 and any(
             sec.state == "reviewed" for item in out for sec in item.sections.values()
@@ -668,10 +667,13 @@ class Workspace:
         from kvalitet.results.charts import alt_text, chart_png, chart_table
 
         results = self.services.results
+        every = results.all_series()
+        if not every:
+            return
         n = 0
         for it in items:
             topic = " ".join(x for x in (it.activity, it.area, it.goal) if x)
-            for series in results.relevant(topic, k=per_item):
+            for series in results.relevant(topic, k=per_item, series=every):
                 n += 1
                 source = ("Källa: Kolada (RKA)" if series.source_kind == "kolada"
                           else "Källa: " + "; ".join(dict.fromkeys(p.source.label.removeprefix("Källa: ")
@@ -692,10 +694,14 @@ class Workspace:
         rows = s.execute(select(DocumentRow.path, DocumentRow.title, DocumentRow.year).where(DocumentRow.path.in_(paths)))
         return {p: (t, y) for p, t, y in rows}
 
-    def _render(self, s: Session, report: ReportRow, fmt: str, *, masked: bool = False) -> str:
+    def _render(self, s: Session, report: ReportRow, fmt: str, *, masked: bool = False, figures: bool = True) -> str:
         """The report as text. `masked`: personal data masked in every field (exports and previews
-        with KVALITET_MASK_PERSONAL_DATA; publishing keeps the text as written)."""
+        with KVALITET_MASK_PERSONAL_DATA; publishing keeps the text as written). `figures`: results
+        beside the activities (exports); a published report leaves them out, since its copy in the
+        corpus would otherwise count the same values again as indicator records."""
         meta, items = shown(self._render_input(s, report), masked)
+        if figures:
+            self._add_figures(items)
         text = rnd.render(
             kind=report.kind, fmt=fmt, report=meta, items=items,
             templates_dir=str(self.settings.templates_dir) if self.settings.templates_dir else None,
@@ -778,7 +784,7 @@ class Workspace:
                 )
             if not view.progress.sections.get("reviewed"):
                 raise Conflict("Rapporten har ingen godkänd text att publicera / nothing accepted to publish")
-            markdown = self._render(s, report, "md")
+            markdown = self._render(s, report, "md", figures=False)
             version = report.version
             if report.published_path:
                 target = corpus / report.published_path
