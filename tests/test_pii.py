@@ -278,6 +278,7 @@ def test_names_in_every_shape(text, expected):
         "Justerare: ledamot för Moderaterna",
         "två nya linjer har tillkommit i Östra Rönnåsen.",
         "Elevrådets ordförande\nUtvärdering av utvecklingsområdena",
+        "Deltagare och planering av insatsen: Anställning av personal med relevant högskoleutbildning.",
     ],
 )
 def test_hard_negatives_of_every_kind(text):

@@ -409,8 +409,9 @@ def _label_before(text: str, start: int) -> bool:
     label_words = m.group(1).lower().split()
     if not label_words:
         return False
-    if not (label_words[-1] in LABELS or _role_like(label_words[-1]) or label_words[0] in LABELS):
-        return False
+    if not (label_words[-1] in LABELS or _role_like(label_words[-1])
+            or (len(label_words) <= 3 and (label_words[0] in LABELS or _role_like(label_words[0])))):
+        return False  # "Deltagare och planering av insatsen:" is a heading, not a label
     # Between the label and the name only other names and list separators may stand.
     rest = m.group(2)
     return bool(re.fullmatch(
