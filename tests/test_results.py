@@ -359,3 +359,26 @@ def test_errors_carry_swedish_and_english_as_separate_fields():
     assert body["message_sv"] == "Filen är tom" and body["message_en"] == "the file is empty"
     assert LLMUnavailable("x", "y", reason="timeout").reason == "timeout"
     assert LLMUnavailable("x", "y", reason="nonsense").reason == "error"
+
+
+def test_the_chat_answers_a_results_question_with_numbers_and_the_figure(tmp_path):
+    """Without an LLM, "Hur har … utvecklats sedan …?" gets the series' sentence, sources and figure."""
+    from kvalitet.chat import ChatRequest, ChatService
+    from test_workspace_support import World, make_settings
+
+    world = World(make_settings(tmp_path))
+    try:
+        add_indicator_doc(world.svc.db, "t-2019.docx", 2019, [("Andel elever behöriga till gymnasiet", "81 %",
+                                                               "85 %", "Gul", 7)])
+        add_indicator_doc(world.svc.db, "t-2023.docx", 2023, [("Andel elever behöriga till gymnasiet", "86 %",
+                                                               "85 %", "Grön", 7)])
+        chat = ChatService(world.svc)
+        reply = chat.ask(world.rektor, ChatRequest(message="Hur har behörigheten till gymnasiet utvecklats sedan 2019?")).reply
+        text = reply.text
+        assert "från 81\u00a0% 2019 till 86\u00a0% 2023" in text and "över målnivån 85\u00a0%" in text
+        assert "/resultat/s_" in text
+        assert {c.passage_id for c in reply.citations} == {"p_t-2019.docx_0", "p_t-2023.docx_0"}
+        other = chat.ask(world.rektor, ChatRequest(message="Vad gjorde vi åt frånvaron?")).reply
+        assert "Så här har resultaten" not in other.text
+    finally:
+        world.close()

@@ -6,6 +6,8 @@
   the activity named after "för"/"om", or the item open in the panel).
 * "lägg in" / "placera" puts the latest draft of the conversation (or the one just made) into the
   open report item as a PENDING suggestion, with the caller's rights.
+* A question on results ("Hur har behörigheten utvecklats sedan 2019?") is answered with the
+  indicator series on its topic: the change in numbers against the target, and the figure's page.
 * A wish that needs a language model (rewrite, shorten, "mer om …", "vi-form") is answered
   plainly with what to configure: needs_llm true, an answer and not an error.
 
@@ -49,6 +51,10 @@ _SECTION_WORD = re.compile(
     re.IGNORECASE,
 )
 _YEAR = re.compile(r"\b(19[5-9]\d|20\d{2})\b")
+# A question about results over the years (not about activities or documents).
+_RESULTS_QUESTION = re.compile(
+    r"\b(utvecklats|utvecklingen|utvecklat|resultat\w*|nyckeltal\w*|andel(?:en)?|utfall\w*|ökat|minskat|"
+    r"förbättrats|försämrats|trend\w*|över\s+åren|mått(?:et)?|indikator\w*)\b", re.IGNORECASE)
 DOC_LABELS = {
     "verksamhetsplan_uppfoljning": "uppföljning av verksamhetsplanen",
     "aktivitetsuppfoljning": "uppföljning av fjolårets aktiviteter",
@@ -148,7 +154,33 @@ class SimpleResponder:
                 else NEEDS_LLM_UNCONFIGURED)
         yield from self._finish(text, [], needs_llm=True)
 
+    def _results(self) -> Iterator[dict] | None:
+        """An answer from the results over the years when the message asks about results and a
+        series is about its topic; None otherwise (search answers instead)."""
+        q = self.turn.message
+        if not _RESULTS_QUESTION.search(q):
+            return None
+        outcome = self.tools.run("results", {"query": q, "k": 2})
+        if not outcome.ok or not outcome.events[0]["series"]:
+            return None
+        series = outcome.events[0]["series"]
+        _, citations = self.tools.results_answer(q, k=2)
+        lines = [f"- {s['sentence']} Diagram och värden: {s['chart']}" for s in series]
+        text = "Så här har resultaten utvecklats:\n\n" + "\n".join(lines)
+        refs = sorted({c["passage_id"] for c in citations})
+        if refs:
+            text += "\n\nKällor: " + " ".join(f"[{r}]" for r in refs)
+
+        def answer():
+            yield from self.turn.record(outcome)
+            yield from self._finish(text, citations)
+        return answer()
+
     def _search(self):
+        results = self._results()
+        if results is not None:
+            yield from results
+            return
         q = self.turn.message
         years = sorted(set(_YEAR.findall(q)))
         outcome = None

@@ -6,6 +6,7 @@
     revise_suggestion   rewrite a draft of this conversation per the user's wish (needs the LLM)
     place_suggestion    store a draft (or a text) as a PENDING suggestion in the open report item
     read_report         a report the caller may read (the open one by default)
+    results             indicator series over the years (documents and Kolada) with their figures
 
 Security rules, whatever the model asks:
 * Arguments are validated with pydantic (unknown fields refused); an unknown tool is refused.
@@ -129,6 +130,14 @@ class ReadReportArgs(_Args):
     report_id: int | None = Field(None, ge=1)
 
 
+class ResultsArgs(_Args):
+    """Resultat över åren: indikatorer ur rapporterna (utfall mot målnivå) och nyckeltal från Kolada,
+    med värden per år, en mening om utvecklingen och diagrammets adress. Ange ämnet med användarens ord."""
+
+    query: str = Field(..., min_length=2, max_length=300, description="Ämnet, t.ex. trygghet eller behörighet")
+    k: int = Field(3, ge=1, le=5)
+
+
 ARGS: dict[str, type[_Args]] = {
     "search": SearchArgs,
     "activity_history": HistoryArgs,
@@ -136,6 +145,7 @@ ARGS: dict[str, type[_Args]] = {
     "revise_suggestion": ReviseArgs,
     "place_suggestion": PlaceArgs,
     "read_report": ReadReportArgs,
+    "results": ResultsArgs,
 }
 TOOL_NAMES = tuple(ARGS)
 
@@ -372,6 +382,36 @@ class Tools:
         return ToolOutcome(
             name=name, arguments=shown, summary=summary, model_content=head + "\n\n" + body,
             events=[{"event": "hits", "query": query, "passages": [passage_out(p, mask) for p in passages]}],
+        )
+
+    # -- results over the years -----------------------------------------------------------
+    def results_answer(self, query: str, k: int = 3) -> tuple[list[dict], list[dict]]:
+        """(series summaries, citations) for the series about `query`: each summary has id, title,
+        sentence, chart URL and the values by year; citations are the document passages the values
+        stand on (Kolada values carry their label instead)."""
+        results = self.services.results
+        out, citations = [], []
+        for series in results.relevant(query, k=k):
+            out.append({"id": series.id, "title": series.title, "entity": series.entity,
+                        "sentence": results.describe(series), "chart": f"/resultat/{series.id}",
+                        "values": [{"year": p.year, "value": p.value, "target": p.target, "source": p.source.label}
+                                   for p in sorted(series.points, key=lambda p: p.year)]})
+            for p in series.points:
+                if p.source.passage_id and (pas := self.lookup(p.source.passage_id)) is not None:
+                    citations.append({"passage_id": pas.id, "quote": pas.text[:300], "source": pas.source.model_dump()})
+        return out, citations
+
+    def _results(self, a: ResultsArgs, shown: dict) -> ToolOutcome:
+        series, citations = self.results_answer(a.query, a.k)
+        head = ("Resultat över åren (värden ur rapporterna och Kolada). Återge siffrorna exakt, nämn år och "
+                "målnivå, och hänvisa till utdragens id [p_…]; Kolada-värden anges med »Källa: Kolada (RKA)«.")
+        body = "\n".join(f"- {s['sentence']} Diagram: {s['chart']}. Värden: " + "; ".join(
+            f"{v['year']}: {v['value']}" for v in s["values"]) for s in series) or "(Inga serier om ämnet.)"
+        cited = "\n\n".join(passage_block(self.lookup(c["passage_id"])) for c in citations[:6])
+        return ToolOutcome(
+            name="results", arguments=shown, summary=f"{len(series)} serier för »{_short(a.query, 80)}«",
+            model_content=head + "\n\n" + data(body) + ("\n\n" + cited if cited else ""),
+            events=[{"event": "results", "query": a.query, "series": series}],
         )
 
     # -- activity history ----------------------------------------------------------------

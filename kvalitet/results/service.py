@@ -17,6 +17,10 @@ from kvalitet.storage.db import Database, DocumentRow, PassageRow
 from kvalitet.storage.results import KoladaValueRow, SeriesAliasRow
 
 _GENDER_LABEL = {"T": "totalt", "K": "flickor/kvinnor", "M": "pojkar/män"}
+# Words of a question about results that say nothing about which indicator it is.
+_QUESTION_WORDS = ("hur har utvecklats utvecklingen utvecklat sedan gått ökat minskat förändrats förbättrats "
+                   "försämrats resultat resultaten resultatet nyckeltal värden värdet trend över åren år "
+                   "visa vad blev")
 
 
 @dataclass
@@ -114,7 +118,7 @@ class ResultsService:
         """Series whose indicator is about what `text` is about: at least `min_share` of the series'
         content stems occur in the text (and at least two, or the only one). Best first, at most k.
         `series`: the candidates when the caller already has them (else all_series())."""
-        stems = content_stems(text)
+        stems = content_stems(text) - content_stems(_QUESTION_WORDS)
         scored = []
         for s in (self.all_series() if series is None else series):
             own = content_stems(s.title)
