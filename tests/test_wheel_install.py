@@ -65,7 +65,8 @@ def test_the_wheel_carries_its_assets(installed):
     site, _, _ = installed
     pkg = site / "kvalitet"
     for rel in ("workspace/templates/kvalitetsrapport.md.j2", "web/templates/base.html",
-                "drafting/prompts/analys.md", "storage/alembic/env.py", "web/static/app.css"):
+                "drafting/prompts/analys.md", "storage/alembic/env.py", "web/static/app.css",
+                "pii/lexicon/first_names.txt", "pii/lexicon/surnames.txt"):
         assert (pkg / rel).is_file(), rel
 
 
