@@ -295,3 +295,19 @@ def test_cli_ingest_summary_says_how_many_findings(world, tmp_path):
     assert out.returncode == 0, out.stderr
     m = re.search(r"2021-uppfoljning-laxhjalp\.txt: \S+ · (\d+) personuppgifter", out.stdout)
     assert m and int(m.group(1)) >= 8, out.stdout
+
+
+def test_a_stored_suggestion_is_masked_in_every_field(world):
+    """What the web report page shows of a suggestion (text, quotes, the names the check could
+    not find in the sources) is masked when the drafter makes it."""
+    from kvalitet.drafting.extractive import Proposal
+    from kvalitet.domain.types import Citation, DraftRequest
+
+    p = named_passage(world)
+    proposal = Proposal(text=f"Enligt Karin Lindberg och Sven Gustafsson fungerar läxhjälpen [{p.id}].",
+                        citations=[Citation(passage_id=p.id, quote=p.text[:120], source=p.source)])
+    sg = world.svc.drafter.suggestion("uppfoljning", proposal, "llm", DraftRequest(activity="Läxhjälp"))
+    assert "Sven Gustafsson" not in " ".join(sg.grounding.unsupported) and sg.grounding.unsupported
+    assert not sg.grounding.supported  # the check ran on the real text: a name not in the sources
+    assert_masked(sg.model_dump_json())
+    assert "Gustafsson" not in sg.model_dump_json()

@@ -27,6 +27,7 @@ from typing import Iterator
 
 from kvalitet.errors import InvalidInput, KvalitetError, LLMUnavailable
 from kvalitet.pii import mask as mask_pii
+from kvalitet.pii import shown
 from kvalitet.domain.types import Citation, Draft, DraftRequest, SectionDraft, Suggestion
 from kvalitet.drafting.evidence import EvidenceFinder, SectionEvidence, Vocabulary
 from kvalitet.drafting.extractive import ExtractiveGenerator, Proposal
@@ -213,10 +214,8 @@ class Drafter:
         grounding = check(text, proposal.citations, self._lookup, self._user_input(req),
                           allow_uncited=proposal.allow_uncited)
         citations = proposal.citations
-        if self.settings.mask_personal_data:
-            text = mask_pii(text)
-            citations = [Citation(passage_id=c.passage_id, quote=mask_pii(c.quote), source=c.source)
-                         for c in citations]
+        if self.settings.mask_personal_data:  # every field: text, quotes, the unsupported names
+            text, citations, grounding = shown((text, list(citations), grounding), True)
         return Suggestion(
             id=_suggestion_id(kind, generator, text), kind=kind, text=text, generator=generator,  # type: ignore[arg-type]
             prompt_version=prompt_version, citations=citations, grounding=grounding,
