@@ -15,6 +15,7 @@ from fastapi.staticfiles import StaticFiles
 
 from kvalitet.web.pages import router as pages
 from kvalitet.web.results_pages import router as results_pages
+from kvalitet.web.rollup_pages import router as rollup_pages
 from kvalitet.web.session import SessionManager
 from kvalitet.web.views import STATIC_DIR
 from kvalitet.api.auth import set_session_loader
@@ -32,4 +33,5 @@ async def lifespan(app):
 router = APIRouter(lifespan=lifespan)
 router.include_router(pages)
 router.include_router(results_pages)
+router.include_router(rollup_pages)
 router.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

@@ -1,0 +1,139 @@
+"""The roll-up page in Debian's Chromium (issue 20): themes with counts and their citations, the
+matrix of units × themes with a drill-down to a unit's passage, the units without a report, the
+Word export read back, the huvudman's report created from the page; a rektor sees their own row
+only. Desktop and phone widths, screenshots in /tmp/kvalitet-shots."""
+
+from __future__ import annotations
+
+import io
+import shutil
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+from docx import Document
+
+from kvalitet.api import create_app
+from kvalitet.container import Services
+from kvalitet.rollup.service import get_rollup
+from kvalitet.settings import Settings
+from kvalitet.workspace.auth import User
+from tests.support import running_server
+from tests.test_browser import ARGS, CHROMIUM, DESKTOP, PHONE, TIMEOUT_MS, _playwright, expect, unlabelled_controls
+
+pytestmark = pytest.mark.browser
+SHOTS = "/tmp/kvalitet-shots"
+DATA = Path(__file__).parent / "data" / "enheter"
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    root = tmp_path_factory.mktemp("rollup-browser")
+    corpus = root / "corpus"
+    corpus.mkdir()
+    for f in DATA.iterdir():
+        if f.suffix != ".json":
+            shutil.copy(f, corpus / f.name)
+    settings = Settings(index_dir=root / "index", corpus_dir=corpus, embedder="hash")
+    svc = Services(settings)
+    assert not svc.ingest().skipped
+    get_rollup(svc).import_units(DATA / "units.json", User.system())
+    tokens = {
+        "kvalitet": svc.workspace.add_user("Kim Kvalitet", "kvalitetsutvecklare", None).token,
+        "rektor": svc.workspace.add_user("Rut Rektor", "rektor", "Hagaskolan").token,
+    }
+    with running_server(create_app(settings, services=svc)) as base:
+        yield SimpleNamespace(base=base, svc=svc, tokens=tokens)
+    svc.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with _playwright()() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield b
+        b.close()
+
+
+def signed_in(browser, site, viewport, name, key):
+    ctx = browser.new_context(viewport=viewport, locale="sv-SE", accept_downloads=True)
+    ctx.set_default_timeout(TIMEOUT_MS)
+    pg = ctx.new_page()
+    errors: list[str] = []
+    pg.on("pageerror", lambda exc: errors.append(str(exc)))
+    pg.goto(site.base + "/logga-in")
+    pg.get_by_label("Användarnamn").fill(name)
+    pg.get_by_label("Nyckel", exact=True).fill(site.tokens[key])
+    pg.get_by_role("button", name="Logga in").click()
+    pg.wait_for_url("**/rapporter")
+    return ctx, pg, errors
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_rollup_page_matrix_drill_down_and_export(browser, site, viewport):
+    ctx, pg, errors = signed_in(browser, site, viewport, "Kim Kvalitet", "kvalitet")
+    tag = "desktop" if viewport is DESKTOP else "phone"
+    try:
+        pg.goto(site.base + "/sammanstallning?ar=2023")
+        expect(pg.get_by_role("heading", level=1)).to_have_text("Sammanställning av enheternas rapporter 2023")
+        assert "13 av 14 enheter har lämnat underlag" in pg.locator(".sammanstallning-fakta").inner_text()
+        assert "Underlag saknas från Lönnskolan" in pg.locator(".sammanstallning-fakta").inner_text()
+        matrix = pg.locator("table.matris")
+        assert matrix.locator("tbody tr").count() == 14
+        assert "Ingen rapport" in matrix.locator("tr", has_text="Lönnskolan").inner_text()
+        assert not unlabelled_controls(pg)
+        # the page itself does not scroll sideways on a phone; the matrix does, inside its region
+        assert not pg.evaluate("() => document.documentElement.scrollWidth > window.innerWidth + 1")
+        pg.screenshot(path=f"{SHOTS}/sammanstallning-{tag}.png", full_page=False)
+        # a count opens to its units and their quotes
+        theme = pg.locator("section#tema-lasforstaelse")
+        theme.scroll_into_view_if_needed()
+        theme.locator("details summary").first.click()
+        units = theme.locator("details[open] li")
+        assert units.count() == 3
+        assert "Björkskolan" in units.first.inner_text()
+        pg.screenshot(path=f"{SHOTS}/sammanstallning-tema-{tag}.png", full_page=False)
+        # drill-down: a cell of the matrix opens the unit's passage in its document
+        cell = matrix.locator("tr", has_text="Rönnskolan").get_by_role("link", name="Rönnskolan, Närvaro och frånvaro")
+        cell.scroll_into_view_if_needed()
+        cell.click()
+        pg.wait_for_url("**/dokument/visa**")
+        assert "ronnskolan-2023" in pg.url
+        assert "frånvaro" in pg.locator("main").inner_text().lower()
+        if viewport is DESKTOP:
+            pg.goto(site.base + "/sammanstallning?ar=2023")
+            with pg.expect_download() as dl:
+                pg.get_by_role("link", name="Exportera till Word").click()
+            doc = Document(io.BytesIO(Path(dl.value.path()).read_bytes()))
+            header = [c.text for c in doc.tables[0].rows[0].cells]
+            assert header[0] == "Enhet" and "Närvaro och frånvaro" in header
+            assert len(doc.tables[0].rows) == 15
+            # the huvudman's report from the page: created, drafted, opened
+            pg.get_by_role("button", name="Skapa huvudmannens rapport 2023").click()
+            pg.wait_for_url("**/rapporter/*")
+            expect(pg.get_by_role("heading", level=1)).to_contain_text("Huvudmannens kvalitetsrapport 2023")
+            assert "Samlad bild" in pg.locator("main").inner_text()
+            pg.screenshot(path=f"{SHOTS}/huvudmannarapport-{tag}.png", full_page=False)
+        assert not errors, errors
+    finally:
+        ctx.close()
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_a_rektor_sees_their_row_and_totals(browser, site, viewport):
+    ctx, pg, errors = signed_in(browser, site, viewport, "Rut Rektor", "rektor")
+    tag = "desktop" if viewport is DESKTOP else "phone"
+    try:
+        pg.get_by_role("link", name="Sammanställning").first.click()
+        pg.wait_for_url("**/sammanstallning")
+        rows = pg.locator("table.matris tbody tr")
+        assert rows.count() == 1 and "Hagaskolan" in rows.first.inner_text()
+        text = pg.locator("main").inner_text()
+        assert "Björkskolan" not in text and "Lönnskolan" not in text
+        assert "Underlag saknas från 1 enhet" in text
+        assert "som rapporterat" in text  # the totals are there
+        assert pg.get_by_role("button", name="Skapa huvudmannens rapport 2023").count() == 0
+        pg.screenshot(path=f"{SHOTS}/sammanstallning-rektor-{tag}.png", full_page=False)
+        assert not errors, errors
+    finally:
+        ctx.close()
