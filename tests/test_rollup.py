@@ -295,3 +295,18 @@ def test_the_huvudman_sections_through_a_fake_llm(world):
     assert "SAMMANSTÄLLNING" in prompt and pid in prompt
     assert sgs[0].citations[0].passage_id == pid
     assert not sgs[0].grounding.supported and "siffra: 99 procent" in sgs[0].grounding.unsupported
+
+
+def test_a_unit_set_at_upload_counts_in_the_rollup(api):
+    """Lönnskolan's report arrives late, uploaded with its unit (its text does not name it)."""
+    text = ("Kvalitetsrapport 2023\n\n## Resultat\n\nFler elever når kunskapskraven i matematik än förra året. "
+            "Resultaten i matematik har förbättrats.\n")
+    r = api["admin"].post("/api/documents", params={"unit": "Lönnskolan"},
+                          files={"file": ("sen-rapport-2023.md", text.encode(), "text/markdown")})
+    assert r.status_code == 201, r.text
+    docs = {d["path"]: d for d in api["admin"].get("/api/rollup/documents").json()["documents"]}
+    assert docs[r.json()["path"]]["unit"] == "Lönnskolan" and docs[r.json()["path"]]["how"] == "set"
+    res = api["kvalitet"].get("/api/rollup", params={"year": 2023}).json()
+    assert res["missing"] == [] and "Lönnskolan" in res["reported"]
+    math = next(t for t in res["themes"] if t["key"] == "matematik")
+    assert any(ut["unit"] == "Lönnskolan" and ut["outcome"] == "forbattrat" for ut in math["units"])

@@ -274,12 +274,18 @@ async def upload_document(
     response: Response,
     file: UploadFile = File(..., description="PDF, DOCX, HTML, Markdown eller text"),
     replace: bool = Query(False, description="Ersätt ett annat dokument med samma namn"),
+    unit: str | None = Query(None, max_length=200,
+                             description="Enheten dokumentet hör till (annars känns den igen ur texten)"),
     svc: Services = Depends(get_services),
     _user: User = Depends(require_admin),
 ):
     """Ladda upp ett dokument (admin): typ från innehållet, säkert filnamn, inläsning direkt."""
     data = await _read_limited(file, svc.settings.max_upload_bytes)
     out = await run_in_threadpool(_store_and_ingest, svc, data, file.filename, replace)
+    if unit and unit.strip():  # the roll-up's unit of this document, set by hand (issue 20)
+        from kvalitet.rollup.service import get_rollup
+
+        await run_in_threadpool(get_rollup(svc).set_document_unit, out.path, unit.strip(), _user)
     if out.status == "unchanged":
         response.status_code = 200
     return out
