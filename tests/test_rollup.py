@@ -310,3 +310,23 @@ def test_a_unit_set_at_upload_counts_in_the_rollup(api):
     assert res["missing"] == [] and "Lönnskolan" in res["reported"]
     math = next(t for t in res["themes"] if t["key"] == "matematik")
     assert any(ut["unit"] == "Lönnskolan" and ut["outcome"] == "forbattrat" for ut in math["units"])
+
+
+def test_a_published_workspace_report_is_gathered_as_its_units(world, api):
+    from test_workspace_support import suggestion
+
+    ws = world.ws
+    rep = ws.create_report("Kvalitetsrapport Åbyskolan 2023", "kvalitetsrapport", 2023, None, world.rektor)
+    it = ws.add_item(rep.id, {"activity": "Öka närvaron i årskurs 7–9", "status": "Pågående"}, world.rektor)
+    sgs = ws.add_suggestions(rep.id, it.id, [suggestion(
+        "uppfoljning", "Frånvaron har minskat sedan skolan införde tidig kontakt med hemmet.", [1])], world.rektor)
+    ws.accept(sgs[0].id, world.granskare, expected_version=sgs[0].version)
+    ws.publish(rep.id, world.granskare)
+    res = api["kvalitet"].get("/api/rollup", params={"year": 2023, "unit": ["Åbyskolan", "Hagaskolan"]}).json()
+    assert res["reported"] == ["Åbyskolan", "Hagaskolan"] or sorted(res["reported"]) == ["Hagaskolan", "Åbyskolan"]
+    narvaro = next(t for t in res["themes"] if t["key"] == "narvaro")
+    aby = next(ut for ut in narvaro["units"] if ut["unit"] == "Åbyskolan")
+    assert aby["outcome"] == "forbattrat"
+    assert aby["mentions"][0]["source"]["path"].startswith("rapporter/")
+    # the huvudman's own reports are never gathered as a unit's
+    assert all(row["unit"] != "Huvudman" for row in res["matrix"])

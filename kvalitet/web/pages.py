@@ -488,7 +488,9 @@ def report_status(svc, report_ids: list[int]) -> dict[int, dict[str, int]]:
 def _new_report_form(request, user, values=None, errors=None, status=200):
     values = values or {"title": "", "kind": "", "year": str(date.today().year), "unit": user.unit or ""}
     return page(request, "report_new.html", user=user, nav="rapporter", status=status, title="Ny rapport",
-                values=values, errors=errors or {}, kinds=KIND_LABELS, kind_help=KIND_HELP)
+                values=values, errors=errors or {}, kind_help=KIND_HELP,
+                # the huvudman's report is made from the roll-up page (/sammanstallning), not here
+                kinds={k: v for k, v in KIND_LABELS.items() if k in KIND_HELP})
 
 
 @router.get("/rapporter/ny")
@@ -513,7 +515,7 @@ def create_report(
         errors["title"] = "Skriv en titel."
     elif len(values["title"]) > 500:
         errors["title"] = "Titeln får vara högst 500 tecken."
-    if kind not in KIND_LABELS:
+    if kind not in KIND_HELP:
         errors["kind"] = "Välj vilken typ av rapport det är."
     if not (values["year"].isdigit() and 2000 <= int(values["year"]) <= 2100):
         errors["year"] = "Skriv året med fyra siffror, till exempel 2025."

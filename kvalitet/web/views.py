@@ -45,6 +45,7 @@ REPORT_KIND_LABELS = {
     "verksamhetsplan_uppfoljning": "Uppföljning av verksamhetsplan",
     "aktivitetsuppfoljning": "Uppföljning av fjolårets aktiviteter",
     "kvalitetsrapport": "Kvalitetsrapport",
+    "huvudmannarapport": "Huvudmannens kvalitetsrapport",
 }
 DOC_KIND_LABELS = {
     **REPORT_KIND_LABELS,
