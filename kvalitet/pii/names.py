@@ -42,8 +42,8 @@ def lexicons() -> tuple[frozenset[str], frozenset[str], frozenset[str], frozense
     """(first names, surnames, names that are everyday words (lower case), other proper nouns),
     read once from the shipped files."""
     first, last = _read("first_names"), _read("surnames")
-    folded_first = frozenset(_fold(n) for n in first)
-    folded_last = frozenset(_fold(n) for n in last)
+    folded_first = frozenset(_fold(n) for n in first if not n.isascii())
+    folded_last = frozenset(_fold(n) for n in last if not n.isascii())
     common = _read("common_words") | _EXTRA_COMMON
     proper = _read("proper_nouns")
     return first | folded_first, last | folded_last, common, proper
@@ -52,6 +52,8 @@ def lexicons() -> tuple[frozenset[str], frozenset[str], frozenset[str], frozense
 @lru_cache(maxsize=65536)
 def _fold(word: str) -> str:
     """Without diacritics except the Swedish letters: "Hodžić" -> "Hodzic", "Çelik" -> "Celik"."""
+    if word.isascii():
+        return word
     out = []
     for ch in word:
         if ch in "åäöÅÄÖ":
