@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
+import threading
 from collections import defaultdict
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from kvalitet.errors import Forbidden, InvalidInput, NotFound
 from kvalitet.results import kolada as kolada_import
@@ -39,20 +40,43 @@ class ResultsService:
 
     `kolada_url` (KVALITET_KOLADA_URL) enables fetching from Kolada's API; without it only file
     imports are possible. Nothing is cached: series are built from the tables on each call
-    (indicator passages are few beside all passages; measured in benchmarks/results_bench.py).
+    The series are built once and kept until the catalog (its index version), the Kolada table
+    or the aliases change: one cheap query checks that (benchmarks/results_bench.py measures both).
     """
 
     def __init__(self, db: Database, *, kolada_url: str | None = None, kolada_timeout: float = 30.0):
         self.db = db
         self.kolada_url = kolada_url
         self.kolada_timeout = kolada_timeout
+        self._lock = threading.Lock()
+        self._cached: tuple[tuple, list[Series]] | None = None
+
+    def _state(self, s) -> tuple:
+        """What the series depend on: the catalog's index version and the Kolada and alias tables."""
+        k = s.execute(select(func.count(KoladaValueRow.id), func.max(KoladaValueRow.id),
+                             func.max(KoladaValueRow.imported_at))).one()
+        a = s.execute(select(func.count(SeriesAliasRow.wording), func.max(SeriesAliasRow.set_at))).one()
+        n = s.execute(select(func.count(PassageRow.id)).where(PassageRow.section_kind == "indikator")).scalar()
+        return (self.db.index_version(), n, tuple(k), tuple(a))
 
     # ---- reading -------------------------------------------------------------------------------
     def _aliases(self, s) -> dict[str, str]:
         return {r.wording: r.series_key for r in s.scalars(select(SeriesAliasRow))}
 
     def all_series(self) -> list[Series]:
-        """Every series: documents' first, then Kolada's (by KPI, entity and gender)."""
+        """Every series: documents' first, then Kolada's (by KPI, entity and gender). Cached until
+        the tables they come from change; callers get copies they may change."""
+        with self.db.session() as s:
+            state = self._state(s)
+        with self._lock:
+            if self._cached is not None and self._cached[0] == state:
+                return [x.model_copy() for x in self._cached[1]]
+        built = self._build()
+        with self._lock:
+            self._cached = (state, built)
+        return [x.model_copy() for x in built]
+
+    def _build(self) -> list[Series]:
         with self.db.session() as s:
             passages = [r.to_passage() for r in s.scalars(
                 select(PassageRow).where(PassageRow.section_kind == "indikator"))]
