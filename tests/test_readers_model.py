@@ -434,7 +434,8 @@ def lying_zip(base: bytes, member: str, real_size: int, claimed: int = 1000) -> 
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(base)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as dst:
         for info in src.infolist():
-            dst.writestr(info, src.read(info.filename))
+            if info.filename != member:  # a member of the same name is replaced
+                dst.writestr(info, src.read(info.filename))
         chunk = bytes(1 << 20)
         with dst.open(member, "w") as fh:
             for _ in range(real_size // len(chunk)):
@@ -966,3 +967,25 @@ def test_case_pdf_scanned_page(settings):
     assert [(w.code, w.params) for w in doc.warnings] == [("scanned_page", {"page": 2})]
     assert warning_text(doc.warnings[0]).startswith("Sidan 2 har ingen text (inskannad?)")
     assert any("Läsgrupperna har startat" in line.text and line.page == 1 for line in doc.lines)
+
+
+def test_docx_whose_entry_lies_about_its_size_is_stopped(tmp_path):
+    import io
+
+    import docx
+
+    from kvalitet.errors import UnreadableFile
+
+    buf = io.BytesIO()
+    document = docx.Document()
+    document.add_paragraph("Rapporttext.")
+    document.save(buf)
+    strict = Settings(index_dir=tmp_path / "index", pdf_memory_mb=300)
+    # The main part itself lies: refused, in the child, without inflating 400 MB.
+    data = lying_zip(buf.getvalue(), "word/document.xml", 400 << 20)
+    with pytest.raises(UnreadableFile, match="manipulated|zip bomb") as info:
+        read_document_model(data, "rapport.docx", settings=strict)
+    assert "memory" not in info.value.message
+    # A lying picture is never inflated at all: reading needs only the XML parts.
+    data = lying_zip(buf.getvalue(), "word/media/image1.png", 400 << 20)
+    assert [line.text for line in read_document_model(data, "rapport.docx", settings=strict).lines] == ["Rapporttext."]

@@ -214,6 +214,8 @@ def _columns(lines: list[_Line], gutter: float, page: int) -> list[_Line]:
 def _ruled_tables(page) -> list[tuple[tuple[float, float, float, float], list[list[str]]]]:
     """(bbox, rows) of the page's ruled tables; merged cells resolved by repeating the text."""
     out: list[tuple[tuple[float, float, float, float], list[list[str]]]] = []
+    if len(page.lines) + len(page.rects) + len(page.curves) < 2:
+        return out  # no rules on the page: no ruled table (and the table finder's cost saved)
     try:
         tables = page.find_tables({"vertical_strategy": "lines", "horizontal_strategy": "lines"})
     except Exception:
