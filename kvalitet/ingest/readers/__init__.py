@@ -62,13 +62,16 @@ def _load(path: Path, shown: str) -> bytes:
     try:
         return path.read_bytes()
     except FileNotFoundError as exc:
-        raise NotFound(f"Filen finns inte / file not found: {shown}") from exc
+        raise NotFound(f"Filen finns inte: {shown}", f"file not found: {shown}") from exc
     except IsADirectoryError as exc:
-        raise UnreadableFile(f"Sökvägen är en mapp, inte en fil / the path is a directory: {shown}") from exc
-    except OSError as exc:
         raise UnreadableFile(
-            f"Filen kunde inte läsas / the file could not be read: {shown} ({exc.strerror or exc}). "
-            "Kontrollera behörigheterna / check the file permissions."
+            f"Sökvägen är en mapp, inte en fil: {shown}", f"the path is a directory, not a file: {shown}"
+        ) from exc
+    except OSError as exc:
+        reason = exc.strerror or exc
+        raise UnreadableFile(
+            f"Filen kunde inte läsas: {shown} ({reason}). Kontrollera behörigheterna.",
+            f"the file could not be read: {shown} ({reason}). Check the file permissions.",
         ) from exc
 
 

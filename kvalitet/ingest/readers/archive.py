@@ -21,9 +21,8 @@ _CHUNK = 64 * 1024
 
 def _corrupt(kind: str, exc: Exception) -> UnreadableFile:
     return UnreadableFile(
-        f"{kind}-filen är skadad / the {kind} file is corrupt (broken zip: {exc}). "
-        f"Öppna den i programmet den gjordes i och spara den igen / open it in the program that "
-        "made it and save it again."
+        f"{kind}-filen är skadad (trasig zip: {exc}). Öppna den i programmet den gjordes i och spara den igen.",
+        f"the {kind} file is corrupt (broken zip: {exc}). Open it in the program that made it and save it again.",
     )
 
 
@@ -47,9 +46,10 @@ class SafeZip:
             raise _corrupt(kind, exc) from exc
         if len(infos) > max_members:
             raise UnreadableFile(
-                f"{kind}-filen avvisades som möjlig zip-bomb / rejected as a possible zip bomb: "
-                f"{len(infos)} members in the archive, at most {max_members} allowed "
-                "(KVALITET_MAX_DOCX_MEMBERS). Spara om dokumentet / re-save the document."
+                f"{kind}-filen avvisades som möjlig zip-bomb: {len(infos)} delar i arkivet, högst "
+                f"{max_members} tillåts (KVALITET_MAX_DOCX_MEMBERS). Spara om dokumentet.",
+                f"the {kind} file was rejected as a possible zip bomb: {len(infos)} members in the archive, "
+                f"at most {max_members} allowed (KVALITET_MAX_DOCX_MEMBERS). Re-save the document.",
             )
         self.names = {info.filename for info in infos}
         if sum(max(info.file_size, 0) for info in infos) > self.max_bytes:
@@ -57,10 +57,12 @@ class SafeZip:
 
     def _bomb(self) -> UnreadableFile:
         return UnreadableFile(
-            f"{self.kind}-filen avvisades som möjlig zip-bomb / rejected as a possible zip bomb: "
-            f"it unpacks to more than {self.max_bytes} bytes (KVALITET_MAX_DOCX_UNCOMPRESSED_BYTES), "
-            "whatever its entries claim. Ta bort stora inbäddade bilder eller dela upp dokumentet / "
-            "remove large embedded media or split the document."
+            f"{self.kind}-filen avvisades som möjlig zip-bomb: den packas upp till mer än {self.max_bytes} "
+            "byte (KVALITET_MAX_DOCX_UNCOMPRESSED_BYTES), vad delarna än påstår. Ta bort stora "
+            "inbäddade bilder eller dela upp dokumentet.",
+            f"the {self.kind} file was rejected as a possible zip bomb: it unpacks to more than "
+            f"{self.max_bytes} bytes (KVALITET_MAX_DOCX_UNCOMPRESSED_BYTES), whatever its entries claim. "
+            "Remove large embedded media or split the document.",
         )
 
     def stream(self, name: str):
@@ -81,12 +83,14 @@ class SafeZip:
             raise
         except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError, NotImplementedError) as exc:
             raise UnreadableFile(
-                f"{self.kind}-filen är skadad eller manipulerad / the {self.kind} file is corrupt or "
-                f"manipulated ({name}: {exc}). Spara om den / re-save it."
+                f"{self.kind}-filen är skadad eller manipulerad ({name}: {exc}). Spara om den.",
+                f"the {self.kind} file is corrupt or manipulated ({name}: {exc}). Re-save it.",
             ) from exc
         except Exception as exc:  # zlib.error and friends
+            detail = f"{name}: {type(exc).__name__}: {exc}"
             raise UnreadableFile(
-                f"{self.kind}-filen är skadad / the {self.kind} file is corrupt ({name}: {type(exc).__name__}: {exc})."
+                f"{self.kind}-filen är skadad ({detail}). Spara om den.",
+                f"the {self.kind} file is corrupt ({detail}). Re-save it.",
             ) from exc
 
     def read(self, name: str) -> bytes:

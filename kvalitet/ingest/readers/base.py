@@ -23,16 +23,16 @@ SUPPORTED_LIST = "Supported: PDF, DOCX, XLSX, CSV, HTML, Markdown, text"
 def unsupported(what: str) -> UnsupportedFile:
     """The error for a file type we do not read, saying what it is and what to save it as."""
     return UnsupportedFile(
-        f"Filtypen stöds inte / unsupported file type: {what}. "
-        f"Spara filen som PDF, DOCX, XLSX, CSV, HTML, Markdown eller text / {SUPPORTED_LIST}."
+        f"Filtypen stöds inte ({what}). Spara filen som PDF, DOCX, XLSX, CSV, HTML, Markdown eller text.",
+        f"unsupported file type: {what}. {SUPPORTED_LIST}.",
     )
 
 
 def empty_file() -> UnreadableFile:
     """The error for a file without any text."""
     return UnreadableFile(
-        "Filen är tom / the file is empty: den innehåller ingen text. "
-        "Kontrollera att rätt fil valdes / check that the right file was chosen."
+        "Filen är tom: den innehåller ingen text. Kontrollera att rätt fil valdes.",
+        "the file is empty: it has no text. Check that the right file was chosen.",
     )
 
 

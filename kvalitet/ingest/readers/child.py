@@ -3,7 +3,7 @@
 The parent starts ``python -m kvalitet.ingest.readers --format FMT -`` with the file's bytes on
 stdin; the child reads them into blocks (the format's reader), and writes one JSON object on
 stdout: ``{"ok": true, "blocks": [...], "metadata": {...}, "warnings": [...]}`` or
-``{"ok": false, "message": "..."}`` for a handled failure (exit code 3). A file that hangs or
+``{"ok": false, "sv": "...", "en": "..."}`` for a handled failure (exit code 3). A file that hangs or
 exhausts memory kills only the child; the parent reports it as UnreadableFile.
 Limits: KVALITET_PDF_TIMEOUT_SECONDS and KVALITET_PDF_MEMORY_MB, for every format alike.
 """
@@ -27,10 +27,10 @@ if TYPE_CHECKING:  # pragma: no cover
 CHILD_HANDLED_FAILURE = 3
 _PKG_PARENT = Path(__file__).resolve().parents[3]
 _NAMES = {"pdf": "PDF", "docx": "DOCX", "xlsx": "XLSX", "xlsx-rows": "XLSX"}
-_RESAVE = {
-    "pdf": "spara om den som PDF / re-save it as PDF",
-    "docx": "öppna den i Word och spara den igen / open it in Word and save it again",
-    "xlsx": "öppna den i Excel och spara den igen / open it in Excel and save it again",
+_RESAVE = {  # (Swedish, English)
+    "pdf": ("spara om den som PDF", "re-save it as PDF"),
+    "docx": ("öppna den i Word och spara den igen", "open it in Word and save it again"),
+    "xlsx": ("öppna den i Excel och spara den igen", "open it in Excel and save it again"),
 }
 _RESAVE["xlsx-rows"] = _RESAVE["xlsx"]
 
@@ -82,13 +82,13 @@ def run_child(fmt: str, data: bytes, settings: "Settings") -> tuple[list[Block],
         )
     except subprocess.TimeoutExpired as exc:
         raise UnreadableFile(
-            f"{name}-filen tog för lång tid att läsa och avbröts efter {timeout:g} s / reading the {name} "
-            f"timed out after {timeout:g} s (KVALITET_PDF_TIMEOUT_SECONDS). Filen kan vara skadad "
-            "eller mycket stor; spara om den eller dela upp den / the file may be corrupt or very "
-            "large; re-save or split it."
+            f"{name}-filen tog för lång tid att läsa och avbröts efter {timeout:g} s "
+            "(KVALITET_PDF_TIMEOUT_SECONDS). Filen kan vara skadad eller mycket stor; spara om den eller dela upp den.",
+            f"reading the {name} timed out after {timeout:g} s (KVALITET_PDF_TIMEOUT_SECONDS). "
+            "The file may be corrupt or very large; re-save or split it.",
         ) from exc
     except OSError as exc:
-        raise UnreadableFile(f"{name}-läsaren kunde inte startas / the {name} reader could not start: {exc}") from exc
+        raise UnreadableFile(f"{name}-läsaren kunde inte startas: {exc}", f"the {name} reader could not start: {exc}") from exc
 
     result = None
     if proc.stdout:
@@ -100,13 +100,14 @@ def run_child(fmt: str, data: bytes, settings: "Settings") -> tuple[list[Block],
         blocks = blocks_from_json(result.get("blocks") or [])
         warnings = [ReadWarning(w["code"], w.get("params") or {}) for w in result.get("warnings") or []]
         return blocks, dict(result.get("metadata") or {}), warnings
-    if isinstance(result, dict) and not result.get("ok") and result.get("message"):
-        raise UnreadableFile(result["message"])
+    if isinstance(result, dict) and not result.get("ok") and result.get("sv"):
+        raise UnreadableFile(str(result["sv"]), str(result.get("en") or result["sv"]))
     reason = f"killed by signal {-proc.returncode}" if proc.returncode < 0 else f"exit code {proc.returncode}"
     raise UnreadableFile(
-        f"{name}-läsaren kraschade eller fick slut på minne / the {name} reader crashed or ran out of "
-        f"memory ({reason}; memory limit {settings.pdf_memory_mb} MB, KVALITET_PDF_MEMORY_MB). "
-        f"Filen kan vara skadad; {_RESAVE[fmt]}."
+        f"{name}-läsaren kraschade eller fick slut på minne ({reason}; minnesgräns {settings.pdf_memory_mb} MB, "
+        f"KVALITET_PDF_MEMORY_MB). Filen kan vara skadad; {_RESAVE[fmt][0]}.",
+        f"the {name} reader crashed or ran out of memory ({reason}; memory limit {settings.pdf_memory_mb} MB, "
+        f"KVALITET_PDF_MEMORY_MB). The file may be corrupt; {_RESAVE[fmt][1]}.",
     )
 
 
@@ -175,7 +176,7 @@ def read_in_child(fmt: str, data: bytes, limits: dict) -> dict:
 
             blocks, metadata, warnings = xlsx_blocks(data, {**limits, "raw": fmt == "xlsx-rows"})
         else:  # pragma: no cover - argparse refuses it
-            return {"ok": False, "message": f"unknown format {fmt}"}
+            return {"ok": False, "sv": f"okänt format {fmt}", "en": f"unknown format {fmt}"}
         return {
             "ok": True,
             "blocks": blocks_to_json(blocks),
@@ -183,21 +184,23 @@ def read_in_child(fmt: str, data: bytes, limits: dict) -> dict:
             "warnings": [{"code": w.code, "params": w.params} for w in warnings],
         }
     except KvalitetError as exc:
-        return {"ok": False, "message": exc.message[:4000]}
+        return {"ok": False, "sv": exc.sv[:4000], "en": (exc.en or exc.sv)[:4000]}
     except MemoryError:
+        sv, en = _RESAVE.get(fmt, ("", ""))
         return {
             "ok": False,
-            "message": f"{name}-läsaren fick slut på minne / the {name} reader ran out of memory "
-            f"(KVALITET_PDF_MEMORY_MB). Filen kan vara skadad eller mycket stor; {_RESAVE.get(fmt, '')} "
-            "/ the file may be corrupt or very large.",
+            "sv": f"{name}-läsaren fick slut på minne (KVALITET_PDF_MEMORY_MB). Filen kan vara skadad eller "
+            f"mycket stor; {sv}.",
+            "en": f"the {name} reader ran out of memory (KVALITET_PDF_MEMORY_MB). The file may be corrupt or "
+            f"very large; {en}.",
         }
     except RecursionError:
-        return {"ok": False, "message": f"{name}-filen är för djupt nästlad / the {name} file is nested too deeply."}
+        return {"ok": False, "sv": f"{name}-filen är för djupt nästlad.", "en": f"the {name} file is nested too deeply."}
     except Exception as exc:  # parsers raise many kinds on corrupt input
+        sv, en = _RESAVE.get(fmt, ("", ""))
+        detail = f"{type(exc).__name__}: {exc}"[:1500]
         return {
             "ok": False,
-            "message": (
-                f"{name}-filen är skadad och kan inte läsas / the {name} is corrupt "
-                f"({type(exc).__name__}: {exc}). {_RESAVE.get(fmt, '')}."
-            )[:2000],
+            "sv": f"{name}-filen är skadad och kan inte läsas ({detail}). {sv}.",
+            "en": f"the {name} is corrupt ({detail}). {en}.",
         }

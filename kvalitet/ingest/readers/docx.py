@@ -77,8 +77,8 @@ def _xml(data: bytes):
         return etree.fromstring(data, parser=parser)
     except etree.XMLSyntaxError as exc:
         raise UnreadableFile(
-            f"DOCX-filen är skadad / the DOCX file is corrupt (XMLSyntaxError: {exc}). "
-            "Öppna den i Word och spara den igen / open it in Word and save it again."
+            f"DOCX-filen är skadad (XMLSyntaxError: {exc}). Öppna den i Word och spara den igen.",
+            f"the DOCX file is corrupt (XMLSyntaxError: {exc}). Open it in Word and save it again.",
         ) from exc
 
 
@@ -636,8 +636,8 @@ def docx_blocks(data: bytes, limits: dict) -> tuple[list[Block], dict, list[Read
         main = _main_part(archive)
         if main not in archive.names:
             raise UnreadableFile(
-                "DOCX-filen saknar sitt huvuddokument / the DOCX file has no main document part "
-                "(word/document.xml). Öppna den i Word och spara den igen / open it in Word and save it again."
+                "DOCX-filen saknar sitt huvuddokument (word/document.xml). Öppna den i Word och spara den igen.",
+                "the DOCX file has no main document part (word/document.xml). Open it in Word and save it again.",
             )
         folder = main.rsplit("/", 1)[0] + "/" if "/" in main else ""
 
@@ -677,7 +677,7 @@ def read_docx(data: bytes, *, path: str, settings) -> Document:
                  max_lines=int(settings.max_document_lines))
     if not doc.lines:
         raise UnreadableFile(
-            "DOCX-filen innehåller ingen text / the DOCX file has no text in its body. "
-            "Kontrollera att rätt fil valdes / check that the right file was chosen."
+            "DOCX-filen innehåller ingen text. Kontrollera att rätt fil valdes.",
+            "the DOCX file has no text in its body. Check that the right file was chosen.",
         )
     return doc

@@ -349,7 +349,7 @@ def read_html(
     try:
         root = lxml.html.document_fromstring(text)
     except (etree.ParserError, ValueError) as exc:
-        raise UnreadableFile(f"HTML-filen kunde inte tolkas / the HTML file could not be parsed: {exc}") from exc
+        raise UnreadableFile(f"HTML-filen kunde inte tolkas: {exc}", f"the HTML file could not be parsed: {exc}") from exc
     metadata = _metadata(root)
     mains = [el for el in root.iter() if _tag(el) == "main" or (isinstance(el.tag, str) and (el.get("role") or "").lower() == "main")]
     roots = _outermost(mains)
@@ -366,5 +366,5 @@ def read_html(
         builder.flush()
     doc = finish(builder.blocks, path=path, media_type=media_type, metadata=metadata, warnings=warnings, max_lines=max_lines)
     if not doc.lines:
-        raise UnreadableFile("HTML-filen innehåller ingen synlig text / the HTML file has no visible text.")
+        raise UnreadableFile("HTML-filen innehåller ingen synlig text.", "the HTML file has no visible text.")
     return doc

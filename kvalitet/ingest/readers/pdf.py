@@ -39,8 +39,8 @@ from kvalitet.ingest.readers.normalize import collapse_spaces, normalize_text
 # A sanity cap on the text a PDF may yield (characters), against "text bombs".
 PDF_MAX_TEXT_CHARS = 50_000_000
 _ENCRYPTED = (
-    "PDF-filen är lösenordsskyddad (krypterad) / the PDF is encrypted. "
-    "Ta bort lösenordet och spara om den / remove the password and save it again."
+    "PDF-filen är lösenordsskyddad (krypterad). Ta bort lösenordet och spara om den.",
+    "the PDF is encrypted. Remove the password and save it again.",
 )
 _PAGE_NUMBER = re.compile(
     r"^(?:(?:sida|sid|s\.|page|p\.)\s*\d+(?:\s*(?:av|of|/|\()\s*\d+\)?)?"
@@ -501,10 +501,10 @@ def pdf_blocks(data: bytes, limits: dict) -> tuple[list[Block], dict, list[ReadW
     except Exception as exc:
         name = type(exc).__name__
         if _is_encrypted(exc):
-            raise UnreadableFile(_ENCRYPTED) from exc
+            raise UnreadableFile(*_ENCRYPTED) from exc
         raise UnreadableFile(
-            f"PDF-filen är skadad och kan inte läsas / the PDF is corrupt ({name}: {exc}). "
-            "Spara om den som PDF / re-save it as PDF."
+            f"PDF-filen är skadad och kan inte läsas ({name}: {exc}). Spara om den som PDF.",
+            f"the PDF is corrupt ({name}: {exc}). Re-save it as PDF.",
         ) from exc
     pages: list[list[_Item]] = []
     heights: list[float] = []
@@ -518,10 +518,10 @@ def pdf_blocks(data: bytes, limits: dict) -> tuple[list[Block], dict, list[ReadW
         except Exception as exc:
             name = type(exc).__name__
             if _is_encrypted(exc):
-                raise UnreadableFile(_ENCRYPTED) from exc
+                raise UnreadableFile(*_ENCRYPTED) from exc
             raise UnreadableFile(
-                f"PDF-filen är skadad och kan inte läsas / the PDF is corrupt ({name}: {exc}). "
-                "Spara om den som PDF / re-save it as PDF."
+                f"PDF-filen är skadad och kan inte läsas ({name}: {exc}). Spara om den som PDF.",
+                f"the PDF is corrupt ({name}: {exc}). Re-save it as PDF.",
             ) from exc
         for page_no, page in enumerate(page_list, 1):
             try:
@@ -532,7 +532,7 @@ def pdf_blocks(data: bytes, limits: dict) -> tuple[list[Block], dict, list[ReadW
                 raise
             except Exception as exc:
                 if _is_encrypted(exc):
-                    raise UnreadableFile(_ENCRYPTED) from exc
+                    raise UnreadableFile(*_ENCRYPTED) from exc
                 warnings.append(ReadWarning("page_failed", {"page": page_no}))
                 items, height, has_chars, has_picture = [], 842.0, True, False
             if not has_chars and has_picture:
@@ -542,8 +542,8 @@ def pdf_blocks(data: bytes, limits: dict) -> tuple[list[Block], dict, list[ReadW
             total += sum(len(it.line.text) for it in items if it.line is not None)
             if total > PDF_MAX_TEXT_CHARS:
                 raise UnreadableFile(
-                    "PDF-filen ger orimligt mycket text / the PDF yields an unreasonable amount of "
-                    f"text (over {PDF_MAX_TEXT_CHARS} characters); dela upp den / split it."
+                    f"PDF-filen ger orimligt mycket text (över {PDF_MAX_TEXT_CHARS} tecken); dela upp den.",
+                    f"the PDF yields an unreasonable amount of text (over {PDF_MAX_TEXT_CHARS} characters); split it.",
                 )
             line_count += len(items)
             if max_lines and line_count > max_lines * 2:
@@ -677,8 +677,8 @@ def read_pdf(data: bytes, *, path: str, settings) -> Document:
                  max_lines=int(settings.max_document_lines))
     if not any(line.text.strip() for line in doc.lines):
         raise UnreadableFile(
-            "PDF-filen: ingen text kunde läsas; är det en inskannad bild? / no extractable text "
-            "(scanned image?). Kör textigenkänning (OCR) eller ladda upp originaldokumentet / run "
-            "OCR or upload the original document."
+            "PDF-filen: ingen text kunde läsas; är det en inskannad bild? Kör textigenkänning (OCR) "
+            "eller ladda upp originaldokumentet.",
+            "the PDF has no extractable text (scanned image?). Run OCR or upload the original document.",
         )
     return doc

@@ -109,9 +109,10 @@ def xlsx_blocks(data: bytes, limits: dict) -> tuple[list[Block], dict, list[Read
     try:
         wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a broken workbook
+        detail = f"{type(exc).__name__}: {exc}"
         raise UnreadableFile(
-            f"XLSX-filen kunde inte läsas / the XLSX file could not be read ({type(exc).__name__}: {exc}). "
-            "Öppna den i Excel och spara den igen / open it in Excel and save it again."
+            f"XLSX-filen kunde inte läsas ({detail}). Öppna den i Excel och spara den igen.",
+            f"the XLSX file could not be read ({detail}). Open it in Excel and save it again.",
         ) from exc
     warnings: list[ReadWarning] = []
     blocks: list[Block] = []
@@ -187,7 +188,7 @@ def read_xlsx(data: bytes, *, path: str, settings) -> Document:
     doc = finish(blocks, path=path, media_type=MEDIA_XLSX, metadata=metadata, warnings=warnings,
                  max_lines=int(settings.max_document_lines))
     if not doc.lines:
-        raise UnreadableFile("XLSX-filen innehåller ingen text / the XLSX workbook has no cell text.")
+        raise UnreadableFile("XLSX-filen innehåller ingen text.", "the XLSX workbook has no cell text.")
     return doc
 
 
@@ -222,5 +223,5 @@ def read_csv(text: str, *, path: str, warnings: list[ReadWarning] | None = None,
     doc = finish(blocks, path=path, media_type=MEDIA_CSV, metadata={"delimiter": delim}, warnings=warnings,
                  max_lines=max_lines)
     if not doc.lines:
-        raise UnreadableFile("CSV-filen innehåller ingen text / the CSV file has no cell text.")
+        raise UnreadableFile("CSV-filen innehåller ingen text.", "the CSV file has no cell text.")
     return doc

@@ -150,15 +150,13 @@ def _zip_kind(data: bytes, name: str) -> str:
     except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError) as exc:
         if name.lower().endswith(".docx") or b"word/document.xml" in data[:65536]:
             raise UnreadableFile(
-                "DOCX-filen är skadad och kan inte öppnas / the DOCX file is corrupt "
-                f"(broken zip: {exc}). Öppna den i Word och spara den igen / "
-                "open it in Word and save it again."
+                f"DOCX-filen är skadad och kan inte öppnas (trasig zip: {exc}). Öppna den i Word och spara den igen.",
+                f"the DOCX file is corrupt (broken zip: {exc}). Open it in Word and save it again.",
             ) from exc
         if name.lower().endswith(".xlsx") or b"xl/workbook.xml" in data[:65536]:
             raise UnreadableFile(
-                "XLSX-filen är skadad och kan inte öppnas / the XLSX file is corrupt "
-                f"(broken zip: {exc}). Öppna den i Excel och spara den igen / "
-                "open it in Excel and save it again."
+                f"XLSX-filen är skadad och kan inte öppnas (trasig zip: {exc}). Öppna den i Excel och spara den igen.",
+                f"the XLSX file is corrupt (broken zip: {exc}). Open it in Excel and save it again.",
             ) from exc
         raise unsupported("a damaged zip archive") from exc
     if "word/document.xml" in names:
