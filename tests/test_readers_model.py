@@ -244,6 +244,7 @@ PAGE = """<!DOCTYPE html>
            <tr><td>71</td><td><table><tr><td>inre</td></tr></table></td></tr></tbody>
   </table>
   <footer><p>Publicerad 2023-11-30</p></footer>
+  <div class="page-tools"><a class="print">Skriv ut</a> <a class="share">Dela</a></div>
 </main>
 <aside><p>Dela sidan</p></aside>
 <footer><p>Kommunhuset</p></footer>
@@ -260,7 +261,7 @@ def test_html_structure_and_chrome(tmp_path, settings):
     assert doc.metadata["modified"].startswith("2023-12-02")
     assert doc.metadata["language"] == "sv"
     text = "\n".join(line.text for line in doc.lines)
-    for chrome in ("kakor", "Hoppa", "Kommunen", "Start", "Relaterat", "Dold", "Dela sidan", "Kommunhuset"):
+    for chrome in ("kakor", "Hoppa", "Kommunen", "Start", "Relaterat", "Dold", "Dela", "Skriv ut", "Kommunhuset"):
         assert chrome not in text, chrome
     heads = [(b.text, b.level) for b in doc.blocks if b.kind == "heading"]
     assert heads == [("Kvalitetsrapport 2023", 1), ("Resultat", 2)]

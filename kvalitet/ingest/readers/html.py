@@ -4,7 +4,8 @@ chrome.
 Left out: script, style and other non-text elements; nav, aside, form, dialog and form controls;
 header and footer outside the content; hidden elements (hidden, aria-hidden, display:none); and
 any element whose id, class, role or aria-label names site chrome (cookie, consent, banner,
-breadcrumb, menu, nav, sidebar, skip; Swedish kakor, meny, brödsmulor, sidofält). When the page
+breadcrumb, menu, nav, sidebar, skip, share, social, print, tools, related; Swedish kakor, meny,
+brödsmulor, sidofält, dela). When the page
 marks its main content (<main>, role=main, else <article>), only that is read.
 
 Blocks: h1–h6 headings (level = the number), paragraphs (every block element's own text; <br>
@@ -49,7 +50,7 @@ _CHROME_ROLES = frozenset(
 # Words in id/class/aria-label that name site chrome: contained anywhere in a token...
 _CHROME_WORDS = ("cookie", "consent", "banner", "breadcrumb", "sidebar", "kakor", "brödsmul", "brodsmul", "sidofält", "sidofalt")
 # ...or starting a token (short words that occur inside content words).
-_CHROME_PREFIXES = ("nav", "menu", "meny", "skip", "huvudmeny")
+_CHROME_PREFIXES = ("nav", "menu", "meny", "skip", "huvudmeny", "share", "social", "print", "tools", "related", "dela")
 _TOKEN_SPLIT = re.compile(r"[\s_\-:]+")
 _DISPLAY_NONE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 _DATE_CREATED = ("article:published_time", "datepublished", "dcterms.created", "dcterms.date", "dc.date", "date", "dc.date.created")
