@@ -143,3 +143,141 @@ def test_api_docs_render_with_the_network_cut_off(browser, site):
         shoot(pg, "docs-1280")
     finally:
         pg.context.close()
+
+
+# ---- draft-all shows its progress while it runs ------------------------------------------------
+def make_report(site, title: str, activities: list[str]):
+    ws = site.svc.workspace
+    rektor = ws.authenticate(site.tokens["rektor"])
+    rep = ws.create_report(title, "verksamhetsplan_uppfoljning", 2024, None, rektor)
+    for a in activities:
+        ws.add_item(rep.id, {"activity": a, "status": "Pågående", "perspective": "Medborgare"}, rektor)
+    return rep
+
+
+def test_draft_all_shows_progress_live_without_a_reload(page, site):
+    from kvalitet.workspace.jobs import job_runner
+
+    rep = make_report(site, "Uppföljning med utkast för alla", [
+        "Minska frånvaron i grundskolan", "Stärka elevhälsans förebyggande arbete",
+        "Utveckla samarbetet med vårdnadshavare"])
+    site.state["report_id"] = rep.id
+    runner = job_runner(site.svc)
+    runner.on_section = lambda *a: time.sleep(0.35)  # slow enough to be seen between polls
+    try:
+        sign_in(page, site, "rektor")
+        page.goto(f"{site.base}/rapporter/{rep.id}")
+        assert page.locator("article.forslag").count() == 0
+        page.evaluate("""() => {
+            window.__sameDocument = true; window.__seen = [];
+            const box = document.getElementById('jobb-status');
+            new MutationObserver(() => window.__seen.push(box.querySelector('.jobb-text').textContent))
+                .observe(box, {subtree: true, childList: true, characterData: true});
+        }""")
+        page.get_by_role("button", name="Skapa utkast för alla aktiviteter").click()
+        status = page.locator("#jobb-status")
+        expect(status).to_be_visible()
+        expect(status).to_contain_text("avsnitt klara")
+        shoot(page, "draft-all-running-1280")
+        expect(status).to_contain_text("Klart:", timeout=60_000)
+        seen = page.evaluate("window.__seen")
+        progress = [int(m.group(1)) for t in seen if (m := re.search(r"(\d+) av 12 avsnitt klara", t))]
+        assert any(0 < n < 12 for n in progress), seen  # in between, not only start and end
+        assert progress == sorted(progress)
+        assert page.evaluate("window.__sameDocument") is True  # no reload
+        expect(page.locator("article.forslag").first).to_be_visible()  # the drafts appeared in place
+        assert page.locator("article.forslag").count() >= 3
+        assert page.get_by_role("button", name="Skapa utkast för alla aktiviteter").is_enabled()
+        shoot(page, "draft-all-done-1280")
+    finally:
+        runner.on_section = None
+
+
+# ---- the reviewer: "väntar på mig", publish and reopen with confirmation, the change log ---------
+def test_waiting_for_me_publish_and_reopen_with_confirmation(page, site):
+    ws = site.svc.workspace
+    rep_id = site.state["report_id"]
+    other = make_report(site, "Rapport utan förslag", ["Läsfrämjande insats"])
+    sign_in(page, site, "granskare")
+    page.get_by_role("link", name=re.compile(r"^Väntar på mig")).click()
+    cards = page.locator("li.kort")
+    expect(cards.first).to_be_visible()
+    titles = cards.locator("h2").all_inner_texts()
+    assert "Uppföljning med utkast för alla" in titles and "Rapport utan förslag" not in titles
+    shoot(page, "waiting-for-me-1280")
+
+    # everything reviewed (through the service: the review buttons have their own tests)
+    granskare = ws.authenticate(site.tokens["granskare"])
+    for item in ws.get_report(rep_id, granskare).items:
+        for sec in item.sections:
+            for n, sg in enumerate(sec.suggestions):
+                if n == 0 and sec.kind != "kostnader":
+                    ws.accept(sg.id, granskare, expected_version=sg.version)
+                else:
+                    ws.reject(sg.id, granskare, expected_version=sg.version)
+
+    page.goto(f"{site.base}/rapporter/{rep_id}")
+    page.get_by_role("link", name="Publicera …").click()
+    expect(page.get_by_role("heading", name="Publicera rapporten?")).to_be_visible()
+    shoot(page, "publish-confirm-1280")
+    page.get_by_role("link", name="Avbryt").click()  # nothing happens on "Avbryt"
+    page.wait_for_url(f"**/rapporter/{rep_id}")
+    assert ws.get_report(rep_id, granskare).state == "draft"
+    page.get_by_role("link", name="Publicera …").click()
+    page.get_by_role("button", name="Ja, publicera rapporten").click()
+    page.wait_for_url(f"**/rapporter/{rep_id}")
+    expect(page.locator(".meddelande").first).to_contain_text("Rapporten är publicerad")
+    expect(page.locator(".rapport-meta .etikett-published")).to_have_text("Publicerad")
+    published = ws.get_report(rep_id, granskare)
+    assert published.state == "published" and published.published_path
+
+    page.get_by_role("link", name="Öppna igen …").click()
+    expect(page.get_by_role("heading", name="Öppna rapporten igen?")).to_be_visible()
+    page.get_by_role("button", name="Ja, öppna rapporten igen").click()
+    page.wait_for_url(f"**/rapporter/{rep_id}")
+    expect(page.locator(".meddelande").first).to_contain_text("öppnad igen")
+    assert ws.get_report(rep_id, granskare).state == "draft"
+    assert ws.get_report(other.id, granskare).state == "draft"
+
+
+def test_the_change_log_shows_who_when_what_before_and_after(page, site):
+    rep_id = site.state["report_id"]
+    page.goto(f"{site.base}/rapporter/{rep_id}")
+    page.get_by_role("link", name="Ändringar").click()
+    expect(page.get_by_role("heading", name="Ändringar i rapporten")).to_be_visible()
+    rows = page.locator("li.logg-rad")
+    first = rows.first  # newest first: the reopening
+    expect(first).to_contain_text("Greta Granskare")
+    expect(first).to_contain_text("Öppnade rapporten igen")
+    assert re.search(r"\d{1,2} [a-zé]+ \d{4} kl\. \d{2}\.\d{2}", first.locator("time").inner_text())
+    state_row = first.locator("tr", has_text="Läge")
+    assert state_row.locator("td.logg-fore").inner_text() == "Publicerad"
+    assert state_row.locator("td.logg-efter").inner_text() == "Utkast"
+    publish = rows.filter(has_text="Publicerade rapporten").first
+    assert publish.locator("tr", has_text="Läge").locator("td.logg-efter").inner_text() == "Publicerad"
+    accept = rows.filter(has_text="Godkände ett förslag").first
+    assert accept.locator("tr", has_text="Läge").locator("td.logg-fore").inner_text() == "Väntar på granskning"
+    assert accept.locator("tr", has_text="Läge").locator("td.logg-efter").inner_text() == "Godkänt"
+    expect(rows.filter(has_text="Startade utkast för alla aktiviteter").first).to_contain_text("Rut Rektor")
+    expect(rows.last).to_contain_text("Skapade rapporten")
+    shoot(page, "audit-1280")
+
+
+@pytest.mark.parametrize("path", ["/rapporter?visa=vantar", "REPORT", "REPORT/publicera", "REPORT/andringar", "/docs"])
+def test_the_changed_pages_fit_a_phone(browser, site, path):
+    pg = new_page(browser, viewport=PHONE, is_mobile=True, has_touch=True)
+    try:
+        sign_in(pg, site, "granskare")
+        url = path.replace("REPORT", f"/rapporter/{site.state['report_id']}")
+        pg.goto(site.base + url)
+        if path == "/docs":
+            pg.locator(".swagger-ui .info .title").wait_for()
+        assert not overflows(pg), f"{url} scrolls sideways at 390 px"
+        name = re.sub(r"[^a-z]+", "-", path.lower().replace("report", "rapport")).strip("-") or "sida"
+        shoot(pg, f"{name}-390")
+        if path != "/docs":
+            pg.set_viewport_size(DESKTOP)
+            shoot(pg, f"{name}-1280")
+        assert not pg.js_errors and not pg.csp, (pg.js_errors, pg.csp)
+    finally:
+        pg.context.close()

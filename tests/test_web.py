@@ -406,7 +406,7 @@ def test_carry_forward_import_and_draft_all_from_the_report_page(site):
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         view = ws.get_report(rep.id, rektor)
-        if all(sec.suggestions for it in view.items for sec in it.sections) and len(view.items[0].sections) == 4:
+        if all(len(it.sections) == 4 and all(sec.suggestions for sec in it.sections) for it in view.items):
             break
         time.sleep(0.5)
     view = ws.get_report(rep.id, rektor)

@@ -58,9 +58,11 @@ FLASH: dict[str, tuple[str, str]] = {
     "redigerat": ("ok", "Din ändring är sparad."),
     "konflikt": ("fel", "Någon annan har ändrat förslaget – ladda om sidan och gör om din ändring."),
     "publicerad": ("fel", "Rapporten är publicerad och kan inte ändras."),
-    "utkast_alla": ("ok", "Utkast skapas nu för alla aktiviteter i bakgrunden. Förloppet visas nedan; "
-                          "ladda om sidan för att se nya förslag."),
+    "utkast_alla": ("ok", "Utkast skapas nu för alla aktiviteter i bakgrunden. Förloppet visas nedan."),
     "utkast_alla_pagar": ("info", "Utkast skapas redan för den här rapporten. Förloppet visas nedan."),
+    "publicerad_ok": ("ok", "Rapporten är publicerad. Den ligger nu bland tidigare års dokument och går att "
+                            "söka i och hänvisa till."),
+    "oppnad_igen": ("ok", "Rapporten är öppnad igen och kan ändras. Publicera den på nytt när den är granskad."),
     "nasta_ar": ("ok", "Nästa års rapport är skapad med de aktiviteter som inte blev klara, markerade "
                        "”Kvarstår från” förra året och kopplade till sin historik."),
 }
@@ -451,12 +453,30 @@ def passage_page(
 
 # ==== reports ================================================================================
 @router.get("/rapporter")
-def reports_page(request: Request, user: User = Depends(web_user)):
+def reports_page(request: Request, visa: str = Query("", max_length=20), user: User = Depends(web_user)):
+    """All reports the user may read; ?visa=vantar: only those waiting for this user (a reviewer:
+    suggestions to review; a principal: activities without drafts, or nothing added yet)."""
     svc = services(request)
     reports = svc.workspace.list_reports(user)
+    states = report_status(svc, [r.id for r in reports])
+    waiting = [r for r in reports if waits_for(user, r, states.get(r.id, {}))]
+    shown = waiting if visa == "vantar" else reports
     may_create = user.role == "admin" or (user.role == "rektor" and bool(user.unit))
-    return page(request, "reports.html", user=user, nav="rapporter", title="Rapporter", reports=reports,
-                may_create=may_create, report_states=report_status(svc, [r.id for r in reports]))
+    return page(request, "reports.html", user=user, nav="rapporter", title="Rapporter", reports=shown,
+                may_create=may_create, report_states=states, filter=visa if visa == "vantar" else "",
+                waiting_count=len(waiting), total_count=len(reports))
+
+
+def waits_for(user: User, report, state: dict) -> bool:
+    """Whether the report waits for `user`: a reviewer has suggestions to review (or a fully
+    reviewed report to publish); a principal (who writes) has activities without drafts."""
+    if report.state != "draft":
+        return False
+    if can_review(user):  # suggestions to review, or everything reviewed and ready to publish
+        return bool(state.get("suggestions"))
+    if can_write(user, report.unit):
+        return not state.get("items") or state.get("undrafted", 0) > 0
+    return False
 
 
 def report_status(svc, report_ids: list[int]) -> dict[int, dict[str, int]]:
@@ -464,7 +484,7 @@ def report_status(svc, report_ids: list[int]) -> dict[int, dict[str, int]]:
     reports the workspace already let this user see)."""
     from kvalitet.workspace.models import ItemRow, SectionRow, SuggestionRow
 
-    out: dict[int, dict[str, int]] = defaultdict(lambda: {"items": 0, "suggestions": 0, "pending": 0})
+    out: dict[int, dict[str, int]] = defaultdict(lambda: {"items": 0, "suggestions": 0, "pending": 0, "undrafted": 0})
     if not report_ids:
         return {}
     with svc.db.session() as s:
@@ -482,6 +502,12 @@ def report_status(svc, report_ids: list[int]) -> dict[int, dict[str, int]]:
             out[rid]["suggestions"] += n
             if state == "pending":
                 out[rid]["pending"] += n
+        drafted = select(SectionRow.item_id)
+        for rid, n in s.execute(
+            select(ItemRow.report_id, func.count()).where(ItemRow.report_id.in_(report_ids), ItemRow.id.not_in(drafted))
+            .group_by(ItemRow.report_id)
+        ):
+            out[rid]["undrafted"] = n
     return dict(out)
 
 
@@ -553,6 +579,7 @@ def _report_context(report, user: User) -> dict:
         "report": report,
         "may_write": open_ and can_write(user, report.unit),
         "may_review": open_ and can_review(user),
+        "is_reviewer": can_review(user),
         "overview": overview,
         "progress": {"total": total, "decided": decided, "counts": counts,
                      "pending": report.progress.suggestions.get("pending", 0)},
@@ -646,6 +673,59 @@ def export_report(request: Request, report_id: Id, format: str = Query("docx", p
     return Response(content=f.content, media_type=f.media_type, headers={
         "Content-Disposition": disposition, "Cache-Control": "no-store",
     })
+
+
+# ---- publish and reopen: a confirmation page, then the change -------------------------------
+def _confirm_page(request, user, report_id: int, action: str, *, status=200, notice=None):
+    report = services(request).workspace.get_report(report_id, user)
+    if not can_review(user):
+        raise Forbidden("Bara granskare kan publicera och öppna rapporter igen. / reviewers only")
+    pending = report.progress.sections.get("pending", 0)
+    reviewed = report.progress.sections.get("reviewed", 0)
+    return page(request, "report_confirm.html", user=user, nav="rapporter", status=status,
+                title=("Publicera " if action == "publicera" else "Öppna igen: ") + report.title,
+                report=report, action=action, pending=pending, reviewed=reviewed, notice=notice)
+
+
+@router.get("/rapporter/{report_id}/publicera")
+def publish_confirm(request: Request, report_id: Id, user: User = Depends(web_user)):
+    return _confirm_page(request, user, report_id, "publicera")
+
+
+@router.post("/rapporter/{report_id}/publicera")
+def publish_report(request: Request, report_id: Id, version: str = Form("", max_length=12),
+                   user: User = Depends(web_user)):
+    """Publish after the confirmation page: the report goes into the corpus and the index."""
+    try:
+        services(request).workspace.publish(report_id, user, expected_version=_version(version))
+    except Conflict as exc:
+        return _confirm_page(request, user, report_id, "publicera", status=409, notice=swedish(exc.message))
+    return redirect(request, f"/rapporter/{report_id}", "publicerad_ok")
+
+
+@router.get("/rapporter/{report_id}/oppna-igen")
+def reopen_confirm(request: Request, report_id: Id, user: User = Depends(web_user)):
+    return _confirm_page(request, user, report_id, "oppna-igen")
+
+
+@router.post("/rapporter/{report_id}/oppna-igen")
+def reopen_report(request: Request, report_id: Id, version: str = Form("", max_length=12),
+                  user: User = Depends(web_user)):
+    try:
+        services(request).workspace.reopen(report_id, user, expected_version=_version(version))
+    except Conflict as exc:
+        return _confirm_page(request, user, report_id, "oppna-igen", status=409, notice=swedish(exc.message))
+    return redirect(request, f"/rapporter/{report_id}", "oppnad_igen")
+
+
+@router.get("/rapporter/{report_id}/andringar")
+def audit_page(request: Request, report_id: Id, user: User = Depends(web_user)):
+    """Who changed what in the report, when, and how it looked before and after."""
+    ws = services(request).workspace
+    report = ws.get_report(report_id, user)
+    entries = [views.audit_row(e) for e in reversed(ws.audit(report_id, user))]
+    return page(request, "audit.html", user=user, nav="rapporter", title=f"Ändringar: {report.title}",
+                report=report, entries=entries)
 
 
 @router.post("/rapporter/{report_id}/aktiviteter")

@@ -324,3 +324,81 @@ def environment() -> Environment:
 
 def render(template_name: str, /, **context) -> str:
     return environment().get_template(template_name).render(**context)
+
+
+# ---- the audit view ----------------------------------------------------------------------
+ACTION_LABELS = {
+    "report.create": "Skapade rapporten",
+    "report.export": "Exporterade rapporten",
+    "report.publish": "Publicerade rapporten",
+    "report.reopen": "Öppnade rapporten igen",
+    "report.carry_forward": "Skapade nästa års rapport",
+    "report.from_document": "Skapade rapporten ur ett dokument",
+    "report.import": "Läste in en aktivitetslista",
+    "item.create": "Lade till en aktivitet",
+    "item.draft": "Skapade utkast",
+    "item.add_suggestions": "Lade in förslag",
+    "suggestion.create": "Lade in ett förslag",
+    "suggestion.accept": "Godkände ett förslag",
+    "suggestion.reject": "Avvisade ett förslag",
+    "suggestion.edit": "Redigerade ett förslag",
+    "job.create": "Startade utkast för alla aktiviteter",
+    "job.cancel": "Avbröt utkast för alla aktiviteter",
+}
+OBJECT_LABELS = {"report": "Rapporten", "item": "Aktivitet", "suggestion": "Förslag", "job": "Jobb", "user": "Användare"}
+FIELD_LABELS = {
+    "state": "Läge", "text": "Text", "original_text": "Ursprunglig text", "title": "Titel", "kind": "Typ",
+    "year": "År", "unit": "Enhet", "published_path": "Publicerad som", "activity": "Aktivitet", "goal": "Nämndmål",
+    "status": "Status", "notes": "Vad har hänt?", "perspective": "Perspektiv", "area": "Utvecklingsområde",
+    "committee": "Nämnd", "deadline": "Slutfört", "comment": "Kommentar", "responsible": "Ansvar",
+    "carried_from": "Kvarstår från", "format": "Format", "sections": "Avsnitt", "passages": "Stycken i indexet",
+    "doc_kind": "Känns igen som", "items": "Aktiviteter", "total": "Avsnitt att skriva", "reviewed_by": "Granskad av",
+    "generator": "Skrivet av", "generators": "Skrivet av", "suggestions": "Förslag",
+}
+_HIDDEN_FIELDS = {"version", "owner_id", "position", "history_ids", "prompt_version", "bytes", "created_by",
+                  "reviewed_by", "draft_ref", "item_id", "section_id", "report_id", "citations", "grounding", "id"}
+_MAX_VALUE = 400
+
+
+def _audit_value(key: str, value) -> str:
+    if value is None or value == "" or value == []:
+        return "–"
+    if key == "state":
+        return {**SUGGESTION_STATE_LABELS, **REPORT_STATE_LABELS}.get(str(value), str(value))
+    if key == "kind":
+        return REPORT_KIND_LABELS.get(str(value)) or SECTION_LABELS.get(str(value)) or str(value)
+    if key == "doc_kind":
+        return DOC_KIND_LABELS.get(str(value), str(value))
+    if key == "sections" and isinstance(value, list):
+        return ", ".join(SECTION_LABELS.get(str(v), str(v)) for v in value)
+    if key in ("generator", "generators"):
+        values = value if isinstance(value, list) else [value]
+        return ", ".join(GENERATOR_LABELS.get(str(v), str(v)) for v in values)
+    if key == "suggestions" and isinstance(value, list):
+        return sv_number(len(value))
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    text = str(value)
+    return text if len(text) <= _MAX_VALUE else text[:_MAX_VALUE].rstrip() + " …"
+
+
+def audit_row(entry) -> dict:
+    """One line of a report's change log: when, who, what (in Swedish), on what, and the fields
+    that changed with their value before and after ("–" for none). A creation lists what was set."""
+    before, after = entry.before or {}, entry.after or {}
+    changes = []
+    for key in list(dict.fromkeys([*before.keys(), *after.keys()])):
+        if key in _HIDDEN_FIELDS or key.endswith("_at"):
+            continue
+        b, a = before.get(key), after.get(key)
+        if entry.before is not None and b == a:
+            continue
+        if entry.before is None and a in (None, "", []):
+            continue
+        changes.append({"field": FIELD_LABELS.get(key, key), "before": _audit_value(key, b) if entry.before is not None else None,
+                        "after": _audit_value(key, a)})
+    return {
+        "at": entry.at, "actor": entry.actor, "action": ACTION_LABELS.get(entry.action, entry.action),
+        "code": entry.action, "object": f"{OBJECT_LABELS.get(entry.object_type, entry.object_type)} {entry.object_id}"
+        if entry.object_type != "report" else OBJECT_LABELS["report"], "changes": changes,
+    }

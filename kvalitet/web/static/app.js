@@ -277,6 +277,110 @@
       });
     }
 
+    /* "Skapa utkast för alla aktiviteter": the job runs on the server; its progress is polled
+     * (GET /api/jobs/{id}, once a second) and shown, and the report shows each new draft as it
+     * comes, without a reload. A report being edited is not redrawn under the reviewer's hands:
+     * the new drafts then wait behind a button. */
+    var jobBox = document.getElementById("jobb-status");
+    var draftAllForm = document.querySelector("form[data-draft-all]");
+    var jobTimer = null;
+
+    function editing() {
+      var active = document.activeElement;
+      return !!content.querySelector("details.redigera[open]") ||
+        !!(active && content.contains(active) && active.tagName === "TEXTAREA");
+    }
+
+    function jobText(job) {
+      var done = job.done + job.failed;
+      if (job.state === "queued" || job.state === "running") {
+        return "Utkast skapas för alla aktiviteter: " + done + " av " + job.total + " avsnitt klara" +
+          (job.failed ? " (" + job.failed + " misslyckades)" : "") + ".";
+      }
+      if (job.state === "done") {
+        return "Klart: " + job.drafted + (job.drafted === 1 ? " avsnitt" : " avsnitt") + " fick utkast" +
+          (job.skipped ? ", " + job.skipped + " hade redan förslag" : "") +
+          (job.failed ? ", " + job.failed + " misslyckades" : "") + ". Förslagen väntar på granskning.";
+      }
+      if (job.state === "failed") return "Utkasten kunde inte skapas. " + swedish(job.message || "");
+      return "Utkasten för alla aktiviteter avbröts.";
+    }
+
+    function showJob(job) {
+      if (!jobBox) return;
+      jobBox.hidden = false;
+      jobBox.dataset.state = job.state;
+      var done = job.done + job.failed;
+      var bar = jobBox.querySelector("progress");
+      if (bar) {
+        bar.max = job.total || 1;
+        bar.value = done;
+        bar.textContent = done + " av " + job.total;
+      }
+      jobBox.querySelector(".jobb-text").textContent = jobText(job);
+      jobBox.className = "jobb meddelande " + (job.state === "failed" ? "meddelande-fel" : job.state === "done" ? "meddelande-ok" : "meddelande-info");
+    }
+
+    function offerRefresh() {
+      if (!jobBox || jobBox.querySelector("[data-show-drafts]")) return;
+      var b = el("button", { type: "button", "class": "knapp knapp-sekundar", "data-show-drafts": "" }, "Visa de nya förslagen");
+      b.addEventListener("click", function () { b.remove(); refresh(null, "Rapporten visar de nya förslagen."); });
+      jobBox.appendChild(b);
+    }
+
+    function pollJob(url, lastDone) {
+      window.clearTimeout(jobTimer);
+      api("GET", url).then(function (job) {
+        showJob(job);
+        var done = job.done + job.failed;
+        var finished = job.state !== "queued" && job.state !== "running";
+        var redraw = Promise.resolve();
+        if (done !== lastDone || finished) {
+          if (editing()) offerRefresh(); else redraw = refresh(null, null);
+        }
+        return redraw.then(function () {
+          if (finished) {
+            var button = draftAllForm ? draftAllForm.querySelector("button") : null;
+            if (button) button.disabled = false;
+            announce(jobText(job));
+          } else {
+            jobTimer = window.setTimeout(function () { pollJob(url, done); }, 1000);
+          }
+        });
+      }).catch(function (err) {
+        if (jobBox) jobBox.querySelector(".jobb-text").textContent = err.message;
+        if (err.status !== 401 && err.status !== 403 && err.status !== 404) {
+          jobTimer = window.setTimeout(function () { pollJob(url, lastDone); }, 3000);
+        }
+      });
+    }
+
+    if (draftAllForm) {
+      draftAllForm.addEventListener("submit", function (ev) {
+        ev.preventDefault();
+        var button = draftAllForm.querySelector("button");
+        button.disabled = true;
+        api("POST", draftAllForm.dataset.draftAll, {}).then(function (job) {
+          announce("Utkast skapas nu för alla aktiviteter.");
+          showJob(job);
+          if (jobBox && jobBox.scrollIntoView) jobBox.scrollIntoView({ block: "nearest" });
+          pollJob("/api/jobs/" + encodeURIComponent(job.id), -1);
+        }).catch(function (err) {
+          var running = err.data && err.data.error && err.data.error.detail && err.data.error.detail.job_id;
+          if (running) {
+            pollJob("/api/jobs/" + encodeURIComponent(running), -1);
+            return;
+          }
+          button.disabled = false;
+          var p = el("p", { "class": "meddelande meddelande-fel", role: "alert" }, err.message);
+          draftAllForm.appendChild(p);
+        });
+      });
+    }
+    if (jobBox && jobBox.dataset.jobUrl && (jobBox.dataset.state === "queued" || jobBox.dataset.state === "running")) {
+      pollJob(jobBox.dataset.jobUrl, -1);
+    }
+
     content.addEventListener("submit", function (ev) {
       var form = ev.target;
       if (form.matches("form[data-review]")) {
