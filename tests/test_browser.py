@@ -418,11 +418,13 @@ def test_admin_uploads_a_document_and_sees_what_was_recognised(page, site, tmp_p
     shutil.copy(REPO / "corpus" / "2019-uppfoljning-fjolarets-aktiviteter.txt", sample)
     page.get_by_label("Fil", exact=True).set_input_files(str(sample))
     page.get_by_role("button", name="Ladda upp och läs in").click()
+    page.wait_for_url(re.compile(r".*/dokument/inlasning/[0-9a-f]+$"))  # the upload's own result page
     result = page.locator("section.resultat")
     result.wait_for()
     assert "är inläst" in result.inner_text()
     assert "Uppföljning av fjolårets aktiviteter" in result.inner_text()
     assert "Analys" in result.inner_text() and "Uppföljning" in result.inner_text()
+    page.get_by_role("link", name="Till dokumenten").click()
     assert page.locator("table.dokumenttabell").get_by_text("uploads/Uppföljning 2019 (kopia).txt").is_visible()
 
 

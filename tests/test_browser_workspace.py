@@ -281,3 +281,72 @@ def test_the_changed_pages_fit_a_phone(browser, site, path):
         assert not pg.js_errors and not pg.csp, (pg.js_errors, pg.csp)
     finally:
         pg.context.close()
+
+
+def test_the_citation_viewer_shows_clean_text_with_lists(page, site):
+    sign_in(page, site, "rektor")
+    page.goto(site.base + "/sok?q=genomströmning+gymnasieskolan")
+    page.locator(".traff-kalla a").first.click()
+    dialog = page.get_by_role("dialog")
+    hit = dialog.locator("tr.traffrad").first
+    hit.wait_for()
+    text = "\n".join(dialog.locator("tr.traffrad").all_inner_texts())
+    assert "<ul" not in text and "<li" not in text and "style=" not in text and "○" not in text
+    assert dialog.locator("tr.traffrad .radcell-lista li").count() >= 1
+    assert dialog.locator("tr.traffrad .radcell-lista li").first.is_visible()
+    page.keyboard.press("Escape")
+    href = page.locator(".traff-kalla a").first.get_attribute("href")
+    page.goto(site.base + href)
+    shoot(page, "kalla-1280")
+    page.set_viewport_size(PHONE)
+    assert not overflows(page)
+    shoot(page, "kalla-390")
+    page.set_viewport_size(DESKTOP)
+
+
+# ---- an upload runs as a job with a result page -------------------------------------------------
+def test_an_upload_runs_as_a_job_and_its_result_page_follows_it(page, site, tmp_path):
+    from kvalitet.workspace.uploads import upload_runner
+
+    runner = upload_runner(site.svc)
+    runner.before_run = lambda job_id: time.sleep(2.0)  # long enough to see it wait, then work
+    try:
+        sign_in(page, site, "admin")
+        page.get_by_role("link", name="Dokument").click()
+        sample = tmp_path / "Kvalitetsrapport 2020 (kopia).txt"
+        shutil.copy(REPO / "corpus" / "2020-kvalitetsrapport-utvecklingsomraden.txt", sample)
+        page.get_by_label("Fil", exact=True).set_input_files(str(sample))
+        page.get_by_role("button", name="Ladda upp och läs in").click()
+        page.wait_for_url(re.compile(r".*/dokument/inlasning/[0-9a-f]+$"))
+        job_url = page.url
+        page.evaluate("() => { window.__sameDocument = true; }")
+        status = page.locator("#inlasning .jobb-text")
+        expect(status).to_contain_text("av 3")  # the job's stage while it waits and works
+        expect(page.locator("#inlasning progress")).to_be_visible()
+        shoot(page, "upload-running-1280")
+        result = page.locator("section.resultat")
+        expect(result).to_contain_text("är inläst", timeout=60_000)
+        assert page.evaluate("window.__sameDocument") is True  # shown in place, no reload
+        assert "Kvalitetsrapport" in result.inner_text() and "Risker" in result.inner_text()
+        shoot(page, "upload-done-1280")
+        page.set_viewport_size(PHONE)
+        assert not overflows(page)
+        shoot(page, "upload-done-390")
+        page.set_viewport_size(DESKTOP)
+        # the result page stays: opened again later it shows the result at once
+        page.goto(job_url)
+        expect(page.locator("section.resultat")).to_contain_text("är inläst")
+        page.get_by_role("link", name="Till dokumenten").click()
+        expect(page.locator("table.dokumenttabell").get_by_text("uploads/Kvalitetsrapport 2020 (kopia).txt")).to_be_visible()
+    finally:
+        runner.before_run = None
+
+
+def test_a_broken_upload_says_why_on_its_result_page(page, site, tmp_path):
+    page.goto(site.base + "/dokument")
+    broken = tmp_path / "trasig.pdf"
+    broken.write_bytes(b"%PDF-1.7\n\x00\x01 trasig")
+    page.get_by_label("Fil", exact=True).set_input_files(str(broken))
+    page.get_by_role("button", name="Ladda upp och läs in").click()
+    page.wait_for_url(re.compile(r".*/dokument/inlasning/[0-9a-f]+$"))
+    expect(page.locator("#inlasning .meddelande-fel")).to_contain_text("trasig.pdf lästes inte in", timeout=60_000)

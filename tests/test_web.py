@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import shutil
 import stat
+import time
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -266,23 +267,41 @@ def test_the_dokument_page_is_for_admins_only(site):
     assert "2019-uppfoljning-verksamhetsplan.txt" in page.text and "Uppföljning av verksamhetsplan" in page.text
 
 
-def test_upload_shows_what_was_recognised_and_what_was_refused(site):
+def upload_result(admin, r, deadline_s: float = 60.0):
+    """Follow an upload's redirect to its result page until the job has ended; the last answer."""
+    assert r.status_code == 303 and r.headers["location"].startswith("/dokument/inlasning/"), r.text[:300]
+    url = r.headers["location"]
+    deadline = time.monotonic() + deadline_s
+    while True:
+        page = admin.get(url)
+        if 'data-state="done"' in page.text or 'data-state="failed"' in page.text or time.monotonic() > deadline:
+            return page
+        assert "steg" in page.text and "<progress" in page.text  # the progress while it runs
+        time.sleep(0.3)
+
+
+def test_upload_runs_as_a_job_and_its_page_shows_what_was_recognised_and_what_was_refused(site):
     admin = signed_in(site, "admin")
     token = csrf_of(admin.get("/dokument").text)
     sample = (REPO / "corpus" / "2020-kvalitetsrapport-utvecklingsomraden.txt").read_bytes()
     r = admin.post("/dokument", data={"csrf_token": token},
                    files={"file": ("Kvalitetsrapport 2020 (kopia).txt", sample, "text/plain")})
-    assert r.status_code == 200, r.text[:500]
-    result = re.search(r'<section class="resultat".*?</section>', r.text, re.S).group(0)
+    page = upload_result(admin, r)
+    assert page.status_code == 200, page.text[:500]
+    result = re.search(r'<section class="resultat".*?</section>', page.text, re.S).group(0)
     assert "är inläst" in result and "Kvalitetsrapport" in result and "2020" in result
     assert "Risker" in result and "Kostnader" in result  # sections by kind, in Swedish
-    assert "Inläst" in r.text and "uploads/Kvalitetsrapport 2020 (kopia).txt" in r.text  # in the list
+    assert "uploads/Kvalitetsrapport 2020 (kopia).txt" in admin.get("/dokument").text  # in the list
     bad = admin.post("/dokument", data={"csrf_token": token},
                      files={"file": ("trasig.pdf", b"%PDF-1.7\n\x00\x01 trasig", "application/pdf")})
-    assert bad.status_code in (415, 422)
-    assert "trasig.pdf lästes inte in" in bad.text and "/ the document" not in bad.text
+    failed = upload_result(admin, bad)
+    assert failed.status_code in (415, 422)
+    assert "trasig.pdf lästes inte in" in failed.text and "/ the document" not in failed.text
     empty = admin.post("/dokument", data={"csrf_token": token}, files={"file": ("tom.txt", b"", "text/plain")})
-    assert empty.status_code == 422 and "Filen är tom" in empty.text
+    assert empty.status_code == 422 and "Filen är tom" in empty.text  # refused at once, no job
+    # another admin's browser, or a rektor, cannot read the job's page without the admin role
+    rektor = signed_in(site, "rektor")
+    assert rektor.get(r.headers["location"]).status_code == 403
 
 
 # ---- review without JavaScript ------------------------------------------------------------

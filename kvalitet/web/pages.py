@@ -15,6 +15,7 @@ import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date
+from types import SimpleNamespace
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
@@ -379,7 +380,10 @@ def history_label(group) -> str:
     if len(years) > 1:
         return f"{years[0]}–{years[-1]}" if len(years) == years[-1] - years[0] + 1 else ", ".join(map(str, years))
     when = f" från {years[0]}" if years else ""
-    return f"{len(group)} poster{when}"
+    docs = len({p.source.path for p in group})
+    if docs > 1:
+        return f"{docs} dokument{when}"
+    return f"{len(group)} poster i samma dokument{when}"
 
 
 @router.get("/historik/{passage_id}")
@@ -391,8 +395,10 @@ def history_page(request: Request, passage_id: str, user: User = Depends(web_use
     if not rows:
         raise NotFound("Aktiviteten finns inte i indexet (det kan ha lästs in på nytt). / no such activity")
     years = sorted({r.year for r in rows if r.year})
+    documents = len({r.source.path for r in rows})  # two rows of one file are one document
     return page(request, "history.html", user=user, nav="sok", fragment_only=_wants_fragment(request),
-                title=f"Historik: {rows[0].activity}", rows=rows, years=years, passage_id=passage_id)
+                title=f"Historik: {rows[0].activity}", rows=rows, years=years, passage_id=passage_id,
+                documents=documents)
 
 
 # ==== a passage in its document ==============================================================
@@ -860,18 +866,32 @@ async def upload_document(
     replace: str = Form(""),
     user: User = Depends(web_user),
 ):
-    from kvalitet.api.routers.documents import _read_limited, _store_and_ingest
+    """Store the upload and read it in the background: the answer is its result page, which
+    shows the progress and then what was recognised (or why it could not be read)."""
+    from kvalitet.api.routers.uploads import accept_upload
 
     _require_admin(user)
     svc = services(request)
     if file is None or not file.filename:
         return await run_in_threadpool(_documents_page, request, user, status=422, error="Välj en fil att ladda upp.")
     try:
-        data = await _read_limited(file, svc.settings.max_upload_bytes)
-        if not data:
-            raise InvalidInput("Filen är tom. / empty file")
-        result = await run_in_threadpool(_store_and_ingest, svc, data, file.filename, replace == "1")
+        job = await accept_upload(svc, file, replace == "1", user)
     except KvalitetError as exc:
         return await run_in_threadpool(_documents_page, request, user, status=exc.status_code,
                                        error=swedish(exc.message), filename=file.filename)
-    return await run_in_threadpool(_documents_page, request, user, result=result, filename=file.filename)
+    return redirect(request, f"/dokument/inlasning/{job.id}")
+
+
+@router.get("/dokument/inlasning/{upload_id}")
+def upload_result_page(request: Request, upload_id: str = Path(..., min_length=1, max_length=32, pattern="^[0-9a-f]+$"),
+                       user: User = Depends(web_user)):
+    """An upload's page: its progress while it is read, then what was recognised."""
+    from kvalitet.workspace.uploads import get_upload
+
+    _require_admin(user)
+    job = get_upload(services(request), upload_id, user)
+    status = job.status_code if job.state == "failed" and job.status_code else 200
+    result = SimpleNamespace(**job.result) if job.result else None
+    return page(request, "upload.html", user=user, nav="dokument", status=status,
+                fragment_only=_wants_fragment(request), title=f"Inläsning av {job.filename}", job=job,
+                result=result, error=swedish(job.message) if job.message else None, filename=job.filename)

@@ -311,7 +311,7 @@ def environment() -> Environment:
     env.globals.update(
         static_url=static_url, passage_url=passage_url, source_text=source_text, plural=plural,
         section_display=section_display, suggestion_markup=suggestion_markup, numbered_text=numbered_text,
-        warning_sv=warning_sv,
+        warning_sv=warning_sv, clean_line=clean_line,
         ROLE_LABELS=ROLE_LABELS, REPORT_KIND_LABELS=REPORT_KIND_LABELS, DOC_KIND_LABELS=DOC_KIND_LABELS,
         PASSAGE_KIND_LABELS=PASSAGE_KIND_LABELS, SECTION_LABELS=SECTION_LABELS,
         COMMITTEE_LABELS=COMMITTEE_LABELS, SUGGESTION_STATE_LABELS=SUGGESTION_STATE_LABELS,
@@ -402,3 +402,73 @@ def audit_row(entry) -> dict:
         "code": entry.action, "object": f"{OBJECT_LABELS.get(entry.object_type, entry.object_type)} {entry.object_id}"
         if entry.object_type != "report" else OBJECT_LABELS["report"], "changes": changes,
     }
+
+
+# ---- a source line as clean text ---------------------------------------------------------
+# Layout markup that some sources carry in their text (the 2022 follow-up's cells hold
+# <ul style=…>, <li>, <i>): read as structure, not shown as tags. Any other tag (<script>,
+# <img …>) is document text and is shown as written, escaped, never run.
+_LAYOUT_TAG = re.compile(r"</?(?:ul|ol|p|div|span|font|u|sup|sub|b|strong|small|center)(?:\s[^<>]*)?/?>", re.I)
+_ITALIC_TAG = re.compile(r"</?(?:i|em)(?:\s[^<>]*)?>", re.I)
+_BREAK_TAG = re.compile(r"<br\s*/?>|</li\s*>", re.I)
+_ITEM_TAG = re.compile(r"<li(?:\s[^<>]*)?>", re.I)
+_BULLET = re.compile(r"\s*([•○▪◦])\s+")
+_PLACE_I, _PLACE_END_I = "\ue000", "\ue001"
+
+
+def _inline_clean(text: str) -> str:
+    """Escaped text with <i>…</i> kept as <em> (and nothing else as markup)."""
+    depth, out = 0, []
+    for piece in re.split(f"([{_PLACE_I}{_PLACE_END_I}])", text):
+        if piece == _PLACE_I:
+            out.append("<em>")
+            depth += 1
+        elif piece == _PLACE_END_I:
+            if depth:
+                out.append("</em>")
+                depth -= 1
+        else:
+            out.append(str(escape(piece)))
+    out.extend("</em>" for _ in range(depth))
+    return "".join(out)
+
+
+def clean_line(text: str) -> Markup:
+    """A line of a source document as a reader should see it: its cells (tab-separated) side by
+    side, bullets ("•", "○", <li>) as a list ("○" nested), <i> as emphasis, other layout tags
+    gone, everything else escaped."""
+    cells = []
+    for cell in (text or "").split("\t"):
+        cell = _ITEM_TAG.sub(" • ", cell)
+        cell = _BREAK_TAG.sub("\n", cell)
+        cell = _LAYOUT_TAG.sub(" ", cell)
+        cell = _ITALIC_TAG.sub(lambda m: _PLACE_END_I if m.group(0)[1] == "/" else _PLACE_I, cell)
+        parts = _BULLET.split(cell)
+        head, items = parts[0], [(parts[i], parts[i + 1]) for i in range(1, len(parts) - 1, 2)]
+        html_parts = []
+        head = " ".join(head.split())
+        if head:
+            html_parts.append(f'<span class="radcell-text">{_inline_clean(head)}</span>')
+        if items:
+            lis, nested = [], []
+
+            def close_nested():
+                if nested:
+                    lis[-1] = lis[-1] + "<ul>" + "".join(nested) + "</ul>"
+                    nested.clear()
+
+            for mark, body in items:
+                body = _inline_clean(" ".join(body.split()))
+                if not body:
+                    continue
+                if mark in "○◦" and lis:
+                    nested.append(f"<li>{body}</li>")
+                else:
+                    close_nested()
+                    lis.append(f"<li>{body}")
+            close_nested()
+            if lis:
+                html_parts.append('<ul class="radcell-lista">' + "".join(li + "</li>" for li in lis) + "</ul>")
+        if html_parts:
+            cells.append('<span class="radcell">' + "".join(html_parts) + "</span>")
+    return Markup("".join(cells) or "&nbsp;")

@@ -16,9 +16,10 @@ from kvalitet.api.routers import (
     results,
     rollup,
     search,
+    uploads,
 )
 
-ROUTERS = (health, search, activities, drafts, auth, reports, chat, documents, jobs, results, rollup)
+ROUTERS = (health, search, activities, drafts, auth, reports, chat, documents, uploads, jobs, results, rollup)
 
 
 def register(app: FastAPI, settings) -> None:

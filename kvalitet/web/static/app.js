@@ -766,19 +766,96 @@
     }
   }
 
-  /* ---- uploads: show that work is going on ---------------------------------------------- */
+  /* ---- uploads: the bytes' progress, then the job's ------------------------------------
+   * The form is sent with XMLHttpRequest so that the upload's own progress shows; the server
+   * stores the file and answers with the upload's result page (a redirect), which is opened.
+   * There, the job is polled (GET /api/uploads/{id}) and the page shows its stage; when it
+   * ends, the result (what was recognised, or why not) is put in place. No reload by hand. */
   function initUpload() {
     var form = document.querySelector("form[data-upload]");
-    if (!form) return;
-    form.addEventListener("submit", function () {
-      var indicator = form.querySelector(".upptagen");
-      if (indicator) indicator.hidden = false;
-      form.setAttribute("aria-busy", "true");
-      window.setTimeout(function () {
+    if (form && window.XMLHttpRequest && window.FormData) {
+      form.addEventListener("submit", function (ev) {
+        if (!form.elements.file || !form.elements.file.files.length) return; // the browser says what is missing
+        ev.preventDefault();
+        var indicator = form.querySelector(".upptagen");
+        var busyText = form.querySelector(".upptagen-text");
+        var box = form.querySelector(".uppladdning-framsteg");
+        var bar = box ? box.querySelector("progress") : null;
+        if (indicator) indicator.hidden = false;
+        if (box) box.hidden = false;
+        form.setAttribute("aria-busy", "true");
         form.querySelectorAll("button").forEach(function (b) { b.disabled = true; });
-      }, 0);
-      announce("Laddar upp och läser in dokumentet.");
-    });
+        announce("Laddar upp dokumentet.");
+        var xhr = new XMLHttpRequest();
+        xhr.open("POST", form.action);
+        xhr.setRequestHeader("Accept", "text/html");
+        xhr.upload.addEventListener("progress", function (e) {
+          if (!e.lengthComputable || !bar) return;
+          var pct = Math.round(100 * e.loaded / e.total);
+          bar.value = pct;
+          bar.textContent = pct + " %";
+          if (busyText) busyText.textContent = pct < 100 ? "Laddar upp … " + pct + " %" : "Filen är uppladdad, inläsningen startar …";
+        });
+        xhr.addEventListener("load", function () {
+          var url = xhr.responseURL || "";
+          if (xhr.status < 400 && url.indexOf("/dokument/inlasning/") >= 0) {
+            window.location.assign(url);
+            return;
+          }
+          // An error page from our own server (escaped): show its main content in place.
+          var doc = new DOMParser().parseFromString(xhr.responseText, "text/html");
+          var main = doc.querySelector("main");
+          var here = document.querySelector("main");
+          if (main && here) {
+            here.innerHTML = main.innerHTML;
+            initUpload();
+            focusOnLoad();
+          } else {
+            window.location.reload();
+          }
+        });
+        xhr.addEventListener("error", function () {
+          form.removeAttribute("aria-busy");
+          form.querySelectorAll("button").forEach(function (b) { b.disabled = false; });
+          if (indicator) indicator.hidden = true;
+          var p = el("p", { "class": "meddelande meddelande-fel", role: "alert" }, "Ingen kontakt med servern. Kontrollera nätverket och försök igen.");
+          form.appendChild(p);
+        });
+        xhr.send(new FormData(form));
+      });
+    }
+
+    var job = document.getElementById("inlasning");
+    if (!job || !job.dataset.uploadUrl) return;
+    var timer = null;
+    function poll() {
+      api("GET", job.dataset.uploadUrl).then(function (view) {
+        var text = job.querySelector(".jobb-text");
+        var bar = job.querySelector("progress");
+        if (view.state === "queued" || view.state === "running") {
+          if (text) text.textContent = view.stage_label + " (steg " + view.step + " av " + view.steps + ").";
+          if (bar) { bar.max = view.steps; bar.value = view.step; }
+          timer = window.setTimeout(poll, 1000);
+          return;
+        }
+        return fragment(window.location.pathname).then(function (html) {
+          var holder = document.createElement("div");
+          holder.innerHTML = html;
+          var fresh = holder.querySelector("#inlasning");
+          if (fresh) {
+            job.replaceWith(fresh);
+            job = fresh;
+          }
+          focusOnLoad();
+          announce(view.state === "done" ? "Dokumentet är inläst." : "Dokumentet kunde inte läsas in.");
+        });
+      }).catch(function (err) {
+        var text = job.querySelector(".jobb-text");
+        if (text) text.textContent = err.message;
+        if (err.status !== 401 && err.status !== 403 && err.status !== 404) timer = window.setTimeout(poll, 3000);
+      });
+    }
+    if (job.dataset.state === "queued" || job.dataset.state === "running") poll();
   }
 
   /* "Tillbaka" goes back in the browser's history when there is somewhere to go back to. */
