@@ -132,7 +132,7 @@ def test_api_docs_render_with_the_network_cut_off(browser, site):
     try:
         pg.context.route("**/*", only_loopback)
         pg.goto(site.base + "/docs")
-        expect(pg.locator(".swagger-ui .info .title")).to_contain_text("Kvalitet")
+        expect(pg.locator(".swagger-ui .info .title")).to_contain_text("Kvalitet", timeout=60_000)
         pg.locator(".opblock-tag").first.wait_for()
         assert pg.locator(".opblock").count() > 20  # every operation is listed
         csp = pg.evaluate("() => fetch('/docs').then(r => r.headers.get('content-security-policy'))")
@@ -271,7 +271,7 @@ def test_the_changed_pages_fit_a_phone(browser, site, path):
         url = path.replace("REPORT", f"/rapporter/{site.state['report_id']}")
         pg.goto(site.base + url)
         if path == "/docs":
-            pg.locator(".swagger-ui .info .title").wait_for()
+            pg.locator(".swagger-ui .info .title").wait_for(timeout=60_000)
         assert not overflows(pg), f"{url} scrolls sideways at 390 px"
         name = re.sub(r"[^a-z]+", "-", path.lower().replace("report", "rapport")).strip("-") or "sida"
         shoot(pg, f"{name}-390")
