@@ -72,7 +72,6 @@ KIND_HELP = {
     "verksamhetsplan_uppfoljning": "Aktiviteterna i verksamhetsplanen med status, slutdatum och kommentar.",
     "aktivitetsuppfoljning": "Uppföljning och analys av förra årets uppdrag och aktiviteter.",
     "kvalitetsrapport": "Insatser med mål, ansvar, uppföljning, risker och kostnader.",
-    "huvudmannarapport": "Huvudmannens samlade bild, skriven utifrån skolornas och förskolornas publicerade rapporter.",
 }
 SEARCH_K = 20
 MAX_ID = 2**63 - 1  # beyond it the database cannot look an id up (an error page, not a 500)
