@@ -195,7 +195,7 @@ def test_documents_get_their_units_and_the_rollup_matches_the_truth(api):
     t = next(t for t in res["themes"] if t["key"] == "lasforstaelse")
     count = next(x for x in t["counts"] if x["measure"] == "tar_upp")
     assert count["n"] == len(count["units"]) == len(count["citations"]) >= 2
-    for unit, cit in zip(count["units"], count["citations"]):
+    for unit, cit in zip(count["units"], count["citations"], strict=True):
         p = c.get(f"/api/rollup/passages/{cit['passage_id']}").json()
         assert p["unit"] == unit and cit["quote"] in p["passage"]["text"]
     row = next(r for r in res["matrix"] if r["unit"] == "Lönnskolan")

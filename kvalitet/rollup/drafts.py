@@ -98,12 +98,12 @@ def _extractive(kind: str, r: RollupResult) -> tuple[str, list[Citation]]:
         if not lines:
             lines.append("Underlaget är tunt: enheterna redovisar inga resultat som går att jämföra.")
     elif kind == "prioriteringar":
-        scored = []
+        scored: list[tuple[int, ThemeResult]] = []
         for t in r.themes:
-            dev = sum(c.n for c in _count(t, "utvecklingsomrade"))
-            worse = sum(c.n for c in _count(t, "forsamrat"))
-            if dev:
-                scored.append((dev + 2 * worse, t))
+            n_dev = sum(c.n for c in _count(t, "utvecklingsomrade"))
+            n_worse = sum(c.n for c in _count(t, "forsamrat"))
+            if n_dev:
+                scored.append((n_dev + 2 * n_worse, t))
         scored.sort(key=lambda x: (-x[0], x[1].label))
         for _, t in scored[:4]:
             for c in _count(t, "utvecklingsomrade"):
@@ -200,7 +200,7 @@ def _llm(kind: str, r: RollupResult, lookup, llm, prompts) -> tuple[str, list[Ci
     reply = (llm.complete(prompt.messages()) or "").strip()
     if not reply:
         raise LLMUnavailable("Språkmodellen gav ett tomt svar / the LLM returned an empty reply")
-    cits = []
+    cits: list[Citation] = []
     for pid in cited_ids(reply):
         c = quotes.get(pid)
         if c is None:

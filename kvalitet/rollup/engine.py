@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from kvalitet.domain.types import Citation, Passage
 from kvalitet.rollup.model import (
@@ -169,7 +169,7 @@ def discover_themes(docs: list[UnitDocument], known: list[Theme], min_units: int
 
 
 # ---- the roll-up -------------------------------------------------------------------------
-def _merge_outcomes(outcomes: list[str]) -> str | None:
+def _merge_outcomes(outcomes: list[str | None]) -> str | None:
     s = set(o for o in outcomes if o)
     if not s:
         return None
@@ -274,7 +274,7 @@ def roll_up(
     for theme in themes:
         uts: list[UnitTheme] = []
         for unit in reported:
-            ms = per_unit[unit].get(theme.key)
+            ms = per_unit[unit].get(theme.key) or []
             if not ms:
                 continue
             aspects = [a for a in ("utvecklingsomrade", "insats", "resultat", "analys", "risk", "ovrigt")
@@ -318,8 +318,9 @@ def roll_up(
     for unit in sorted(info, key=str.casefold):
         cells: dict[str, Cell] = {}
         for t in results:
-            ut = next((x for x in t.units if x.unit == unit), None)
-            if ut is not None:
+            found = next((x for x in t.units if x.unit == unit), None)
+            if found is not None:
+                ut = found
                 cells[t.key] = Cell(aspects=ut.aspects, outcome=ut.outcome, mentions=len(ut.mentions),
                                     passage_id=ut.mentions[0].passage_id)
         matrix.append(MatrixRow(unit=unit, kind=info[unit].kind, reported=unit in docs_of,

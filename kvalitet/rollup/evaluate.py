@@ -56,7 +56,7 @@ def check_counts(result: RollupResult, docs: list[UnitDocument]) -> list[str]:
     themes: dict[str, Theme] = {t.key: t for t in LEXICON}
     bad: list[str] = []
     for t in result.themes:
-        theme = themes.get(t.key) or Theme(t.key, t.label, terms=tuple(x.quote for x in []))
+        theme = themes.get(t.key) or Theme(t.key, t.label)
         for c in t.counts:
             if c.n != len(c.units) or len(c.citations) < len(c.units):
                 bad.append(f"{t.key}/{c.measure}: {c.n} enheter men {len(c.citations)} källor")

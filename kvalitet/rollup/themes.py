@@ -134,7 +134,7 @@ LEXICON: tuple[Theme, ...] = (
                "lärarbrist", "bemanning", "-bemanning", "kompetensförsörjn", "arbetsbelastning", "sjukfrånvaro"),
         patterns=(
             rf"brist\w* på (?:\w+ )?{_STAFF}",
-            rf"brist\w* på (?:\w+ och )?\w*(?:lärare|handledare|pedagog\w*|personal)",
+            r"brist\w* på (?:\w+ och )?\w*(?:lärare|handledare|pedagog\w*|personal)",
             r"saknar (?:en )?(?:\w+ )?(?:specialpedagog|speciallärare|lärare|kurator|skolsköterska|personal|rektor)\w*",
             rf"få (?:utbildade|behöriga) {_STAFF}",
             rf"behöriga {_STAFF}",
@@ -223,7 +223,7 @@ _STATUS = (
 )
 
 
-def status_of(text: str) -> str | None:
+def status_of(text: str | None) -> str | None:
     """A status named in `text` ("Status: pågående", "Insatsen är genomförd"), normalised."""
     if not text:
         return None
