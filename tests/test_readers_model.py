@@ -990,3 +990,20 @@ def test_docx_whose_entry_lies_about_its_size_is_stopped(tmp_path):
     # A lying picture is never inflated at all: reading needs only the XML parts.
     data = lying_zip(buf.getvalue(), "word/media/image1.png", 400 << 20)
     assert [line.text for line in read_document_model(data, "rapport.docx", settings=strict).lines] == ["Rapporttext."]
+
+
+def test_html_layout_table_is_read_as_content(settings):
+    html = (
+        "<html><body><table><tr><td><h2>Resultat</h2><p>Första stycket.</p></td>"
+        "<td><table><tr><th>Mål</th><th>Utfall</th></tr><tr><td>Läsa</td><td>84</td></tr></table></td></tr>"
+        "</table><table><tr><td>Ensam kolumn</td></tr><tr><td>Rad två</td></tr></table></body></html>"
+    )
+    doc = read_document_model(html.encode(), "layout.html", settings=settings)
+    assert [(b.kind, b.text) for b in doc.blocks] == [
+        ("heading", "Resultat"),
+        ("paragraph", "Första stycket."),
+        ("table", "Mål\tUtfall\nLäsa\t84"),
+        ("paragraph", "Ensam kolumn"),
+        ("paragraph", "Rad två"),
+    ]
+    assert doc.blocks[2].header_rows == 1

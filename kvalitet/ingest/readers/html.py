@@ -13,7 +13,8 @@ breaks lines inside one paragraph), list items (level = nesting depth from 0, `n
 browser renders it for <ol>, honouring start, value and type; the shown text keeps the marker),
 tables (rows of cells, colspan/rowspan resolved by repeating the cell, header rows from <thead>
 or leading rows of <th>, else the first row when it looks like a header; a nested table's text
-stays in its cell), <pre> keeps its lines. Metadata: title (og:title, else <title>), created
+stays in its cell; a layout table (one column, headings in its cells, or at most two rows of
+nested tables or several paragraphs) is read as content), <pre> keeps its lines. Metadata: title (og:title, else <title>), created
 and modified dates and author from <meta>, language from <html lang>.
 """
 
@@ -195,6 +196,14 @@ class _Builder:
             text = self.visible_text(el, in_content)
             if text:
                 self.blocks.append(Block("heading", text, level=_HEADINGS[tag], style=tag))
+        elif tag == "table" and _is_layout_table(el):
+            self.flush()
+            for row, _ in _table_rows(el):
+                for cell in row:
+                    if _tag(cell) in ("td", "th"):
+                        self.flush()
+                        self.children(cell, in_content)
+                        self.flush()
         elif tag == "table":
             self.flush()
             self.table(el, in_content)
@@ -288,6 +297,26 @@ def _table_rows(table):
             for row in child:
                 if _tag(row) == "tr":
                     yield row, tag == "thead"
+
+
+def _is_layout_table(table) -> bool:
+    """A table used for page layout, not data: one column, cells holding headings, or at most
+    two rows whose cells hold other tables or several paragraphs. Its cells are read as content."""
+    rows = [[c for c in row if _tag(c) in ("td", "th")] for row, _ in _table_rows(table)]
+    if not rows:
+        return False
+    if max(len(r) for r in rows) <= 1:
+        return True
+    few_rows = len(rows) <= 2
+    for row in rows:
+        for cell in row:
+            for el in cell.iterdescendants():
+                tag = _tag(el)
+                if tag in _HEADINGS:
+                    return True
+                if few_rows and (tag == "table" or (tag == "p" and sum(1 for _ in cell.iter("p")) > 2)):
+                    return True
+    return False
 
 
 def _outermost(elements) -> list:
