@@ -549,6 +549,7 @@ STYLES_EXTRA = [
     '<w:basedOn w:val="Heading2"/></w:style>',
     f'<w:style {NSDECL} w:type="paragraph" w:customStyle="1" w:styleId="Avsnitt"><w:name w:val="Avsnitt"/>'
     '<w:basedOn w:val="Normal"/><w:pPr><w:outlineLvl w:val="2"/></w:pPr></w:style>',
+    f'<w:style {NSDECL} w:type="paragraph" w:styleId="TOC1"><w:name w:val="toc 1"/><w:basedOn w:val="Normal"/></w:style>',
 ]
 
 
@@ -585,6 +586,11 @@ def build_rich_docx(path: Path) -> None:
     def add(xml: str) -> None:
         sect.addprevious(parse_xml(xml))
 
+    # A table of contents: a content control of the TOC gallery, and a line in a "toc 1" style.
+    add(f'<w:sdt {NSDECL}><w:sdtPr><w:docPartObj><w:docPartGallery w:val="Table of Contents"/>'
+        '<w:docPartUnique/></w:docPartObj></w:sdtPr><w:sdtContent>'
+        + _p(_r("Resultat 2")) + _p(_r("Analys 3")) + "</w:sdtContent></w:sdt>")
+    add(_p(_r("Bilaga 9"), '<w:pStyle w:val="TOC1"/>'))
     document.add_heading("Kvalitetsrapport 2023", level=0)  # Title
     document.add_heading("Resultat", level=1)
     add(_p(_r("Egen rubrik"), '<w:pStyle w:val="Minrubrik"/>'))
@@ -725,6 +731,7 @@ def test_docx_structure(tmp_path, settings):
     assert nested.rows == [["Inre A", "Inre B"]]
     assert doc.blocks.index(nested) == doc.blocks.index(main) + 1
     assert "Text i layouttabell" in texts and texts[-1] == "Slut."
+    assert not any(t in texts for t in ("Resultat 2", "Analys 3", "Bilaga 9"))  # the table of contents
     assert all(line.page is None for line in doc.lines)
     assert lines_of(doc, main)[2] == "Trygghet\tKamratstödjare\tKlar"
 
@@ -1007,3 +1014,21 @@ def test_html_layout_table_is_read_as_content(settings):
         ("paragraph", "Rad två"),
     ]
     assert doc.blocks[2].header_rows == 1
+
+
+def test_pdf_table_of_contents_lines_are_left_out(tmp_path, settings):
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen import canvas
+
+    regular, _ = _fonts()
+    path = tmp_path / "toc.pdf"
+    c = canvas.Canvas(str(path), pagesize=A4)
+    c.setFont(regular, 10)
+    c.drawString(50, 780, "Innehåll")
+    c.drawString(50, 760, "1. Resultat ........................................ 3")
+    c.drawString(50, 745, "2. Analys . . . . . . . . . . . . . . . . . . . . . . 5")
+    c.drawString(50, 700, "Rapporten beskriver läsåret 2022/23.")
+    c.showPage()
+    c.save()
+    doc = read_document_model(path, settings=settings)
+    assert [line.text for line in doc.lines] == ["Innehåll", "Rapporten beskriver läsåret 2022/23."]

@@ -26,6 +26,8 @@ What is read, as Word shows the document:
 - footnotes as paragraphs "[n] text" (style "footnote") right after the paragraph that refers
   to them, numbered in order of reference as Word does;
 - a short paragraph that is bold throughout keeps style "bold" (a heading hint for recognition);
+- a table of contents (its content control, or paragraphs in "TOC N"/"Innehåll N" styles) is
+  left out: the headings are read where they stand;
 - core properties: title, author, created, modified.
 Pages: DOCX has none (page=None).
 """
@@ -62,6 +64,7 @@ _SKIP = frozenset(
 )
 _HEADING_NAME = re.compile(r"^(?:heading|rubrik|überschrift|titre)\s*(\d)$", re.I)
 _TITLE_NAMES = frozenset({"title", "rubrik", "titel"})
+_TOC_STYLE = re.compile(r"^(?:toc|innehåll|innehållsförteckning|table of contents)(?:\s*(?:\d|heading|rubrik))?$", re.I)
 _LIST_STYLE = re.compile(r"\blist\b|\blista\b|punktlista|numrerad", re.I)
 
 
@@ -318,7 +321,7 @@ class _Reader:
             elif tag == _TBL:
                 self.table(child)
             elif tag == _SDT:
-                if not self._placeholder(child):
+                if not self._placeholder(child) and not self._toc(child):
                     content = child.find(w("sdtContent"))
                     if content is not None:
                         self.body(content)
@@ -335,6 +338,15 @@ class _Reader:
         if choice is not None and len(choice):
             return choice
         return el.find(f"{{{MC}}}Fallback")
+
+    @staticmethod
+    def _toc(sdt) -> bool:
+        """A table of contents (a content control of the "Table of Contents" gallery)."""
+        pr = sdt.find(w("sdtPr"))
+        if pr is None:
+            return False
+        gallery = pr.find(f"{w('docPartObj')}/{w('docPartGallery')}")
+        return gallery is not None and "content" in (gallery.get(w("val")) or "").lower()
 
     @staticmethod
     def _placeholder(sdt) -> bool:
@@ -408,6 +420,8 @@ class _Reader:
         ppr = p.find(w("pPr"))
         style_id = _val(ppr, "pStyle") or self.styles.default_para
         style_name = self.styles.name(style_id)
+        if style_name and _TOC_STYLE.match(style_name.strip()):
+            return  # a table of contents line: the headings are read where they stand
         text, boxes, notes, all_bold = self.paragraph_text(p)
         level = None
         outline = _val(ppr, "outlineLvl")

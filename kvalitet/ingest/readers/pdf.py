@@ -19,6 +19,7 @@ Words hyphenated at a line end are joined ("matema-" + "tikundervisning" → "ma
 undervisning" on the first line) when the next line opens with a lower-case letter; the hyphen
 stays when the part before it ends in a capital ("IT-" + "stödet" → "IT-stödet") and nothing is
 joined before "och", "eller", "samt" ("barn- och ungdomspsykiatrin"). Ligatures are expanded.
+Table-of-contents lines ("Resultat ........ 3") are left out: the headings are read where they stand.
 
 Warnings: "scanned_page" for every page without a text layer that has an image or drawing on
 it (an empty page is simply empty); "page_failed" for a page pdfminer cannot read.
@@ -51,6 +52,7 @@ _PAGE_NUMBER = re.compile(
 )
 _PAGE_FOOTER = re.compile(r"\b(?:sida|page)\s+\d+\s*(?:av|of|/)\s*\d+\s*$", re.I)
 _BULLET_ONLY = re.compile(r"^[•●▪■◦‣○\-–*]$")
+_TOC_LINE = re.compile(r"(?:\.\s*){5,}\d{1,4}$|…{2,}\s*\d{1,4}$")  # "Resultat ........ 3"
 _CID = re.compile(r"\(cid:\d+\)")
 _BULLET = re.compile(r"^([•●▪■◦‣○\-–*])\s+(\S.*)$")
 _NO_JOIN_NEXT = frozenset({"och", "eller", "samt", "respektive", "resp", "till", "som", "alternativt"})
@@ -614,7 +616,7 @@ def _blocks(pages: list[list[_Item]], running: set, body_size: float, levels: di
                 blocks.append(Block("table", "", rows=it.table, header_rows=header, page=page_no, page_end=page_no))
                 first_on_page = False
                 continue
-            if ln is None or (p, ln.text) in running or not ln.text:
+            if ln is None or (p, ln.text) in running or not ln.text or _TOC_LINE.search(ln.text):
                 continue
             kind, level = _line_kind(ln, body_size, levels)
             if cur is not None:
