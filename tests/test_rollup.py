@@ -330,3 +330,9 @@ def test_a_published_workspace_report_is_gathered_as_its_units(world, api):
     assert aby["mentions"][0]["source"]["path"].startswith("rapporter/")
     # the huvudman's own reports are never gathered as a unit's
     assert all(row["unit"] != "Huvudman" for row in res["matrix"])
+
+
+def test_a_rise_or_fall_belongs_to_the_nearest_theme_word():
+    s = "Den sjunkande behörigheten hänger samman med hög frånvaro i årskurs 8 och 9."
+    assert outcome_of(THEMES["maluppfyllelse"], s) == "forsamrat"
+    assert outcome_of(THEMES["narvaro"], s) is None

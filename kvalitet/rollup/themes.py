@@ -208,9 +208,17 @@ def outcome_of(theme: Theme, sentence: str) -> str | None:
     where = (ups or downs)[0].start()
     low = sentence.lower()
     hits = [(m.start(), m.group(0)) for m in theme.regex.finditer(low) if m.group(0).strip()]
+    if not hits:
+        return None
+    # The rise or fall belongs to the theme word nearest to it ("den sjunkande behörigheten
+    # hänger samman med hög frånvaro": behörighet fell, not frånvaro).
+    pos, word = min(hits, key=lambda h: abs(h[0] - where))
+    for other in LEXICON:
+        if other.key != theme.key and any(abs(m.start() - where) < abs(pos - where)
+                                          for m in other.regex.finditer(low) if m.group(0).strip()):
+            return None
     negative = False
-    if hits and theme.negative_terms:
-        _, word = min(hits, key=lambda h: abs(h[0] - where))
+    if theme.negative_terms:
         negative = any((t[1:] in word) if t.startswith("-") else word.startswith(t) for t in theme.negative_terms)
     rising_good = not negative
     return "forbattrat" if bool(ups) == rising_good else "forsamrat"
