@@ -457,3 +457,23 @@ def test_rotating_a_key_ends_the_sessions_signed_in_with_it(site):
     r = c.get("/rapporter")
     assert r.status_code == 303 and r.headers["location"].startswith("/logga-in")
     assert c.get("/api/me").status_code == 401
+
+
+def test_an_insats_gets_its_development_area_from_the_form(site):
+    ws = site.svc.workspace
+    rektor = ws.authenticate(site.tokens["rektor"])
+    rep = ws.create_report("Kvalitetsrapport med områden", "kvalitetsrapport", 2025, None, rektor)
+    c = signed_in(site, "rektor")
+    token = csrf_of(c.get(f"/rapporter/{rep.id}").text)
+    r = c.post(f"/rapporter/{rep.id}/aktiviteter", data={
+        "csrf_token": token, "activity": "Införa digitala läromedel", "area": "IT", "responsible": "IT-samordnare",
+        "committee": "BoU"})
+    assert r.status_code == 303
+    page = c.get(f"/rapporter/{rep.id}").text
+    assert "<dt>Utvecklingsområde</dt><dd>IT</dd>" in page
+    assert ws.get_report(rep.id, rektor).items[0].area == "IT"
+    md = ws.render(rep.id, "md", rektor)
+    assert "## 1. Insatser inom ramen för utvecklingsområdet IT" in md
+    assert "### Ansvar\n\nIT-samordnare" in md and "Nämnd: BoU" in md
+    too_long = c.post(f"/rapporter/{rep.id}/aktiviteter", data={"csrf_token": token, "activity": "X", "area": "Å" * 201})
+    assert too_long.status_code == 422 and "Högst 200 tecken" in too_long.text

@@ -593,7 +593,8 @@ def _report_context(report, user: User) -> dict:
 
 
 def _item_defaults() -> dict:
-    return {k: "" for k in ("activity", "goal", "status", "committee", "perspective", "deadline", "responsible", "notes")}
+    return {k: "" for k in ("activity", "goal", "status", "committee", "perspective", "area", "deadline", "responsible",
+                            "notes")}
 
 
 def _report_page(request, user, report_id: int, *, status=200, item_values=None, item_errors=None,
@@ -743,16 +744,17 @@ def add_item(
     status: str = Form("", max_length=128),
     committee: str = Form("", max_length=128),
     perspective: str = Form("", max_length=128),
+    area: str = Form("", max_length=400),
     deadline: str = Form("", max_length=256),
     responsible: str = Form("", max_length=4000),
     notes: str = Form("", max_length=10000),
     user: User = Depends(web_user),
 ):
     values = {"activity": activity.strip(), "goal": goal.strip(), "status": status.strip(),
-              "committee": committee.strip(), "perspective": perspective.strip(), "deadline": deadline.strip(),
-              "responsible": responsible.strip(), "notes": notes.strip()}
-    limits = {"activity": 2000, "goal": 2000, "status": 64, "committee": 64, "perspective": 64, "deadline": 128,
-              "responsible": 2000, "notes": 5000}
+              "committee": committee.strip(), "perspective": perspective.strip(), "area": area.strip(),
+              "deadline": deadline.strip(), "responsible": responsible.strip(), "notes": notes.strip()}
+    limits = {"activity": 2000, "goal": 2000, "status": 64, "committee": 64, "perspective": 64, "area": 200,
+              "deadline": 128, "responsible": 2000, "notes": 5000}
     errors = {}
     if not values["activity"]:
         errors["activity"] = "Skriv vad aktiviteten heter, till exempel ”Minska frånvaron i årskurs 7–9”."
