@@ -387,7 +387,7 @@ def test_word_is_a4_swedish_with_title_page_contents_header_and_page_numbers(wor
     assert doc.core_properties.language == "sv-SE"
     # header: unit, report, year; footer: "Sida N av M" with PAGE and NUMPAGES; not on the title page
     assert section.different_first_page_header_footer
-    assert section.header.paragraphs[0].text == "Åbyskolan · Rapport 2024 för Åbyskolan · 2024"
+    assert section.header.paragraphs[0].text == "Åbyskolan · Rapport 2024 för Åbyskolan"  # the year is in the title
     footer = section.footer
     assert footer.paragraphs[0].text.startswith("Sida ") and " av " in footer.paragraphs[0].text
     assert {"PAGE", "NUMPAGES"} <= set(field_instructions(footer._element))
@@ -429,6 +429,7 @@ def test_status_is_granskad_when_every_section_is_reviewed(world):
     doc = docx_of(world.ws.export(rep.id, "docx", world.rektor).content)
     paras = [p.text for p in doc.paragraphs]
     assert "Status: Granskad" in paras and "Status: Ej färdiggranskad" not in paras
+    assert doc.sections[0].header.paragraphs[0].text == "Åbyskolan · Allt granskat · 2024"
     md = world.ws.render(rep.id, "md", world.rektor)
     assert "Status: Granskad" in md
 
@@ -502,3 +503,13 @@ def test_a_municipality_word_template_supplies_page_logo_header_and_styles(tmp_p
         assert lang.get(f"{W}val") == "sv-SE"
     finally:
         w.close()
+
+
+def test_contents_name_numbered_generic_headings_by_the_activity(world):
+    rep = world.report(kind="aktivitetsuppfoljning", title="Fjolåret 2024")
+    for a in ("Minska frånvaron i årskurs 7–9", "Införa digitala läromedel"):
+        world.ws.add_item(rep.id, {"activity": a}, world.rektor)
+    doc = docx_of(world.ws.export(rep.id, "docx", world.rektor).content)
+    entries = [p.text.split("\t")[0] for p in doc.paragraphs if re.fullmatch(r"toc \d", p.style.name.lower())]
+    assert entries == ["Uppföljning av fjolårets planerade aktiviteter", "1. Minska frånvaron i årskurs 7–9",
+                       "2. Införa digitala läromedel"]

@@ -304,7 +304,9 @@ def _header_footer(doc, meta: dict, *, own: bool) -> None:
         header.is_linked_to_previous = False
         p = header.paragraphs[0]
         p.text = ""
-        run = p.add_run(" · ".join(str(x) for x in (meta.get("unit"), meta.get("title"), meta.get("year")) if x))
+        title, year = meta.get("title") or "", meta.get("year")
+        parts = [meta.get("unit"), title, year if year and str(year) not in title else None]
+        run = p.add_run(" · ".join(str(x) for x in parts if x))
         run.font.size = Pt(9)
         run.font.color.rgb = MUTED
         p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
@@ -399,6 +401,8 @@ class _Builder(HTMLParser):
         self.in_thead = False
         self.rows: list[tuple[list, bool]] = []
         self.headings: list[tuple[int, str, str]] = []
+        self.after_heading: dict[int, str | None] = {}  # heading index -> the paragraph right after it
+        self._awaiting: int | None = None
         self._bookmark_id = 100
 
     # -- helpers -------------------------------------------------------------------------
@@ -478,6 +482,10 @@ class _Builder(HTMLParser):
                     r.font.size = Pt({1: 18, 2: 15, 3: 13}.get(level, 12))
             if level <= TOC_LEVELS:
                 self.headings.append((level, p.text, self._bookmark(p)))
+                self.after_heading[len(self.headings) - 1] = None
+                self._awaiting = len(self.headings) - 1
+            else:
+                self._awaiting = None
             return
         if tag == "li":
             kind, counter, lcls = self.lists[-1] if self.lists else ("ul", 0, "")
@@ -507,6 +515,9 @@ class _Builder(HTMLParser):
             return
         p = self.doc.add_paragraph()
         self._add_runs(p, runs, italic_all="ej-granskat" in cls or "oppet" in cls)
+        if self._awaiting is not None:  # the text under a heading ("1. Uppdrag/Aktivitet" → the activity)
+            self.after_heading[self._awaiting] = p.text
+            self._awaiting = None
         if "ej-granskat" in cls or "oppet" in cls:
             for r in p.runs:
                 r.font.color.rgb = PENDING if "ej-granskat" in cls else MUTED
@@ -707,7 +718,7 @@ class _Builder(HTMLParser):
         self.doc.add_paragraph().paragraph_format.space_after = Pt(0)
 
 
-def _table_of_contents(doc, anchor, headings: list[tuple[int, str, str]]) -> None:
+def _table_of_contents(doc, anchor, headings: list[tuple[int, str, str]], after: dict[int, str | None] | None = None) -> None:
     """Before `anchor` (a paragraph): the heading "Innehåll", a TOC field whose result is the
     entries written out (text, dotted tab, PAGEREF to the heading's bookmark), a hint, a page break."""
     toc_heading = _style(doc, "TOC Heading")
@@ -726,9 +737,24 @@ def _table_of_contents(doc, anchor, headings: list[tuple[int, str, str]]) -> Non
     # listed too unless its headings repeat ("Planerad insats …" under every insats): then
     # they say nothing about where to look.
     top = min((lvl for lvl, _, _ in headings), default=1)
-    below = [text for lvl, text, _ in headings if lvl == top + 1]
-    deepest = top + 1 if below and len(set(below)) == len(below) else top
-    entries = [(lvl, text, mark) for lvl, text, mark in headings if top <= lvl <= deepest]
+    below = [(i, text) for i, (lvl, text, _) in enumerate(headings) if lvl == top + 1]
+    generic = {re.sub(r"^\d+[.)]\s*", "", t) for _, t in below}
+    named = dict(below)
+    if below and len(generic) < len(below):
+        # "1. Uppdrag/Aktivitet", "2. Uppdrag/Aktivitet": numbered generic headings are named by
+        # the text under them (the activity); other repeating headings are left out.
+        numbered = all(re.match(r"^\d+[.)]", t) and (after or {}).get(i) for i, t in below)
+        if numbered:
+            for i, t in below:
+                n = re.match(r"^(\d+[.)])", t).group(1)
+                text = " ".join(after[i].split())
+                named[i] = f"{n} {text if len(text) <= 90 else text[:89].rstrip() + ' …'}"
+            deepest = top + 1
+        else:
+            deepest = top
+    else:
+        deepest = top + 1 if below else top
+    entries = [(lvl, named.get(i, text), mark) for i, (lvl, text, mark) in enumerate(headings) if top <= lvl <= deepest]
     first_p = None
     for i, (lvl, text, mark) in enumerate(entries):
         p = before(levels.get(min(TOC_LEVELS, lvl - top + 1)))
@@ -800,7 +826,7 @@ def html_to_docx(html: str, *, base: Path | None = None, title: str | None = Non
     builder.feed(html)
     builder.close()
     if anchor is not None:
-        _table_of_contents(doc, anchor, builder.headings)
+        _table_of_contents(doc, anchor, builder.headings, builder.after_heading)
         anchor._p.getparent().remove(anchor._p)
         _settings_child(doc, "w:updateFields", w_val="true")
     set_language(doc)  # last: every style, the ones made above included
