@@ -1032,3 +1032,29 @@ def test_pdf_table_of_contents_lines_are_left_out(tmp_path, settings):
     c.save()
     doc = read_document_model(path, settings=settings)
     assert [line.text for line in doc.lines] == ["Innehåll", "Rapporten beskriver läsåret 2022/23."]
+
+
+def test_tab_indented_text_is_a_paragraph_and_excel_sep_line(settings):
+    doc = read_document_model("Inledning\n\tEtt indraget stycke.\n\tFortsätter här.\n".encode(), "a.txt", settings=settings)
+    assert [b.kind for b in doc.blocks] == ["paragraph", "paragraph"]
+    assert doc.lines[1].text == "\tEtt indraget stycke."
+    csv_doc = read_document_model("sep=,\nAktivitet,Status\nLäsa mer,Klar\n".encode(), "x.csv", settings=settings)
+    assert csv_doc.blocks[0].rows == [["Aktivitet", "Status"], ["Läsa mer", "Klar"]]
+
+
+def test_xlsx_hidden_sheets_are_left_out(settings):
+    import io
+
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    wb.active.append(["Aktivitet", "Status"])
+    wb.active.append(["Läsa mer", "Klar"])
+    hidden = wb.create_sheet("Hjälpdata")
+    hidden.append(["hemlig", "uppslagstabell"])
+    hidden.sheet_state = "hidden"
+    buf = io.BytesIO()
+    wb.save(buf)
+    doc = read_document_model(buf.getvalue(), "x.xlsx", settings=settings)
+    assert [b.kind for b in doc.blocks] == ["table"]
+    assert "hemlig" not in "\n".join(line.text for line in doc.lines)

@@ -1,6 +1,6 @@
 """XLSX (openpyxl, read-only, in the child process) and CSV: every sheet a table.
 
-Per sheet: empty rows and trailing empty columns go; merged cells are resolved (the value
+Hidden sheets are left out. Per sheet: empty rows and trailing empty columns go; merged cells are resolved (the value
 repeated into every cell of the range; read from the sheet's <mergeCells>, which openpyxl's
 read-only mode does not give); the header row is found even below title rows (the first row
 whose cells are mostly short non-numeric labels, followed by data rows: base.header_row_index);
@@ -128,7 +128,7 @@ def xlsx_blocks(data: bytes, limits: dict) -> tuple[list[Block], dict, list[Read
                 metadata["modified"] = props.modified.isoformat()
             if props.creator:
                 metadata["author"] = props.creator
-        sheets = wb.worksheets
+        sheets = [ws for ws in wb.worksheets if getattr(ws, "sheet_state", "visible") == "visible"]
         several = len(sheets) > 1
         total = 0
         for ws in sheets:
@@ -212,8 +212,14 @@ def _delimiter(text: str) -> str:
 
 def read_csv(text: str, *, path: str, warnings: list[ReadWarning] | None = None, max_lines: int = 0) -> Document:
     """The Document of a decoded CSV `text`: one table (title rows above the header become
-    paragraphs). Raises UnreadableFile when it has no cell text."""
-    delim = _delimiter(text)
+    paragraphs). Excel's "sep=;" first line names the delimiter. Raises UnreadableFile when it
+    has no cell text."""
+    first, _, rest = text.partition("\n")
+    m = re.match(r"^\s*sep=(.)\s*$", first)
+    if m:
+        delim, text = m.group(1), rest
+    else:
+        delim = _delimiter(text)
     rows: list[list[str]] = []
     for row in csv.reader(io.StringIO(text), delimiter=delim):
         rows.append([cell_text(c) for c in row])

@@ -5,8 +5,9 @@ normalised (NFC, NBSP, soft hyphens, ligatures): the line numbers that citations
 move. Blocks point into those lines and blank lines belong to no block:
 
 - a run of lines containing tabs is a table (one row per line, cells split on tabs and kept as
-  written so that a row joined with tabs is its line); its first row is the header when it
-  looks like one (short labels without a final period);
+  written so that a row joined with tabs is its line) when some row has two filled cells (else
+  the tabs only indent: a paragraph); its first row is the header when it looks like one
+  (short labels without a final period);
 - Markdown only: "# ..." to "###### ..." are headings (level = number of #), "- ", "* ", "+ "
   and "1. "/"1) " lines are list items (level from the indentation, two spaces a level), and
   "| a | b |" rows with a "|---|" separator are tables with a header row;
@@ -119,6 +120,11 @@ def read_text(
             while j < n and "\t" in texts[j] and texts[j].strip():
                 rows.append(texts[j].split("\t"))
                 j += 1
+            if not any(sum(1 for c in r if c.strip()) >= 2 for r in rows):
+                # Tabs used for indentation only: a paragraph, not a table.
+                blocks.append(Block("paragraph", "\n".join(texts[i:j]), i + 1, j))
+                i = j
+                continue
             header = 1 if len(rows) > 1 and looks_like_header(rows[0]) else 0
             block = Block("table", "\n".join(texts[i:j]), i + 1, j, rows=rows, header_rows=header)
             blocks.append(block)
