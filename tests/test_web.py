@@ -477,3 +477,28 @@ def test_an_insats_gets_its_development_area_from_the_form(site):
     assert "### Ansvar\n\nIT-samordnare" in md and "Nämnd: BoU" in md
     too_long = c.post(f"/rapporter/{rep.id}/aktiviteter", data={"csrf_token": token, "activity": "X", "area": "Å" * 201})
     assert too_long.status_code == 422 and "Högst 200 tecken" in too_long.text
+
+
+def test_waiting_for_me_and_the_change_log_follow_the_user_s_rights(site):
+    ws = site.svc.workspace
+    rektor = ws.authenticate(site.tokens["rektor"])
+    empty = ws.create_report("Väntar på utkast", "aktivitetsuppfoljning", 2025, None, rektor)
+    ws.add_item(empty.id, {"activity": "Läsfrämjande insats"}, rektor)
+    drafted, _item, _sgs = seeded_report(site, "Väntar på granskning")
+    r = signed_in(site, "rektor")
+    mine = r.get("/rapporter", params={"visa": "vantar"}).text
+    assert "Väntar på utkast" in mine and "Väntar på granskning" not in mine  # the rektor drafts, others review
+    g = signed_in(site, "granskare")
+    theirs = g.get("/rapporter", params={"visa": "vantar"}).text
+    assert "Väntar på granskning" in theirs and "Väntar på utkast" not in theirs
+    assert 'aria-current="page">Väntar på mig' in theirs
+    log = r.get(f"/rapporter/{drafted.id}/andringar")
+    assert log.status_code == 200 and "Skapade utkast" in log.text and "Skapade rapporten" in log.text
+    assert signed_in(site, "rektor2").get(f"/rapporter/{drafted.id}/andringar").status_code == 403
+    # publishing needs a reviewer: the rektor gets no confirmation page and cannot post it
+    assert r.get(f"/rapporter/{drafted.id}/publicera").status_code == 403
+    token = csrf_of(r.get(f"/rapporter/{drafted.id}").text)
+    assert r.post(f"/rapporter/{drafted.id}/publicera", data={"csrf_token": token}).status_code == 403
+    # with suggestions still waiting the reviewer's confirmation page says so and offers no button
+    page = g.get(f"/rapporter/{drafted.id}/publicera").text
+    assert "väntar på granskning" in page and "Ja, publicera rapporten" not in page
