@@ -39,8 +39,13 @@ def rollup_page(request: Request, ar: str = Query("", max_length=4), user: User 
     svc = services(request)
     years = _years(svc)
     year = _year(ar) or (years[0] if years else None)
-    result = get_rollup(svc).rollup(user, year=year)
-    return page(request, "rollup.html", user=user, nav="sammanstallning",
+    ro = get_rollup(svc)
+    result = ro.rollup(user, year=year)
+    documents = []
+    if user.role in MANAGE:  # which unit each document of the year belongs to, to correct by hand
+        documents = [d for d in ro.document_units(user) if year is None or d["year"] in (year, year - 1)]
+    return page(request, "rollup.html", user=user, nav="sammanstallning", documents=documents,
+                unit_names=[u.name for u in ro.list_units(user)],
                 title=f"Sammanställning av enheternas rapporter {year or ''}".strip(), result=result, year=year,
                 years=years, cell_label=matrix_cell_label, ASPECT_LABELS=ASPECT_LABELS, OUTCOME_LABELS=OUTCOME_LABELS,
                 ASPECT_SHORT=ASPECT_SHORT, OUTCOME_SIGN=OUTCOME_SIGN, can_write=user.role in MANAGE,
@@ -54,6 +59,19 @@ def export_rollup(request: Request, ar: str = Query("", max_length=4),
     f = r.export(r.rollup(user, year=_year(ar)), format)
     return Response(f.content, media_type=f.media_type,
                     headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(f.filename)}"})
+
+
+@router.post("/sammanstallning/dokument-enhet")
+async def set_document_unit(request: Request, path: str = Form(..., max_length=1024),
+                            enhet: str = Form("", max_length=200), ar: str = Form("", max_length=4),
+                            user: User = Depends(web_user)):
+    """Say by hand which unit a document belongs to (recognition found none, or the wrong one)."""
+    if not enhet.strip():
+        from kvalitet.errors import InvalidInput
+
+        raise InvalidInput("Skriv enhetens namn / the unit's name is required")
+    await run_in_threadpool(get_rollup(services(request)).set_document_unit, path, enhet.strip(), user)
+    return redirect(request, f"/sammanstallning?ar={_year(ar) or ''}#dokument")
 
 
 @router.post("/sammanstallning/huvudmannarapport")
