@@ -10,6 +10,7 @@ from typing import Optional
 import typer
 
 from kvalitet.settings import Settings
+from kvalitet.cli.common import dump, fail, services
 from kvalitet.errors import KvalitetError
 from kvalitet.domain.types import SearchFilters
 from kvalitet.pii import shown
@@ -19,19 +20,8 @@ eval_app = typer.Typer(help="Measure retrieval and roll-up quality.")
 app.add_typer(eval_app, name="eval")
 
 
-def _services():
-    from kvalitet.container import Services
-
-    return Services(Settings())
-
-
-def _fail(exc: KvalitetError) -> None:
-    typer.echo(f"Fel: {exc.message}", err=True)
-    raise typer.Exit(exc.exit_code)
-
-
-def _dump(obj) -> str:
-    return json.dumps(obj, ensure_ascii=False)
+# One set of helpers for every group (kvalitet/cli/common.py).
+_services, _fail, _dump = services, fail, dump
 
 
 def hit_json(hit) -> dict:

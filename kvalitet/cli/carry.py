@@ -7,41 +7,24 @@ running, and `kvalitet jobs resume` (or the next start of the server) continues 
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import List, Optional
 
 import typer
 
 from kvalitet.errors import KvalitetError
+from kvalitet.cli.common import actor, dump, fail, services
 
 jobs_app = typer.Typer(help="Bakgrundsjobb: utkast för alla aktiviteter.", no_args_is_help=True)
 
 
-def _services():
-    from kvalitet.cli import _services as make
-
-    return make()
 
 
-def _actor():
-    from kvalitet.cli.reports import _actor as actor
-
-    return actor()
-
-
-def _fail(exc: KvalitetError) -> None:
-    typer.echo(f"Fel: {exc.message}", err=True)
-    raise typer.Exit(exc.exit_code)
-
-
-def _dump(obj) -> str:
-    return json.dumps(obj, ensure_ascii=False, default=str)
 
 
 def _print_seed(res, as_json: bool) -> None:
     if as_json:
-        typer.echo(_dump(res.model_dump(mode="json")))
+        typer.echo(dump(res.model_dump(mode="json")))
         return
     r = res.report
     typer.echo(f"Rapport {r.id}: {r.title} ({r.year}, {r.unit}) från {res.source}")
@@ -64,9 +47,9 @@ def reports_carry_forward(
     from kvalitet.workspace.carry_forward import carry_forward
 
     try:
-        res = carry_forward(_services().workspace, report_id, year, _actor(), title=title)
+        res = carry_forward(services().workspace, report_id, year, actor(), title=title)
     except KvalitetError as exc:
-        _fail(exc)
+        fail(exc)
     _print_seed(res, as_json)
 
 
@@ -82,9 +65,9 @@ def reports_from_document(
     from kvalitet.workspace.carry_forward import seed_from_document
 
     try:
-        res = seed_from_document(_services().workspace, path, year, unit, _actor(), title=title, kind=kind)
+        res = seed_from_document(services().workspace, path, year, unit, actor(), title=title, kind=kind)
     except KvalitetError as exc:
-        _fail(exc)
+        fail(exc)
     _print_seed(res, as_json)
 
 
@@ -96,18 +79,18 @@ def reports_import(
     """Import an activity list (XLSX or CSV) into a report; duplicates are merged."""
     from kvalitet.workspace.importer import import_activities
 
-    svc = _services()
+    svc = services()
     try:
         data = file.read_bytes()
         if len(data) > svc.settings.max_upload_bytes:
             from kvalitet.errors import FileTooLarge
 
             raise FileTooLarge(f"Filen är för stor (högst {svc.settings.max_upload_bytes} byte) / too large")
-        res = import_activities(svc.workspace, report_id, data, _actor(), filename=file.name)
+        res = import_activities(svc.workspace, report_id, data, actor(), filename=file.name)
     except KvalitetError as exc:
-        _fail(exc)
+        fail(exc)
     if as_json:
-        typer.echo(_dump(res.model_dump(mode="json")))
+        typer.echo(dump(res.model_dump(mode="json")))
         return
     typer.echo(f"{res.file_type.upper()}{' (' + res.sheet + ')' if res.sheet else ''}, rubrikrad {res.header_row}: "
                + ", ".join(f"{c.header}→{c.field or '?'}" for c in res.columns))
@@ -141,7 +124,7 @@ def _run_here(svc, job_id: str, quiet: bool):
 
 def _print_job(v, as_json: bool) -> None:
     if as_json:
-        typer.echo(_dump(v.model_dump(mode="json")))
+        typer.echo(dump(v.model_dump(mode="json")))
         return
     typer.echo(f"Jobb {v.id} · rapport {v.report_id} · {v.state} · {v.done}/{v.total} klara "
                f"({v.drafted} skrivna, {v.skipped} fanns redan, {v.failed} fel) · {v.suggestions} förslag")
@@ -161,11 +144,11 @@ def reports_draft_all(
     """Draft every activity of the report (a job, run here; resumable)."""
     from kvalitet.workspace.jobs import create_draft_all
 
-    svc = _services()
+    svc = services()
     try:
-        job = create_draft_all(svc.workspace, report_id, _actor(), sections=sections or None, generator=generator)
+        job = create_draft_all(svc.workspace, report_id, actor(), sections=sections or None, generator=generator)
     except KvalitetError as exc:
-        _fail(exc)
+        fail(exc)
     if not quiet and not as_json:
         typer.echo(f"Jobb {job.id}: {job.total} avsnitt", err=True)
     view = _run_here(svc, job.id, quiet or as_json)
@@ -184,7 +167,7 @@ def jobs_resume(
     """Resume the jobs left running (or queued) by a process that stopped; run them here."""
     from kvalitet.workspace.jobs import resumable
 
-    svc = _services()
+    svc = services()
     ids = resumable(svc)
     if not ids and not as_json:
         typer.echo("Inga jobb att återuppta.")
@@ -196,7 +179,7 @@ def jobs_resume(
             if not as_json:
                 _print_job(v, False)
     if as_json:
-        typer.echo(_dump({"resumed": [v.model_dump(mode="json") for v in views]}))
+        typer.echo(dump({"resumed": [v.model_dump(mode="json") for v in views]}))
 
 
 @jobs_app.command("list")
@@ -208,11 +191,11 @@ def jobs_list(
     from kvalitet.workspace.jobs import list_jobs
 
     try:
-        views = list_jobs(_services().workspace, _actor(), report_id=report_id)
+        views = list_jobs(services().workspace, actor(), report_id=report_id)
     except KvalitetError as exc:
-        _fail(exc)
+        fail(exc)
     if as_json:
-        typer.echo(_dump({"jobs": [v.model_dump(mode="json") for v in views]}))
+        typer.echo(dump({"jobs": [v.model_dump(mode="json") for v in views]}))
         return
     for v in views:
         typer.echo(f"{v.id}  rapport {v.report_id:>4}  {v.state:9} {v.done:>4}/{v.total:<4} {v.owner}  {v.created_at:%Y-%m-%d %H:%M}")
@@ -225,9 +208,9 @@ def jobs_show(job_id: str = typer.Argument(...), as_json: bool = typer.Option(Fa
     from kvalitet.workspace.jobs import get_job
 
     try:
-        _print_job(get_job(_services().workspace, job_id, _actor()), as_json)
+        _print_job(get_job(services().workspace, job_id, actor()), as_json)
     except KvalitetError as exc:
-        _fail(exc)
+        fail(exc)
 
 
 @jobs_app.command("cancel")
@@ -236,9 +219,9 @@ def jobs_cancel(job_id: str = typer.Argument(...)):
     from kvalitet.workspace.jobs import cancel_job
 
     try:
-        _print_job(cancel_job(_services().workspace, job_id, _actor()), False)
+        _print_job(cancel_job(services().workspace, job_id, actor()), False)
     except KvalitetError as exc:
-        _fail(exc)
+        fail(exc)
 
 
 def register(app: typer.Typer) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 import json
 from typing import NoReturn
 
@@ -9,6 +10,7 @@ import typer
 
 from kvalitet.errors import KvalitetError
 from kvalitet.settings import Settings
+from kvalitet.workspace.auth import User
 
 
 def fail(exc: KvalitetError) -> NoReturn:
@@ -37,5 +39,14 @@ def services():
 
 
 def dump(obj) -> str:
-    """JSON with Swedish letters as they are."""
-    return json.dumps(obj, ensure_ascii=False)
+    """JSON with Swedish letters as they are (dates and paths as strings)."""
+    return json.dumps(obj, ensure_ascii=False, default=str)
+
+
+def actor() -> User:
+    """Who acts on the command line: an admin, audited as cli:<login name>."""
+    try:
+        login = getpass.getuser()
+    except Exception:  # pragma: no cover - no login name in some containers
+        login = "okänd"
+    return User.system(f"cli:{login}")

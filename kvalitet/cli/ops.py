@@ -8,25 +8,10 @@ from pathlib import Path
 
 import typer
 
-from kvalitet.settings import Settings
 from kvalitet.errors import KvalitetError
+from kvalitet.cli.common import fail, settings
 
 
-def _fail(exc: KvalitetError) -> None:
-    typer.echo(f"Fel: {exc.message}", err=True)
-    raise typer.Exit(exc.exit_code)
-
-
-def _settings() -> Settings:
-    try:
-        return Settings()
-    except KvalitetError as exc:
-        _fail(exc)
-    except Exception as exc:  # pydantic wraps our ConfigError
-        cause = exc.__cause__ or exc
-        typer.echo(f"Fel: {getattr(cause, 'message', exc)}", err=True)
-        raise typer.Exit(3)
-    raise AssertionError  # pragma: no cover
 
 
 def _summary(manifest: dict) -> dict:
@@ -44,9 +29,9 @@ def backup_cmd(
     from kvalitet.ops.backup import backup
 
     try:
-        result = backup(_settings(), path)
+        result = backup(settings(), path)
     except KvalitetError as exc:
-        _fail(exc)
+        fail(exc)
     m = result.manifest
     if as_json:
         typer.echo(json.dumps({"path": str(result.path), "size": result.size, **_summary(m)}, ensure_ascii=False))
@@ -65,12 +50,12 @@ def restore_cmd(
     """Återställ en säkerhetskopia (verifierar manifest och kontrollsummor; byter mapp atomiskt)."""
     from kvalitet.ops.backup import check_restored, restore
 
-    settings = _settings()
+    cfg = settings()
     try:
-        result = restore(settings, path, force=force)
-        check = check_restored(settings, result.manifest)
+        result = restore(cfg, path, force=force)
+        check = check_restored(cfg, result.manifest)
     except KvalitetError as exc:
-        _fail(exc)
+        fail(exc)
     if as_json:
         typer.echo(json.dumps({
             "index_dir": str(result.index_dir), "previous": str(result.previous) if result.previous else None,
@@ -101,7 +86,7 @@ def backup_check_cmd(
     try:
         manifest = verify(path)
     except KvalitetError as exc:
-        _fail(exc)
+        fail(exc)
     if as_json:
         typer.echo(json.dumps(_summary(manifest), ensure_ascii=False))
     else:

@@ -6,16 +6,14 @@ The command line acts as an operator of the server (an admin in the audit log as
 
 from __future__ import annotations
 
-import getpass
-import json
 from pathlib import Path
 from typing import Optional
 
 import typer
 
 from kvalitet.errors import KvalitetError
-from kvalitet.workspace.auth import User
 from kvalitet.workspace.models import ROLES
+from kvalitet.cli.common import actor, dump, fail, services
 
 users_app = typer.Typer(help="Användare och deras API-token.", no_args_is_help=True)
 reports_app = typer.Typer(help="Rapporter: lista, exportera, publicera.", no_args_is_help=True)
@@ -29,27 +27,8 @@ DEMO_USERS = (
 )
 
 
-def _services():
-    from kvalitet.cli import _services as make
-
-    return make()
 
 
-def _fail(exc: KvalitetError) -> None:
-    typer.echo(f"Fel: {exc.message}", err=True)
-    raise typer.Exit(exc.exit_code)
-
-
-def _actor() -> User:
-    try:
-        login = getpass.getuser()
-    except Exception:  # pragma: no cover - no login name in some containers
-        login = "okänd"
-    return User.system(f"cli:{login}")
-
-
-def _dump(obj) -> str:
-    return json.dumps(obj, ensure_ascii=False, default=str)
 
 
 @users_app.command("add")
@@ -64,11 +43,11 @@ def users_add(
         typer.echo(f"Fel: okänd roll {role!r}; välj en av {', '.join(ROLES)}", err=True)
         raise typer.Exit(2)
     try:
-        new = _services().workspace.add_user(name, role, unit, actor=_actor())
+        new = services().workspace.add_user(name, role, unit, actor=actor())
     except KvalitetError as exc:
-        _fail(exc)
+        fail(exc)
     if as_json:
-        typer.echo(_dump({"user": new.user.model_dump(), "token": new.token}))
+        typer.echo(dump({"user": new.user.model_dump(), "token": new.token}))
         return
     typer.echo(f"Användare {new.user.name} ({new.user.role}{', ' + new.user.unit if new.user.unit else ''}) skapad.")
     typer.echo("Token (visas bara nu, spara den):")
@@ -79,11 +58,11 @@ def users_add(
 def users_list(as_json: bool = typer.Option(False, "--json")):
     """List users (never their tokens)."""
     try:
-        users = _services().workspace.list_users(actor=_actor())
+        users = services().workspace.list_users(actor=actor())
     except KvalitetError as exc:
-        _fail(exc)
+        fail(exc)
     if as_json:
-        typer.echo(_dump({"users": [u.model_dump() for u in users]}))
+        typer.echo(dump({"users": [u.model_dump() for u in users]}))
         return
     for u in users:
         typer.echo(f"{u.id:>4}  {u.name:30} {u.role:20} {u.unit or '-':20} {'aktiv' if u.active else 'inaktiv'}")
@@ -94,9 +73,9 @@ def users_list(as_json: bool = typer.Option(False, "--json")):
 def users_token(name: str = typer.Argument(...)):
     """Give the user a new token (the old one stops working) and print it once."""
     try:
-        new = _services().workspace.rotate_token(name, actor=_actor())
+        new = services().workspace.rotate_token(name, actor=actor())
     except KvalitetError as exc:
-        _fail(exc)
+        fail(exc)
     typer.echo(new.token)
 
 
@@ -104,22 +83,22 @@ def users_token(name: str = typer.Argument(...)):
 def users_deactivate(name: str = typer.Argument(...)):
     """Stop a user's access; the user and everything they did stay in the audit log."""
     try:
-        _services().workspace.set_active(name, False, actor=_actor())
+        services().workspace.set_active(name, False, actor=actor())
     except KvalitetError as exc:
-        _fail(exc)
+        fail(exc)
     typer.echo(f"{name} inaktiverad.")
 
 
 def demo_users(ws) -> list[tuple[str, str, str]]:
     """Make the demo users (one per role; the rektor of "Demoskolan"), or give those that exist
     a fresh token: [(name, role, token)]. The tokens are shown once, never stored in clear."""
-    existing = {u.name for u in ws.list_users(actor=_actor())}
+    existing = {u.name for u in ws.list_users(actor=actor())}
     out = []
     for name, role, unit in DEMO_USERS:
         if name in existing:
-            new = ws.rotate_token(name, actor=_actor())
+            new = ws.rotate_token(name, actor=actor())
         else:
-            new = ws.add_user(name, role, unit, actor=_actor())
+            new = ws.add_user(name, role, unit, actor=actor())
         out.append((name, role, new.token))
     return out
 
@@ -128,19 +107,19 @@ def demo_users(ws) -> list[tuple[str, str, str]]:
 def users_demo():
     """Demo users, one per role (rektor of "Demoskolan"), each with a fresh token printed."""
     try:
-        for name, role, token in demo_users(_services().workspace):
+        for name, role, token in demo_users(services().workspace):
             typer.echo(f"{name:26} {role:20} {token}")
     except KvalitetError as exc:
-        _fail(exc)
+        fail(exc)
 
 
 @reports_app.command("list")
 def reports_list(as_json: bool = typer.Option(False, "--json")):
     """All reports with their review progress."""
-    ws = _services().workspace
-    reports = ws.list_reports(_actor())
+    ws = services().workspace
+    reports = ws.list_reports(actor())
     if as_json:
-        typer.echo(_dump({"reports": [r.model_dump(mode="json") for r in reports]}))
+        typer.echo(dump({"reports": [r.model_dump(mode="json") for r in reports]}))
         return
     for r in reports:
         typer.echo(f"{r.id:>4}  {r.year}  {r.kind:28} {r.state:10} {r.unit:20} {r.title}")
@@ -155,9 +134,9 @@ def reports_export(
 ):
     """Write the report as Markdown, HTML or Word."""
     try:
-        f = _services().workspace.export(report_id, fmt, _actor())
+        f = services().workspace.export(report_id, fmt, actor())
     except KvalitetError as exc:
-        _fail(exc)
+        fail(exc)
     target = out or Path(f.filename)
     target.write_bytes(f.content)
     typer.echo(str(target))
@@ -167,9 +146,9 @@ def reports_export(
 def reports_publish(report_id: int = typer.Argument(...)):
     """Put a fully reviewed report into the corpus (rapporter/) and index it."""
     try:
-        res = _services().workspace.publish(report_id, _actor())
+        res = services().workspace.publish(report_id, actor())
     except KvalitetError as exc:
-        _fail(exc)
+        fail(exc)
     typer.echo(f"Publicerad: {res.path} ({res.doc_kind or 'okänd typ'}, {res.passages} passager)")
 
 

@@ -3,7 +3,6 @@ units' reports from the shell (the same services as the API; the command line ac
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Optional
 
@@ -11,30 +10,19 @@ import typer
 
 from kvalitet.errors import KvalitetError
 from kvalitet.workspace.auth import User
+from kvalitet.cli.common import dump, fail, services
 
 units_app = typer.Typer(help="Enhetsregistret: förskolor, skolor, gymnasier, fritidshem.", no_args_is_help=True)
 rollup_app = typer.Typer(help="Sammanställning av enheternas rapporter för huvudmannen.", no_args_is_help=True)
 
 
-def _services():
-    from kvalitet.cli import _services as make
 
-    return make()
-
-
-def _fail(exc: KvalitetError) -> None:
-    typer.echo(f"Fel: {exc.message}", err=True)
-    raise typer.Exit(exc.exit_code)
-
-
-def _dump(obj) -> str:
-    return json.dumps(obj, ensure_ascii=False, default=str)
 
 
 def _rollup():
     from kvalitet.rollup.service import get_rollup
 
-    return get_rollup(_services())
+    return get_rollup(services())
 
 
 # ---- units --------------------------------------------------------------------------------
@@ -43,9 +31,9 @@ def units_list(as_json: bool = typer.Option(False, "--json")):
     try:
         units = _rollup().list_units(User.system())
     except KvalitetError as exc:
-        _fail(exc)
+        fail(exc)
     if as_json:
-        typer.echo(_dump({"units": [u.model_dump() for u in units]}))
+        typer.echo(dump({"units": [u.model_dump() for u in units]}))
         return
     for u in units:
         typer.echo(f"{u.name:40} {u.kind or '-':12} {u.parent or '-':30} {u.kolada_id or ''}")
@@ -64,7 +52,7 @@ def units_add(
     try:
         u = _rollup().save_unit(UnitInfo(name=name, kind=kind, parent=parent, kolada_id=kolada_id), User.system())
     except KvalitetError as exc:
-        _fail(exc)
+        fail(exc)
     typer.echo(f"{u.name} ({u.kind})")
 
 
@@ -73,7 +61,7 @@ def units_import(path: Path = typer.Argument(..., exists=True, help='JSON: {"uni
     try:
         units = _rollup().import_units(path, User.system())
     except KvalitetError as exc:
-        _fail(exc)
+        fail(exc)
     typer.echo(f"{len(units)} enheter inlästa")
 
 
@@ -82,9 +70,9 @@ def units_documents(as_json: bool = typer.Option(False, "--json")):
     try:
         docs = _rollup().document_units(User.system())
     except KvalitetError as exc:
-        _fail(exc)
+        fail(exc)
     if as_json:
-        typer.echo(_dump({"documents": docs}))
+        typer.echo(dump({"documents": docs}))
         return
     for d in docs:
         typer.echo(f"{d['path'][:60]:60} {d['year'] or '-':6} {d['unit'] or '(ingen enhet)':30} {d['how'] or ''}")
@@ -96,7 +84,7 @@ def units_set_document(path: str = typer.Argument(..., help="The document's path
     try:
         u = _rollup().set_document_unit(path, unit, User.system())
     except KvalitetError as exc:
-        _fail(exc)
+        fail(exc)
     typer.echo(f"{path} → {u.name}")
 
 
@@ -110,7 +98,7 @@ def rollup_show(
     try:
         res = _rollup().rollup(User.system(), year=year, units=unit or None)
     except KvalitetError as exc:
-        _fail(exc)
+        fail(exc)
     if as_json:
         typer.echo(res.model_dump_json())
         return
@@ -134,7 +122,7 @@ def rollup_export(
         r = _rollup()
         f = r.export(r.rollup(User.system(), year=year, units=unit or None), fmt)
     except KvalitetError as exc:
-        _fail(exc)
+        fail(exc)
     target = out or Path(f.filename)
     target.write_bytes(f.content)
     typer.echo(str(target))
@@ -153,7 +141,7 @@ def rollup_huvudman(
         rep = r.create_huvudman_report(year, User.system(), title=title, huvudman=huvudman)
         n = len(r.draft_huvudman(rep.id, User.system(), generator=generator)) if draft else 0
     except KvalitetError as exc:
-        _fail(exc)
+        fail(exc)
     typer.echo(f"Rapport {rep.id}: {rep.title} ({n} förslag att granska)")
 
 
@@ -169,9 +157,9 @@ def eval_rollup(
     try:
         r = evaluate(directory, Settings())
     except KvalitetError as exc:
-        _fail(exc)
+        fail(exc)
     if as_json:
-        typer.echo(_dump(r))
+        typer.echo(dump(r))
     else:
         typer.echo(f"{r['documents']} dokument, {r['units']} enheter; länkar enhet–tema: "
                    f"{r['links_predicted']} funna, {r['links_truth']} i facit")
