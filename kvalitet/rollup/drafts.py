@@ -181,7 +181,7 @@ def draft_section(
 
 def _llm(kind: str, r: RollupResult, lookup, llm, prompts) -> tuple[str, list[Citation], str]:
     if llm is None:
-        raise LLMUnavailable("Ingen språkmodell är konfigurerad (KVALITET_LLM_BASE_URL) / no LLM is configured")
+        raise LLMUnavailable("Ingen språkmodell är konfigurerad (KVALITET_LLM_BASE_URL)", "no LLM is configured: set KVALITET_LLM_BASE_URL", reason="not_configured")
     from kvalitet.rollup.service import HUVUDMAN_SECTIONS
 
     quotes: dict[str, Citation] = {}
@@ -199,7 +199,7 @@ def _llm(kind: str, r: RollupResult, lookup, llm, prompts) -> tuple[str, list[Ci
                             passages=passages[:40], year=r.year)
     reply = (llm.complete(prompt.messages()) or "").strip()
     if not reply:
-        raise LLMUnavailable("Språkmodellen gav ett tomt svar / the LLM returned an empty reply")
+        raise LLMUnavailable("Språkmodellen gav ett tomt svar", "the LLM returned an empty reply", reason="empty")
     cits: list[Citation] = []
     for pid in cited_ids(reply):
         c = quotes.get(pid)

@@ -26,7 +26,7 @@ def load_dir(directory: Path, settings) -> tuple[dict, list[UnitInfo], list[Unit
 
     reg_path = directory / "units.json"
     if not reg_path.exists():
-        raise InvalidInput(f"{reg_path} saknas: ange enhetsregistret / units.json is missing")
+        raise InvalidInput(f"{reg_path} saknas: ange enhetsregistret", "units.json (the register) is missing in the folder")
     register = json.loads(reg_path.read_text(encoding="utf-8"))
     units = [UnitInfo(**u) for u in register.get("units", [])]
     names = [u.name for u in units]
@@ -72,7 +72,7 @@ def evaluate(directory: Path, settings) -> dict:
     """Precision, recall, F1 of unit–theme links; per theme; missing units; count checks."""
     truth_path = directory / "truth.json"
     if not truth_path.exists():
-        raise InvalidInput(f"{truth_path} saknas / truth.json is missing")
+        raise InvalidInput(f"{truth_path} saknas", "truth.json (the hand labels) is missing in the folder")
     truth = json.loads(truth_path.read_text(encoding="utf-8"))
     register, units, docs, problems = load_dir(directory, settings)
     result = roll_up(units, docs, year=register.get("year"), huvudman=register.get("huvudman"))

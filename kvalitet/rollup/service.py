@@ -49,14 +49,14 @@ def get_rollup(services) -> "Rollup":
 
 def require_rollup(user: User) -> None:
     if user.role not in SEE_ALL and not (user.role == "rektor" and user.unit):
-        raise Forbidden(f"{user.name} ({user.role}) får inte se sammanställningen / not allowed to see the roll-up")
+        raise Forbidden(f"{user.name} ({user.role}) får inte se sammanställningen", "not allowed to see the roll-up")
 
 
 def require_manage(user: User) -> None:
     if user.role not in MANAGE:
         raise Forbidden(
-            f"Bara kvalitetsutvecklare och admin får ändra enhetsregistret; {user.name} är {user.role} / "
-            "quality developers and admins only"
+            f"Bara kvalitetsutvecklare och admin får ändra enhetsregistret; {user.name} är {user.role}",
+            "quality developers and admins only: ask one of them to change the register",
         )
 
 
@@ -109,10 +109,11 @@ class Rollup:
         u = unit if isinstance(unit, UnitInfo) else UnitInfo.model_validate(unit)
         name = (u.name or "").strip()
         if not name or len(name) > 200 or name == HUVUDMAN_UNIT:
-            raise InvalidInput("Enhetens namn måste vara 1–200 tecken (inte \"Huvudman\") / bad unit name")
+            raise InvalidInput("Enhetens namn måste vara 1–200 tecken (inte \"Huvudman\")",
+                               "the unit's name must be 1-200 characters (not \"Huvudman\")")
         kind = u.kind or kind_of(name) or "annan"
         if kind not in UNIT_KINDS:
-            raise InvalidInput(f"Okänd enhetstyp {kind!r}; välj bland {', '.join(UNIT_KINDS)} / unknown unit kind")
+            raise InvalidInput(f"Okänd enhetstyp {kind!r}; välj bland {', '.join(UNIT_KINDS)}", f"unknown unit kind: choose one of {', '.join(UNIT_KINDS)}")
         with self.db.session() as s:
             row = s.scalar(select(UnitRow).where(UnitRow.name == name))
             if row is None:
@@ -129,7 +130,7 @@ class Rollup:
         try:
             data = json.loads(Path(path).read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:
-            raise InvalidInput(f"Kunde inte läsa enhetsregistret {path}: {exc} / could not read the unit file") from exc
+            raise InvalidInput(f"Kunde inte läsa enhetsregistret {path}: {exc}", "could not read the unit file: JSON with {\"units\": [...]} expected") from exc
         rows = data.get("units", []) if isinstance(data, dict) else data
         return [self.save_unit(r, user) for r in rows]
 
@@ -139,10 +140,10 @@ class Rollup:
         require_manage(user)
         name = (unit or "").strip()
         if not name:
-            raise InvalidInput("Ange enhet / a unit is required")
+            raise InvalidInput("Ange enhet", "a unit is required")
         with self.db.session() as s:
             if s.get(DocumentRow, doc_path) is None:
-                raise NotFound(f"Inget dokument {doc_path!r} i indexet / no such document")
+                raise NotFound(f"Inget dokument {doc_path!r} i indexet", "no such document in the index: ingest it first")
         info = self._ensure_unit(name)
         with self.db.session() as s:
             row = s.get(DocumentUnitRow, doc_path)
@@ -264,7 +265,7 @@ class Rollup:
         with self.db.session() as s:
             row = s.get(PassageRow, passage_id)
             if row is None:
-                raise NotFound(f"Inget avsnitt {passage_id} / no such passage")
+                raise NotFound(f"Inget avsnitt {passage_id}", "no such passage")
             p = row.to_passage()
             du = s.get(DocumentUnitRow, p.doc_path)
             unit = s.get(UnitRow, du.unit_id).name if du else None
@@ -272,7 +273,7 @@ class Rollup:
                 rep = s.scalar(select(ReportRow).where(ReportRow.published_path == p.doc_path))
                 unit = rep.unit if rep else None
         if user.role not in SEE_ALL and unit != user.unit:
-            raise Forbidden("Avsnittet hör till en annan enhet / the passage belongs to another unit")
+            raise Forbidden("Avsnittet hör till en annan enhet", "the passage belongs to another unit")
         return p, unit
 
     # ==== the huvudman's report =========================================================
@@ -297,10 +298,10 @@ class Rollup:
         ws = self.services.workspace
         report = ws.get_report(report_id, user)
         if report.kind != "huvudmannarapport":
-            raise InvalidInput("Rapporten är inte en huvudmannarapport / not a huvudman report")
+            raise InvalidInput("Rapporten är inte en huvudmannarapport", "not a huvudman report: draft a report of kind huvudmannarapport")
         gen = generator or self.settings.generator
         if gen not in ("extractive", "llm"):
-            raise InvalidInput(f"Okänd generator {gen!r}; välj extractive eller llm / unknown generator")
+            raise InvalidInput(f"Okänd generator {gen!r}; välj extractive eller llm", "unknown generator: choose extractive or llm")
         infos, docs = self.gather(report.year, units)
         result = roll_up(infos, docs, year=report.year, huvudman=huvudman)
         by_key = {it.perspective: it for it in report.items}
@@ -324,7 +325,7 @@ class Rollup:
         from kvalitet.workspace.views import ExportedFile
 
         if fmt not in MEDIA_TYPES:
-            raise InvalidInput("Format md, html eller docx / format must be md, html or docx")
+            raise InvalidInput("Format md, html eller docx", "format must be md, html or docx")
         title = title or f"Sammanställning av enheternas rapporter {result.year or ''}".strip()
         html = render_rollup(result, "html", title, self.settings.templates_dir)
         if fmt == "docx":

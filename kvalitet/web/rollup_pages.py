@@ -69,7 +69,7 @@ async def set_document_unit(request: Request, path: str = Form(..., max_length=1
     if not enhet.strip():
         from kvalitet.errors import InvalidInput
 
-        raise InvalidInput("Skriv enhetens namn / the unit's name is required")
+        raise InvalidInput("Skriv enhetens namn", "the unit's name is required")
     await run_in_threadpool(get_rollup(services(request)).set_document_unit, path, enhet.strip(), user)
     return redirect(request, f"/sammanstallning?ar={_year(ar) or ''}#dokument")
 
@@ -80,7 +80,7 @@ async def create_huvudman_report(request: Request, ar: str = Form("", max_length
     if year is None:
         from kvalitet.errors import InvalidInput
 
-        raise InvalidInput("Ange ett år / a year is required")
+        raise InvalidInput("Ange ett år", "a year is required")
     r = get_rollup(services(request))
 
     def run():
