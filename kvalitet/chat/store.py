@@ -36,7 +36,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
-from kvalitet.storage.db import Base, UTCDateTime, utcnow
+from kvalitet.storage.db import Base, UTCDateTime, in_check, utcnow
 from kvalitet.errors import Conflict, Forbidden, InvalidInput, NotFound
 from kvalitet.workspace.auth import User
 
@@ -59,7 +59,7 @@ class ConversationRow(Base):
 class MessageRow(Base):
     __tablename__ = "messages"
     __table_args__ = (
-        CheckConstraint("role IN (" + ", ".join(f"'{r}'" for r in MESSAGE_ROLES) + ")", name="ck_messages_role"),
+        CheckConstraint(in_check("role", MESSAGE_ROLES), name="ck_messages_role"),
         UniqueConstraint("conversation_id", "position", name="uq_messages_conversation_position"),
         Index("ix_messages_conversation_id", "conversation_id"),
     )

@@ -32,6 +32,11 @@ from kvalitet.settings import Settings
 from kvalitet.domain.types import Passage
 
 
+def in_check(column: str, values: tuple[str, ...]) -> str:
+    """A CHECK constraint's SQL: `column IN ('a', 'b')` (the values are the project's own constants)."""
+    return f"{column} IN (" + ", ".join(f"'{v}'" for v in values) + ")"
+
+
 def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 

@@ -15,21 +15,20 @@ from sqlalchemy import CheckConstraint, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from kvalitet.storage.db import Base, UTCDateTime, utcnow
+from kvalitet.storage.db import in_check
 
 UNIT_KINDS = ("förskola", "grundskola", "grundsärskola", "gymnasium", "gymnasiesärskola", "fritidshem",
               "vuxenutbildning", "annan")
 ASSIGNED_HOW = ("recognised", "set")
 
 
-def _in(column: str, values: tuple[str, ...]) -> str:
-    return f"{column} IN (" + ", ".join(f"'{v}'" for v in values) + ")"
 
 
 class UnitRow(Base):
     """A unit of the huvudman: a förskola, grundskola, gymnasium, fritidshem …"""
 
     __tablename__ = "units"
-    __table_args__ = (CheckConstraint(_in("kind", UNIT_KINDS), name="ck_units_kind"),)
+    __table_args__ = (CheckConstraint(in_check("kind", UNIT_KINDS), name="ck_units_kind"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
@@ -44,7 +43,7 @@ class DocumentUnitRow(Base):
     re-ingest that replaces the document keeps its unit)."""
 
     __tablename__ = "document_units"
-    __table_args__ = (CheckConstraint(_in("how", ASSIGNED_HOW), name="ck_document_units_how"),)
+    __table_args__ = (CheckConstraint(in_check("how", ASSIGNED_HOW), name="ck_document_units_how"),)
 
     doc_path: Mapped[str] = mapped_column(String(1024), primary_key=True)
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"), index=True)

@@ -52,6 +52,7 @@ from kvalitet.errors import Conflict, Forbidden, InvalidInput, KvalitetError, No
 from kvalitet.workspace import models as _workspace_models  # noqa: F401 - reports/items/users on Base.metadata
 from kvalitet.workspace.auth import User, can_write, require_read, require_write
 from kvalitet.workspace.models import AuditRow, ItemRow, ReportRow, SectionRow, SuggestionRow
+from kvalitet.storage.db import in_check
 
 log = logging.getLogger(__name__)
 
@@ -63,15 +64,13 @@ STALE_SECONDS = 600
 MAX_ERRORS = 200
 
 
-def _in(column: str, values: tuple[str, ...]) -> str:
-    return f"{column} IN (" + ", ".join(f"'{v}'" for v in values) + ")"
 
 
 class JobRow(Base):
     __tablename__ = "jobs"
     __table_args__ = (
-        CheckConstraint(_in("state", JOB_STATES), name="ck_jobs_state"),
-        CheckConstraint(_in("kind", JOB_KINDS), name="ck_jobs_kind"),
+        CheckConstraint(in_check("state", JOB_STATES), name="ck_jobs_state"),
+        CheckConstraint(in_check("kind", JOB_KINDS), name="ck_jobs_kind"),
         Index("ix_jobs_report_id", "report_id"),
         Index("ix_jobs_state", "state"),
     )
@@ -106,7 +105,7 @@ class JobStepRow(Base):
 
     __tablename__ = "job_steps"
     __table_args__ = (
-        CheckConstraint(_in("state", STEP_STATES), name="ck_job_steps_state"),
+        CheckConstraint(in_check("state", STEP_STATES), name="ck_job_steps_state"),
         UniqueConstraint("job_id", "item_id", "section", name="uq_job_steps_job_item_section"),
     )
 

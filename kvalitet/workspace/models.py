@@ -27,6 +27,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from kvalitet.storage.db import Base, UTCDateTime, utcnow
+from kvalitet.storage.db import in_check
 
 ROLES = ("rektor", "kvalitetsutvecklare", "granskare", "admin")
 REPORT_KINDS = ("verksamhetsplan_uppfoljning", "aktivitetsuppfoljning", "kvalitetsrapport", "huvudmannarapport")
@@ -35,13 +36,11 @@ SECTION_KINDS = ("uppfoljning", "analys", "risker", "kostnader")  # = types.DRAF
 SUGGESTION_STATES = ("pending", "accepted", "edited", "rejected")
 
 
-def _in(column: str, values: tuple[str, ...]) -> str:
-    return f"{column} IN (" + ", ".join(f"'{v}'" for v in values) + ")"
 
 
 class UserRow(Base):
     __tablename__ = "users"
-    __table_args__ = (CheckConstraint(_in("role", ROLES), name="ck_users_role"),)
+    __table_args__ = (CheckConstraint(in_check("role", ROLES), name="ck_users_role"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
@@ -58,8 +57,8 @@ class UserRow(Base):
 class ReportRow(Base):
     __tablename__ = "reports"
     __table_args__ = (
-        CheckConstraint(_in("kind", REPORT_KINDS), name="ck_reports_kind"),
-        CheckConstraint(_in("state", REPORT_STATES), name="ck_reports_state"),
+        CheckConstraint(in_check("kind", REPORT_KINDS), name="ck_reports_kind"),
+        CheckConstraint(in_check("state", REPORT_STATES), name="ck_reports_state"),
         Index("ix_reports_unit", "unit"),
     )
 
@@ -108,7 +107,7 @@ class SectionRow(Base):
 
     __tablename__ = "sections"
     __table_args__ = (
-        CheckConstraint(_in("kind", SECTION_KINDS), name="ck_sections_kind"),
+        CheckConstraint(in_check("kind", SECTION_KINDS), name="ck_sections_kind"),
         UniqueConstraint("item_id", "kind", name="uq_sections_item_kind"),
     )
 
@@ -121,7 +120,7 @@ class SectionRow(Base):
 class SuggestionRow(Base):
     __tablename__ = "suggestions"
     __table_args__ = (
-        CheckConstraint(_in("state", SUGGESTION_STATES), name="ck_suggestions_state"),
+        CheckConstraint(in_check("state", SUGGESTION_STATES), name="ck_suggestions_state"),
         Index("ix_suggestions_section_id", "section_id"),
     )
 

@@ -30,6 +30,7 @@ from kvalitet.errors import Forbidden, KvalitetError, NotFound
 from kvalitet.storage.db import Base, UTCDateTime, utcnow
 from kvalitet.workspace import models as _workspace_models  # noqa: F401 - users on Base.metadata
 from kvalitet.workspace.auth import User
+from kvalitet.storage.db import in_check
 
 log = logging.getLogger(__name__)
 
@@ -44,14 +45,12 @@ STEPS = 3  # received, read and indexed, done
 STAGING = "upload-staging"
 
 
-def _in(column: str, values: tuple[str, ...]) -> str:
-    return f"{column} IN (" + ", ".join(f"'{v}'" for v in values) + ")"
 
 
 class UploadJobRow(Base):
     __tablename__ = "upload_jobs"
     __table_args__ = (
-        CheckConstraint(_in("state", UPLOAD_STATES), name="ck_upload_jobs_state"),
+        CheckConstraint(in_check("state", UPLOAD_STATES), name="ck_upload_jobs_state"),
         Index("ix_upload_jobs_state", "state"),
     )
 
