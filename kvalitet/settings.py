@@ -80,6 +80,9 @@ class Settings(BaseSettings):
     pdf_timeout_seconds: float = 60.0
     pdf_memory_mb: int = 1024
     mask_personal_data: bool = False
+    # Caps per document on what ingest indexes (a 250,000-paragraph DOCX must not fill the index).
+    max_passages_per_document: int = 20_000
+    max_identical_passages: int = 3  # passages with the same text kept per document
 
     log_level: str = "INFO"
     # JSON lines (KVALITET_LOG_JSON=true) or human-readable lines (false). Unset: human-readable

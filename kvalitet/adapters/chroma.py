@@ -17,7 +17,9 @@ from kvalitet.domain.types import Passage, SearchFilters
 log = logging.getLogger(__name__)
 
 # Passage fields stored as Chroma metadata (flat scalars only; None is left out).
-META_FIELDS = ("doc_path", "doc_kind", "year", "section_kind", "perspective", "committee", "status", "activity")
+META_FIELDS = (
+    "doc_path", "doc_kind", "year", "section_kind", "perspective", "committee", "status", "activity", "period",
+)
 
 
 def passage_metadata(p: Passage) -> dict[str, Any]:

@@ -6,44 +6,18 @@ import hashlib
 from dataclasses import dataclass, field
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_serializer
 
-# Document kinds recognised from the text itself.
-DocKind = Literal[
-    "verksamhetsplan_uppfoljning",  # follow-up of the activity plan (tables per perspective)
-    "aktivitetsuppfoljning",  # follow-up of last year's activities (Uppdrag/Aktivitet blocks)
-    "kvalitetsrapport",  # quality report (insatser, risker, kostnader)
-    "arshjul",  # the yearly process: when, who, what
-    "rapport",  # a report published from the workspace
-    "okand",  # not recognised: kept as narrative sections
-]
-DOC_KINDS: tuple[str, ...] = DocKind.__args__  # type: ignore[attr-defined]
-
-# Section kinds carried by passages.
-SectionKind = Literal[
-    "aktivitet",  # an activity row of a follow-up table
-    "uppfoljning",
-    "analys",
-    "kommentar",
-    "insats",  # planned action of a quality report
-    "mal",  # goals and expected effects
-    "ansvar",
-    "risk",
-    "styrkor_svagheter",
-    "kostnad",  # a cost line, amount in tkr
-    "tidplan",
-    "bakgrund",
-    "nulagesanalys",
-    "erfarenhetsspridning",
-    "process",  # a step of the yearly process (årshjul)
-    "text",  # anything else
-]
-SECTION_KINDS: tuple[str, ...] = SectionKind.__args__  # type: ignore[attr-defined]
-
-PERSPECTIVES = ("Samhälle", "Medborgare", "Ekonomi", "Verksamhet", "Medarbetare")
-STATUSES = ("Pågående", "Pågår", "Genomfört", "Klart", "Kvarstår", "Pausad", "Avslutad", "Ej påbörjad")
-# Statuses that mean the activity is not finished and carries forward.
-UNFINISHED_STATUSES = ("Pågående", "Pågår", "Kvarstår", "Pausad", "Ej påbörjad")
+from kvalitet.domain.vocabulary import (  # noqa: F401  (re-exported: one vocabulary)
+    DOC_KINDS,
+    NORMAL_STATUSES,
+    PERSPECTIVES,
+    SECTION_KINDS,
+    STATUSES,
+    UNFINISHED_STATUSES,
+    DocKind,
+    SectionKind,
+)
 
 
 class Source(BaseModel):
@@ -53,6 +27,15 @@ class Source(BaseModel):
     page: int | None = None
     line_start: int
     line_end: int
+    page_end: int | None = None  # the last page the text is on, when it runs over a page break
+
+    @model_serializer(mode="wrap")
+    def _without_empty_page_end(self, handler):
+        """`page_end` appears in JSON only when the text runs over a page break."""
+        data = handler(self)
+        if isinstance(data, dict) and data.get("page_end") is None:
+            data.pop("page_end", None)
+        return data
 
 
 @dataclass(frozen=True)
@@ -85,13 +68,22 @@ class DocumentText:
         return "\n".join(line.text for line in self.lines)
 
     def source(self, line_start: int, line_end: int) -> Source:
-        """A Source for an inclusive 1-based line range, with the page of its first line."""
-        page = None
-        for line in self.lines:
-            if line.number == line_start:
-                page = line.page
-                break
-        return Source(path=self.path, page=page, line_start=line_start, line_end=line_end)
+        """A Source for an inclusive 1-based line range: the page of its first line and, when
+        the range runs onto later pages, `page_end` (the last page with text in the range)."""
+        page = page_end = None
+        idx = line_start - 1
+        if not (0 <= idx < len(self.lines) and self.lines[idx].number == line_start):
+            idx = next((i for i, ln in enumerate(self.lines) if ln.number == line_start), -1)
+        if idx >= 0:
+            page = self.lines[idx].page
+            for ln in self.lines[idx:]:
+                if ln.number > line_end:
+                    break
+                if ln.page is not None and ln.text.strip() and (page_end is None or ln.page > page_end):
+                    page_end = ln.page
+        if page_end is not None and page is not None and page_end <= page:
+            page_end = None
+        return Source(path=self.path, page=page, line_start=line_start, line_end=line_end, page_end=page_end)
 
 
 class Record(BaseModel):
@@ -112,17 +104,49 @@ class Record(BaseModel):
     carried_from: int | None = None  # "Kvarstår från 2021" -> 2021
     amount_tkr: float | None = None
     month: str | None = None  # årshjul
-    role: str | None = None  # årshjul
+    role: str | None = None  # årshjul (the role as the sample layout writes it)
+    responsible: str | None = None  # Ansvarig: a role or function ("Rektor", "EHT")
+    status_raw: str | None = None  # the status as written ("Delvis genomförd", "Grön")
+    assessment: str | None = None  # Grön/Gul/Röd, Uppfyllt ...
+    indicator: str | None = None  # indikator, nyckeltal, mått
+    outcome: str | None = None  # utfall as written ("29,1 %")
+    target: str | None = None  # målnivå/målvärde as written ("> 80")
+    item: str | None = None  # the cost item of a kostnad record
+    period: str | None = None  # "T3 2022", "2023", "delår augusti 2021"
     source: Source
 
 
+class OutlineEntry(BaseModel):
+    """One heading of a document's outline (level 1 = top)."""
+
+    level: int
+    title: str
+    page: int | None = None
+    line: int = 0
+
+
 class ParsedDocument(BaseModel):
+    """What recognition makes of one document.
+
+    `year_source` says where the year came from: "text", "metadata" or "filename" (None when
+    there is no year). `school_year` is "2016/17" for a läsår; `period` a tertial, delår or
+    month ("T3 2022", "delår augusti 2021"). `layout` names the layout recogniser that read the
+    records when a named case was chosen by evidence (e.g. "pdf_text_merged_cells"), else
+    "generic".
+    """
+
     path: str
     doc_kind: str
     year: int | None
     title: str | None = None
     records: list[Record] = Field(default_factory=list)
     warnings: list[str] = Field(default_factory=list)
+    year_source: str | None = None
+    school_year: str | None = None
+    period: str | None = None
+    media_type: str = "text/plain"
+    outline: list[OutlineEntry] = Field(default_factory=list)
+    layout: str = "generic"
 
 
 class Passage(BaseModel):
@@ -146,7 +170,19 @@ class Passage(BaseModel):
     comment: str | None = None
     carried_from: int | None = None
     amount_tkr: float | None = None
+    responsible: str | None = None
+    status_raw: str | None = None
+    assessment: str | None = None
+    indicator: str | None = None
+    outcome: str | None = None
+    target: str | None = None
+    item: str | None = None
+    month: str | None = None
+    period: str | None = None
+    school_year: str | None = None
+    year_source: str | None = None
     page: int | None = None
+    page_end: int | None = None
     line_start: int = 0
     line_end: int = 0
     ordinal: int = 0  # position of the record in its document
@@ -154,7 +190,10 @@ class Passage(BaseModel):
 
     @property
     def source(self) -> Source:
-        return Source(path=self.doc_path, page=self.page, line_start=self.line_start, line_end=self.line_end)
+        return Source(
+            path=self.doc_path, page=self.page, line_start=self.line_start, line_end=self.line_end,
+            page_end=self.page_end,
+        )
 
     @property
     def index_text(self) -> str:

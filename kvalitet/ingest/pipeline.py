@@ -1,4 +1,5 @@
-"""Ingest: files -> text with positions -> records -> passages -> catalog, vectors, BM25.
+"""Ingest: file -> Document (blocks with pages and lines) -> recognise -> records -> passages
+-> catalog, vectors, BM25.
 
 Safe to re-run: a file whose content hash is unchanged is skipped; a changed file replaces its
 passages; a removed file's passages go. One ingest at a time (a lock file). A killed ingest
@@ -81,17 +82,33 @@ def collect_files(paths: list[Path]) -> tuple[list[Path], list[Path]]:
     return files, dirs
 
 
-def to_passages(doc_path: str, parsed: ParsedDocument) -> list[Passage]:
+def to_passages(doc_path: str, parsed: ParsedDocument, settings=None) -> list[Passage]:
+    """Passages from a document's records, one per record with text, in record order.
+
+    Caps (settings.max_passages_per_document, settings.max_identical_passages): a document
+    gives at most that many passages, and at most that many with the same text (a DOCX of
+    250,000 identical paragraphs gives a handful, not 250,000). A passage cites the pages its
+    text is on (`page`..`page_end`).
+    """
     from kvalitet.pii import find_personal_data
 
+    max_passages = getattr(settings, "max_passages_per_document", 20_000) if settings else 20_000
+    max_same = getattr(settings, "max_identical_passages", 3) if settings else 3
     out: list[Passage] = []
     seen: set[str] = set()
+    same: dict[str, int] = {}
+    dropped = 0
     for i, r in enumerate(parsed.records):
         if not r.text.strip():
             continue
         pid = passage_id(doc_path, r)
         if pid in seen:  # an identical record twice at the same line: keep one
             continue
+        key = " ".join(r.text.split()).lower()
+        if same.get(key, 0) >= max_same:
+            dropped += 1
+            continue
+        same[key] = same.get(key, 0) + 1
         seen.add(pid)
         out.append(
             Passage(
@@ -113,12 +130,33 @@ def to_passages(doc_path: str, parsed: ParsedDocument) -> list[Passage]:
                 comment=r.comment,
                 carried_from=r.carried_from,
                 amount_tkr=r.amount_tkr,
+                responsible=r.responsible,
+                status_raw=r.status_raw,
+                assessment=r.assessment,
+                indicator=r.indicator,
+                outcome=r.outcome,
+                target=r.target,
+                item=r.item,
+                month=r.month,
+                period=r.period or parsed.period,
+                school_year=parsed.school_year,
+                year_source=parsed.year_source,
                 page=r.source.page,
+                page_end=r.source.page_end,
                 line_start=r.source.line_start,
                 line_end=r.source.line_end,
                 ordinal=i,
                 pii=find_personal_data(r.text),
             )
+        )
+        if len(out) >= max_passages:
+            parsed.warnings.append(
+                f"passage cap reached: only the first {max_passages} passages of the document are indexed"
+            )
+            break
+    if dropped:
+        parsed.warnings.append(
+            f"{dropped} passages repeating the same text were left out (at most {max_same} of each are indexed)"
         )
     return out
 
@@ -133,12 +171,22 @@ def personal_data_findings(passages) -> int:
     return sum(count_personal_data(p.text) for p in passages if p.pii) + sum(count_personal_data(t) for t in titles)
 
 
-def read_and_parse(path: Path, doc_path: str, settings) -> tuple[ParsedDocument, str]:
-    from kvalitet.ingest.parsing import parse_document
+def read_document_model(path: Path, doc_path: str, settings):
+    """The Document a reader makes of the file (a DocumentText from a line reader is read into
+    blocks by kvalitet.ingest.recognise.textblocks). Raises the readers' KvalitetError."""
     from kvalitet.ingest.readers import read_document
+    from kvalitet.ingest.recognise import to_document
 
-    doc = read_document(path, settings=settings, display_path=doc_path)
-    parsed = parse_document(doc)
+    return to_document(read_document(path, settings=settings, display_path=doc_path))
+
+
+def read_and_parse(path: Path, doc_path: str, settings) -> tuple[ParsedDocument, str]:
+    """Read and recognise one file: (ParsedDocument, media type). Raises UnreadableFile when
+    nothing could be recognised, and the readers' KvalitetError for unreadable files."""
+    from kvalitet.ingest.recognise import recognise
+
+    doc = read_document_model(path, doc_path, settings)
+    parsed = recognise(doc)
     if not parsed.records:
         raise UnreadableFile(
             "Inga avsnitt kunde kännas igen i dokumentet / no records could be recognised in the document"
@@ -204,7 +252,7 @@ def ingest(
                 log.exception("failed to parse %s", doc_path)
                 report.skipped.append((doc_path, f"oväntat fel vid tolkning / unexpected parse error: {exc}"))
                 continue
-            passages = to_passages(doc_path, parsed)
+            passages = to_passages(doc_path, parsed, settings)
             report.kinds[doc_path] = parsed.doc_kind
             report.pii_findings[doc_path] = personal_data_findings(passages)
             report.records += len(parsed.records)
@@ -257,6 +305,11 @@ def _store_document(index, doc_path, sha, media_type, parsed, passages, report) 
         row.media_type = media_type
         row.records = len(parsed.records)
         row.warnings = list(parsed.warnings)
+        row.school_year = parsed.school_year
+        row.period = parsed.period
+        row.year_source = parsed.year_source
+        row.outline = [o.model_dump() for o in parsed.outline]
+        row.layout = parsed.layout
         row.ingested_at = utcnow()
         s.flush()
         s.add_all(PassageRow.from_passage(p) for p in passages)

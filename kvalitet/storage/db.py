@@ -77,6 +77,11 @@ class DocumentRow(Base):
     records: Mapped[int] = mapped_column(Integer, default=0)
     warnings: Mapped[list] = mapped_column(JSON, default=list)
     ingested_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    school_year: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    period: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    year_source: Mapped[str | None] = mapped_column(String(16), nullable=True)  # text, metadata, filename
+    outline: Mapped[list | None] = mapped_column(JSON, nullable=True)  # [{level, title, page, line}]
+    layout: Mapped[str | None] = mapped_column(String(64), nullable=True)  # the layout recogniser used
 
 
 class PassageRow(Base):
@@ -96,14 +101,26 @@ class PassageRow(Base):
     goal: Mapped[str | None] = mapped_column(Text, nullable=True)
     municipal_goal: Mapped[str | None] = mapped_column(Text, nullable=True)
     perspective: Mapped[str | None] = mapped_column(String(64), nullable=True)
-    committee: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    committee: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
     deadline: Mapped[str | None] = mapped_column(String(128), nullable=True)
     postponed: Mapped[bool] = mapped_column(Boolean, default=False)
     status: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
     comment: Mapped[str | None] = mapped_column(Text, nullable=True)
     carried_from: Mapped[int | None] = mapped_column(Integer, nullable=True)
     amount_tkr: Mapped[float | None] = mapped_column(Float, nullable=True)
+    responsible: Mapped[str | None] = mapped_column(Text, nullable=True)
+    status_raw: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    assessment: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    indicator: Mapped[str | None] = mapped_column(Text, nullable=True)
+    outcome: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    target: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    item: Mapped[str | None] = mapped_column(Text, nullable=True)
+    month: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    period: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
+    school_year: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    year_source: Mapped[str | None] = mapped_column(String(16), nullable=True)
     page: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    page_end: Mapped[int | None] = mapped_column(Integer, nullable=True)
     line_start: Mapped[int] = mapped_column(Integer, default=0)
     line_end: Mapped[int] = mapped_column(Integer, default=0)
     pii: Mapped[list] = mapped_column(JSON, default=list)

@@ -1,0 +1,88 @@
+"""Amounts of money in text or table cells, in tkr.
+
+    parse_amount("1,2 mnkr") == 1200.0
+    find_amounts("Läxhjälp 350 tkr och lärarlyftet 1,2 mnkr") -> [(item, 350.0, span), ...]
+
+Units: tkr / tusen kronor (×1), mnkr / mkr / miljoner kronor (×1000), kr / kronor (÷1000).
+A bare number in a table cell takes the unit of its column header ("Kostnad (tkr)"), tkr when
+the header names none.
+"""
+
+from __future__ import annotations
+
+import re
+
+__all__ = ["parse_amount", "find_amounts", "unit_factor"]
+
+_NUM = r"[-−–]?\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?:[.,]\d+)?|[-−–]?\d+(?:[.,]\d+)?"
+_UNIT = (
+    r"tkr|tusen\s+kronor|tusental\s+kronor|mnkr|mkr|mdkr|miljoner\s+kronor|miljon\s+kronor|mn\s*kr|msek|"
+    r"miljarder\s+kronor|kronor|kr|sek"
+)
+AMOUNT_RE = re.compile(rf"(?<![\w,.])(?P<num>{_NUM})\s*(?P<unit>{_UNIT})(?![\wåäö])", re.I)
+_CELL_RE = re.compile(rf"^\s*(?P<num>{_NUM})\s*(?P<unit>{_UNIT})?\s*$", re.I)
+
+
+def unit_factor(unit: str | None, default: float = 1.0) -> float:
+    """tkr per unit: tkr 1, mnkr 1000, kr 0.001; `default` when there is no unit."""
+    if not unit:
+        return default
+    u = re.sub(r"\s+", " ", unit.lower())
+    if u in ("tkr", "tusen kronor", "tusental kronor"):
+        return 1.0
+    if u in ("mnkr", "mkr", "miljoner kronor", "miljon kronor", "mn kr", "mnkr", "msek"):
+        return 1000.0
+    if u in ("mdkr", "miljarder kronor"):
+        return 1_000_000.0
+    if u in ("kr", "kronor", "sek"):
+        return 0.001
+    return default
+
+
+def _number(text: str) -> float:
+    t = re.sub(r"[ \u00a0\u202f]", "", text).replace("−", "-").replace("–", "-").replace(",", ".")
+    return float(t)
+
+
+def parse_amount(cell: str, default_factor: float = 1.0) -> float | None:
+    """The amount in tkr of a cell that is only an amount ("1 550", "1,2 mnkr", "200 tkr"), else None."""
+    m = _CELL_RE.match(cell or "")
+    if not m:
+        return None
+    try:
+        value = _number(m.group("num")) * unit_factor(m.group("unit"), default_factor)
+    except ValueError:
+        return None
+    return round(value, 3)
+
+
+_ITEM_TRAIL_RE = re.compile(
+    r"(?:\s+(?:beräknas|budgeteras|uppgår|uppgick|kostar|kostade|blir|blev|är|var|om|till|på|med|av|totalt|"
+    r"sammanlagt|cirka|ca\.?|drygt|knappt|runt|omkring|beräknad|beräknat))+\s*$|[\s:–—=-]+$",
+    re.I,
+)
+
+
+def find_amounts(text: str) -> list[tuple[str, float, tuple[int, int]]]:
+    """Amounts written with a unit in running text: (item, amount_tkr, (start, end)) each.
+
+    The item is what stands before the amount in its clause ("Läxhjälp", "Kostnaden för
+    fortbildningen"), without verbs such as "beräknas till"; "" when nothing does.
+    """
+    out: list[tuple[str, float, tuple[int, int]]] = []
+    for m in AMOUNT_RE.finditer(text or ""):
+        try:
+            value = _number(m.group("num")) * unit_factor(m.group("unit"))
+        except ValueError:
+            continue
+        before = text[: m.start()]
+        cut = max(before.rfind(sep) for sep in (". ", "; ", "\n", ", ", "! ", "? "))
+        clause = before[cut + 1 :] if cut >= 0 else before
+        item = clause.strip()
+        for _ in range(3):
+            item = _ITEM_TRAIL_RE.sub("", item).strip()
+        item = item.strip(" :–-")
+        if len(item) > 90:
+            item = item[-90:].split(" ", 1)[-1]
+        out.append((item, round(value, 3), (m.start(), m.end())))
+    return out

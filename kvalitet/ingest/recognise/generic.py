@@ -1,0 +1,639 @@
+"""Generic recognition: records from a Document's blocks, whatever the layout.
+
+    recognise_blocks(doc, warnings) -> list[Record]
+
+- Sections follow the heading hierarchy; a section's kind comes from its heading
+  (vocabulary.SECTION_HEADING_WORDS). Paragraphs and list items under a heading become records
+  of that kind (cut at about 1,500 characters, at block boundaries).
+- Tables become records through their header row (vocabulary.header_field): activity rows
+  (`aktivitet`), goal–indicator–outcome rows (`indikator`), Månad/Aktivitet/Ansvarig rows
+  (`process`), amount columns (`kostnad`). A table whose header maps to nothing gives one
+  record per row with the header text beside each cell.
+- Numbered and labelled blocks ("1. Aktivitet" + its text, "2. Utvecklingsområde: X",
+  "Insats:", "Ansvarig:", "Kostnad:") open an activity; the Uppföljning/Analys sections under
+  it are linked to it (`activity`).
+- Planning-system rows ("uppdrag text (BUN)" or "(Tekniska nämnden) . uppdrag text", then a
+  comment) become activity records with committee, comment and the status the comment states.
+- Amounts with a unit anywhere (tkr, mnkr, miljoner kronor, kr) become `kostnad` records.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from kvalitet.domain.types import Record
+from kvalitet.domain.vocabulary import (
+    MORE_PERSPECTIVES,
+    PERSPECTIVES,
+    SECTION_HEADING_WORDS,
+    fold,
+    header_field,
+    is_committee,
+    normalise_committee,
+    normalise_status,
+    status_in_text,
+)
+from kvalitet.ingest.model import Block, Document
+from kvalitet.ingest.recognise.amounts import AMOUNT_RE, find_amounts, parse_amount, unit_factor
+
+__all__ = ["recognise_blocks", "section_kind_of", "perspective_of", "table_records"]
+
+MAX_CHARS = 1500
+SUB_KINDS = {"uppfoljning", "analys", "kommentar"}
+
+
+def section_kind_of(title: str) -> str:
+    """The section kind a heading names ("Risker och hinder" -> "risk"), else "text"."""
+    t = fold(re.sub(r"^\s*\d+(?:\.\d+)*\.?\s*", "", title))
+    for pattern, kind in SECTION_HEADING_WORDS:
+        if re.search(pattern, t):
+            return kind
+    return "text"
+
+
+def perspective_of(title: str) -> str | None:
+    """A perspective heading ("Medborgare", "MEDARBETARE", "Perspektiv: Ekonomi") as written."""
+    t = re.sub(r"^(?:perspektiv(?:et)?\s*[:–-]?\s*)", "", title.strip().rstrip(":"), flags=re.I).strip()
+    for p in PERSPECTIVES + MORE_PERSPECTIVES:
+        if fold(t) == fold(p):
+            return p
+    if re.match(r"^perspektiv(?:et)?\s*[:–-]\s*\S", title.strip(), re.I):
+        return t
+    return None
+
+
+def _clean(text: str) -> str:
+    return re.sub(r"\s+", " ", (text or "").replace("\u00ad", "")).strip()
+
+
+def _labelled(parts: list[tuple[str, str | None]]) -> str:
+    out: list[str] = []
+    for label, value in parts:
+        v = _clean(value or "")
+        if not v:
+            continue
+        if v[-1] not in ".!?…":
+            v += "."
+        out.append(f"{label}: {v}" if label else v)
+    return " ".join(out)
+
+
+# ------------------------------------------------------------------------------------------
+# Tables
+# ------------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Ctx:
+    """What the blocks above a record say: its section and the activity it belongs to."""
+
+    title: str | None = None
+    kind: str = "text"
+    level: int = 0
+    perspective: str | None = None
+    activity: str | None = None
+    activity_level: int = 0
+    activity_title: str | None = None
+    activity_kind: str = "aktivitet"
+    pending_activity: bool = False  # "1. Aktivitet" heading: the next paragraph is the activity
+
+
+def _header_map(header: list[str]) -> tuple[dict[int, str], dict[int, str | None]]:
+    fields: dict[int, str] = {}
+    periods: dict[int, str | None] = {}
+    used: set[str] = set()
+    for i, cell in enumerate(header):
+        f, period = header_field(cell)
+        if f is None:
+            continue
+        # A second Mål column after a goal column is a target ("Mål 2023" beside "Utfall 2023").
+        if f in used and f not in ("outcome", "amount"):
+            if f == "goal" and "outcome" in used:
+                f = "target"
+            elif f == "comment":
+                pass
+            else:
+                continue
+        fields[i] = f
+        periods[i] = period
+        used.add(f)
+    if "indicator" in used or ("outcome" in used and "activity" not in used):
+        for i, f in list(fields.items()):
+            if f == "deadline" and fold(header[i]).startswith("tidplan"):
+                continue
+    return fields, periods
+
+
+def _source(doc: Document, start: int, end: int):
+    return doc.source(start, end)
+
+
+def table_records(doc: Document, block: Block, ctx: _Ctx, warnings: list[str]) -> list[Record]:
+    """Records of one table block (see the module docstring)."""
+    rows = [[_clean(c) for c in r] for r in (block.rows or [])]
+    if not rows:
+        return []
+    header_rows = block.header_rows
+    if header_rows == 0:
+        f0, _ = _header_map(rows[0])
+        if len(f0) >= 2 or (len(f0) == 1 and len(rows[0]) == 1):
+            header_rows = 1
+    header = rows[header_rows - 1] if header_rows else []
+    body = rows[header_rows:]
+    fields, periods = _header_map(header) if header else ({}, {})
+    kinds = set(fields.values())
+    line0 = block.line_start + header_rows
+
+    def src(i: int):
+        ln = min(line0 + i, block.line_end) if block.line_end >= block.line_start else block.line_start
+        if block.line_end - block.line_start + 1 != len(rows):
+            return _source(doc, block.line_start, block.line_end)
+        return _source(doc, ln, ln)
+
+    out: list[Record] = []
+    if "month" in kinds and ("activity" in kinds or "responsible" in kinds):
+        for i, row in enumerate(body):
+            v = {f: row[c] for c, f in fields.items() if c < len(row) and row[c]}
+            if not v.get("activity") and not v.get("responsible"):
+                continue
+            if _is_header_repeat(row, header):
+                continue
+            out.append(Record(
+                section_kind="process",
+                text=_labelled([("När", v.get("month")), ("Vem", v.get("responsible")), ("Vad", v.get("activity"))]),
+                title=ctx.title, month=v.get("month"), responsible=v.get("responsible"),
+                role=v.get("responsible"), activity=v.get("activity"), source=src(i),
+            ))
+        return out
+    if "indicator" in kinds or ("outcome" in kinds and "activity" not in kinds and "amount" not in kinds):
+        goal = None
+        for i, row in enumerate(body):
+            if _is_header_repeat(row, header):
+                continue
+            v: dict[str, str] = {}
+            period = None
+            for c, f in fields.items():
+                if c < len(row) and row[c]:
+                    if f == "outcome" and "outcome" in v:  # several outcome columns: the latest
+                        pass
+                    v[f] = row[c]
+                    if f == "outcome":
+                        period = periods.get(c)
+            if v.get("goal"):
+                goal = v["goal"]
+            indicator = v.get("indicator")
+            if not indicator:
+                unmapped = [row[c] for c in range(len(row)) if c not in fields and row[c]]
+                indicator = unmapped[0] if unmapped else None
+            if not indicator and not v.get("outcome"):
+                if v.get("goal") and len([c for c in row if c]) == 1:
+                    continue  # a goal row above its indicators
+                continue
+            status, assessment = normalise_status(v.get("assessment") or v.get("status"))
+            out.append(Record(
+                section_kind="indikator",
+                text=_labelled([
+                    ("Mål", v.get("goal") or goal), ("Indikator", indicator), ("Utfall", v.get("outcome")),
+                    ("Målnivå", v.get("target")), ("Bedömning", v.get("assessment") or v.get("status")),
+                    ("Kommentar", v.get("comment")), ("Perspektiv", ctx.perspective),
+                ]),
+                title=ctx.title, goal=v.get("goal") or goal, indicator=indicator, outcome=v.get("outcome"),
+                target=v.get("target"), assessment=assessment or (v.get("assessment") if not status else None),
+                status=status, status_raw=v.get("status") or v.get("assessment"),
+                comment=v.get("comment"), period=period or None, perspective=ctx.perspective,
+                source=src(i),
+            ))
+        return out
+    if "activity" in kinds:
+        goal = None
+        muni = None
+        for i, row in enumerate(body):
+            if _is_header_repeat(row, header):
+                continue
+            v = {f: row[c] for c, f in fields.items() if c < len(row) and row[c]}
+            if "goal" in v:
+                goal = v["goal"]
+            if "municipal_goal" in v:
+                muni = v["municipal_goal"]
+            act = v.get("activity")
+            if not act:
+                continue
+            raw_status = v.get("status") or (v.get("assessment") if "status" not in fields.values() else None)
+            status, assessment = normalise_status(raw_status)
+            if raw_status and not status and not assessment:
+                status = None
+            if v.get("assessment") and not assessment:
+                _, assessment = normalise_status(v.get("assessment"))
+            if not status and not raw_status and v.get("comment"):
+                status, _ = status_in_text(v.get("comment"))
+            committee = normalise_committee(v.get("committee")) if v.get("committee") else None
+            responsible = v.get("responsible")
+            if committee is None and responsible and "committee" not in kinds and re.search(
+                    r"nämnd|styrelse", responsible, re.I) and is_committee(responsible):
+                committee = normalise_committee(responsible)
+            amount = None
+            for c, f in fields.items():
+                if f == "amount" and c < len(row) and row[c]:
+                    amount = parse_amount(row[c], unit_factor(_unit_of(header[c]), 1.0))
+                    if amount is not None:
+                        break
+            out.append(Record(
+                section_kind="aktivitet" if ctx.kind not in ("insats",) or "goal" in kinds else "aktivitet",
+                text=_labelled([
+                    ("Aktivitet", act), ("Mål", v.get("goal") or goal), ("Kommunövergripande mål", muni),
+                    ("Perspektiv", ctx.perspective), ("Nämnd", v.get("committee")), ("Ansvarig", responsible),
+                    ("Klart", v.get("deadline")), ("Status", raw_status), ("Kommentar", v.get("comment")),
+                ]),
+                title=ctx.title, activity=act, goal=v.get("goal") or goal, municipal_goal=muni,
+                perspective=ctx.perspective or (v.get("perspective")), committee=committee,
+                responsible=responsible, deadline=v.get("deadline"), status=status, status_raw=raw_status,
+                assessment=assessment, comment=v.get("comment"), amount_tkr=amount, source=src(i),
+            ))
+        return out
+    if "amount" in kinds:
+        amount_cols = [c for c, f in fields.items() if f == "amount"]
+        item_col = next((c for c, f in fields.items() if f == "item"), None)
+        if item_col is None:
+            item_col = next((c for c in range(len(header)) if c not in fields), 0)
+        for i, row in enumerate(body):
+            if _is_header_repeat(row, header):
+                continue
+            item = row[item_col] if item_col < len(row) else ""
+            for c in amount_cols:
+                if c >= len(row) or not row[c]:
+                    continue
+                amount = parse_amount(row[c], unit_factor(_unit_of(header[c]) or _unit_of(ctx.title or ""), 1.0))
+                if amount is None:
+                    continue
+                col = header[c]
+                out.append(Record(
+                    section_kind="kostnad",
+                    text=_labelled([("", f"{item}: {row[c]}" + (f" ({col})" if col else ""))]),
+                    title=ctx.title, item=item or None, amount_tkr=amount, comment=None,
+                    period=periods.get(c), source=src(i),
+                ))
+        if out:
+            return out
+    # No header that maps: one passage per row, with the header text beside each cell.
+    kind = ctx.kind if ctx.kind not in ("aktivitet",) else "text"
+    for i, row in enumerate(body if header else rows):
+        cells = [c for c in row if c]
+        if not cells:
+            continue
+        if header:
+            text = _labelled([(header[c] if c < len(header) and header[c] else "", row[c])
+                              for c in range(len(row)) if row[c]])
+        else:
+            text = " | ".join(cells)
+        rec = Record(section_kind=kind, text=text, title=ctx.title, activity=ctx.activity,
+                     source=src(i) if header else _source(doc, min(block.line_start + i, block.line_end),
+                                                          min(block.line_start + i, block.line_end)))
+        out.append(rec)
+        for item, amount, _ in find_amounts(" ".join(cells)):
+            out.append(Record(section_kind="kostnad", text=text, title=ctx.title, item=item or cells[0],
+                              amount_tkr=amount, source=rec.source))
+    return out
+
+
+def _unit_of(header: str) -> str | None:
+    m = re.search(r"\b(tkr|mnkr|mkr|kr|kronor|tusen kronor|miljoner kronor)\b", header or "", re.I)
+    return m.group(1) if m else None
+
+
+def _is_header_repeat(row: list[str], header: list[str]) -> bool:
+    return bool(header) and [fold(c) for c in row] == [fold(c) for c in header]
+
+
+# ------------------------------------------------------------------------------------------
+# Labelled blocks, planning rows
+# ------------------------------------------------------------------------------------------
+
+_LABEL_FIELD = {
+    "insats": "activity", "insatser": "activity", "åtgärd": "activity", "åtgärder": "activity",
+    "aktivitet": "activity", "uppdrag": "activity", "utvecklingsområde": "activity",
+    "ansvarig": "responsible", "ansvar": "responsible", "kostnad": "amount", "kostnader": "amount",
+    "budget": "amount", "status": "status", "kommentar": "comment", "tidplan": "deadline", "klart": "deadline",
+    "mål": "goal", "nämndmål": "goal", "indikator": "indicator", "utfall": "outcome", "målnivå": "target",
+    "målvärde": "target", "bedömning": "assessment", "perspektiv": "perspective", "nämnd": "committee",
+    "uppföljning": "uppfoljning", "analys": "analys", "resultat": "uppfoljning", "risk": "risk", "risker": "risk",
+}
+_LABEL_RE = re.compile(r"^\s*([A-Za-zÅÄÖåäö]+)\s*:\s*(.*)$", re.S)
+_ACTIVITY_HEAD_RE = re.compile(
+    r"^\s*(?:(\d{1,2})(?:\.\d+)*\s*[.):]?\s*)?(aktivitet|uppdrag(?:\s*/\s*aktivitet)?|utvecklingsområde|insats|åtgärd)"
+    r"(?:\s*(?:\d{1,2})?\s*[:–-]\s*(.*)|\s*(\d{1,2})?\s*)$",
+    re.I,
+)
+_NUMBERED_RE = re.compile(r"^\s*(\d{1,2})(?:\.\d+)*\s*[.)]?\s+(\S.*)$")
+_PLAN_TAIL_RE = re.compile(r"^(?P<text>.{8,400}?)\s*\((?P<c>[^()]{2,60})\)\s*\.?\s*$", re.S)
+_PLAN_HEAD_RE = re.compile(r"^\s*\((?P<c>[^()]{2,60})\)\s*\.?\s*(?P<text>.*)$", re.S)
+
+
+def _label(text: str) -> tuple[str, str] | None:
+    m = _LABEL_RE.match(text)
+    if not m:
+        return None
+    f = _LABEL_FIELD.get(m.group(1).lower())
+    return (f, _clean(m.group(2))) if f else None
+
+
+def _plan_row(text: str) -> tuple[str, str] | None:
+    """(committee as written, uppdrag text) of a planning-system row, else None."""
+    t = _clean(text)
+    m = _PLAN_TAIL_RE.match(t)
+    if m and is_committee(m.group("c")):
+        return m.group("c").strip(), m.group("text").strip()
+    m = _PLAN_HEAD_RE.match(t)
+    if m and is_committee(m.group("c")):
+        return m.group("c").strip(), m.group("text").strip()
+    return None
+
+
+# ------------------------------------------------------------------------------------------
+# The walk
+# ------------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Section:
+    ctx: _Ctx
+    blocks: list[Block] = field(default_factory=list)
+
+
+def recognise_blocks(doc: Document, warnings: list[str]) -> list[Record]:
+    """Records of a document's blocks, in document order (see the module docstring)."""
+    blocks = doc.blocks
+    records: list[Record] = []
+    ctx = _Ctx()
+    stack: list[tuple[int, str, str]] = []  # (level, title, kind) of open headings
+    pending: list[Block] = []  # body blocks of the current section
+    plan_rows = sum(1 for b in blocks if b.kind in ("heading", "paragraph") and _plan_row(b.text))
+    # A heading is a perspective ("Medborgare", "Ekonomi") when the document has several, or
+    # when a table follows it; else "Ekonomi" is a section about money.
+    persp_heads = {perspective_of(b.text) for b in blocks if b.kind == "heading"} - {None}
+    table_after = {i for i, b in enumerate(blocks[:-1]) if b.kind == "heading" and blocks[i + 1].kind == "table"}
+    plan: Record | None = None
+    labelled: dict | None = None
+
+    def flush_text() -> None:
+        nonlocal pending
+        if pending:
+            records.extend(_section_records(doc, pending, ctx))
+        pending = []
+
+    def flush_labelled() -> None:
+        nonlocal labelled
+        if labelled:
+            records.extend(_labelled_records(doc, labelled, ctx))
+        labelled = None
+
+    def flush_plan() -> None:
+        nonlocal plan
+        if plan is not None:
+            if plan.comment and not plan.status:
+                plan.status, _ = status_in_text(plan.comment)
+            plan.text = _labelled([("Uppdrag", plan.activity), ("Nämnd", plan.committee),
+                                   ("Kommentar", plan.comment)])
+            records.append(plan)
+        plan = None
+
+    i = 0
+    while i < len(blocks):
+        b = blocks[i]
+        text = _clean(b.text)
+        if plan_rows >= 2 and b.kind in ("heading", "paragraph", "list_item"):
+            pr = _plan_row(b.text)
+            if pr is None and plan is None and re.fullmatch(r"\((?P<c>[^()]{2,60})\)\s*\.?", text) is None:
+                pass
+            if pr is not None:
+                flush_text()
+                flush_labelled()
+                flush_plan()
+                committee, act = pr
+                end = b
+                if not act and i + 1 < len(blocks) and blocks[i + 1].kind in ("paragraph", "heading"):
+                    i += 1
+                    end = blocks[i]
+                    act = _clean(end.text)
+                plan = Record(section_kind="aktivitet", text="", title=ctx.title, activity=act,
+                              committee=normalise_committee(committee), perspective=ctx.perspective,
+                              period=None, source=_source(doc, b.line_start, end.line_end))
+                i += 1
+                continue
+            if plan is not None and b.kind in ("paragraph", "list_item"):
+                plan.comment = _clean(f"{plan.comment or ''} {text}")
+                plan.source = _source(doc, plan.source.line_start, b.line_end)
+                i += 1
+                continue
+        if b.kind == "heading":
+            flush_text()
+            flush_labelled()
+            flush_plan()
+            level = b.level or 2
+            while stack and stack[-1][0] >= level:
+                stack.pop()
+            title = re.sub(r"^\s*\d+(?:\.\d+)*\s*[.)]?\s+", "", text) if _NUMBERED_RE.match(text) else text
+            kind = section_kind_of(text)
+            persp = perspective_of(text)
+            if persp and (len(persp_heads) >= 2 or i in table_after or fold(text).startswith("perspektiv")):
+                ctx.perspective = persp
+                kind = "text"
+            am = _ACTIVITY_HEAD_RE.match(text)
+            nm = _NUMBERED_RE.match(text)
+            parent_kind = ctx.kind if ctx.activity is None else ctx.activity_kind
+            if am:
+                ctx.activity_level = level
+                ctx.activity_title = text
+                named = _clean(am.group(3) or "")
+                word = am.group(2).lower()
+                ctx.activity_kind = "insats" if word in ("insats", "åtgärd") else "aktivitet"
+                if named:
+                    ctx.activity = named
+                    ctx.pending_activity = False
+                    records.append(Record(section_kind=ctx.activity_kind, text=_labelled([(am.group(2).capitalize(), named)]),
+                                          title=text, activity=named, perspective=ctx.perspective,
+                                          source=_source(doc, b.line_start, b.line_end)))
+                else:
+                    ctx.activity = None
+                    ctx.pending_activity = True
+                ctx.title, ctx.kind, ctx.level = text, ctx.activity_kind, level
+                stack.append((level, text, kind))
+                i += 1
+                continue
+            if nm and (parent_kind == "insats" or (ctx.activity is not None and ctx.activity_kind == "insats")) \
+                    and kind in ("text", "insats") and not am:
+                # "1. Ökad närvaro" under "Prioriterade utvecklingsområden": an insats.
+                ctx.activity = title
+                ctx.activity_level = level
+                ctx.activity_title = text
+                ctx.activity_kind = "insats"
+                ctx.pending_activity = False
+                ctx.title, ctx.kind, ctx.level = text, "insats", level
+                stack.append((level, text, "insats"))
+                i += 1
+                continue
+            if ctx.activity is not None or ctx.pending_activity:
+                keep = (kind in SUB_KINDS and level >= ctx.activity_level) or level > ctx.activity_level
+                if not keep:
+                    ctx.activity = None
+                    ctx.pending_activity = False
+            stack.append((level, text, kind))
+            ctx.title = text
+            ctx.level = level
+            if kind == "text":
+                # A heading without a kind of its own takes the kind of the section it is in.
+                kind = next((k for _, _, k in reversed(stack[:-1]) if k != "text"), "text")
+                if kind in SUB_KINDS | {"insats"} and ctx.activity is None:
+                    kind = "text" if kind != "insats" else "insats"
+            ctx.kind = kind
+            i += 1
+            continue
+        if b.kind == "table":
+            flush_text()
+            flush_labelled()
+            flush_plan()
+            records.extend(table_records(doc, b, ctx, warnings))
+            i += 1
+            continue
+        # paragraph or list item
+        if ctx.pending_activity and b.kind in ("paragraph", "list_item"):
+            ctx.activity = text
+            ctx.pending_activity = False
+            records.append(Record(section_kind=ctx.activity_kind, text=text, title=ctx.title, activity=text,
+                                  perspective=ctx.perspective, source=_source(doc, b.line_start, b.line_end)))
+            i += 1
+            continue
+        lab = _label(text)
+        if lab:
+            f, value = lab
+            flush_text()
+            if f in ("uppfoljning", "analys", "risk"):
+                flush_labelled()
+                records.append(Record(section_kind=f, text=value or text, title=ctx.title, activity=ctx.activity,
+                                      perspective=ctx.perspective, source=_source(doc, b.line_start, b.line_end)))
+                i += 1
+                continue
+            if labelled is None or (f in labelled and f != "comment"):
+                flush_labelled()
+                labelled = {"start": b.line_start, "end": b.line_end, "parts": []}
+            labelled[f] = value
+            labelled["parts"].append((text.split(":", 1)[0].strip(), value))
+            labelled["end"] = b.line_end
+            i += 1
+            continue
+        if labelled is not None:
+            flush_labelled()
+        pending.append(b)
+        i += 1
+    flush_text()
+    flush_labelled()
+    flush_plan()
+    return records
+
+
+def _labelled_records(doc: Document, lab: dict, ctx: _Ctx) -> list[Record]:
+    src = _source(doc, lab["start"], lab["end"])
+    text = _labelled(lab["parts"])
+    amount = None
+    if lab.get("amount"):
+        found = find_amounts(lab["amount"])
+        amount = found[0][1] if found else parse_amount(lab["amount"])
+    raw_status = lab.get("status")
+    status, assessment = normalise_status(raw_status)
+    if lab.get("assessment"):
+        s2, a2 = normalise_status(lab["assessment"])
+        status = status or s2
+        assessment = assessment or a2 or lab["assessment"]
+    out: list[Record] = []
+    if lab.get("indicator"):
+        out.append(Record(section_kind="indikator", text=text, title=ctx.title, goal=lab.get("goal"),
+                          indicator=lab.get("indicator"), outcome=lab.get("outcome"), target=lab.get("target"),
+                          assessment=assessment, status_raw=raw_status, comment=lab.get("comment"),
+                          perspective=ctx.perspective, source=src))
+        return out
+    activity = lab.get("activity") or ctx.activity
+    kind = ctx.activity_kind if (ctx.activity or ctx.activity_title) else ("insats" if ctx.kind == "insats" else "aktivitet")
+    if lab.get("activity") and not ctx.activity:
+        kind = "insats" if any(p[0].lower().startswith(("insats", "åtgärd")) for p in lab["parts"]) else "aktivitet"
+    title = ctx.activity or ctx.title
+    if activity or lab.get("responsible") or raw_status:
+        out.append(Record(section_kind=kind, text=text, title=title, activity=activity,
+                          goal=lab.get("goal"), responsible=lab.get("responsible"), deadline=lab.get("deadline"),
+                          committee=normalise_committee(lab.get("committee")) if lab.get("committee") else None,
+                          status=status, status_raw=raw_status, assessment=assessment, comment=lab.get("comment"),
+                          amount_tkr=amount, perspective=ctx.perspective, source=src))
+    if amount is not None:
+        out.append(Record(section_kind="kostnad", text=text, title=title, item=ctx.activity or activity,
+                          activity=activity, amount_tkr=amount, source=src))
+    if not out:
+        out.append(Record(section_kind=ctx.kind, text=text, title=ctx.title, activity=ctx.activity, source=src))
+    return out
+
+
+def _amount_line(text: str) -> bool:
+    """A line that is only "item amount unit" ("Läxhjälp 350 tkr")."""
+    found = find_amounts(text)
+    if len(found) != 1:
+        return False
+    item, _, (s, e) = found[0]
+    rest = (text[:s] + text[e:]).strip(" .:–-")
+    return len(rest.split()) <= 6 and not text[e:].strip(" .")
+
+
+def _section_records(doc: Document, body: list[Block], ctx: _Ctx) -> list[Record]:
+    out: list[Record] = []
+    kind = ctx.kind if ctx.kind not in ("aktivitet",) else "text"
+    if ctx.activity is not None and kind == "insats":
+        kind = "insats"
+    chunks: list[list[Block]] = [[]]
+    size = 0
+    costs: list[Record] = []
+    for b in body:
+        t = _clean(b.text)
+        if not t:
+            continue
+        for item, amount, _ in find_amounts(t):
+            costs.append(Record(section_kind="kostnad", text=t, title=ctx.title,
+                                item=item or ctx.activity or ctx.title, activity=ctx.activity, amount_tkr=amount,
+                                source=_source(doc, b.line_start, b.line_end)))
+        if _amount_line(t):
+            continue  # the cost record says it all
+        if chunks[-1] and size + len(t) > MAX_CHARS:
+            chunks.append([])
+            size = 0
+        chunks[-1].append(b)
+        size += len(t)
+    for chunk in chunks:
+        if not chunk:
+            continue
+        texts = [_clean(b.text) for b in chunk]
+        text = " ".join(t if t[-1:] in ".!?:;…" or k == len(texts) - 1 else t + "." for k, t in enumerate(texts))
+        for piece in _split_long(text):
+            out.append(Record(section_kind=kind, text=piece, title=ctx.title, activity=ctx.activity,
+                              perspective=ctx.perspective,
+                              source=_source(doc, chunk[0].line_start, chunk[-1].line_end)))
+    merged = out + costs
+    merged.sort(key=lambda r: r.source.line_start)
+    return merged
+
+
+def _split_long(text: str, limit: int = 2 * MAX_CHARS) -> list[str]:
+    if len(text) <= limit:
+        return [text]
+    out: list[str] = []
+    rest = text
+    while len(rest) > limit:
+        window = rest[: MAX_CHARS + 1]
+        cut = max(window.rfind(". "), window.rfind("! "), window.rfind("? "))
+        if cut < MAX_CHARS // 2:
+            cut = window.rfind(" ")
+        if cut < MAX_CHARS // 2:
+            cut = MAX_CHARS
+        out.append(rest[: cut + 1].strip())
+        rest = rest[cut + 1 :].strip()
+    if rest:
+        out.append(rest)
+    return [t for t in out if t]
+
+
+__all__ += ["AMOUNT_RE"]
