@@ -16,7 +16,7 @@ from kvalitet.domain.types import SearchFilters
 from kvalitet.pii import shown
 
 app = typer.Typer(help="Kvalitet: stöd för uppföljningar och kvalitetsrapporter.", no_args_is_help=True)
-eval_app = typer.Typer(help="Measure retrieval and roll-up quality.")
+eval_app = typer.Typer(help="Measure retrieval, roll-up and extraction quality.")
 app.add_typer(eval_app, name="eval")
 
 
@@ -269,12 +269,13 @@ app.command("serve")(serve)
 # The command groups, listed by name: each module adds its commands with `register(app)`.
 from kvalitet.cli import carry as _carry  # noqa: E402
 from kvalitet.cli import draft as _draft  # noqa: E402
+from kvalitet.cli import inspect as _inspect  # noqa: E402
 from kvalitet.cli import ops as _ops  # noqa: E402
 from kvalitet.cli import reports as _reports  # noqa: E402
 from kvalitet.cli import results as _results  # noqa: E402
 from kvalitet.cli import rollup as _rollup  # noqa: E402
 
-for _group in (_draft, _reports, _ops, _carry, _results, _rollup):
+for _group in (_draft, _reports, _ops, _carry, _results, _rollup, _inspect):
     _group.register(app)
 
 

@@ -855,6 +855,45 @@ def _documents_page(request, user, *, status=200, result=None, error=None, filen
                 max_mb=max(1, services(request).settings.max_upload_bytes // (1024 * 1024)))
 
 
+def document_overview(svc, doc_path: str) -> dict:
+    """What recognition made of one indexed document: facts, outline, records by kind, warnings."""
+    from kvalitet.ingest.recognise import FIELDS
+
+    with svc.db.session() as s:
+        doc = s.get(DocumentRow, doc_path)
+        if doc is None:
+            raise NotFound(f"Dokumentet {doc_path} finns inte i indexet / no such document")
+        rows = s.scalars(select(PassageRow).where(PassageRow.doc_path == doc_path).order_by(PassageRow.ordinal)).all()
+        by_kind: dict[str, list[dict]] = defaultdict(list)
+        for r in rows:
+            by_kind[r.section_kind].append({
+                "id": r.id, "title": r.title, "text": r.text, "line_start": r.line_start, "line_end": r.line_end,
+                "page": r.page, "fields": {f: getattr(r, f) for f in FIELDS if getattr(r, f, None) not in (None, "")},
+            })
+        order = ["aktivitet", "indikator", "insats", "kostnad", "process", "uppfoljning", "analys", "risk"]
+        kinds = sorted(by_kind, key=lambda k: (order.index(k) if k in order else len(order), k))
+        return {
+            "path": doc.path, "doc_kind": doc.doc_kind, "title": doc.title, "year": doc.year,
+            "year_source": doc.year_source, "school_year": doc.school_year, "period": doc.period,
+            "media_type": doc.media_type, "layout": doc.layout, "outline": list(doc.outline or []),
+            "records": [(k, by_kind[k]) for k in kinds], "warnings": list(doc.warnings or []),
+            "passages": len(rows),
+        }
+
+
+@router.get("/dokument/oversikt")
+def document_page(
+    request: Request,
+    path: str = Query(..., min_length=1, max_length=1024),
+    user: User = Depends(web_user),
+):
+    """The document page: the outline, the records by kind and the warnings of one document, so
+    that an administrator sees at once what was understood."""
+    _require_admin(user)
+    d = document_overview(services(request), path)
+    return page(request, "document.html", user=user, nav="dokument", title=f"{path} – vad som kändes igen", d=d)
+
+
 @router.get("/dokument")
 def documents_page(request: Request, user: User = Depends(web_user)):
     _require_admin(user)

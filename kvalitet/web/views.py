@@ -49,6 +49,10 @@ REPORT_KIND_LABELS = {
 }
 DOC_KIND_LABELS = {
     **REPORT_KIND_LABELS,
+    "verksamhetsberattelse": "Verksamhetsberättelse eller årsredovisning",
+    "delarsrapport": "Delårs-, tertial- eller månadsrapport",
+    "verksamhetsplan": "Verksamhetsplan",
+    "protokoll": "Protokoll eller nämndhandling",
     "arshjul": "Årshjul (planering över året)",
     "rapport": "Rapport skriven i Kvalitet",
     "okand": "Okänd dokumenttyp",
@@ -69,8 +73,19 @@ PASSAGE_KIND_LABELS = {
     "nulagesanalys": "Nulägesanalys",
     "erfarenhetsspridning": "Erfarenhetsspridning",
     "process": "Årshjul",
+    "indikator": "Indikatorer",
+    "nulage": "Nuläge",
     "text": "Övrig text",
 }
+# Record fields as the document page names them (same order as `kvalitet inspect`).
+FIELD_LABELS = {
+    "activity": "Aktivitet", "goal": "Mål", "municipal_goal": "Kommunövergripande mål", "committee": "Nämnd",
+    "responsible": "Ansvarig", "perspective": "Perspektiv", "deadline": "Klart", "status": "Status",
+    "status_raw": "Status som skrivet", "comment": "Kommentar", "indicator": "Indikator", "outcome": "Utfall",
+    "target": "Målnivå", "assessment": "Bedömning", "item": "Post", "amount_tkr": "Belopp (tkr)",
+    "month": "När", "period": "Period",
+}
+YEAR_SOURCE_LABELS = {"text": "ur texten", "metadata": "ur filens egenskaper", "filename": "ur filnamnet"}
 SECTION_LABELS = {"uppfoljning": "Uppföljning", "analys": "Analys", "risker": "Risker", "kostnader": "Kostnader"}
 COMMITTEE_LABELS = {"BiN": "Bildningsnämnden (BiN)", "BoU": "Barn- och ungdomsnämnden (BoU)"}
 SUGGESTION_STATE_LABELS = {
@@ -314,6 +329,7 @@ def environment() -> Environment:
         warning_sv=warning_sv, clean_line=clean_line,
         ROLE_LABELS=ROLE_LABELS, REPORT_KIND_LABELS=REPORT_KIND_LABELS, DOC_KIND_LABELS=DOC_KIND_LABELS,
         PASSAGE_KIND_LABELS=PASSAGE_KIND_LABELS, SECTION_LABELS=SECTION_LABELS,
+        FIELD_LABELS=FIELD_LABELS, YEAR_SOURCE_LABELS=YEAR_SOURCE_LABELS,
         COMMITTEE_LABELS=COMMITTEE_LABELS, SUGGESTION_STATE_LABELS=SUGGESTION_STATE_LABELS,
         SECTION_STATE_LABELS=SECTION_STATE_LABELS, SECTION_STATE_SHORT=SECTION_STATE_SHORT, GENERATOR_LABELS=GENERATOR_LABELS,
         REPORT_STATE_LABELS=REPORT_STATE_LABELS, PII_LABELS=PII_LABELS, DRAFT_SECTIONS=DRAFT_SECTIONS,

@@ -425,6 +425,15 @@ def recognise_blocks(doc: Document, warnings: list[str]) -> list[Record]:
                 plan.source = _source(doc, plan.source.line_start, b.line_end)
                 i += 1
                 continue
+        if b.kind == "heading" and ctx.pending_activity and section_kind_of(text) not in SUB_KINDS \
+                and not _ACTIVITY_HEAD_RE.match(text) and not _NUMBERED_RE.match(text):
+            # "1. Aktivitet" then the activity's text on a short line of its own.
+            ctx.activity = text
+            ctx.pending_activity = False
+            records.append(Record(section_kind=ctx.activity_kind, text=text, title=ctx.title, activity=text,
+                                  perspective=ctx.perspective, source=_source(doc, b.line_start, b.line_end)))
+            i += 1
+            continue
         if b.kind == "heading":
             flush_text()
             flush_labelled()

@@ -29,7 +29,7 @@ _SCHOOL_YEAR_RES = [
 _MONTH_ALT = "|".join(MONTHS)
 _PERIOD_RES: list[tuple[re.Pattern[str], str]] = [
     (re.compile(rf"\b[Tt]([123])\s*[-–]?\s*({_Y})(?!\d)"), "T{0} {1}"),
-    (re.compile(rf"\btertial\s*([123])\s*[,-]?\s*(?:år\s+)?({_Y})(?!\d)", re.I), "T{0} {1}"),
+    (re.compile(rf"\btertial(?:rapport|uppföljning|bokslut)?\s*([123])\s*[,-]?\s*(?:år\s+)?({_Y})(?!\d)", re.I), "T{0} {1}"),
     (re.compile(rf"\b({_Y})\s*[-–]?\s*[Tt]([123])\b"), "T{1} {0}"),
     (re.compile(rf"\bdelårs?(?:rapport|bokslut|uppföljning)?\s+(?:per\s+|t\.?o\.?m\.?\s+)?({_MONTH_ALT})\s+({_Y})", re.I),
      "delår {0} {1}"),

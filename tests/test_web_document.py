@@ -1,0 +1,84 @@
+"""The document page of the web interface (/dokument/oversikt): the outline, the records by kind
+and the warnings of one indexed document, as recognition made them, over real HTTP."""
+
+from __future__ import annotations
+
+import re
+from types import SimpleNamespace
+
+import httpx
+import pytest
+
+from kvalitet.api import create_app
+from kvalitet.container import Services
+from kvalitet.settings import Settings
+from tests.support import running_server
+
+INDICATORS = (
+    "Uppföljning nämndmål 2023\n\n"
+    "Trygghet\n"
+    "Verksamheterna ska arbeta för att alla elever känner sig trygga i skolan.\n\n"
+    "Nämndmål\tIndikator\tUtfall\tMålnivå\tBedömning\tKommentar\n"
+    "Trygga elever\tAndel elever som känner sig trygga\t84\t>80\tGrön\tEnkäten gjordes i mars.\n\n"
+    "Ekonomi\n"
+    "Läxhjälp 350 tkr\n"
+)
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    root = tmp_path_factory.mktemp("webdoc")
+    corpus = root / "corpus"
+    corpus.mkdir()
+    (corpus / "nammdmal-2023.txt").write_text(INDICATORS, encoding="utf-8")
+    settings = Settings(index_dir=root / "index", corpus_dir=corpus, embedder="hash")
+    svc = Services(settings)
+    report = svc.ingest()
+    assert not report.skipped, report.skipped
+    tokens = {
+        "admin": svc.workspace.add_user("Ada Admin", "admin", None).token,
+        "rektor": svc.workspace.add_user("Rut Rektor", "rektor", "Åbyskolan").token,
+    }
+    app = create_app(settings, services=svc)
+    with running_server(app) as base:
+        yield SimpleNamespace(base=base, svc=svc, tokens=tokens)
+    svc.close()
+
+
+NAMES = {"admin": "Ada Admin", "rektor": "Rut Rektor"}
+
+
+def client(site, key: str) -> httpx.Client:
+    """A browser session signed in through the form (the web pages take cookies, not Bearer)."""
+    c = httpx.Client(base_url=site.base, timeout=60)
+    page = c.get("/logga-in")
+    csrf = re.search(r'<meta name="csrf-token" content="([^"]+)"', page.text).group(1)
+    r = c.post("/logga-in", data={"name": NAMES[key], "token": site.tokens[key], "nasta": "/rapporter",
+                                  "csrf_token": csrf})
+    assert r.status_code == 303, r.text[:300]
+    return c
+
+
+def test_document_page_shows_outline_records_by_kind_and_facts(site):
+    c = client(site, "admin")
+    listing = c.get("/dokument")
+    assert listing.status_code == 200
+    assert 'href="/dokument/oversikt?path=nammdmal-2023.txt"' in listing.text
+    r = c.get("/dokument/oversikt", params={"path": "nammdmal-2023.txt"})
+    assert r.status_code == 200, r.text[:500]
+    html = r.text
+    assert "Uppföljning av verksamhetsplan" in html  # the kind, in Swedish
+    assert re.search(r"<dt>År</dt><dd>2023 \(ur texten\)</dd>", html)
+    # The outline: the headings, each linking to its line.
+    assert "Uppföljning nämndmål 2023" in html and ">Trygghet</a>" in html
+    # Records by kind, with Swedish field names and values.
+    assert "Indikatorer (1)" in html and "Kostnader (1)" in html
+    assert "<th scope=\"col\">Målnivå</th>" in html and "Andel elever som känner sig trygga" in html
+    assert "&gt;80" in html and "Grön" in html and "350.0" in html
+    assert "Inga anmärkningar." in html
+
+
+def test_document_page_is_for_admins_and_says_when_a_document_is_missing(site):
+    assert client(site, "rektor").get("/dokument/oversikt", params={"path": "nammdmal-2023.txt"}).status_code == 403
+    missing = client(site, "admin").get("/dokument/oversikt", params={"path": "finns-inte.txt"})
+    assert missing.status_code == 404 and "finns inte" in missing.text
