@@ -172,12 +172,11 @@ def personal_data_findings(passages) -> int:
 
 
 def read_document_model(path: Path, doc_path: str, settings):
-    """The Document a reader makes of the file (a DocumentText from a line reader is read into
-    blocks by kvalitet.ingest.recognise.textblocks). Raises the readers' KvalitetError."""
-    from kvalitet.ingest.readers import read_document
-    from kvalitet.ingest.recognise import to_document
+    """The Document the readers make of the file (blocks with pages and lines), shown as
+    `doc_path`. Raises the readers' KvalitetError (UnreadableFile, UnsupportedFile, NotFound)."""
+    from kvalitet.ingest.readers import read_document_model as read_model
 
-    return to_document(read_document(path, settings=settings, display_path=doc_path))
+    return read_model(path, doc_path, settings=settings)
 
 
 def read_and_parse(path: Path, doc_path: str, settings) -> tuple[ParsedDocument, str]:

@@ -32,7 +32,7 @@ from kvalitet.ingest.model import Document
 from kvalitet.ingest.recognise import layouts
 from kvalitet.ingest.recognise.generic import recognise_blocks
 from kvalitet.ingest.recognise.meta import doc_kind_from_title, find_dates
-from kvalitet.ingest.recognise.textblocks import to_document
+from kvalitet.ingest.recognise.textblocks import blocks_from_lines, to_document
 
 log = logging.getLogger(__name__)
 
@@ -153,6 +153,11 @@ def recognise(document: Document | DocumentText, *, metadata: dict | None = None
     on odd input: a recogniser that fails falls back to plain sections, with a warning.
     """
     doc = to_document(document, metadata)
+    if doc.media_type == "text/plain" and all(b.style is None and b.kind in ("paragraph", "table") for b in doc.blocks):
+        # A plain-text reader gives paragraphs and tables only: headings, labels and list items
+        # are judged here from the lines' shapes (kvalitet.ingest.recognise.textblocks).
+        doc = Document(path=doc.path, media_type=doc.media_type, blocks=blocks_from_lines(doc.lines),
+                       lines=doc.lines, metadata=doc.metadata, warnings=doc.warnings)
     if metadata:
         doc.metadata = {**metadata, **doc.metadata}
     text = layouts._normalise_spacing(layouts._demarkdown(doc.as_text()))
@@ -200,13 +205,11 @@ def recognise(document: Document | DocumentText, *, metadata: dict | None = None
 
 
 def _warning_text(w) -> str:
-    try:
-        from kvalitet.ingest import warnings as texts  # the readers' one place for warning texts
+    """A reader's warning as "Swedish / English" (kvalitet.ingest.warnings holds the texts)."""
+    from kvalitet.ingest.warnings import warning_texts
 
-        return texts.describe(w)  # type: ignore[attr-defined]
-    except Exception:
-        params = ", ".join(f"{k}={v}" for k, v in (w.params or {}).items())
-        return f"{w.code}" + (f" ({params})" if params else "")
+    sv, en = warning_texts(w)
+    return sv if sv == en else f"{sv} / {en}"
 
 
 def inspect_dict(parsed: ParsedDocument, path: str | None = None) -> dict:
