@@ -113,6 +113,7 @@ class Record(BaseModel):
     target: str | None = None  # målnivå/målvärde as written ("> 80")
     item: str | None = None  # the cost item of a kostnad record
     period: str | None = None  # "T3 2022", "2023", "delår augusti 2021"
+    column: str | None = None  # the column header an amount stood under ("Budget 2023 (tkr)")
     source: Source
 
 

@@ -105,19 +105,15 @@ SECTION_KIND_LABELS: dict[str, str] = {
 # more specific patterns come first. "Budget/Ekonomi" marks costs, never risks.
 SECTION_HEADING_WORDS: list[tuple[str, str]] = [
     (r"styrkor och svagheter|styrkor|svagheter|framgångsfaktorer", "styrkor_svagheter"),
-    (r"nulägesanalys", "nulagesanalys"),
-    (r"nuläge|utgångsläge", "nulage"),
-    (r"årshjul|process för|kvalitetsprocess", "process"),
     (r"tidplan|tidsplan", "tidplan"),
-    (r"kostnad|budget|ekonomi|ekonomisk|finansiering|resurser och ekonomi|utfall \(tkr\)|driftbudget", "kostnad"),
     (r"risk|hinder|utmaning", "risk"),
-    (r"analys|bedömning|slutsats|reflektion|lärdomar", "analys"),
-    (r"uppföljning|resultat|måluppfyllelse|utvärdering|utfall|genomförande", "uppfoljning"),
-    (r"insats|åtgärd|utvecklingsområde|aktiviteter|prioriterade områden|utvecklingsarbete", "insats"),
-    (r"\bmål\b|målsättning|förväntade effekter|nämndmål|strategiska mål|\bmålen\b", "mal"),
-    (r"bakgrund|inledning|syfte|uppdrag|förutsättningar|om verksamheten", "bakgrund"),
-    (r"ansvar", "ansvar"),
-    (r"erfarenhetsspridning", "erfarenhetsspridning"),
+    (r"analys|bedömning|slutsats|framtid|reflektion|lärdomar|kommentar(?:er)? till", "analys"),
+    (r"uppföljning|resultat|måluppfyllelse|utvärdering|utfall", "uppfoljning"),
+    (r"insats|åtgärd|utvecklingsområde|prioriterade (?:områden|utvecklingsområden)|utvecklingsarbete", "insats"),
+    (r"^mål\b|\bmål för\b|nämndens mål|målsättning|förväntade effekter|^nämndmål|strategiska mål", "mal"),
+    (r"bakgrund|inledning|förutsättningar|uppdrag|utgångsläge|vision|delaktighet|ansvarsområde|om verksamheten|syfte",
+     "bakgrund"),
+    (r"kostnad|budget|ekonomi|ekonomisk|finansiering|driftredovisning|investering|prognos", "kostnad"),
 ]
 
 # ---- statuses and assessments -------------------------------------------------------------
@@ -284,7 +280,8 @@ HEADER_SYNONYMS: dict[str, tuple[str, ...]] = {
     "outcome": ("utfall", "resultat", "värde", "senaste utfall", "utfall hittills", "uppnått värde"),
     "target": ("målnivå", "målvärde", "mål värde", "målvärde 2023", "förväntat värde", "mål nivå", "målsatt nivå"),
     "amount": ("belopp", "kostnad", "kostnader", "budget", "tkr", "kronor", "summa", "utgift", "netto",
-               "nettokostnad", "intäkter", "avvikelse"),
+               "nettokostnad", "intäkter", "avvikelse", "prognos", "årsbudget", "budgetavvikelse", "helårsprognos",
+               "prognos helår", "budget helår", "utfall helår"),
     "item": ("post", "kostnadspost", "verksamhet", "område", "konto", "benämning", "budgetpost"),
     "perspective": ("perspektiv",),
 }
@@ -294,11 +291,19 @@ def header_field(cell: str) -> tuple[str | None, str | None]:
     """(field, period) a header cell maps to: "Utfall 2023" -> ("outcome", "2023"),
     "Målvärde" -> ("target", None), "Kostnad (tkr)" -> ("amount", None); (None, None) if none."""
     s = fold(cell).strip(" :.*")
+    s = re.sub(r"\s*\((?:tkr|mnkr|mkr|kr|%|st|antal|procent)\)$", "", s).strip()
+    s = re.sub(r"\s*,\s*(?:tkr|mnkr|mkr|kr)$", "", s).strip()
     period = None
     m = re.search(r"\s*((?:t[123]|q[1-4]|ht|vt|delår|helår)?\s*-?\s*(?:19|20)\d\d(?:\s*[/–-]\s*\d{2,4})?)$", s)
     if m and m.start() > 0:
-        period = cell.strip()[-len(m.group(1).strip()):].strip() if m.group(1).strip() else None
+        period = m.group(1).strip() or None
         s = s[: m.start()].strip()
+        month = re.search(r"\s+(?:" + "|".join(MONTHS) + r"|jan|feb|mar|apr|jun|jul|aug|sep|sept|okt|nov|dec)"
+                          r"(?:\s*[–-]\s*\w+)?$", s)
+        if month:  # "Utfall aug 2022": the document's own period
+            s, period = s[: month.start()].strip(), None
+        elif period and re.match(r"^(?:t[123]|q[1-4])", period):
+            period = period.upper()
     s = re.sub(r"\s*\((?:tkr|mnkr|kr|%|st|antal)\)$", "", s).strip()
     s = re.sub(r"\s*,?\s*(?:tkr|mnkr)$", "", s).strip() or s
     if not s:

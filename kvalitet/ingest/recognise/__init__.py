@@ -42,7 +42,7 @@ __all__ = ["recognise", "inspect_dict", "to_document", "choose_layout", "FIELDS"
 FIELDS = (
     "activity", "goal", "municipal_goal", "committee", "responsible", "perspective", "deadline",
     "status", "status_raw", "comment", "indicator", "outcome", "target", "assessment", "item",
-    "amount_tkr", "month", "period",
+    "amount_tkr", "column", "month", "period",
 )
 
 _TAB_HTML_RE = re.compile(r"<(?:ul|li|ol|p|i|br)\b", re.I)
@@ -144,6 +144,30 @@ def _finish(records: list[Record], period: str | None, layout: str | None) -> No
             r.responsible = r.role
 
 
+def _bold_headings(doc: Document) -> None:
+    """A whole-bold short paragraph with the shape of a heading ("Förutsättningar"), followed by
+    text, is a heading: Word documents written without heading styles."""
+    from kvalitet.ingest.recognise.textblocks import is_heading_text
+
+    blocks = doc.blocks
+    has_headings = any(b.kind == "heading" for b in blocks)
+    for i, b in enumerate(blocks):
+        if b.kind != "paragraph" or (b.style or "").lower() not in ("bold", "strong", "b"):
+            continue
+        if not is_heading_text(b.text) or i + 1 >= len(blocks):
+            continue
+        b.kind = "heading"
+        b.level = 1 if i == 0 and not has_headings else 2
+
+
+def _needs_judging(doc: Document) -> bool:
+    if any(b.kind in ("heading", "list_item") or b.style for b in doc.blocks):
+        return False
+    if doc.media_type == "text/plain":
+        return True
+    return any(b.kind == "paragraph" and b.line_end > b.line_start for b in doc.blocks)
+
+
 def recognise(document: Document | DocumentText, *, metadata: dict | None = None, hint: str | None = None) -> ParsedDocument:
     """Recognise a document's kind, title, year/läsår/period, outline and records.
 
@@ -153,11 +177,13 @@ def recognise(document: Document | DocumentText, *, metadata: dict | None = None
     on odd input: a recogniser that fails falls back to plain sections, with a warning.
     """
     doc = to_document(document, metadata)
-    if doc.media_type == "text/plain" and all(b.style is None and b.kind in ("paragraph", "table") for b in doc.blocks):
-        # A plain-text reader gives paragraphs and tables only: headings, labels and list items
-        # are judged here from the lines' shapes (kvalitet.ingest.recognise.textblocks).
+    if _needs_judging(doc):
+        # A reader that gives paragraphs and tables only (plain text; a PDF whose page came out
+        # as lines): headings, labels and list items are judged here from the lines' shapes
+        # (kvalitet.ingest.recognise.textblocks).
         doc = Document(path=doc.path, media_type=doc.media_type, blocks=blocks_from_lines(doc.lines),
                        lines=doc.lines, metadata=doc.metadata, warnings=doc.warnings)
+    _bold_headings(doc)
     if metadata:
         doc.metadata = {**metadata, **doc.metadata}
     text = layouts._normalise_spacing(layouts._demarkdown(doc.as_text()))

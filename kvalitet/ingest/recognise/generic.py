@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 
 from kvalitet.domain.types import Record
 from kvalitet.domain.vocabulary import (
+    MONTHS,
     MORE_PERSPECTIVES,
     PERSPECTIVES,
     SECTION_HEADING_WORDS,
@@ -137,7 +138,10 @@ def table_records(doc: Document, block: Block, ctx: _Ctx, warnings: list[str]) -
     header_rows = block.header_rows
     if header_rows == 0:
         f0, _ = _header_map(rows[0])
-        if len(f0) >= 2 or (len(f0) == 1 and len(rows[0]) == 1):
+        cells = [c for c in rows[0] if c]
+        if len(f0) >= 2 or (len(f0) == 1 and len(rows[0]) == 1) or (
+            len(f0) == 1 and len(rows) > 1 and all(len(c) < 40 and not c.endswith(".") for c in cells)
+        ):
             header_rows = 1
     header = rows[header_rows - 1] if header_rows else []
     body = rows[header_rows:]
@@ -166,46 +170,11 @@ def table_records(doc: Document, block: Block, ctx: _Ctx, warnings: list[str]) -
                 role=v.get("responsible"), activity=v.get("activity"), source=src(i),
             ))
         return out
-    if "indicator" in kinds or ("outcome" in kinds and "activity" not in kinds and "amount" not in kinds):
-        goal = None
-        for i, row in enumerate(body):
-            if _is_header_repeat(row, header):
-                continue
-            v: dict[str, str] = {}
-            period = None
-            for c, f in fields.items():
-                if c < len(row) and row[c]:
-                    if f == "outcome" and "outcome" in v:  # several outcome columns: the latest
-                        pass
-                    v[f] = row[c]
-                    if f == "outcome":
-                        period = periods.get(c)
-            if v.get("goal"):
-                goal = v["goal"]
-            indicator = v.get("indicator")
-            if not indicator:
-                unmapped = [row[c] for c in range(len(row)) if c not in fields and row[c]]
-                indicator = unmapped[0] if unmapped else None
-            if not indicator and not v.get("outcome"):
-                if v.get("goal") and len([c for c in row if c]) == 1:
-                    continue  # a goal row above its indicators
-                continue
-            status, assessment = normalise_status(v.get("assessment") or v.get("status"))
-            out.append(Record(
-                section_kind="indikator",
-                text=_labelled([
-                    ("Mål", v.get("goal") or goal), ("Indikator", indicator), ("Utfall", v.get("outcome")),
-                    ("Målnivå", v.get("target")), ("Bedömning", v.get("assessment") or v.get("status")),
-                    ("Kommentar", v.get("comment")), ("Perspektiv", ctx.perspective),
-                ]),
-                title=ctx.title, goal=v.get("goal") or goal, indicator=indicator, outcome=v.get("outcome"),
-                target=v.get("target"), assessment=assessment or (v.get("assessment") if not status else None),
-                status=status, status_raw=v.get("status") or v.get("assessment"),
-                comment=v.get("comment"), period=period or None, perspective=ctx.perspective,
-                source=src(i),
-            ))
+    cost_table = _is_cost_table(header, body, fields)
+    if not cost_table and ("indicator" in kinds or ("outcome" in kinds and "activity" not in kinds and "amount" not in kinds)):
+        out.extend(_indicator_rows(doc, header, body, fields, periods, ctx, src))
         return out
-    if "activity" in kinds:
+    if "activity" in kinds and not cost_table:
         goal = None
         muni = None
         for i, row in enumerate(body):
@@ -251,28 +220,8 @@ def table_records(doc: Document, block: Block, ctx: _Ctx, warnings: list[str]) -
                 assessment=assessment, comment=v.get("comment"), amount_tkr=amount, source=src(i),
             ))
         return out
-    if "amount" in kinds:
-        amount_cols = [c for c, f in fields.items() if f == "amount"]
-        item_col = next((c for c, f in fields.items() if f == "item"), None)
-        if item_col is None:
-            item_col = next((c for c in range(len(header)) if c not in fields), 0)
-        for i, row in enumerate(body):
-            if _is_header_repeat(row, header):
-                continue
-            item = row[item_col] if item_col < len(row) else ""
-            for c in amount_cols:
-                if c >= len(row) or not row[c]:
-                    continue
-                amount = parse_amount(row[c], unit_factor(_unit_of(header[c]) or _unit_of(ctx.title or ""), 1.0))
-                if amount is None:
-                    continue
-                col = header[c]
-                out.append(Record(
-                    section_kind="kostnad",
-                    text=_labelled([("", f"{item}: {row[c]}" + (f" ({col})" if col else ""))]),
-                    title=ctx.title, item=item or None, amount_tkr=amount, comment=None,
-                    period=periods.get(c), source=src(i),
-                ))
+    if cost_table:
+        out.extend(_cost_rows(header, body, fields, ctx, src))
         if out:
             return out
     # No header that maps: one passage per row, with the header text beside each cell.
@@ -293,6 +242,125 @@ def table_records(doc: Document, block: Block, ctx: _Ctx, warnings: list[str]) -
         for item, amount, _ in find_amounts(" ".join(cells)):
             out.append(Record(section_kind="kostnad", text=text, title=ctx.title, item=item or cells[0],
                               amount_tkr=amount, source=rec.source))
+    return out
+
+
+_PERIOD_HEADER_RE = re.compile(
+    r"^(?:(?:utfall|resultat|värde|mätning)\s+)?((?:t[123]|q[1-4]|ht|vt|delår|helår)?\s*-?\s*(?:19|20)\d\d(?:\s*[/–-]\s*\d{2,4})?)"
+    r"(?:\s*\(.*\))?$", re.I)
+_NUMERIC_CELL_RE = re.compile(r"^[-−–]?\s*\d[\d\s\u00a0]*(?:[.,]\d+)?\s*(?:tkr|mnkr|mkr|kr)?$", re.I)
+
+
+def _outcome_columns(header: list[str], fields: dict[int, str], periods: dict[int, str | None]) -> list[tuple[int, str | None]]:
+    """(column, period as headed) of every outcome column: "Utfall 2022", "T1 2023", "2021/22"."""
+    cols: list[tuple[int, str | None]] = []
+    for c, cell in enumerate(header):
+        f = fields.get(c)
+        if f == "outcome":
+            cols.append((c, periods.get(c)))
+        elif f is None:
+            m = _PERIOD_HEADER_RE.match(cell.strip())
+            if m:
+                cols.append((c, " ".join(m.group(1).split())))
+    return cols
+
+
+def _norm_period(p: str | None) -> str | None:
+    if not p:
+        return None
+    p = " ".join(p.split())
+    m = re.match(r"^([tTqQ])\s*([1-4])\s*-?\s*(\d{4})$", p)
+    if m:
+        return f"{m.group(1).upper()}{m.group(2)} {m.group(3)}"
+    m = re.match(r"^((?:19|20)\d\d)\s*[/–-]\s*(\d{2,4})$", p)
+    if m:
+        return f"{m.group(1)}/{m.group(2)[-2:]}"
+    return p
+
+
+def _indicator_rows(doc, header, body, fields, periods, ctx, src) -> list[Record]:
+    out: list[Record] = []
+    outcome_cols = _outcome_columns(header, fields, periods)
+    goal = None
+    for i, row in enumerate(body):
+        if _is_header_repeat(row, header):
+            continue
+        v = {f: row[c] for c, f in fields.items() if c < len(row) and row[c] and f != "outcome"}
+        if v.get("goal"):
+            goal = v["goal"]
+        indicator = v.get("indicator")
+        if not indicator:
+            unmapped = [row[c] for c in range(len(row)) if c not in fields and row[c]
+                        and c not in {oc for oc, _ in outcome_cols}]
+            indicator = unmapped[0] if unmapped else None
+        values = [(c, p) for c, p in outcome_cols if c < len(row) and row[c]]
+        if not indicator or not values:
+            continue
+        raw_assessment = v.get("assessment") or v.get("status")
+        assessment = None
+        if raw_assessment:
+            _, colour = normalise_status(raw_assessment)
+            assessment = colour or raw_assessment
+        for k, (c, period) in enumerate(values):
+            last = k == len(values) - 1
+            out.append(Record(
+                section_kind="indikator",
+                text=_labelled([
+                    ("Mål", v.get("goal") or goal), ("Indikator", indicator),
+                    (f"Utfall {period}" if period else "Utfall", row[c]),
+                    ("Målnivå", v.get("target") if last else None), ("Bedömning", raw_assessment if last else None),
+                    ("Kommentar", v.get("comment") if last else None), ("Perspektiv", ctx.perspective or v.get("perspective")),
+                ]),
+                title=ctx.title, goal=v.get("goal") or goal, indicator=indicator, outcome=row[c],
+                target=v.get("target") if last else None, assessment=assessment if last else None,
+                status_raw=raw_assessment if last else None, comment=v.get("comment") if last else None,
+                period=_norm_period(period), perspective=ctx.perspective or v.get("perspective"), source=src(i),
+            ))
+    return out
+
+
+def _is_cost_table(header: list[str], body: list[list[str]], fields: dict[int, str]) -> bool:
+    """A table of amounts: an amount column, or a unit in the header, and numbers in the body."""
+    if not header or "indicator" in fields.values() or "activity" in fields.values():
+        return False
+    unit = any(_unit_of(h) for h in header)
+    amount_col = "amount" in fields.values()
+    if not (unit or amount_col):
+        return False
+    numeric = [c for c in range(1, len(header)) if _numeric_column(body, c)]
+    return bool(numeric)
+
+
+def _numeric_column(body: list[list[str]], c: int) -> bool:
+    cells = [r[c] for r in body if c < len(r) and r[c]]
+    return bool(cells) and sum(1 for x in cells if _NUMERIC_CELL_RE.match(x.strip())) >= 0.6 * len(cells)
+
+
+def _cost_rows(header, body, fields, ctx, src) -> list[Record]:
+    out: list[Record] = []
+    table_unit = next((u for u in (_unit_of(h) for h in header) if u), None) or _unit_of(ctx.title or "")
+    item_col = next((c for c, f in fields.items() if f == "item"), None)
+    if item_col is None:
+        item_col = next((c for c in range(len(header)) if not _numeric_column(body, c)), 0)
+    amount_cols = [c for c in range(len(header)) if c != item_col and _numeric_column(body, c)]
+    for i, row in enumerate(body):
+        if _is_header_repeat(row, header):
+            continue
+        item = row[item_col] if item_col < len(row) else ""
+        if not item:
+            continue
+        for c in amount_cols:
+            if c >= len(row) or not row[c]:
+                continue
+            factor = unit_factor(_unit_of(header[c]) or table_unit, 1.0)
+            amount = parse_amount(row[c].replace("−", "-"), factor)
+            if amount is None:
+                continue
+            col = header[c]
+            out.append(Record(
+                section_kind="kostnad", text=_labelled([("", f"{item}: {row[c]}" + (f" ({col})" if col else ""))]),
+                title=ctx.title, item=item, amount_tkr=amount, column=col or None, source=src(i),
+            ))
     return out
 
 
@@ -589,11 +657,35 @@ def _amount_line(text: str) -> bool:
     return len(rest.split()) <= 6 and not text[e:].strip(" .")
 
 
+_BULLET_RE = re.compile(r"^\s*[•\u2022\u25cf\u25aa\u25e6\uf0b7\-–*]\s+")
+_MONTH_HEAD_RE = re.compile(
+    r"^(?:(?:" + "|".join(MONTHS) + r")(?:\s*[–-]\s*(?:" + "|".join(MONTHS) + r"))?)(?:\s+\d{4})?$", re.I)
+_ROLE_TAIL_RE = re.compile(r"^(?P<act>.+?)\s*\((?P<who>[^()]{2,60})\)\s*\.?$")
+_ROLE_HEAD_RE = re.compile(r"^(?P<who>[^:]{2,40}):\s*(?P<act>.+)$")
+_ITEM_KINDS = {"risk", "insats", "mal"}
+
+
+def _item_text(b: Block) -> str:
+    return _BULLET_RE.sub("", _clean(b.text))
+
+
+def _process_record(doc: Document, b: Block, month: str, ctx: _Ctx) -> Record:
+    t = _item_text(b)
+    who = None
+    m = _ROLE_TAIL_RE.match(t)
+    if m:
+        t, who = m.group("act").strip(), m.group("who").strip()
+    return Record(section_kind="process", text=_labelled([("När", month), ("Vem", who), ("Vad", t)]),
+                  title=ctx.title, month=month, activity=t.rstrip("."), responsible=who, role=who,
+                  source=_source(doc, b.line_start, b.line_end))
+
+
 def _section_records(doc: Document, body: list[Block], ctx: _Ctx) -> list[Record]:
     out: list[Record] = []
-    kind = ctx.kind if ctx.kind not in ("aktivitet",) else "text"
-    if ctx.activity is not None and kind == "insats":
-        kind = "insats"
+    kind = ctx.kind if ctx.kind not in ("aktivitet", "kostnad") else "text"
+    # "Framtid och utmaningar": the prose is analysis, the listed items are risks.
+    prose_kind = "analys" if kind == "risk" and re.search(r"framtid|analys|bedömning", fold(ctx.title or "")) else kind
+    month = _clean(ctx.title or "") if _MONTH_HEAD_RE.match(_clean(ctx.title or "")) else None
     chunks: list[list[Block]] = [[]]
     size = 0
     costs: list[Record] = []
@@ -607,6 +699,13 @@ def _section_records(doc: Document, body: list[Block], ctx: _Ctx) -> list[Record
                                 source=_source(doc, b.line_start, b.line_end)))
         if _amount_line(t):
             continue  # the cost record says it all
+        if month and (b.kind == "list_item" or len(t) < 160):
+            out.append(_process_record(doc, b, month, ctx))
+            continue
+        if b.kind == "list_item" and kind in _ITEM_KINDS:
+            out.append(Record(section_kind=kind, text=_item_text(b), title=ctx.title, activity=ctx.activity,
+                              perspective=ctx.perspective, source=_source(doc, b.line_start, b.line_end)))
+            continue
         if chunks[-1] and size + len(t) > MAX_CHARS:
             chunks.append([])
             size = 0
@@ -615,10 +714,10 @@ def _section_records(doc: Document, body: list[Block], ctx: _Ctx) -> list[Record
     for chunk in chunks:
         if not chunk:
             continue
-        texts = [_clean(b.text) for b in chunk]
+        texts = [_item_text(b) if b.kind == "list_item" else _clean(b.text) for b in chunk]
         text = " ".join(t if t[-1:] in ".!?:;…" or k == len(texts) - 1 else t + "." for k, t in enumerate(texts))
         for piece in _split_long(text):
-            out.append(Record(section_kind=kind, text=piece, title=ctx.title, activity=ctx.activity,
+            out.append(Record(section_kind=prose_kind, text=piece, title=ctx.title, activity=ctx.activity,
                               perspective=ctx.perspective,
                               source=_source(doc, chunk[0].line_start, chunk[-1].line_end)))
     merged = out + costs
