@@ -143,9 +143,11 @@ def test_labelled_insats_block_in_list_items():
         H("Uppföljning", level=3), P("Halva kollegiet har gått modulen."),
     )
     p = recognise(d)
-    (ins,) = [r for r in p.records if r.section_kind in ("insats", "aktivitet")]
-    assert (ins.responsible, ins.amount_tkr, ins.status, ins.status_raw) == (
-        "Förstelärare i matematik", 1500.0, "Pågående", "Pågår")
+    (ins,) = kinds(p, "insats")
+    assert (ins.activity, ins.responsible, ins.amount_tkr) == ("Matematik", "Förstelärare i matematik", 1500.0)
+    (act,) = kinds(p, "aktivitet")
+    assert (act.activity, act.responsible, act.status, act.status_raw) == (
+        "Matematik", "Förstelärare i matematik", "Pågående", "Pågår")
     (cost,) = kinds(p, "kostnad")
     assert cost.amount_tkr == 1500.0
     (upp,) = kinds(p, "uppfoljning")

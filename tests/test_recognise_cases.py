@@ -118,9 +118,13 @@ def test_kvalitetsrapport_with_labelled_insatser():
     p = read("kr-utvecklingsomraden.txt")
     assert (p.doc_kind, p.year) == ("kvalitetsrapport", 2021)
     insatser = of_kind(p, "insats")
-    assert [(r.title, r.responsible, r.amount_tkr) for r in insatser] == [
+    assert [(r.activity, r.responsible, r.amount_tkr) for r in insatser] == [
         ("Ökad närvaro", "Rektor", 200.0), ("Läsförståelse", "Förstelärare", 150.0),
     ]
+    assert "Insats: Rutin för frånvarouppföljning införs." in insatser[0].text
+    # Each development area is also an activity with its responsible.
+    assert [(r.activity, r.responsible) for r in of_kind(p, "aktivitet")] == [
+        ("Ökad närvaro", "Rektor"), ("Läsförståelse", "Förstelärare")]
     assert [(r.item, r.amount_tkr) for r in of_kind(p, "kostnad")] == [("Ökad närvaro", 200.0), ("Läsförståelse", 150.0)]
     assert [r.text for r in of_kind(p, "risk")] == ["Hög personalomsättning."]
 
@@ -162,5 +166,5 @@ def test_a_page_on_one_line_is_split_into_its_sections():
     by_title = {r.title: r for r in p.records if r.title}
     assert by_title["Nämndens uppdrag"].text == "Nämnden ansvarar för förskola och grundskola."
     assert by_title["Mål och måluppfyllelse"].text == "Barn och unga har en trygg uppväxt."
-    assert by_title["Ekonomi"].section_kind == "kostnad"
+    assert by_title["Ekonomi"].text == "Utfall (tkr) Intäkter Kostnader Nettokostnad"
     assert p.year == 2018

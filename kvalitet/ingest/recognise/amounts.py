@@ -57,31 +57,47 @@ def parse_amount(cell: str, default_factor: float = 1.0) -> float | None:
 
 
 _ITEM_TRAIL_RE = re.compile(
-    r"(?:\s+(?:beräknas|budgeteras|uppgår|uppgick|kostar|kostade|blir|blev|är|var|om|till|på|med|av|totalt|"
-    r"sammanlagt|cirka|ca\.?|drygt|knappt|runt|omkring|beräknad|beräknat))+\s*$|[\s:–—=-]+$",
+    r"(?:\s+(?:har\s+en\s+budget\s+(?:på|om)|budgeteras\s+till|beräknas\s+(?:kosta|till|uppgå\s+till)|beräknas|"
+    r"budgeteras|uppgår|uppgick|kostar|kostade|blir|blev|är|var|om|till|på|med|av|för|totalt|"
+    r"sammanlagt|cirka|ca\.?|drygt|knappt|runt|omkring|beräknad|beräknat|kosta|uppgå))+\s*$|[\s:–—=-]+$",
     re.I,
 )
+_CLAUSE_SPLIT_RE = re.compile(r"(?:[.;!?]\s+|,\s+|\s+och\s+|\s+samt\s+|\s+men\s+|\n)")
+_BALANCE_RE = re.compile(r"\b(underskott|överskott)\s+(?:om|på|med)?\s*$", re.I)
+_COPULA_RE = re.compile(r"^.*?\s(?:var|är|blev)\s+(?=\S)", re.I)
 
 
 def find_amounts(text: str) -> list[tuple[str, float, tuple[int, int]]]:
     """Amounts written with a unit in running text: (item, amount_tkr, (start, end)) each.
 
-    The item is what stands before the amount in its clause ("Läxhjälp", "Kostnaden för
-    fortbildningen"), without verbs such as "beräknas till"; "" when nothing does.
+    The item is what the clause before the amount names ("Läxhjälp", "Kostnaden för
+    fortbildningen", "Värdegrundsdagarna" in "Värdegrundsdagarna beräknas kosta 12 000 kr"),
+    without verbs such as "beräknas till"; a deficit ("ett underskott om 1,8 mnkr") is the item
+    "underskott" with a negative amount. "" when nothing names it.
     """
     out: list[tuple[str, float, tuple[int, int]]] = []
+    prev_end = 0
     for m in AMOUNT_RE.finditer(text or ""):
         try:
             value = _number(m.group("num")) * unit_factor(m.group("unit"))
         except ValueError:
             continue
-        before = text[: m.start()]
-        cut = max(before.rfind(sep) for sep in (". ", "; ", "\n", ", ", "! ", "? "))
-        clause = before[cut + 1 :] if cut >= 0 else before
-        item = clause.strip()
-        for _ in range(3):
-            item = _ITEM_TRAIL_RE.sub("", item).strip()
-        item = item.strip(" :–-")
+        before = text[prev_end: m.start()]
+        prev_end = m.end()
+        parts = _CLAUSE_SPLIT_RE.split(before)
+        clause = parts[-1] if parts else before
+        if not clause.strip() and len(parts) > 1:
+            clause = parts[-2]  # "Kostnaden, 320 tkr, …": the words before the comma
+        bal = _BALANCE_RE.search(clause)
+        if bal:
+            item = bal.group(1).lower()
+            if item == "underskott" and value > 0:
+                value = -value
+        else:
+            item = clause.strip()
+            for _ in range(4):
+                item = _ITEM_TRAIL_RE.sub("", item).strip()
+            item = _COPULA_RE.sub("", item).strip(" :–-")
         if len(item) > 90:
             item = item[-90:].split(" ", 1)[-1]
         out.append((item, round(value, 3), (m.start(), m.end())))

@@ -321,7 +321,10 @@ def _indicator_rows(doc, header, body, fields, periods, ctx, src) -> list[Record
 
 def _is_cost_table(header: list[str], body: list[list[str]], fields: dict[int, str]) -> bool:
     """A table of amounts: an amount column, or a unit in the header, and numbers in the body."""
-    if not header or "indicator" in fields.values() or "activity" in fields.values():
+    values = set(fields.values())
+    if not header or "indicator" in values:
+        return False
+    if "activity" in values and values & {"status", "deadline", "responsible", "goal", "committee", "comment"}:
         return False
     unit = any(_unit_of(h) for h in header)
     amount_col = "amount" in fields.values()
@@ -339,7 +342,7 @@ def _numeric_column(body: list[list[str]], c: int) -> bool:
 def _cost_rows(header, body, fields, ctx, src) -> list[Record]:
     out: list[Record] = []
     table_unit = next((u for u in (_unit_of(h) for h in header) if u), None) or _unit_of(ctx.title or "")
-    item_col = next((c for c, f in fields.items() if f == "item"), None)
+    item_col = next((c for c, f in fields.items() if f in ("item", "activity")), None)
     if item_col is None:
         item_col = next((c for c in range(len(header)) if not _numeric_column(body, c)), 0)
     amount_cols = [c for c in range(len(header)) if c != item_col and _numeric_column(body, c)]
@@ -398,6 +401,7 @@ _PLAN_HEAD_RE = re.compile(r"^\s*\((?P<c>[^()]{2,60})\)\s*\.?\s*(?P<text>.*)$", 
 
 
 def _label(text: str) -> tuple[str, str] | None:
+    text = re.sub(r"^\s*(?:\*\*|__)([^*_:]{2,40}):?(?:\*\*|__)\s*:?\s*", r"\1: ", text)
     m = _LABEL_RE.match(text)
     if not m:
         return None
@@ -428,9 +432,30 @@ class _Section:
     blocks: list[Block] = field(default_factory=list)
 
 
+def _split_labelled(blocks: list[Block]) -> list[Block]:
+    """A paragraph of several "Label: value" lines (Markdown "**Insats:** …  " lines) as one
+    paragraph per line, each citing its own line when the lines can be told apart."""
+    out: list[Block] = []
+    for b in blocks:
+        parts = [p for p in b.text.split("\n") if p.strip()] if b.kind == "paragraph" else []
+        if len(parts) >= 2 and sum(1 for p in parts if _label(p.strip())) >= 2:
+            own_lines = b.line_end - b.line_start + 1 >= len(parts)
+            for k, p in enumerate(parts):
+                ln = b.line_start + k if own_lines else b.line_start
+                out.append(Block(kind="paragraph", text=p.strip(), line_start=ln, line_end=ln if own_lines else b.line_end,
+                                 page=b.page, page_end=b.page_end, style=b.style))
+        else:
+            out.append(b)
+    return out
+
+
+_MONTH_ITEM_RE = re.compile(
+    r"^(?P<month>(?:" + "|".join(MONTHS) + r")(?:\s*[–-]\s*(?:" + "|".join(MONTHS) + r"))?)\s*:\s*(?P<rest>.+)$", re.I)
+
+
 def recognise_blocks(doc: Document, warnings: list[str]) -> list[Record]:
     """Records of a document's blocks, in document order (see the module docstring)."""
-    blocks = doc.blocks
+    blocks = _split_labelled(doc.blocks)
     records: list[Record] = []
     ctx = _Ctx()
     stack: list[tuple[int, str, str]] = []  # (level, title, kind) of open headings
@@ -537,6 +562,23 @@ def recognise_blocks(doc: Document, warnings: list[str]) -> list[Record]:
                 stack.append((level, text, kind))
                 i += 1
                 continue
+            nxt = blocks[i + 1] if i + 1 < len(blocks) else None
+            if nxt is not None and nxt.kind == "heading" and section_kind_of(_clean(nxt.text)) in SUB_KINDS \
+                    and ((nxt.level or 2) > level or (nm and (nxt.level or 2) >= level)) \
+                    and section_kind_of(text) not in SUB_KINDS and not am and level >= 2 \
+                    and any(bb.kind == "heading" for bb in blocks[:i]):
+                # "4.1 Språkutveckling med stöd av TAKK" with Uppföljning and Analys under it.
+                ctx.activity = title
+                ctx.activity_level = level
+                ctx.activity_title = text
+                ctx.activity_kind = "aktivitet"
+                ctx.pending_activity = False
+                records.append(Record(section_kind="aktivitet", text=title, title=text, activity=title,
+                                      perspective=ctx.perspective, source=_source(doc, b.line_start, b.line_end)))
+                ctx.title, ctx.kind, ctx.level = text, "aktivitet", level
+                stack.append((level, text, "aktivitet"))
+                i += 1
+                continue
             if nm and (parent_kind == "insats" or (ctx.activity is not None and ctx.activity_kind == "insats")) \
                     and kind in ("text", "insats") and not am:
                 # "1. Ökad närvaro" under "Prioriterade utvecklingsområden": an insats.
@@ -560,8 +602,8 @@ def recognise_blocks(doc: Document, warnings: list[str]) -> list[Record]:
             if kind == "text":
                 # A heading without a kind of its own takes the kind of the section it is in.
                 kind = next((k for _, _, k in reversed(stack[:-1]) if k != "text"), "text")
-                if kind in SUB_KINDS | {"insats"} and ctx.activity is None:
-                    kind = "text" if kind != "insats" else "insats"
+                if kind == "aktivitet":
+                    kind = "text"
             ctx.kind = kind
             i += 1
             continue
@@ -573,6 +615,21 @@ def recognise_blocks(doc: Document, warnings: list[str]) -> list[Record]:
             i += 1
             continue
         # paragraph or list item
+        mi = _MONTH_ITEM_RE.match(_BULLET_RE.sub("", text)) if b.kind in ("list_item", "paragraph") else None
+        if mi and len(text) < 250:
+            flush_text()
+            flush_labelled()
+            rest = mi.group("rest").strip()
+            who = None
+            rm = re.match(r"^(?P<act>.+?)\s+[–—-]\s+(?P<who>[^–—-]{2,60})$", rest) or _ROLE_TAIL_RE.match(rest)
+            if rm:
+                rest, who = rm.group("act").strip(), rm.group("who").strip(" .")
+            month = mi.group("month")
+            records.append(Record(section_kind="process", text=_labelled([("När", month), ("Vem", who), ("Vad", rest)]),
+                                  title=ctx.title, month=month, activity=rest.rstrip("."), responsible=who, role=who,
+                                  source=_source(doc, b.line_start, b.line_end)))
+            i += 1
+            continue
         if ctx.pending_activity and b.kind in ("paragraph", "list_item"):
             ctx.activity = text
             ctx.pending_activity = False
@@ -627,6 +684,23 @@ def _labelled_records(doc: Document, lab: dict, ctx: _Ctx) -> list[Record]:
                           indicator=lab.get("indicator"), outcome=lab.get("outcome"), target=lab.get("target"),
                           assessment=assessment, status_raw=raw_status, comment=lab.get("comment"),
                           perspective=ctx.perspective, source=src))
+        return out
+    has_insats_label = any(p[0].lower().startswith(("insats", "åtgärd")) for p in lab["parts"])
+    if ctx.activity and (ctx.activity_kind == "insats" or has_insats_label):
+        # A development area with Insats/Mål/Ansvarig/Kostnad labels: the area as an insats
+        # section, as an activity (goal, responsible, status) and its cost.
+        area = ctx.activity
+        out.append(Record(section_kind="insats", text=text, title=ctx.title, activity=area,
+                          responsible=lab.get("responsible"), amount_tkr=amount, goal=lab.get("goal"),
+                          perspective=ctx.perspective, source=src))
+        out.append(Record(section_kind="aktivitet", text=text, title=ctx.title, activity=area,
+                          goal=lab.get("goal"), responsible=lab.get("responsible"), deadline=lab.get("deadline"),
+                          committee=normalise_committee(lab.get("committee")) if lab.get("committee") else None,
+                          status=status, status_raw=raw_status, assessment=assessment, comment=lab.get("comment"),
+                          amount_tkr=amount, perspective=ctx.perspective, source=src))
+        if amount is not None:
+            out.append(Record(section_kind="kostnad", text=text, title=ctx.title, item=area, activity=area,
+                              amount_tkr=amount, source=src))
         return out
     activity = lab.get("activity") or ctx.activity
     kind = ctx.activity_kind if (ctx.activity or ctx.activity_title) else ("insats" if ctx.kind == "insats" else "aktivitet")
