@@ -253,6 +253,14 @@ def blocks_from_lines(lines: list[Line]) -> list[Block]:
                                      number=(re.match(r"^(\d+(?:\.\d+)*\.?)\s", s) or [None, None])[1]))
                 i += 1
                 continue
+            # A heading inside a run of lines without blank lines (PDF text): a short line after a
+            # finished sentence, followed by a line in capitals that is not a heading itself.
+            if i > 0 and i + 1 < len(group) and _inner_heading(group, i):
+                flush()
+                blocks.append(_block("heading", [ln], s, level=_heading_level(s),
+                                     number=(re.match(r"^(\d+(?:\.\d+)*\.?)\s", s) or [None, None])[1]))
+                i += 1
+                continue
             # A line of a list of short lines (amount lines, names) after a heading: its own paragraph.
             if is_heading_text(s) and len(group) > 1 and not para and i > 0 and (
                 i + 1 >= len(group) or is_heading_text(" ".join(group[i + 1].text.split()))
@@ -266,6 +274,20 @@ def blocks_from_lines(lines: list[Line]) -> list[Block]:
     if blocks and blocks[0].kind == "heading" and not blocks[0].number and blocks[0].level == 2:
         blocks[0].level = 1  # the document's title
     return blocks
+
+
+def _inner_heading(group: list[Line], i: int) -> bool:
+    s = " ".join(group[i].text.split())
+    if not is_heading_text(s) or len(s) > 60 or len(s.split()) > 8 or _LABEL_RE.match(s):
+        return False
+    prev = " ".join(group[i - 1].text.split())
+    nxt = " ".join(group[i + 1].text.split())
+    if not prev or prev[-1] not in ".!?:…" or "\t" in group[i + 1].text:
+        return False
+    if not nxt or not (nxt[0].isupper() or nxt[0].isdigit() or _LIST_RE.match(group[i + 1].text)):
+        return False
+    # Not a row of a list of short lines ("Läxhjälp 350 tkr" / "Lärarlyftet 1,2 mnkr").
+    return not (is_heading_text(nxt) and len(nxt) <= 60)
 
 
 def _continues(prev: str, nxt: str) -> bool:
