@@ -153,11 +153,14 @@ ASSESSMENTS: dict[str, str] = {
 
 # Status sentences in a comment: "Uppdraget är genomfört", "Arbetet pågår", "Aktiviteten är klar".
 _STATUS_SENTENCE_RE = re.compile(
-    r"\b(?:uppdraget|arbetet|aktiviteten|insatsen|åtgärden|projektet|det)\s+(?:är\s+|har\s+)?(?:nu\s+)?"
-    r"(delvis genomfört|delvis genomförd|genomfört|genomförd|klart|klar|avslutat|avslutad|pågår|påbörjat|påbörjad"
-    r"|inte påbörjat|ej påbörjat|inte genomfört|ej genomfört|pausat|pausad|uppskjutet|skjuts upp|kvarstår)\b",
+    r"\b(?:uppdraget|arbetet|aktiviteten|insatsen|åtgärden|projektet|det|\w+(?:en|et|na))\s+(?:är\s+|har\s+)?(?:nu\s+)?"
+    r"(delvis genomfört|delvis genomförd|genomfört|genomförd|klart|klar|avslutat|avslutad|pågår|påbörjat|påbörjad|fortsätter"
+    r"|inte påbörjat|ej påbörjat|inte påbörjats|inte startat|inte genomfört|ej genomfört|pausat|pausad|uppskjutet"
+    r"|skjutits upp|skjuts upp|kvarstår|införd|infört)\b",
     re.I,
 )
+_SENTENCE_STATUS = {"fortsätter": "Pågående", "inte påbörjats": "Ej påbörjad", "inte startat": "Ej påbörjad",
+                    "skjutits upp": "Uppskjuten", "införd": "Genomfört", "infört": "Genomfört"}
 
 
 def fold(text: str) -> str:
@@ -193,7 +196,8 @@ def status_in_text(text: str | None) -> tuple[str | None, str | None]:
     m = _STATUS_SENTENCE_RE.search(text)
     if not m:
         return None, None
-    return STATUS_NORMAL.get(fold(m.group(1))), m.group(0)
+    word = fold(m.group(1))
+    return STATUS_NORMAL.get(word) or _SENTENCE_STATUS.get(word), m.group(0)
 
 
 # ---- perspectives --------------------------------------------------------------------------
@@ -269,7 +273,8 @@ HEADER_SYNONYMS: dict[str, tuple[str, ...]] = {
     "goal": ("nämndmål", "mål", "strategiskt mål", "strategiska mål", "verksamhetsmål", "delmål",
              "målområde", "inriktningsmål", "effektmål", "prioriterat mål"),
     "municipal_goal": ("kommunövergripande mål", "kommunmål", "kf-mål", "fullmäktigemål"),
-    "committee": ("nämnd", "nämnder", "berörd nämnd"),
+    "committee": ("nämnd", "nämnder", "berörd nämnd", "ansvarig nämnd", "beslutande nämnd", "nämnd/styrelse",
+                  "utförare"),
     "responsible": ("ansvarig", "ansvar", "vem", "ansvarig funktion", "ansvarig chef", "huvudansvarig", "roll"),
     "deadline": ("klart", "slutfört", "slutförd", "tidplan", "klart när", "klar", "deadline", "tidsplan",
                  "klart senast", "slutdatum", "färdigt"),

@@ -59,8 +59,9 @@ def choose_layout(text: DocumentText) -> str | None:
         tab_rows = [t for t in lines if "\t" in t.strip()]
         if len(tab_rows) < 2:
             return "pdf_text_merged_cells"
-        evidence = sum(1 for t in lines if layouts._MUNI_RE.match(layouts.clean(t)) or layouts._STRAT_RE.search(t)
-                       or layouts._SEPARATOR_RE.match(t))
+        # Rows that lack cells: HTML lists inside cells, "Strategiskt utvecklingsuppdrag" rows,
+        # separator rows of a table exported to text.
+        evidence = sum(1 for t in lines if layouts._STRAT_RE.search(t) or layouts._SEPARATOR_RE.match(t))
         evidence += sum(1 for t in tab_rows if _TAB_HTML_RE.search(t))
         return "table_rows_by_content" if evidence else None
     if kind == "aktivitetsuppfoljning":

@@ -98,6 +98,8 @@ class _Ctx:
     activity_title: str | None = None
     activity_kind: str = "aktivitet"
     pending_activity: bool = False  # "1. Aktivitet" heading: the next paragraph is the activity
+    goal: str | None = None  # "Nämndmål: X" above a table
+    municipal_goal: str | None = None  # "Kommunövergripande mål: X" above a table
 
 
 def _header_map(header: list[str]) -> tuple[dict[int, str], dict[int, str | None]]:
@@ -143,7 +145,7 @@ def table_records(doc: Document, block: Block, ctx: _Ctx, warnings: list[str]) -
             len(f0) == 1 and len(rows) > 1 and all(len(c) < 40 and not c.endswith(".") for c in cells)
         ):
             header_rows = 1
-    header = rows[header_rows - 1] if header_rows else []
+    header = _joined_header(rows[:header_rows]) if header_rows else []
     body = rows[header_rows:]
     fields, periods = _header_map(header) if header else ({}, {})
     kinds = set(fields.values())
@@ -175,8 +177,8 @@ def table_records(doc: Document, block: Block, ctx: _Ctx, warnings: list[str]) -
         out.extend(_indicator_rows(doc, header, body, fields, periods, ctx, src))
         return out
     if "activity" in kinds and not cost_table:
-        goal = None
-        muni = None
+        goal = ctx.goal
+        muni = ctx.municipal_goal
         for i, row in enumerate(body):
             if _is_header_repeat(row, header):
                 continue
@@ -281,7 +283,7 @@ def _norm_period(p: str | None) -> str | None:
 def _indicator_rows(doc, header, body, fields, periods, ctx, src) -> list[Record]:
     out: list[Record] = []
     outcome_cols = _outcome_columns(header, fields, periods)
-    goal = None
+    goal = ctx.goal
     for i, row in enumerate(body):
         if _is_header_repeat(row, header):
             continue
@@ -367,6 +369,22 @@ def _cost_rows(header, body, fields, ctx, src) -> list[Record]:
     return out
 
 
+def _joined_header(rows: list[list[str]]) -> list[str]:
+    """One header from several header rows: "Utfall" over "T1 2022" -> "Utfall T1 2022"."""
+    if len(rows) == 1:
+        return rows[0]
+    width = max(len(r) for r in rows)
+    out = []
+    for c in range(width):
+        parts: list[str] = []
+        for r in rows:
+            v = r[c] if c < len(r) else ""
+            if v and v not in parts:
+                parts.append(v)
+        out.append(" ".join(parts))
+    return out
+
+
 def _unit_of(header: str) -> str | None:
     m = re.search(r"\b(tkr|mnkr|mkr|kr|kronor|tusen kronor|miljoner kronor)\b", header or "", re.I)
     return m.group(1) if m else None
@@ -449,6 +467,7 @@ def _split_labelled(blocks: list[Block]) -> list[Block]:
     return out
 
 
+_GOAL_LINE_RE = re.compile(r"^(kommunövergripande mål|nämndmål|nämndens mål|strategiskt mål|mål)\s*:\s*(\S.*)$", re.I)
 _MONTH_ITEM_RE = re.compile(
     r"^(?P<month>(?:" + "|".join(MONTHS) + r")(?:\s*[–-]\s*(?:" + "|".join(MONTHS) + r"))?)\s*:\s*(?P<rest>.+)$", re.I)
 
@@ -518,6 +537,18 @@ def recognise_blocks(doc: Document, warnings: list[str]) -> list[Record]:
                 plan.source = _source(doc, plan.source.line_start, b.line_end)
                 i += 1
                 continue
+        gm = _GOAL_LINE_RE.match(text) if b.kind in ("heading", "paragraph") and len(text) < 300 else None
+        if gm:
+            if gm.group(1).lower().startswith("kommun"):
+                ctx.municipal_goal, ctx.goal = gm.group(2).strip(), None
+            else:
+                ctx.goal = gm.group(2).strip()
+            if b.kind == "paragraph":
+                flush_text()
+                flush_labelled()
+                flush_plan()
+                i += 1
+                continue
         if b.kind == "heading" and ctx.pending_activity and section_kind_of(text) not in SUB_KINDS \
                 and not _ACTIVITY_HEAD_RE.match(text) and not _NUMBERED_RE.match(text):
             # "1. Aktivitet" then the activity's text on a short line of its own.
@@ -534,6 +565,11 @@ def recognise_blocks(doc: Document, warnings: list[str]) -> list[Record]:
             level = b.level or 2
             while stack and stack[-1][0] >= level:
                 stack.pop()
+            if not gm:
+                if ctx.goal and level <= ctx.level:
+                    ctx.goal = None
+                if perspective_of(text):
+                    ctx.municipal_goal = ctx.goal = None
             title = re.sub(r"^\s*\d+(?:\.\d+)*\s*[.)]?\s+", "", text) if _NUMBERED_RE.match(text) else text
             kind = section_kind_of(text)
             persp = perspective_of(text)
