@@ -109,6 +109,9 @@ def _doc_kind(doc: Document, records: list[Record], text: DocumentText, hint: st
     kinds = [r.section_kind for r in records]
     if kinds.count("process") >= 3:
         return "arshjul"
+    with_status = sum(1 for r in records if r.section_kind == "aktivitet" and (r.status or r.status_raw))
+    if with_status >= 3 and with_status >= 0.5 * kinds.count("aktivitet"):
+        return "verksamhetsplan_uppfoljning"  # a follow-up of planned activities (e.g. a planning-system export)
     heads = " ".join(b.text for b in doc.blocks if b.kind == "heading")
     k = doc_kind_from_title(heads) if heads else None
     if k in ("kvalitetsrapport", "delarsrapport", "verksamhetsberattelse"):

@@ -88,6 +88,9 @@ def find_amounts(text: str) -> list[tuple[str, float, tuple[int, int]]]:
         clause = parts[-1] if parts else before
         if not clause.strip() and len(parts) > 1:
             clause = parts[-2]  # "Kostnaden, 320 tkr, …": the words before the comma
+        if re.match(r"^\s*(?:vilket|som)\b", clause, re.I) and len(parts) > 1:
+            clause = parts[-2]  # "X tillsätts inte, vilket beräknas ge 1,2 mnkr": X
+        cost_of = re.search(r"\bkostnad(?:er|en|erna)?\s+för\s+(.+)$", clause, re.I)
         bal = _BALANCE_RE.search(clause)
         if bal:
             item = bal.group(1).lower()
@@ -95,6 +98,9 @@ def find_amounts(text: str) -> list[tuple[str, float, tuple[int, int]]]:
                 value = -value
         else:
             item = clause.strip()
+            if cost_of and not re.match(r"^\s*kostnad", clause, re.I):
+                item = cost_of.group(1)  # "Underskottet beror på högre kostnader för skolskjutsar"
+            item = re.sub(r"\s+(?:beräknas|beror|visar|väntas|bedöms)\b.*$", "", item, flags=re.I)
             for _ in range(4):
                 item = _ITEM_TRAIL_RE.sub("", item).strip()
             item = _COPULA_RE.sub("", item).strip(" :–-")

@@ -537,7 +537,9 @@ def recognise_blocks(doc: Document, warnings: list[str]) -> list[Record]:
                 plan.source = _source(doc, plan.source.line_start, b.line_end)
                 i += 1
                 continue
-        gm = _GOAL_LINE_RE.match(text) if b.kind in ("heading", "paragraph") and len(text) < 300 else None
+        gm = _GOAL_LINE_RE.match(text) if (b.kind == "heading" or (
+            b.kind == "paragraph" and labelled is None and re.match(r"(?i)kommunövergripande|nämndmål", text)
+        )) and len(text) < 300 else None
         if gm:
             if gm.group(1).lower().startswith("kommun"):
                 ctx.municipal_goal, ctx.goal = gm.group(2).strip(), None

@@ -34,6 +34,7 @@ _PERIOD_RES: list[tuple[re.Pattern[str], str]] = [
     (re.compile(rf"\bdelårs?(?:rapport|bokslut|uppföljning)?\s+(?:per\s+|t\.?o\.?m\.?\s+)?({_MONTH_ALT})\s+({_Y})", re.I),
      "delår {0} {1}"),
     (re.compile(rf"\bmånads(?:rapport|uppföljning)\s+(?:per\s+)?({_MONTH_ALT})\s+({_Y})", re.I), "{0} {1}"),
+    (re.compile(rf"\bhelår(?:et)?\s+({_Y})(?!\d)", re.I), "helår {0}"),
 ]
 _EXPLICIT_YEAR_RE = re.compile(
     rf"\b(?:verksamhetsplan|kvalitetsrapport|kvalitetsredovisning|verksamhetsberättelse|årsredovisning|"
@@ -74,6 +75,10 @@ def period_of(text: str) -> tuple[str, int] | None:
 
 
 def _year_of_text(head: str, whole: str) -> int | None:
+    title = head.split("\n", 1)[0]
+    years = set(_YEAR_RE.findall(title))
+    if len(years) == 1 and len(title) <= 160:
+        return int(years.pop())  # the one year the title names
     for region in (head, whole):
         m = _EXPLICIT_YEAR_RE.search(region)
         if m:
