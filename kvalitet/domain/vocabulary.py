@@ -109,6 +109,9 @@ SECTION_HEADING_WORDS: list[tuple[str, str]] = [
     (r"risk|hinder|utmaning", "risk"),
     (r"analys|bedömning|slutsats|framtid|reflektion|lärdomar|kommentar(?:er)? till", "analys"),
     (r"uppföljning|resultat|måluppfyllelse|utvärdering|utfall", "uppfoljning"),
+    # The läroplan's goal areas that quality reports follow up.
+    (r"^trygghet och studiero|^normer och värden|^utveckling och lärande|^kunskaper\b|^elevernas inflytande|"
+     r"^barns? inflytande|^betyg\b|^omsorg, utveckling och lärande", "uppfoljning"),
     (r"insats|åtgärd|utvecklingsområde|prioriterade (?:områden|utvecklingsområden)|utvecklingsarbete", "insats"),
     (r"^mål\b|\bmål för\b|nämndens mål|målsättning|förväntade effekter|^nämndmål|strategiska mål", "mal"),
     (r"bakgrund|inledning|förutsättningar|uppdrag|utgångsläge|vision|delaktighet|ansvarsområde|om verksamheten|syfte",

@@ -111,6 +111,8 @@ def _header_map(header: list[str]) -> tuple[dict[int, str], dict[int, str | None
         if f is None:
             continue
         # A second Mål column after a goal column is a target ("Mål 2023" beside "Utfall 2023").
+        if f == "goal" and ("outcome" in used or any(_PERIOD_HEADER_RE.match(h.strip()) for h in header[:i])):
+            f = "target"  # "Mål" after the outcome columns: the target level
         if f in used and f not in ("outcome", "amount"):
             if f == "goal" and "outcome" in used:
                 f = "target"
@@ -158,6 +160,20 @@ def table_records(doc: Document, block: Block, ctx: _Ctx, warnings: list[str]) -
         return _source(doc, ln, ln)
 
     out: list[Record] = []
+    if "month" in kinds and ("activity" in kinds or "responsible" in kinds) and ctx.kind == "tidplan":
+        # A timetable of a plan (När/Vad/Vem under "Tidplan"): activities with their deadline.
+        for i, row in enumerate(body):
+            v = {f: row[c] for c, f in fields.items() if c < len(row) and row[c]}
+            if not v.get("activity") or _is_header_repeat(row, header):
+                continue
+            out.append(Record(
+                section_kind="aktivitet",
+                text=_labelled([("Aktivitet", v.get("activity")), ("Ansvarig", v.get("responsible")),
+                                ("Klart", v.get("month"))]),
+                title=ctx.title, activity=v.get("activity"), responsible=v.get("responsible"),
+                deadline=v.get("month"), source=src(i),
+            ))
+        return out
     if "month" in kinds and ("activity" in kinds or "responsible" in kinds):
         for i, row in enumerate(body):
             v = {f: row[c] for c, f in fields.items() if c < len(row) and row[c]}
@@ -642,6 +658,10 @@ def recognise_blocks(doc: Document, warnings: list[str]) -> list[Record]:
                 kind = next((k for _, _, k in reversed(stack[:-1]) if k != "text"), "text")
                 if kind == "aktivitet":
                     kind = "text"
+                parent = stack[-2][1] if len(stack) >= 2 else ""
+                if kind == "text" and re.search(r"verksamhetens utveckling|verksamhetsområden|verksamheterna",
+                                                fold(parent)):
+                    kind = "uppfoljning"  # "Verksamhetens utveckling" › "Förskola": how each area went
             ctx.kind = kind
             i += 1
             continue
