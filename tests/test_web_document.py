@@ -31,6 +31,7 @@ def site(tmp_path_factory):
     corpus = root / "corpus"
     corpus.mkdir()
     (corpus / "nammdmal-2023.txt").write_text(INDICATORS, encoding="utf-8")
+    (corpus / "anteckningar.txt").write_text("Anteckningar\n\nVi talade om frånvaro och trygghet.\n", encoding="utf-8")
     settings = Settings(index_dir=root / "index", corpus_dir=corpus, embedder="hash")
     svc = Services(settings)
     report = svc.ingest()
@@ -82,3 +83,14 @@ def test_document_page_is_for_admins_and_says_when_a_document_is_missing(site):
     assert client(site, "rektor").get("/dokument/oversikt", params={"path": "nammdmal-2023.txt"}).status_code == 403
     missing = client(site, "admin").get("/dokument/oversikt", params={"path": "finns-inte.txt"})
     assert missing.status_code == 404 and "finns inte" in missing.text
+
+
+def test_a_year_filter_says_how_many_documents_have_no_year(site):
+    api = httpx.Client(base_url=site.base, timeout=60, headers={"Authorization": f"Bearer {site.tokens['admin']}"})
+    filtered = api.get("/api/search", params={"q": "trygghet", "year": 2023})
+    assert filtered.status_code == 200
+    assert filtered.json()["documents_without_year"] == 1  # anteckningar.txt has no year
+    assert all(h["year"] == 2023 for h in filtered.json()["hits"])
+    unfiltered = api.get("/api/search", params={"q": "frånvaro trygghet"}).json()
+    assert unfiltered["documents_without_year"] is None
+    assert any(h["source"]["path"] == "anteckningar.txt" for h in unfiltered["hits"])  # never lost

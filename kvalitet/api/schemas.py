@@ -40,3 +40,5 @@ class HitOut(BaseModel):
 class SearchOut(BaseModel):
     query: str
     hits: list[HitOut]
+    # With a year filter: how many indexed documents have no year (the filter cannot find them).
+    documents_without_year: int | None = None

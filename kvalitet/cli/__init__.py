@@ -123,9 +123,16 @@ def search(
             continue
         mask = svc.settings.mask_personal_data
         hits = shown(hits, mask)  # every field, as the API and web show it
+        year_filtered = year is not None or year_from is not None or year_to is not None
+        no_year = svc.db.documents_without_year() if year_filtered else 0
         if as_json or query == "-":
-            typer.echo(_dump(shown({"query": q, "hits": [hit_json(h) for h in hits]}, mask)))
+            out = {"query": q, "hits": [hit_json(h) for h in hits]}
+            if year_filtered:
+                out["documents_without_year"] = no_year
+            typer.echo(_dump(shown(out, mask)))
         else:
+            if no_year:
+                typer.echo(f"({no_year} dokument saknar årtal och kan inte hittas med årsfiltret.)")
             if not hits:
                 typer.echo("Inga träffar.")
             for i, h in enumerate(hits, 1):

@@ -210,6 +210,14 @@ class Database:
     def index_version(self) -> int:
         return int(self.get_meta("index_version", "0") or 0)
 
+    def documents_without_year(self) -> int:
+        """How many indexed documents have no year: a year filter cannot find them, so the
+        search result says how many there are (they stay in every unfiltered search)."""
+        from sqlalchemy import func
+
+        with self.session() as s:
+            return int(s.scalar(select(func.count()).select_from(DocumentRow).where(DocumentRow.year.is_(None))) or 0)
+
     def all_passages(self) -> list[Passage]:
         with self.session() as s:
             rows = s.scalars(select(PassageRow).order_by(PassageRow.doc_path, PassageRow.ordinal)).all()

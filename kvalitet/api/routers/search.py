@@ -35,5 +35,9 @@ async def search(
         doc_kind=doc_kind, committee=committee, perspective=perspective,
     )
     hits = await run_in_threadpool(svc.retriever.search, q, k, filters, mode)
+    no_year = None
+    if year is not None or year_from is not None or year_to is not None:
+        no_year = await run_in_threadpool(svc.db.documents_without_year)
     # every field of every hit (text, snippet, activity, …) through the one masking function
-    return shown(SearchOut(query=q, hits=[HitOut.of(h) for h in hits]), svc.settings.mask_personal_data)
+    return shown(SearchOut(query=q, hits=[HitOut.of(h) for h in hits], documents_without_year=no_year),
+                 svc.settings.mask_personal_data)
