@@ -268,3 +268,76 @@ def test_inspect_shape():
     assert set(rec) == {"kind", "title", "text", "fields", "source"}
     assert rec["kind"] == "risk" and set(rec["source"]) == {"path", "page", "line_start", "line_end"}
     assert out["outline"] == [{"level": 1, "title": "Risker", "page": None, "line": 1}]
+
+
+# ------------------------------------------------------------------------------ passages, inspect, eval
+
+
+def test_identical_passages_are_capped_per_document():
+    from kvalitet.domain.types import ParsedDocument, Record, Source
+    from kvalitet.ingest.pipeline import to_passages
+    from kvalitet.settings import Settings
+
+    recs = [Record(section_kind="text", text="Samma stycke om och om igen.",
+                   source=Source(path="x.docx", line_start=i + 1, line_end=i + 1)) for i in range(2000)]
+    parsed = ParsedDocument(path="x.docx", doc_kind="okand", year=None, records=recs)
+    passages = to_passages("x.docx", parsed, Settings(max_identical_passages=3, embedder="hash"))
+    assert len(passages) == 3
+    assert any("repeating the same text" in w for w in parsed.warnings)
+    parsed2 = ParsedDocument(path="y.docx", doc_kind="okand", year=None, records=[
+        r.model_copy(update={"text": f"Stycke {i}."}) for i, r in enumerate(recs)])
+    assert len(to_passages("y.docx", parsed2, Settings(max_passages_per_document=100, embedder="hash"))) == 100
+
+
+def test_inspect_command_prints_the_documented_json(tmp_path, monkeypatch):
+    import json
+
+    from typer.testing import CliRunner
+
+    from kvalitet.cli import app
+
+    monkeypatch.setenv("KVALITET_INDEX_DIR", str(tmp_path / "idx"))
+    a = tmp_path / "arshjul.txt"
+    a.write_text("Årshjul 2024\n\nMånad\tAktivitet\tAnsvarig\nAugusti\tAnalys av resultat\tRektor\n", encoding="utf-8")
+    b = tmp_path / "risker.txt"
+    b.write_text("Risker\n\nHög sjukfrånvaro bland personalen.\n", encoding="utf-8")
+    one = CliRunner().invoke(app, ["inspect", str(a), "--json"])
+    assert one.exit_code == 0, one.output
+    d = json.loads(one.output)
+    assert (d["doc_kind"], d["year"], d["year_source"]) == ("arshjul", 2024, "text")
+    (step,) = d["records"]
+    assert step["kind"] == "process" and step["fields"] == {"activity": "Analys av resultat", "responsible": "Rektor",
+                                                            "month": "Augusti"}
+    assert step["source"] == {"path": str(a), "page": None, "line_start": 4, "line_end": 4}
+    both = CliRunner().invoke(app, ["inspect", str(a), str(b), "--json"])
+    assert both.exit_code == 0 and [x["records"][0]["kind"] for x in json.loads(both.output)] == ["process", "risk"]
+    missing = CliRunner().invoke(app, ["inspect", str(tmp_path / "finns-inte.txt")])
+    assert missing.exit_code == 2
+
+
+def test_eval_extraction_counts_matches_misses_and_fields(tmp_path):
+    import json
+
+    from kvalitet.ops.extraction_eval import evaluate_dir
+    from kvalitet.settings import Settings
+
+    (tmp_path / "plan.txt").write_text(
+        "Handlingsplan 2023\n\nMål\tAktivitet\tAnsvarig\tStatus\n"
+        "Trygghet\tKartlägga otrygga platser\tEHT\tPågår\nNärvaro\tNy frånvarorutin\tRektor\tKlar\n\n"
+        "Risker\n\nHög sjukfrånvaro.\n", encoding="utf-8")
+    labels = {"file": "plan.txt", "doc_kind": "verksamhetsplan", "year": 2023, "records": [
+        {"kind": "aktivitet", "fields": {"activity": "Kartlägga otrygga platser", "responsible": "EHT",
+                                         "status": "Pågående", "status_raw": "Pågår"}},
+        {"kind": "aktivitet", "fields": {"activity": "Ny frånvarorutin", "responsible": "Skolchef"}},
+        {"kind": "aktivitet", "fields": {"activity": "Något som inte står där"}},
+        {"kind": "risk", "title": "Risker", "text_contains": "Hög sjukfrånvaro", "fields": {}},
+    ]}
+    (tmp_path / "plan.txt.labels.json").write_text(json.dumps(labels, ensure_ascii=False), encoding="utf-8")
+    r = evaluate_dir(tmp_path, Settings(index_dir=tmp_path / "idx", embedder="hash"))
+    assert r["documents"] == 1
+    assert r["records"]["per_kind"]["aktivitet"] == {"labelled": 3, "predicted": 2, "matched": 2,
+                                                     "recall": 0.6667, "precision": 1.0}
+    assert r["records"]["per_kind"]["risk"]["recall"] == 1.0
+    assert r["fields"]["per_field"]["responsible"] == {"right": 1, "total": 2, "accuracy": 0.5}
+    assert r["doc_kind"]["accuracy"] == 1.0 and r["year"]["accuracy"] == 1.0
+    assert [m["fields"]["activity"] for m in r["misses"]] == ["Något som inte står där"]
