@@ -1,7 +1,7 @@
 """records: what generic recognition finds, kept in the catalog for filters and the document view
 
-Revision ID: 0007_records
-Revises: 0006
+Revision ID: 0008_records
+Revises: 0007_rollup
 
 Passages gain the fields of activity, indicator, cost and process records (responsible,
 status as written, assessment, indicator, outcome, target, item, month, period, school year,
@@ -12,8 +12,8 @@ All columns are nullable (or have a default), so existing rows stay valid; a re-
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0007_records"
-down_revision = "0006"
+revision = "0008_records"
+down_revision = "0007_rollup"
 branch_labels = None
 depends_on = None
 
