@@ -224,6 +224,9 @@ def recognise(document: Document | DocumentText, *, metadata: dict | None = None
     else:
         kind = _doc_kind(doc, records, text, hint)
         title = _title(doc)
+    if dates["period"] is None and dates["year"] and kind in ("verksamhetsberattelse", "verksamhetsplan_uppfoljning") \
+            and (kind == "verksamhetsberattelse" or re.search(r"31 december|helår|hela året", " ".join(texts[:20]), re.I)):
+        dates["period"] = f"helår {dates['year']}"  # an annual report covers the whole year
     _finish(records, dates["period"], layout)
     for w in doc.warnings:
         warnings.append(_warning_text(w))

@@ -512,7 +512,7 @@ def recognise_blocks(doc: Document, warnings: list[str]) -> list[Record]:
     def flush_labelled() -> None:
         nonlocal labelled
         if labelled:
-            records.extend(_labelled_records(doc, labelled, ctx))
+            records.extend(_labelled_records(doc, labelled, ctx, records))
         labelled = None
 
     def flush_plan() -> None:
@@ -723,8 +723,31 @@ def recognise_blocks(doc: Document, warnings: list[str]) -> list[Record]:
     return records
 
 
-def _labelled_records(doc: Document, lab: dict, ctx: _Ctx) -> list[Record]:
+def _labelled_records(doc: Document, lab: dict, ctx: _Ctx, earlier: list[Record] | None = None) -> list[Record]:
     src = _source(doc, lab["start"], lab["end"])
+    if ctx.activity and not lab.get("activity") and not lab.get("indicator") and earlier and ctx.activity_kind == "aktivitet":
+        # "1. Aktivitet: X" then "Status: Genomförd", "Ansvarig: …": fields of that activity.
+        target = next((r for r in reversed(earlier) if r.section_kind == "aktivitet" and r.activity == ctx.activity), None)
+        if target is not None:
+            raw = lab.get("status")
+            st, asm = normalise_status(raw)
+            if raw:
+                target.status, target.status_raw, target.assessment = st, raw, asm or target.assessment
+            for f in ("responsible", "deadline", "goal", "comment"):
+                if lab.get(f):
+                    setattr(target, f, lab[f])
+            if lab.get("committee"):
+                target.committee = normalise_committee(lab["committee"])
+            target.text = _clean(f"{target.text} {_labelled(lab['parts'])}")
+            out_cost: list[Record] = []
+            if lab.get("amount"):
+                found = find_amounts(lab["amount"])
+                amount = found[0][1] if found else parse_amount(lab["amount"])
+                if amount is not None:
+                    target.amount_tkr = amount
+                    out_cost.append(Record(section_kind="kostnad", text=_labelled(lab["parts"]), title=ctx.title,
+                                           item=ctx.activity, activity=ctx.activity, amount_tkr=amount, source=src))
+            return out_cost
     text = _labelled(lab["parts"])
     amount = None
     if lab.get("amount"):
