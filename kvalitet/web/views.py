@@ -78,7 +78,7 @@ PASSAGE_KIND_LABELS = {
     "text": "Övrig text",
 }
 # Record fields as the document page names them (same order as `kvalitet inspect`).
-FIELD_LABELS = {
+RECORD_FIELD_LABELS = {
     "activity": "Aktivitet", "goal": "Mål", "municipal_goal": "Kommunövergripande mål", "committee": "Nämnd",
     "responsible": "Ansvarig", "perspective": "Perspektiv", "deadline": "Klart", "status": "Status",
     "status_raw": "Status som skrivet", "comment": "Kommentar", "indicator": "Indikator", "outcome": "Utfall",
@@ -329,7 +329,7 @@ def environment() -> Environment:
         warning_sv=warning_sv, clean_line=clean_line,
         ROLE_LABELS=ROLE_LABELS, REPORT_KIND_LABELS=REPORT_KIND_LABELS, DOC_KIND_LABELS=DOC_KIND_LABELS,
         PASSAGE_KIND_LABELS=PASSAGE_KIND_LABELS, SECTION_LABELS=SECTION_LABELS,
-        FIELD_LABELS=FIELD_LABELS, YEAR_SOURCE_LABELS=YEAR_SOURCE_LABELS,
+        RECORD_FIELD_LABELS=RECORD_FIELD_LABELS, YEAR_SOURCE_LABELS=YEAR_SOURCE_LABELS,
         COMMITTEE_LABELS=COMMITTEE_LABELS, SUGGESTION_STATE_LABELS=SUGGESTION_STATE_LABELS,
         SECTION_STATE_LABELS=SECTION_STATE_LABELS, SECTION_STATE_SHORT=SECTION_STATE_SHORT, GENERATOR_LABELS=GENERATOR_LABELS,
         REPORT_STATE_LABELS=REPORT_STATE_LABELS, PII_LABELS=PII_LABELS, DRAFT_SECTIONS=DRAFT_SECTIONS,
