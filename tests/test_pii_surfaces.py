@@ -311,3 +311,30 @@ def test_a_stored_suggestion_is_masked_in_every_field(world):
     assert not sg.grounding.supported  # the check ran on the real text: a name not in the sources
     assert_masked(sg.model_dump_json())
     assert "Gustafsson" not in sg.model_dump_json()
+
+
+def test_the_rollup_is_masked_as_its_surfaces_show_it_and_keeps_unit_names():
+    """API /api/rollup, its export, the web page and `kvalitet rollup show` pass the roll-up
+    through shown: quotes and summaries masked, unit names (the keys of its matrix) kept."""
+    from kvalitet.rollup.engine import UnitDocument, roll_up
+    from kvalitet.rollup.model import UnitInfo
+
+    def p(i, unit, text):
+        return Passage(id=f"p_{i:016x}", text=text, doc_path=f"{unit}.md", doc_kind="kvalitetsrapport",
+                       year=2023, section_kind="text", title="Utvecklingsområden", line_start=i, line_end=i)
+
+    units = [UnitInfo(name=n, kind="grundskola") for n in ("Lena Holms skola", "B-skolan", "C-skolan")]
+    docs = [
+        UnitDocument("Lena Holms skola", "a.md", [p(1, "a", "Läsförståelsen har förbättrats enligt Karin Lindberg.")]),
+        UnitDocument("B-skolan", "b.md", [p(2, "b", "Vi arbetar med läsning i alla ämnen, säger Ola Svensson.")]),
+    ]
+    r = roll_up(units, docs, year=2023)
+    raw = r.model_dump_json()
+    assert "Karin Lindberg" in raw  # precondition: the roll-up quotes the sentences
+    m = shown(r, True)
+    out = m.model_dump_json()
+    assert_masked(out)
+    assert "[namn]" in out
+    assert m.missing == r.missing == ["C-skolan"]
+    assert [u.name for u in m.units] == [u.name for u in r.units]
+    assert {ut.unit for t in m.themes for ut in t.units} == {ut.unit for t in r.themes for ut in t.units}

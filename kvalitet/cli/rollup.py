@@ -11,6 +11,7 @@ import typer
 from kvalitet.errors import KvalitetError
 from kvalitet.workspace.auth import User
 from kvalitet.cli.common import dump, fail, services
+from kvalitet.pii import shown
 
 units_app = typer.Typer(help="Enhetsregistret: förskolor, skolor, gymnasier, fritidshem.", no_args_is_help=True)
 rollup_app = typer.Typer(help="Sammanställning av enheternas rapporter för huvudmannen.", no_args_is_help=True)
@@ -96,7 +97,8 @@ def rollup_show(
 ):
     """Themes of the units' reports for a year, with counts and the units behind them."""
     try:
-        res = _rollup().rollup(User.system(), year=year, units=unit or None)
+        ro = _rollup()
+        res = shown(ro.rollup(User.system(), year=year, units=unit or None), ro.settings.mask_personal_data)
     except KvalitetError as exc:
         fail(exc)
     if as_json:
@@ -120,7 +122,7 @@ def rollup_export(
     """The roll-up as a Word (or HTML, Markdown) file with the matrix of units × themes as a table."""
     try:
         r = _rollup()
-        f = r.export(r.rollup(User.system(), year=year, units=unit or None), fmt)
+        f = r.export(shown(r.rollup(User.system(), year=year, units=unit or None), r.settings.mask_personal_data), fmt)
     except KvalitetError as exc:
         fail(exc)
     target = out or Path(f.filename)

@@ -180,11 +180,17 @@ KEEP_FIELDS = frozenset(
     doc_path filename media_type sha256 url href kind doc_kind section_kind section kind generator
     prompt_version pii status perspective committee deadline event mode type format role
     unit csrf version created_at updated_at ingested_at year page number line line_start line_end
-    score ranks source_type ref state code conversation_id revised_from""".split()
+    score ranks source_type ref state code conversation_id revised_from name units reported missing
+    parent huvudman key aspect aspects outcome measure kolada_id how""".split()
 )
 
 
-def _keep(key: object) -> bool:
+def _keep(key: object, value: object = None) -> bool:
+    """Left as it is: a kept field holding plain values (a kept field holding models, such as a
+    theme's `units`, is still looked into)."""
+    plain = (str, int, float, bool, type(None))
+    if not (isinstance(value, plain) or (isinstance(value, (list, tuple)) and all(isinstance(v, plain) for v in value))):
+        return False
     return isinstance(key, str) and (key in KEEP_FIELDS or key.endswith(("_id", "_ids", "_path", "_at")))
 
 
@@ -208,14 +214,14 @@ def _shown(value):
     if isinstance(value, str):
         return mask(value)
     if isinstance(value, BaseModel):
-        data = {k: (v if _keep(k) else _shown(v)) for k, v in value.__dict__.items()}
+        data = {k: (v if _keep(k, v) else _shown(v)) for k, v in value.__dict__.items()}
         return value.model_copy(update=data)
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        data = {f.name: (getattr(value, f.name) if _keep(f.name) else _shown(getattr(value, f.name)))
+        data = {f.name: (getattr(value, f.name) if _keep(f.name, getattr(value, f.name)) else _shown(getattr(value, f.name)))
                 for f in dataclasses.fields(value) if f.init}
         return dataclasses.replace(value, **data)
     if isinstance(value, dict):
-        return {k: (v if _keep(k) else _shown(v)) for k, v in value.items()}
+        return {k: (v if _keep(k, v) else _shown(v)) for k, v in value.items()}
     if isinstance(value, list):
         return [_shown(v) for v in value]
     if isinstance(value, tuple):

@@ -19,6 +19,7 @@ from kvalitet.storage.db import DocumentRow
 from kvalitet.web.pages import WebRoute, page, redirect, services, web_user
 from kvalitet.web.session import require_csrf
 from kvalitet.workspace.auth import User
+from kvalitet.pii import shown
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False, dependencies=[Depends(require_csrf)])
 ASPECT_SHORT = {"utvecklingsomrade": "U", "insats": "I", "resultat": "R", "analys": "A", "risk": "Ri", "ovrigt": "N"}
@@ -40,7 +41,7 @@ def rollup_page(request: Request, ar: str = Query("", max_length=4), user: User 
     years = _years(svc)
     year = _year(ar) or (years[0] if years else None)
     ro = get_rollup(svc)
-    result = ro.rollup(user, year=year)
+    result = shown(ro.rollup(user, year=year), svc.settings.mask_personal_data)
     documents = []
     if user.role in MANAGE:  # which unit each document of the year belongs to, to correct by hand
         documents = [d for d in ro.document_units(user) if year is None or d["year"] in (year, year - 1)]
@@ -55,8 +56,9 @@ def rollup_page(request: Request, ar: str = Query("", max_length=4), user: User 
 @router.get("/sammanstallning/exportera")
 def export_rollup(request: Request, ar: str = Query("", max_length=4),
                   format: str = Query("docx", pattern="^(docx|html|md)$"), user: User = Depends(web_user)):
-    r = get_rollup(services(request))
-    f = r.export(r.rollup(user, year=_year(ar)), format)
+    svc = services(request)
+    r = get_rollup(svc)
+    f = r.export(shown(r.rollup(user, year=_year(ar)), svc.settings.mask_personal_data), format)
     return Response(f.content, media_type=f.media_type,
                     headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(f.filename)}"})
 

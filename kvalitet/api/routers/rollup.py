@@ -20,6 +20,7 @@ from kvalitet.rollup.model import RollupResult, UnitInfo
 from kvalitet.rollup.service import get_rollup
 from kvalitet.workspace.auth import User
 from kvalitet.workspace.views import ReportView, SuggestionView
+from kvalitet.pii import shown
 
 router = APIRouter(prefix="/api", tags=["sammanställning"], route_class=AuthRoute)
 
@@ -111,7 +112,8 @@ async def rollup(
     user: User = Depends(current_user),
     svc: Services = Depends(get_services),
 ):
-    return await run_in_threadpool(lambda: get_rollup(svc).rollup(user, year=year, units=unit, huvudman=huvudman))
+    result = await run_in_threadpool(lambda: get_rollup(svc).rollup(user, year=year, units=unit, huvudman=huvudman))
+    return shown(result, svc.settings.mask_personal_data)
 
 
 @router.get("/rollup/export")
@@ -124,7 +126,7 @@ async def export_rollup(
 ):
     def run():
         r = get_rollup(svc)
-        return r.export(r.rollup(user, year=year, units=unit), format)
+        return r.export(shown(r.rollup(user, year=year, units=unit), svc.settings.mask_personal_data), format)
 
     f = await run_in_threadpool(run)
     return Response(f.content, media_type=f.media_type, headers={
@@ -134,7 +136,7 @@ async def export_rollup(
 @router.get("/rollup/passages/{passage_id}", response_model=PassageOut)
 async def rollup_passage(passage_id: str, user: User = Depends(current_user), svc: Services = Depends(get_services)):
     p, unit = await run_in_threadpool(get_rollup(svc).passage, passage_id, user)
-    return PassageOut(passage=p, unit=unit)
+    return shown(PassageOut(passage=p, unit=unit), svc.settings.mask_personal_data)
 
 
 @router.post("/rollup/huvudman-reports", response_model=ReportView, status_code=201)
@@ -149,4 +151,4 @@ async def draft_huvudman_report(report_id: int, body: HuvudmanDraftIn, user: Use
                                 svc: Services = Depends(get_services)):
     sgs = await run_in_threadpool(lambda: get_rollup(svc).draft_huvudman(
         report_id, user, units=body.units, generator=body.generator))
-    return HuvudmanDraftOut(report_id=report_id, suggestions=sgs)
+    return shown(HuvudmanDraftOut(report_id=report_id, suggestions=sgs), svc.settings.mask_personal_data)
