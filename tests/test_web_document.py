@@ -94,3 +94,12 @@ def test_a_year_filter_says_how_many_documents_have_no_year(site):
     unfiltered = api.get("/api/search", params={"q": "frånvaro trygghet"}).json()
     assert unfiltered["documents_without_year"] is None
     assert any(h["source"]["path"] == "anteckningar.txt" for h in unfiltered["hits"])  # never lost
+
+
+def test_the_search_page_says_how_many_documents_a_year_filter_cannot_find(site):
+    c = client(site, "admin")
+    with_year = c.get("/sok", params={"q": "trygghet", "ar": "2023"})
+    assert with_year.status_code == 200
+    assert "1 dokument saknar årtal och kommer inte med när du väljer år" in with_year.text
+    without = c.get("/sok", params={"q": "trygghet"})
+    assert "saknar årtal" not in without.text

@@ -369,9 +369,11 @@ def search_page(
             group = hist.groups.get(hist.group_of[out.id], []) if out.id in hist.group_of else []
             hits.append({"hit": out, "history_count": len(group), "history_label": history_label(group)})
     active = sum(1 for v in filters.values() if v)
+    # A year filter cannot find documents without a year: say how many there are.
+    no_year = svc.db.documents_without_year() if query and _int_or_none(ar) is not None else 0
     return page(request, "search.html", user=user, nav="sok", title=f"Sök: {query}" if query else "Sök i tidigare år",
                 q=query, filters=filters, options=options, hits=hits, error=error, active_filters=active,
-                k=SEARCH_K)
+                k=SEARCH_K, without_year=no_year)
 
 
 def history_label(group) -> str:
