@@ -19,6 +19,7 @@ from kvalitet.domain.types import Passage
 from kvalitet.rollup.model import RollupResult, UnitInfo
 from kvalitet.rollup.service import get_rollup
 from kvalitet.workspace.auth import User
+from kvalitet.workspace.service import MEDIA_TYPES
 from kvalitet.workspace.views import ReportView, SuggestionView
 from kvalitet.pii import shown
 
@@ -116,7 +117,12 @@ async def rollup(
     return shown(result, svc.settings.mask_personal_data)
 
 
-@router.get("/rollup/export")
+@router.get(
+    "/rollup/export",
+    response_class=Response,
+    responses={200: {"content": {"text/markdown": {}, "text/html": {}, MEDIA_TYPES["docx"]: {}},
+                     "description": "The roll-up as a file, the matrix as a table (Content-Disposition: attachment)."}},
+)
 async def export_rollup(
     year: int | None = Query(None, ge=1900, le=2100),
     unit: list[str] | None = Query(None, max_length=1000),
@@ -130,7 +136,7 @@ async def export_rollup(
 
     f = await run_in_threadpool(run)
     return Response(f.content, media_type=f.media_type, headers={
-        "Content-Disposition": f"attachment; filename*=UTF-8''{quote(f.filename)}"})
+        "Content-Disposition": f"attachment; filename*=UTF-8''{quote(f.filename)}", "Cache-Control": "no-store"})
 
 
 @router.get("/rollup/passages/{passage_id}", response_model=PassageOut)
