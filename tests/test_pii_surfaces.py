@@ -338,3 +338,16 @@ def test_the_rollup_is_masked_as_its_surfaces_show_it_and_keeps_unit_names():
     assert m.missing == r.missing == ["C-skolan"]
     assert [u.name for u in m.units] == [u.name for u in r.units]
     assert {ut.unit for t in m.themes for ut in t.units} == {ut.unit for t in r.themes for ut in t.units}
+
+
+def test_cli_inspect_is_masked(world):
+    path = world.corpus / "2021-uppfoljning-laxhjalp.txt"
+    plain = cli(world, "inspect", str(path), "--json", mask=False)
+    assert plain.returncode == 0, plain.stderr
+    assert "Karin Lindberg" in plain.stdout  # precondition: the records hold the names
+    for args in (("--json",), ()):
+        out = cli(world, "inspect", str(path), *args)
+        assert out.returncode == 0, out.stderr
+        assert "[namn]" in out.stdout
+        assert_masked(out.stdout)
+    assert json.loads(cli(world, "inspect", str(path), "--json").stdout)["path"] == str(path)

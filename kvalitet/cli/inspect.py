@@ -10,6 +10,7 @@ from pathlib import Path
 import typer
 
 from kvalitet.errors import KvalitetError
+from kvalitet.pii import shown as pii_shown
 
 
 def inspect_file(path: Path, settings) -> dict:
@@ -73,7 +74,8 @@ def register(app: typer.Typer) -> None:
         if not files:
             typer.echo("Fel: inga filer hittades / no files found: ange filer eller mappar som finns.", err=True)
             raise typer.Exit(2)
-        out = [inspect_file(f, settings) for f in files]
+        # every field (outline, records, warnings) as the other surfaces show it
+        out = [pii_shown(inspect_file(f, settings), settings.mask_personal_data) for f in files]
         if as_json:
             typer.echo(json.dumps(out[0] if len(paths) == 1 and len(out) == 1 and paths[0].is_file() else out,
                                   ensure_ascii=False, indent=1))
