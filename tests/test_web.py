@@ -265,6 +265,10 @@ def test_the_dokument_page_is_for_admins_only(site):
     page = admin.get("/dokument")
     assert page.status_code == 200 and 'href="/dokument"' in page.text
     assert "2019-uppfoljning-verksamhetsplan.txt" in page.text and "Uppföljning av verksamhetsplan" in page.text
+    # The file picker offers every format the readers read (XLSX and CSV too, e.g. a Stratsys export).
+    from kvalitet.ingest.readers.base import SUPPORTED_SUFFIXES
+    accept = re.search(r'<input id="falt-file"[^>]*accept="([^"]*)"', page.text).group(1).split(",")
+    assert SUPPORTED_SUFFIXES <= set(accept) and "Excel (.xlsx), CSV" in page.text
 
 
 def upload_result(admin, r, deadline_s: float = 60.0):
@@ -494,6 +498,8 @@ def test_waiting_for_me_and_the_change_log_follow_the_user_s_rights(site):
     assert 'aria-current="page">Väntar på mig' in theirs
     log = r.get(f"/rapporter/{drafted.id}/andringar")
     assert log.status_code == 200 and "Skapade utkast" in log.text and "Skapade rapporten" in log.text
+    # the suggestions' texts cite their sources by number, as the report page does
+    assert "Lade in ett förslag" in log.text and "[p_" not in log.text and re.search(r"\[\d+\]", log.text)
     assert signed_in(site, "rektor2").get(f"/rapporter/{drafted.id}/andringar").status_code == 403
     # publishing needs a reviewer: the rektor gets no confirmation page and cannot post it
     assert r.get(f"/rapporter/{drafted.id}/publicera").status_code == 403

@@ -75,3 +75,20 @@ def test_the_change_log_row_says_what_changed_in_swedish():
         after={"activity": "Läsa mer", "goal": None, "area": "Läsning", "position": 1}))
     assert created["changes"] == [{"field": "Aktivitet", "before": None, "after": "Läsa mer"},
                                   {"field": "Utvecklingsområde", "before": None, "after": "Läsning"}]
+
+
+def test_the_change_log_cites_sources_by_their_numbers_not_passage_ids():
+    """A reviewer reads [1] in the change log as on the report page, never [p_3d6f2acb9dd80e7b]."""
+    cites = [SimpleNamespace(passage_id="p_00000000000000aa"), SimpleNamespace(passage_id="p_00000000000000bb")]
+    entry = SimpleNamespace(
+        at=datetime(2026, 5, 3, 12, 5, tzinfo=timezone.utc), actor="Greta", action="suggestion.edit",
+        object_type="suggestion", object_id="12",
+        before={"state": "pending", "text": "Förut [p_00000000000000aa] och [p_00000000000000bb]."},
+        after={"state": "edited", "text": "Nu [p_00000000000000bb] och [p_00000000000000ff].",
+               "original_text": "Förut [p_00000000000000aa, p_00000000000000bb]."})
+    changes = {c["field"]: c for c in views.audit_row(entry, cites)["changes"]}
+    assert changes["Text"]["before"] == "Förut [1] och [2]."
+    assert changes["Text"]["after"] == "Nu [2] och [p_00000000000000ff]."  # an unknown source stays as written
+    assert changes["Ursprunglig text"]["after"] == "Förut [1, 2]."
+    # Without the suggestion's sources the text is shown as stored.
+    assert "[p_00000000000000aa]" in {c["field"]: c for c in views.audit_row(entry)["changes"]}["Text"]["before"]

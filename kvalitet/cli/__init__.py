@@ -80,7 +80,7 @@ def ingest(
         for path, kind in sorted(report.kinds.items()):
             found = report.pii_findings.get(path, 0)
             typer.echo(f"  {path}: {kind}" + (f" · {found} {'personuppgift' if found == 1 else 'personuppgifter'}"
-                                               " (namn, identitetsnummer, e-post)" if found else ""))
+                                               " (namn, identitetsnummer eller e-post)" if found else ""))
         for path, reason in report.skipped:
             typer.echo(f"  HOPPADE ÖVER {path}: {reason}", err=True)
     raise typer.Exit(2 if report.skipped else 0)

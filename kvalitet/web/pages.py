@@ -27,6 +27,9 @@ from fastapi.routing import APIRoute
 from sqlalchemy import func, select
 
 from kvalitet.storage.db import DocumentRow, PassageRow
+from kvalitet.ingest.readers.base import (
+    MEDIA_CSV, MEDIA_DOCX, MEDIA_HTML, MEDIA_MARKDOWN, MEDIA_PDF, MEDIA_TEXT, MEDIA_XLSX, SUPPORTED_SUFFIXES,
+)
 from kvalitet.errors import Conflict, Forbidden, InvalidInput, KvalitetError, NotFound, Unauthorized
 from kvalitet.domain.types import DRAFT_SECTIONS, PERSPECTIVES, STATUSES, SearchFilters
 from kvalitet.workspace.auth import User, can_review, can_write, token_id_of
@@ -732,7 +735,9 @@ def audit_page(request: Request, report_id: Id, user: User = Depends(web_user)):
     """Who changed what in the report, when, and how it looked before and after."""
     ws = services(request).workspace
     report = ws.get_report(report_id, user)
-    entries = [views.audit_row(e) for e in reversed(ws.audit(report_id, user))]
+    cited = {str(sg.id): sg.citations for it in report.items for sec in it.sections for sg in sec.suggestions}
+    entries = [views.audit_row(e, cited.get(e.object_id) if e.object_type == "suggestion" else None)
+               for e in reversed(ws.audit(report_id, user))]
     return page(request, "audit.html", user=user, nav="rapporter", title=f"Ändringar: {report.title}",
                 report=report, entries=entries)
 
@@ -851,9 +856,15 @@ def _documents(svc) -> list[dict]:
     ]
 
 
+# The file picker offers what the readers read (one list: a format a reader learns is offered here).
+UPLOAD_ACCEPT = ",".join(sorted(SUPPORTED_SUFFIXES) + [
+    MEDIA_PDF, MEDIA_DOCX, MEDIA_XLSX, MEDIA_CSV, MEDIA_HTML, MEDIA_MARKDOWN, MEDIA_TEXT])
+
+
 def _documents_page(request, user, *, status=200, result=None, error=None, filename=None):
     return page(request, "documents.html", user=user, nav="dokument", status=status, title="Dokument",
                 documents=_documents(services(request)), result=result, error=error, filename=filename,
+                accept=UPLOAD_ACCEPT,
                 max_mb=max(1, services(request).settings.max_upload_bytes // (1024 * 1024)))
 
 

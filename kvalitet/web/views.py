@@ -376,9 +376,11 @@ _HIDDEN_FIELDS = {"version", "owner_id", "position", "history_ids", "prompt_vers
 _MAX_VALUE = 400
 
 
-def _audit_value(key: str, value) -> str:
+def _audit_value(key: str, value, citations: list | None = None) -> str:
     if value is None or value == "" or value == []:
         return "–"
+    if key in ("text", "original_text") and citations:
+        value = numbered_text(str(value), citations)  # [p_…] as the source numbers the report page shows
     if key == "state":
         return {**SUGGESTION_STATE_LABELS, **REPORT_STATE_LABELS}.get(str(value), str(value))
     if key == "kind":
@@ -398,9 +400,11 @@ def _audit_value(key: str, value) -> str:
     return text if len(text) <= _MAX_VALUE else text[:_MAX_VALUE].rstrip() + " …"
 
 
-def audit_row(entry) -> dict:
+def audit_row(entry, citations: list | None = None) -> dict:
     """One line of a report's change log: when, who, what (in Swedish), on what, and the fields
-    that changed with their value before and after ("–" for none). A creation lists what was set."""
+    that changed with their value before and after ("–" for none). A creation lists what was set.
+    `citations`: the suggestion's sources (objects with passage_id), if the entry is about one:
+    its texts then cite [1], [2] as on the report page instead of the passages' ids."""
     before, after = entry.before or {}, entry.after or {}
     changes = []
     for key in list(dict.fromkeys([*before.keys(), *after.keys()])):
@@ -411,8 +415,9 @@ def audit_row(entry) -> dict:
             continue
         if entry.before is None and a in (None, "", []):
             continue
-        changes.append({"field": FIELD_LABELS.get(key, key), "before": _audit_value(key, b) if entry.before is not None else None,
-                        "after": _audit_value(key, a)})
+        changes.append({"field": FIELD_LABELS.get(key, key),
+                        "before": _audit_value(key, b, citations) if entry.before is not None else None,
+                        "after": _audit_value(key, a, citations)})
     return {
         "at": entry.at, "actor": entry.actor, "action": ACTION_LABELS.get(entry.action, entry.action),
         "code": entry.action, "object": f"{OBJECT_LABELS.get(entry.object_type, entry.object_type)} {entry.object_id}"
