@@ -126,3 +126,16 @@ class ServiceUnavailable(KvalitetError):
     status_code = 503
     exit_code = 8
     code = "service_unavailable"
+
+
+class TooManyRequests(KvalitetError):
+    """Too many failed sign-ins from one address, or too much work asked at once: wait and retry.
+    `retry_after` (seconds) becomes the Retry-After header."""
+
+    status_code = 429
+    exit_code = 9
+    code = "too_many_requests"
+
+    def __init__(self, sv: str, en: str | None = None, *, retry_after: int = 60, detail: object | None = None):
+        super().__init__(sv, en, detail=detail)
+        self.retry_after = int(retry_after)

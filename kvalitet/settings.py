@@ -68,6 +68,8 @@ class Settings(BaseSettings):
     workers: int = 1
     cors_origins: list[str] = Field(default_factory=list)
     secret_key: str | None = Field(default=None, repr=False)  # session cookies; generated if unset
+    token_secret: str | None = Field(default=None, repr=False)  # key of the token hashes; generated if unset
+    auth_failures_per_minute: int = Field(20, ge=1)  # failed sign-ins per client address, then 429
     cookie_secure: bool = False
 
     # Safety.

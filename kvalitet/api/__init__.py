@@ -54,8 +54,9 @@ def create_app(settings: Settings | None = None, services=None) -> FastAPI:
 
     @app.exception_handler(KvalitetError)
     async def kvalitet_error(_request: Request, exc: KvalitetError):
+        retry = getattr(exc, "retry_after", None)
         return JSONResponse(error_body(exc.code, exc.message, exc.detail, sv=exc.sv, en=exc.en),
-                            status_code=exc.status_code)
+                            status_code=exc.status_code, headers={"Retry-After": str(retry)} if retry else None)
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(_request: Request, exc: RequestValidationError):

@@ -7,6 +7,9 @@ user id it finds in a valid cookie (or None); the user is then loaded and checke
 active exactly as for a token. A cookie-authenticated request that changes something needs CSRF
 protection: that belongs to the web layer, which can read ``request.state.auth_method``.
 
+A wrong Bearer token counts as a failed sign-in of the client's address (throttle.py): past
+settings.auth_failures_per_minute it is 429 with Retry-After instead of 401.
+
 A missing or invalid credential is 401 with ``WWW-Authenticate: Bearer``; a valid user without
 the right is 403 (raised by the workspace, which makes every permission decision). Routers get
 the WWW-Authenticate header by using `AuthRoute` as their route class
@@ -22,7 +25,8 @@ from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from kvalitet.errors import Forbidden, Unauthorized
+from kvalitet.api.throttle import TOO_MANY_FAILURES, client_address, throttle_of
+from kvalitet.errors import Forbidden, TooManyRequests, Unauthorized
 from kvalitet.workspace.auth import User
 
 SessionLoader = Callable[[Request], "int | None"]
@@ -56,7 +60,14 @@ def current_user(
     workspace = request.app.state.services.workspace
     token = _bearer_token(request)
     if token is not None:
-        user = workspace.authenticate(token)
+        try:
+            user = workspace.authenticate(token)
+        except Unauthorized:
+            # A wrong token: counted per address; past the limit the answer is 429, not 401.
+            retry = throttle_of(request.app).failed(client_address(request))
+            if retry is not None:
+                raise TooManyRequests(TOO_MANY_FAILURES.format(seconds=retry), retry_after=retry) from None
+            raise
         method = "bearer"
     else:
         loader = getattr(request.app.state, "session_user_loader", None)

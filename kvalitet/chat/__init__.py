@@ -60,6 +60,9 @@ class ChatRequest(BaseModel):
     report_id: int | None = Field(None, ge=1, le=MAX_ID, description="The report open in the panel.")
     item_id: int | None = Field(None, ge=1, le=MAX_ID,
                                 description="The activity (item) open in the panel: suggestions go here.")
+    confirm_place: bool = Field(False, description="The user confirmed in the panel that a suggestion may be placed "
+                                                   "in the open activity (else only a message that asks to place, "
+                                                   "e.g. \"lägg in\", lets a write tool run).")
 
     @field_validator("message")
     @classmethod
@@ -143,9 +146,13 @@ class ChatService:
         else:
             cid = self.store.create(user, req.message)
             history = []
-        self.store.append(cid, "user", req.message, {"report_id": req.report_id, "item_id": req.item_id})
+        self.store.append(cid, "user", req.message, {"report_id": req.report_id, "item_id": req.item_id,
+                                                     "confirm_place": req.confirm_place})
+        from kvalitet.chat.simple import asks_to_place
+
         return Turn(services=self.services, store=self.store, user=user, conversation_id=cid, message=req.message,
-                    report_id=req.report_id, item_id=req.item_id, history=history, mode=self.mode)
+                    report_id=req.report_id, item_id=req.item_id, history=history, mode=self.mode,
+                    may_write=req.confirm_place or asks_to_place(req.message))
 
     def events(self, turn: Turn) -> Iterator[dict]:
         yield {"event": "meta", "conversation_id": turn.conversation_id, "mode": turn.mode,

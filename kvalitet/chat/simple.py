@@ -96,6 +96,12 @@ def intent(message: str) -> str:
     return "search"
 
 
+def asks_to_place(message: str) -> bool:
+    """Whether the user's own message asks to place text in the open activity ("lägg in",
+    "placera", "för in", …): the server's decision whether a write tool may run this turn."""
+    return bool(_PLACE.search(message))
+
+
 def sections_in(message: str) -> list[str]:
     found = [kind for kind, rx in _SECTIONS if rx.search(message)]
     return [k for k in DRAFT_SECTIONS if k in found]

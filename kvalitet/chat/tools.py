@@ -14,6 +14,15 @@ Security rules, whatever the model asks:
   refused call changes nothing (its transaction is never begun or is rolled back).
 * place_suggestion writes only into the report item open in the chat panel (the request's
   report_id + item_id), never into an item the model names: the model cannot choose where to write.
+* A write tool (WRITE_TOOLS) runs only when the user's own message of this turn asks to place
+  text ("lägg in", "placera", …: the same intent the no-LLM mode reads, chat/simple.py) or the
+  request carries the panel's explicit confirmation (`confirm_place`); otherwise it is refused
+  (403 not_requested) whatever a document, an activity name, a report title or an earlier turn
+  told the model. The server decides, not the prompt.
+* Text read from one unit's report never goes into another unit's report: every tool call that
+  reads a report (read_report, and the open item through context_item) records the report's unit
+  in the conversation (`read_units`); place_suggestion is refused (403 cross_unit) when the
+  conversation has read a report of any unit other than the one it would write into.
 * What comes from documents (passages, drafts built from them, report texts) reaches the model
   only inside delimited blocks of a tool result, through prompts.data (delimiters defused).
 * Every placed text goes through the grounding check again; its flags are stored with it.
@@ -148,6 +157,7 @@ ARGS: dict[str, type[_Args]] = {
     "results": ResultsArgs,
 }
 TOOL_NAMES = tuple(ARGS)
+WRITE_TOOLS = frozenset({"place_suggestion"})  # tools that change a report: gated on the user's intent
 
 
 def _clean_schema(schema: dict) -> dict:
@@ -183,6 +193,7 @@ class ToolOutcome:
     candidates: list[dict] = field(default_factory=list)  # drafts kept in the conversation
     placed: list[dict] = field(default_factory=list)
     error: dict | None = None
+    read_units: list[str] = field(default_factory=list)  # units whose report text this call read
 
     @property
     def ok(self) -> bool:
@@ -273,6 +284,7 @@ class Tools:
         self.user = turn.user
         self.generator = generator  # None: the drafter's configured generator
         self._vocab = None
+        self._units: set[str] = set()  # report units read by the call being run
 
     # -- helpers ---------------------------------------------------------------------------
     @property
@@ -307,6 +319,7 @@ class Tools:
         if not (self.turn.report_id and self.turn.item_id):
             return None
         report = self.services.workspace.get_report(self.turn.report_id, self.user)
+        self._units.add(report.unit)
         for it in report.items:
             if it.id == self.turn.item_id:
                 return it
@@ -344,8 +357,15 @@ class Tools:
             return self.refuse(name, {"keys": sorted(str(k)[:64] for k in raw)[:20]}, 422, "invalid_arguments",
                                 f"Ogiltiga argument till {name}: {msgs}")
         shown = _short(args.model_dump(exclude_none=True, exclude_defaults=True))
+        if name in WRITE_TOOLS and not getattr(self.turn, "may_write", False):
+            return self.refuse(name, shown, 403, "not_requested",
+                               "Användaren har inte bett om att något ska läggas in i det här meddelandet. Lägg bara "
+                               "in text när användaren själv ber om det (till exempel ”lägg in”); fråga annars först.")
+        self._units = set()
         try:
-            return getattr(self, f"_{name}")(args, shown)
+            outcome = getattr(self, f"_{name}")(args, shown)
+            outcome.read_units = sorted(self._units)
+            return outcome
         except ToolFailure as exc:
             return self.refuse(name, shown, exc.status, exc.code, exc.message)
         except LLMUnavailable as exc:
@@ -505,12 +525,27 @@ class Tools:
         )
 
     # -- placing --------------------------------------------------------------------------
+    def units_read(self) -> set[str]:
+        """The report units this conversation has read text from (all turns, this one too)."""
+        out: set[str] = set(self._units)
+        for m in self.turn.store.messages(self.turn.conversation_id):
+            if m.role == "tool":
+                out.update(m.data.get("read_units") or [])
+        return out
+
     def _place_suggestion(self, a: PlaceArgs, shown: dict) -> ToolOutcome:
         report_id, item_id = self.turn.report_id, self.turn.item_id
         if not (report_id and item_id):
             raise ToolFailure(409, "no_context", "Ingen aktivitet är öppen i panelen. Öppna aktiviteten i rapporten "
                                                  "(report_id och item_id) så kan förslaget läggas in där.")
         item = self.context_item()  # the caller must at least be able to read it (else 403)
+        target_unit = next(iter(self._units))
+        others = sorted(u for u in self.units_read() if u != target_unit)
+        if others:
+            raise ToolFailure(403, "cross_unit",
+                              f"Samtalet har läst text ur en rapport för en annan enhet ({', '.join(others)}); sådan "
+                              f"text får inte läggas in i en rapport för {target_unit}. Starta ett nytt samtal med "
+                              "rapporten öppen för att lägga in förslag där.")
         own = [x for x in (item.activity, item.goal, item.status, item.notes) if x]
         if a.suggestion_ref:
             cand = self.candidate(a.suggestion_ref)
@@ -547,6 +582,7 @@ class Tools:
         if not rid:
             raise ToolFailure(409, "no_context", "Ingen rapport är öppen i panelen; ange report_id.")
         view = self.services.workspace.get_report(rid, self.user)
+        self._units.add(view.unit)
         lines = [f'<<<RAPPORT id="{view.id}" år="{view.year}" typ="{view.kind}" läge="{view.state}">>>',
                  f"Titel: {data(view.title)}", f"Enhet: {data(view.unit)}"]
         for it in view.items:

@@ -43,6 +43,7 @@ class Turn:
     item_id: int | None
     history: list[StoredMessage]  # the conversation before this turn's user message
     mode: str  # "llm" | "simple"
+    may_write: bool = False  # the user's message asks to place text (or confirmed it): write tools may run
     cancelled: threading.Event = field(default_factory=threading.Event)
     tools_log: list[dict] = field(default_factory=list)
     placed: list[dict] = field(default_factory=list)
@@ -60,7 +61,7 @@ class Turn:
         self.store.append(self.conversation_id, "tool", outcome.summary, {
             "name": outcome.name, "call_id": call_id, "arguments": outcome.arguments, "status": outcome.status,
             "summary": outcome.summary, "model_content": outcome.model_content, "candidates": outcome.candidates,
-            "placed": outcome.placed, "error": outcome.error, "llm": llm,
+            "placed": outcome.placed, "error": outcome.error, "llm": llm, "read_units": outcome.read_units,
         })
         return [outcome.event(), *outcome.events]
 

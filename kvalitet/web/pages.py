@@ -36,7 +36,9 @@ from kvalitet.workspace.auth import User, can_review, can_write, token_id_of
 from kvalitet.workspace.views import KIND_LABELS, ItemIn
 from kvalitet.web import views
 from kvalitet.pii import shown
+from kvalitet.api.throttle import client_address, throttle_of
 from kvalitet.web.session import (
+    SessionStore,
     CSRF_MESSAGE,
     CsrfError,
     Session,
@@ -104,6 +106,7 @@ ERROR_TITLES = {
     413: "Filen är för stor",
     415: "Filtypen kan inte läsas",
     422: "Uppgifterna gick inte att använda",
+    429: "För många försök",
     500: "Ett fel uppstod",
     503: "Tjänsten är inte tillgänglig just nu",
 }
@@ -162,8 +165,8 @@ def services(request: Request):
 
 
 def _optional_user(request: Request) -> User | None:
-    session = manager(request).read(request)
-    if session is None or session.user_id is None:
+    session = manager(request).signed_in(request)  # a signed-out (revoked) session is nobody
+    if session is None:
         return None
     try:
         user = services(request).workspace.get_user(session.user_id, token_id=session.key)
@@ -267,16 +270,31 @@ def login(
             error = ("Användarnamnet eller nyckeln stämmer inte. Kontrollera att du har klistrat in hela "
                      "nyckeln – den börjar med kv_.")
     if user is None:
-        return page(request, "login.html", user=None, status=400, title="Logga in", nasta=safe_next(nasta),
-                    name=name, error=error)
+        status = 400
+        if name or token:  # a wrong name or key: counted per address, as a wrong API token is
+            retry = throttle_of(request.app).failed(client_address(request))
+            if retry is not None:
+                status = 429
+                error = (f"För många misslyckade inloggningar från din adress. Vänta {retry} sekunder och "
+                         "försök igen.")
+        response = page(request, "login.html", user=None, status=status, title="Logga in", nasta=safe_next(nasta),
+                        name=name, error=error)
+        if status == 429:
+            response.headers["Retry-After"] = str(retry)
+        return response
     # A fresh session (and CSRF token) at sign-in: nothing from before carries over.
     response = RedirectResponse(safe_next(nasta), status_code=303)
-    manager(request).write(response, new_session(user.id, key=token_id_of(token)))
+    sid = SessionStore(services(request).db).start(user.id)
+    manager(request).write(response, new_session(user.id, key=token_id_of(token), sid=sid))
     return response
 
 
 @router.post("/logga-ut")
 def logout(request: Request):
+    """Sign out: the session is revoked on the server (a copy of the cookie stops working too)."""
+    session = manager(request).read(request)
+    if session is not None and session.sid:
+        SessionStore(services(request).db).revoke(session.sid)
     response = RedirectResponse("/logga-in", status_code=303)
     manager(request).write(response, with_flash(new_session(None), "utloggad"))
     return response

@@ -6,9 +6,14 @@ stamp), HttpOnly and SameSite=Lax, Secure when ``KVALITET_COOKIE_SECURE`` is set
     u  the user id (None before sign-in: the sign-in form needs a CSRF token too)
     c  the CSRF token of this session (random, 32 bytes); a new one at every sign-in
     f  a one-shot message for the next page ("flash"), a code from FLASH_MESSAGES
+    s  the session id (random, 32 bytes), signed-in sessions only
 
-Nothing secret is in it (only an id); it cannot be forged without the key, which comes from
+Nothing secret is in it (only ids); it cannot be forged without the key, which comes from
 ``settings.secret_key`` or is generated once and kept in ``<index_dir>/web-secret.key`` (0600).
+
+Sessions are also kept on the server (table web_sessions, by the SHA-256 of the session id):
+a signed-in cookie counts only while its row exists, is not revoked and has not expired.
+Signing out revokes the row, so a copied cookie stops working at once (`SessionStore`).
 
 CSRF: every form carries the token in a hidden field ``csrf_token``; every state-changing
 ``fetch`` sends it in the ``X-CSRF-Token`` header (app.js reads it from ``<meta name="csrf-token">``).
@@ -21,18 +26,25 @@ Bearer-authenticated API calls never reach the loader and need no token.
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import logging
 import os
 import secrets
 from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from fastapi import Request
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from starlette.responses import Response
 
+from sqlalchemy import ForeignKey, Index, String, update
+from sqlalchemy.orm import Mapped, mapped_column
+
 from kvalitet.errors import ConfigError, Forbidden
+from kvalitet.storage.db import Base, UTCDateTime, utcnow
+from kvalitet.workspace import models as _workspace_models  # noqa: F401 - users on Base.metadata
 
 log = logging.getLogger("kvalitet.web")
 
@@ -65,11 +77,14 @@ class Session:
     csrf: str = field(default_factory=lambda: secrets.token_urlsafe(32))
     flash: str | None = None
     key: str | None = None  # the id of the key signed in with: rotating it ends the session
+    sid: str | None = None  # the server-side session's id (signed-in sessions)
 
     def payload(self) -> dict:
         data: dict = {"u": self.user_id, "c": self.csrf}
         if self.key:
             data["k"] = self.key
+        if self.sid:
+            data["s"] = self.sid
         if self.flash:
             data["f"] = self.flash
         return data
@@ -124,9 +139,10 @@ class SessionManager:
             return None
         flash = data.get("f") if isinstance(data.get("f"), str) else None
         key = data.get("k") if isinstance(data.get("k"), str) else None
-        if uid is not None and key is None:
-            return None  # a signed-in session always names its key
-        return Session(user_id=uid, csrf=data["c"], flash=flash, key=key)
+        sid = data.get("s") if isinstance(data.get("s"), str) and len(data["s"]) <= 128 else None
+        if uid is not None and (key is None or sid is None):
+            return None  # a signed-in session always names its key and its server-side id
+        return Session(user_id=uid, csrf=data["c"], flash=flash, key=key, sid=sid)
 
     def write(self, response: Response, session: Session) -> None:
         response.set_cookie(
@@ -144,19 +160,91 @@ class SessionManager:
             return False
         return hmac.compare_digest(session.csrf.encode(), str(sent).encode())
 
+    def signed_in(self, request: Request) -> Session | None:
+        """The cookie's session if it is signed in and still live on the server (not signed
+        out, not expired), else None."""
+        session = self.read(request)
+        if session is None or session.user_id is None:
+            return None
+        store = SessionStore(request.app.state.services.db)
+        if not store.is_live(session.sid, session.user_id):
+            return None
+        return session
+
     def check_api_request(self, request: Request) -> tuple[int, str] | None:
         """The session loader handed to the API: (user id, key id) of a valid cookie, or None.
         An unsafe method without the session's CSRF token in X-CSRF-Token is refused (403)."""
-        session = self.read(request)
-        if session is None or session.user_id is None:
+        session = self.signed_in(request)
+        if session is None:
             return None
         if request.method not in SAFE_METHODS and not self.token_matches(session, request.headers.get(CSRF_HEADER)):
             raise CsrfError(CSRF_MESSAGE)
         return session.user_id, session.key
 
 
-def new_session(user_id: int | None = None, key: str | None = None) -> Session:
-    return Session(user_id=user_id, key=key)
+def new_session(user_id: int | None = None, key: str | None = None, sid: str | None = None) -> Session:
+    return Session(user_id=user_id, key=key, sid=sid)
+
+
+# ---- server-side sessions ----------------------------------------------------------------
+class SessionRow(Base):
+    """A signed-in web session (migration 0007): kept by the SHA-256 of its random id."""
+
+    __tablename__ = "web_sessions"
+    __table_args__ = (Index("ix_web_sessions_user_id", "user_id"), Index("ix_web_sessions_expires_at", "expires_at"))
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+
+def _sid_hash(sid: str) -> str:
+    return hashlib.sha256(sid.encode("utf-8")).hexdigest()
+
+
+class SessionStore:
+    """Server-side sessions over the database: start at sign-in, is_live on every request,
+    revoke at sign-out."""
+
+    def __init__(self, db):
+        self.db = db
+
+    def start(self, user_id: int, max_age: int = SESSION_MAX_AGE) -> str:
+        """A new session for `user_id`; returns its id (goes into the signed cookie only)."""
+        sid = secrets.token_urlsafe(32)
+        now = utcnow()
+        with self.db.session() as s:
+            s.add(SessionRow(id=_sid_hash(sid), user_id=user_id, created_at=now,
+                             expires_at=now + timedelta(seconds=max_age), revoked_at=None))
+        return sid
+
+    def is_live(self, sid: str | None, user_id: int) -> bool:
+        if not sid:
+            return False
+        with self.db.session() as s:
+            row = s.get(SessionRow, _sid_hash(sid))
+            return (row is not None and row.user_id == user_id and row.revoked_at is None
+                    and row.expires_at > utcnow())
+
+    def revoke(self, sid: str | None) -> bool:
+        """End the session now; True if a live session was revoked."""
+        if not sid:
+            return False
+        with self.db.session() as s:
+            row = s.get(SessionRow, _sid_hash(sid))
+            if row is None or row.revoked_at is not None:
+                return False
+            row.revoked_at = utcnow()
+            return True
+
+    def revoke_user(self, user_id: int) -> int:
+        """End every session of a user (deactivation, a rotated key); the number ended."""
+        with self.db.session() as s:
+            res = s.execute(update(SessionRow).where(SessionRow.user_id == user_id, SessionRow.revoked_at.is_(None))
+                            .values(revoked_at=utcnow()).execution_options(synchronize_session=False))
+            return int(res.rowcount or 0)
 
 
 def with_flash(session: Session, code: str | None) -> Session:

@@ -1,41 +1,57 @@
 """Users, tokens and roles of the workspace.
 
 A token looks like ``kv_<token_id>_<secret>``. `token_id` (12 hex characters, not secret) is
-stored in clear and finds the user's row; the whole token is stored only as an argon2 hash and
-checked with one argon2 verification. So authenticating costs one indexed lookup and one
-hash check, never a scan over every user's hash.
+stored in clear and finds the user's row; the whole token is stored only as a keyed hash,
+``hmac-sha256$<hex>`` = HMAC-SHA256(server key, token). So authenticating costs one indexed
+lookup and one HMAC (microseconds), never a scan over every user's hash, and a flood of wrong
+tokens cannot turn password hashing into a denial of service.
 
-The secret carries 256 bits from `secrets`, so the argon2 parameters are not what keeps it
-safe from guessing; they are set to OWASP's minimum (19 MiB, t=2, p=1) to keep a request
-cheap on a small server while a stolen database still does not give usable tokens.
+Why a keyed hash and not argon2: the secret carries 256 bits from `secrets`, so nothing is
+gained by a slow hash (it protects guessable passwords, and nobody guesses 2^256); a stolen
+database without the server key gives no usable tokens either. The key is
+``KVALITET_TOKEN_SECRET`` or, when unset, ``<index_dir>/token-secret.key`` (made once, 0600, and
+kept in backups with the database it belongs to; losing it means issuing new keys).
+
+Tokens issued before (argon2 hashes, ``$argon2…``) still work: they are checked with argon2 at
+most ARGON2_CONCURRENCY at a time (a request that cannot get a slot within ARGON2_WAIT seconds
+gets 429) and rewritten as the keyed hash on their first successful use.
 
 Roles (what each may do is decided here, for the API, the CLI, a web UI and a chat alike):
   rektor              works on the reports of their own unit: create, add items, draft, read
   kvalitetsutvecklare reads every report (and its audit log)
   granskare           reads every report; accepts, edits and rejects suggestions; publishes
   admin               everything, and manages users
+Published reports are public documents (offentlighetsprincipen): every signed-in role may read
+them (`can_read_published`), as search and the document view already show their text.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import os
 import re
 import secrets
+import threading
 from dataclasses import dataclass
+from pathlib import Path
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
-from kvalitet.errors import Forbidden
+from kvalitet.errors import ConfigError, Forbidden
 from kvalitet.workspace.models import ROLES
 
 # The unit of the huvudman's own report (kind huvudmannarapport), written from the units' reports.
 HUVUDMAN_UNIT = "Huvudman"
 
-_hasher = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
+_hasher = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)  # legacy hashes only
 TOKEN_RE = re.compile(r"^kv_([0-9a-f]{12})_([A-Za-z0-9_-]{20,128})$")
-# Run against a dummy hash when the token id is unknown, so a wrong id and a wrong secret
-# take the same time (no way to probe which token ids exist).
-_DUMMY_HASH = _hasher.hash("kv_000000000000_" + "x" * 43)
+HMAC_PREFIX = "hmac-sha256$"
+TOKEN_KEY_FILE = "token-secret.key"
+ARGON2_CONCURRENCY = 2  # legacy argon2 checks at once (19 MiB each)
+ARGON2_WAIT = 2.0  # seconds a request waits for a slot, then 429
+_argon2_slots = threading.BoundedSemaphore(ARGON2_CONCURRENCY)
 
 
 @dataclass(frozen=True)
@@ -58,13 +74,45 @@ class User:
 
 
 def new_token() -> tuple[str, str]:
-    """(token, token_id): the token is shown once; only its id and argon2 hash are kept."""
+    """(token, token_id): the token is shown once; only its id and keyed hash are kept."""
     token_id = secrets.token_hex(6)
     return f"kv_{token_id}_{secrets.token_urlsafe(32)}", token_id
 
 
-def hash_token(token: str) -> str:
-    return _hasher.hash(token)
+def token_key(settings) -> bytes:
+    """The server key of the token hashes: KVALITET_TOKEN_SECRET, else the key file in the
+    index folder (made once with 256 random bits, mode 0600). ConfigError when it is too short
+    or the file is broken."""
+    configured = getattr(settings, "token_secret", None)
+    if configured:
+        if len(configured) < 32:
+            raise ConfigError("KVALITET_TOKEN_SECRET är för kort: minst 32 tecken / the token secret is too short "
+                              "(at least 32 characters)")
+        return configured.encode("utf-8")
+    index_dir = Path(settings.index_dir)
+    index_dir.mkdir(parents=True, exist_ok=True)
+    path = index_dir / TOKEN_KEY_FILE
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        pass
+    else:
+        with os.fdopen(fd, "w", encoding="ascii") as fh:
+            fh.write(secrets.token_urlsafe(48))
+            fh.flush()
+            os.fsync(fh.fileno())
+    if path.stat().st_mode & 0o077:
+        os.chmod(path, 0o600)
+    key = path.read_text(encoding="ascii").strip()
+    if len(key) < 32:
+        raise ConfigError(f"{path} är tom eller trasig: återställ den ur säkerhetskopian, eller ta bort den och "
+                          "ge alla användare nya nycklar / the token key file is broken")
+    return key.encode("ascii")
+
+
+def hash_token(token: str, key: bytes) -> str:
+    """The stored form of a token: ``hmac-sha256$<64 hex>``."""
+    return HMAC_PREFIX + hmac.new(key, token.encode("utf-8", "surrogatepass"), hashlib.sha256).hexdigest()
 
 
 def token_id_of(token: str) -> str | None:
@@ -72,12 +120,29 @@ def token_id_of(token: str) -> str | None:
     return m.group(1) if m else None
 
 
-def verify_token(token_hash: str | None, token: str) -> bool:
-    """One argon2 check; a missing hash still costs one check (constant work per request)."""
+def is_legacy_hash(token_hash: str | None) -> bool:
+    return bool(token_hash) and not token_hash.startswith(HMAC_PREFIX)
+
+
+def verify_token(token_hash: str | None, token: str, key: bytes) -> bool:
+    """Whether `token` matches the stored hash. A keyed hash is one HMAC and a constant-time
+    compare; a missing hash costs the same (no way to tell which token ids exist). A legacy
+    argon2 hash is checked in one of ARGON2_CONCURRENCY slots; TooManyRequests (429) when no
+    slot frees within ARGON2_WAIT seconds."""
+    expected = hash_token(token, key)
+    if not is_legacy_hash(token_hash):
+        return hmac.compare_digest(expected, token_hash or HMAC_PREFIX + "0" * 64) and token_hash is not None
+    if not _argon2_slots.acquire(timeout=ARGON2_WAIT):
+        from kvalitet.errors import TooManyRequests
+
+        raise TooManyRequests("För många inloggningar just nu; försök igen om en stund / too many sign-ins at once, "
+                              "try again shortly", retry_after=2)
     try:
-        return _hasher.verify(token_hash or _DUMMY_HASH, token) and token_hash is not None
+        return _hasher.verify(token_hash, token)
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return False
+    finally:
+        _argon2_slots.release()
 
 
 def check_role(role: str) -> str:

@@ -22,6 +22,7 @@ import re
 import unicodedata
 from collections import Counter, defaultdict
 from datetime import date, datetime
+from functools import cached_property
 from pathlib import Path
 from typing import Callable, Iterable
 
@@ -40,12 +41,14 @@ from kvalitet.workspace.auth import (
     User,
     check_role,
     hash_token,
+    is_legacy_hash,
     new_token,
     require_admin,
     require_read,
     require_review,
     require_write,
     token_id_of,
+    token_key,
     verify_token,
 )
 from kvalitet.workspace.models import AuditRow, ItemRow, ReportRow, SectionRow, SuggestionRow, UserRow
@@ -173,7 +176,7 @@ class Workspace:
             with self.db.session() as s:
                 if s.scalar(select(UserRow.id).where(UserRow.name == name)) is not None:
                     raise Conflict(f"Användaren {name!r} finns redan / the user exists")
-                row = UserRow(name=name, role=role, unit=unit, token_id=tid, token_hash=hash_token(token), active=True)
+                row = UserRow(name=name, role=role, unit=unit, token_id=tid, token_hash=hash_token(token, self.token_key), active=True)
                 s.add(row)
                 s.flush()
                 self._audit(s, actor, "user.create", "user", row.id, None, None, _snap(row, ("name", "role", "unit")))
@@ -191,7 +194,7 @@ class Workspace:
             row = s.scalar(select(UserRow).where(UserRow.name == name))
             if row is None:
                 raise NotFound(f"Ingen användare {name!r} / no such user")
-            row.token_id, row.token_hash = tid, hash_token(token)
+            row.token_id, row.token_hash = tid, hash_token(token, self.token_key)
             self._audit(s, actor, "user.rotate_token", "user", row.id, None)
             view = self._user_view(row)
         return NewUser(user=view, token=token)
@@ -215,36 +218,25 @@ class Workspace:
         with self.db.session() as s:
             return [self._user_view(r) for r in s.scalars(select(UserRow).order_by(UserRow.name))]
 
-    # A verified token is remembered for a few minutes (by its SHA-256, with the argon2 hash it
-    # matched), so that a client's every request does not pay an argon2 check (~30-70 ms). The
-    # user row is still read each time: deactivation takes effect at once, and a rotated token
-    # has a new hash, which misses the cache.
-    VERIFIED_TTL = 300.0
+    @cached_property
+    def token_key(self) -> bytes:
+        """The server key of the token hashes (auth.token_key)."""
+        return token_key(self.settings)
 
     def authenticate(self, token: str) -> User:
-        """The user a Bearer token belongs to: one indexed lookup by the token's id, one argon2
-        check (skipped when the same token was verified moments ago). Raises Unauthorized for
-        an unknown, wrong or deactivated token."""
-        import hashlib
-        import time
-
+        """The user a Bearer token belongs to: one indexed lookup by the token's id and one HMAC
+        check (microseconds: no cache needed). A token still stored as an argon2 hash (issued by
+        an older version) is checked with argon2 in a bounded slot and re-stored as the keyed
+        hash. Raises Unauthorized for an unknown, wrong or deactivated token, TooManyRequests
+        when the argon2 slots stay full."""
         tid = token_id_of(token)
-        digest = hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
-        cache = self.__dict__.setdefault("_verified", {})
         with self.db.session() as s:
             row = s.scalar(select(UserRow).where(UserRow.token_id == tid)) if tid else None
-            hit = cache.get(digest)
-            now = time.monotonic()
-            if row is not None and hit is not None and hit[0] == row.token_hash and hit[1] > now:
-                ok = True
-            else:
-                ok = verify_token(row.token_hash if row is not None else None, token)
-                if ok and row is not None:
-                    if len(cache) > 10_000:
-                        cache.clear()
-                    cache[digest] = (row.token_hash, now + self.VERIFIED_TTL)
+            ok = verify_token(row.token_hash if row is not None else None, token, self.token_key)
             if not ok or row is None or not row.active:
                 raise Unauthorized("Ogiltig eller återkallad token / invalid or revoked token")
+            if is_legacy_hash(row.token_hash):  # migrated on its first successful use
+                row.token_hash = hash_token(token, self.token_key)
             return User(id=row.id, name=row.name, role=row.role, unit=row.unit)
 
     def get_user(self, user_id: int, token_id: str | None = None) -> User:
