@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 import shutil
 import threading
+import time
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -90,32 +91,42 @@ def test_a_flood_of_wrong_tokens_runs_no_argon2_and_the_signed_in_user_is_served
             while not stop.is_set():
                 answers.append(c.get("/api/me", headers=headers).status_code)
 
+    mine = {"Authorization": f"Bearer {site.tokens['rektor']}"}
+    assert httpx.get(f"{site.base}/api/me", headers=mine).status_code == 200  # at work before the flood
     threads = [threading.Thread(target=flood, args=(bad if n % 2 else unknown,)) for n in range(32)]
     for t in threads:
         t.start()
     try:
         with httpx.Client(base_url=site.base, timeout=30,
                           headers={"Authorization": f"Bearer {site.tokens['rektor']}"}) as me:
-            served = [me.get("/api/me").status_code for _ in range(30)]
+            served, until = [], time.monotonic() + 4
+            while len(served) < 30 or time.monotonic() < until:
+                served.append(me.get("/api/me").status_code)
     finally:
         stop.set()
         for t in threads:
             t.join(30)
-    assert served == [200] * 30
-    assert len(answers) > 100 and set(answers) <= {401, 429} and 429 in answers
+    assert len(served) >= 30 and set(served) == {200}
+    assert len(answers) > 64 and set(answers) <= {401, 429} and 429 in answers
     assert calls == []  # not one argon2 check for the whole flood
 
 
 # ---- throttling ---------------------------------------------------------------------------------
 def test_failed_tokens_are_throttled_per_address_with_429_and_valid_keys_still_work(site):
+    in_use = [k for k in USERS if k != "admin"]
+    for key in in_use:  # colleagues working from the same address
+        assert httpx.get(f"{site.base}/api/me", headers={"Authorization": f"Bearer {site.tokens[key]}"}).status_code == 200
     bad = {"Authorization": f"Bearer {wrong_token(site)}"}
     codes = [httpx.get(f"{site.base}/api/me", headers=bad).status_code for _ in range(LIMIT + 5)]
     assert codes[:LIMIT] == [401] * LIMIT and codes[LIMIT:] == [429] * 5
     r = httpx.get(f"{site.base}/api/me", headers=bad)
     assert r.status_code == 429 and r.json()["error"]["code"] == "too_many_requests"
     assert 1 <= int(r.headers["retry-after"]) <= 60 and "försök igen" in r.json()["error"]["message"]
-    for key in USERS:  # every user's key from the same address still works
+    for key in in_use:  # the keys in use from the same address still work
         assert httpx.get(f"{site.base}/api/me", headers={"Authorization": f"Bearer {site.tokens[key]}"}).status_code == 200
+    # A key not used lately waits out the minute like any unknown token (refused before any work).
+    r = httpx.get(f"{site.base}/api/me", headers={"Authorization": f"Bearer {site.tokens['admin']}"})
+    assert r.status_code == 429 and "retry-after" in r.headers
 
 
 def test_failed_sign_ins_on_the_form_are_throttled_too(site):

@@ -68,6 +68,7 @@ def current_user(
             if retry is not None:
                 raise TooManyRequests(TOO_MANY_FAILURES.format(seconds=retry), retry_after=retry) from None
             raise
+        throttle_of(request.app).accepted(token)
         method = "bearer"
     else:
         loader = getattr(request.app.state, "session_user_loader", None)

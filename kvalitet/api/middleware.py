@@ -18,6 +18,7 @@ CORS preflight or a crash gets the security headers, a request id and an access-
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 import time
@@ -88,10 +89,11 @@ class _BodyTooLarge(StarletteHTTPException):
 
 
 class SafetyMiddleware:
-    def __init__(self, app: ASGIApp, settings: Settings) -> None:
+    def __init__(self, app: ASGIApp, settings: Settings, throttle=None) -> None:
         self.app = app
         self.settings = settings
         self.max_body = settings.max_upload_bytes + FORM_MARGIN_BYTES
+        self.throttle = throttle  # api/throttle.py: a flooding address is refused here, first
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -118,6 +120,18 @@ class SafetyMiddleware:
             await response(scope, receive, send_with_headers)
 
         try:
+            if self.throttle is not None and path.startswith("/api/"):
+                auth = headers.get("authorization", "")
+                if auth[:7].lower() == "bearer ":
+                    client = scope.get("client")
+                    retry = self.throttle.refuse_early(client[0] if client else "unknown", auth[7:].strip())
+                    if retry is not None:
+                        from kvalitet.api.throttle import TARPIT_SECONDS, TOO_MANY_FAILURES
+
+                        await asyncio.sleep(TARPIT_SECONDS)  # costs no CPU; slows a flooding client down
+                        await respond(_error("too_many_requests", TOO_MANY_FAILURES.format(seconds=retry), 429, rid,
+                                             **{"retry-after": str(retry)}))
+                        return
             declared = headers.get("content-length")
             if declared is not None:
                 try:
@@ -254,4 +268,7 @@ def install_middleware(app, settings: Settings) -> None:
         max_age=600,
     )
     # Added last, so it is the outermost layer and sees every request first.
-    app.add_middleware(SafetyMiddleware, settings=settings)
+    from kvalitet.api.throttle import FailureThrottle
+
+    app.state.auth_throttle = FailureThrottle(settings.auth_failures_per_minute)
+    app.add_middleware(SafetyMiddleware, settings=settings, throttle=app.state.auth_throttle)
