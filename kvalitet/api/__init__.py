@@ -6,6 +6,7 @@ import logging
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
@@ -28,19 +29,52 @@ def error_body(code: str, message: str, detail=None, *, sv: str | None = None, e
     return body
 
 
+def _start_up(svc) -> None:
+    """What a crash or time left behind, dealt with before the first request: half-done
+    publishes and uploads (ingest/staging.py), and data past its retention (ops/retention.py).
+    A failure here is logged, never fatal (the service still starts)."""
+    from kvalitet.ingest.staging import recover
+
+    try:
+        done = recover(svc)
+        if any(done.values()):
+            log.warning("start-up recovery: %s", done)
+    except Exception:
+        log.exception("start-up recovery failed")
+    try:
+        from kvalitet.ops.retention import apply_retention
+
+        apply_retention(svc)
+    except ImportError:
+        pass
+    except Exception:
+        log.exception("retention clean-up failed")
+
+
 def create_app(settings: Settings | None = None, services=None) -> FastAPI:
     settings = settings or Settings()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         from kvalitet.container import Services
+        from kvalitet.errors import IndexBusy
+        from kvalitet.ops import index_lock
 
-        svc = services or Services(settings)
-        app.state.services = svc
-        app.state.settings = settings
-        yield
-        if services is None:
-            svc.close()
+        try:  # an embedded index is this server's alone while it runs (ops/index_lock.py)
+            index_lock.acquire(settings, "kvalitet serve")
+        except IndexBusy as exc:
+            log.error("%s", exc.message)
+            raise
+        try:
+            svc = services or Services(settings)
+            app.state.services = svc
+            app.state.settings = settings
+            await run_in_threadpool(_start_up, svc)
+            yield
+            if services is None:
+                svc.close()
+        finally:
+            index_lock.release(settings)
 
     app = FastAPI(
         title="Kvalitet",

@@ -62,6 +62,9 @@ def ingest(
             def progress(path: str, done: int, total: int) -> None:
                 bar.update(task, completed=done, total=total, description=path)
 
+            from kvalitet.ingest.staging import recover
+
+            recover(svc)  # what a killed publish or upload left: finished or taken out first
             report = svc.ingest(list(paths) if paths else None, rebuild=rebuild, progress=progress)
     except KvalitetError as exc:
         _fail(exc)
@@ -232,6 +235,12 @@ def serve(
         raise typer.Exit(3)
     for k, v in overrides.items():  # workers re-read settings from the environment
         os.environ[f"KVALITET_{k.upper()}"] = str(v)
+    from kvalitet.ops import index_lock
+
+    try:  # a second server (or a running ingest/restore) on the same embedded index: say so now
+        index_lock.acquire(settings, "kvalitet serve")
+    except KvalitetError as exc:
+        _fail(exc)
     users: list = []
     if demo_users:
         from kvalitet.cli.reports import demo_users as make_demo_users

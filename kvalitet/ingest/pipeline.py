@@ -212,10 +212,17 @@ def ingest(
     rebuild: bool = False,
     progress: Progress | None = None,
     after_file: Callable[[str], None] | None = None,
+    as_paths: dict[Path, str] | None = None,
 ) -> IngestReport:
+    """Read `paths` (default: the corpus dir) into the index. `as_paths` maps a file to the
+    document path it is catalogued under (a staged file read as its final name: ingest/staging.py);
+    `after_file(doc_path)` runs after each stored document, inside the lock."""
     settings = index.settings
     report = IngestReport()
-    with ingest_lock(settings.index_dir):
+    from kvalitet.ops.index_lock import exclusive_index
+
+    purpose = "kvalitet ingest --rebuild" if rebuild else "en inläsning (kvalitet ingest)"
+    with exclusive_index(settings, purpose), ingest_lock(settings.index_dir):
         if rebuild:
             _clear(index)
         if not rebuild:
@@ -226,7 +233,7 @@ def ingest(
         total = len(files)
         present: set[str] = set()
         for n, path in enumerate(files, 1):
-            doc_path = display_path(path, settings.corpus_dir)
+            doc_path = (as_paths or {}).get(path) or display_path(path, settings.corpus_dir)
             present.add(doc_path)
             if progress:
                 progress(doc_path, n - 1, total)

@@ -438,7 +438,15 @@ def _check_catalog(root: Path, manifest: dict) -> None:
 
 
 def restore(settings: Settings, archive: Path, *, force: bool = False) -> RestoreResult:
-    """Restore `archive` into the configured index folder and database (see module doc)."""
+    """Restore `archive` into the configured index folder and database (see module doc).
+    Refused (IndexBusy) while a server or an ingest works on the index (ops/index_lock.py)."""
+    from kvalitet.ops.index_lock import exclusive_index
+
+    with exclusive_index(settings, "kvalitet restore"):
+        return _restore(settings, archive, force=force)
+
+
+def _restore(settings: Settings, archive: Path, *, force: bool = False) -> RestoreResult:
     from kvalitet.ingest.pipeline import ingest_lock
 
     archive = Path(archive)

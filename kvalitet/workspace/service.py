@@ -787,27 +787,20 @@ class Workspace:
                 if target.exists() or rel(target) in taken:
                     target = target.with_name(f"{report.year}-{slugify(report.title)}-{report.id}.md")
         from kvalitet.ingest.pipeline import display_path
+        from kvalitet.ingest.staging import staged_ingest
 
-        target.parent.mkdir(parents=True, exist_ok=True)
+        # Written under a staging name and read into the index as `target`; renamed only once the
+        # catalog holds it (ingest/staging.py). A crash before the report is marked published
+        # leaves an orphan that start-up recovery takes out; an unreadable file replaces nothing.
         previous = target.read_bytes() if target.exists() else None
-        tmp = target.with_name(f".{target.name}.tmp")
-        tmp.write_text(markdown, encoding="utf-8")
-        os.replace(tmp, target)
         doc_path = display_path(target, corpus)
-        try:
-            ingested = self.services.ingest([target])
-            skipped = dict(ingested.skipped)
-            if doc_path in skipped:
-                raise UnreadableFile(
-                    f"Den publicerade rapporten kunde inte läsas in i indexet: {skipped[doc_path]} / "
-                    "the published report could not be ingested"
-                )
-        except BaseException:
-            if previous is None:
-                target.unlink(missing_ok=True)
-            else:
-                target.write_bytes(previous)
-            raise
+        ingested = staged_ingest(self.services, target, markdown.encode("utf-8"))
+        skipped = dict(ingested.skipped)
+        if doc_path in skipped:
+            raise UnreadableFile(
+                f"Den publicerade rapporten kunde inte läsas in i indexet: {skipped[doc_path]} / "
+                "the published report could not be ingested"
+            )
         try:
             with self.db.session() as s:
                 report = self._report(s, report_id)
@@ -826,5 +819,23 @@ class Workspace:
                 names = self._names(s, [report.owner_id])
                 return PublishResult(report=self._summary(report, names), path=doc_path,
                                      doc_kind=doc.doc_kind if doc else None, passages=passages or 0)
-        except StaleDataError as exc:
+        except (Conflict, StaleDataError) as exc:
+            self._undo_publication(target, previous)
+            if isinstance(exc, Conflict):
+                raise
             raise Conflict("Rapporten ändrades samtidigt / changed concurrently") from exc
+
+    def _undo_publication(self, target: Path, previous: bytes | None) -> None:
+        """Put back the published file (and its passages) as they were before a publish that
+        could not be recorded."""
+        from kvalitet.ingest.pipeline import _remove_document, display_path, ingest_lock
+        from kvalitet.ingest.staging import staged_ingest
+        from kvalitet.ops.index_lock import exclusive_index
+
+        if previous is not None:
+            staged_ingest(self.services, target, previous)
+            return
+        with exclusive_index(self.settings, "publicering"), ingest_lock(self.settings.index_dir):
+            _remove_document(self.services.index, display_path(target, Path(self.settings.corpus_dir)))
+            target.unlink(missing_ok=True)
+        self.services.index.invalidate()
