@@ -203,6 +203,8 @@ def _document_summary(svc: Services, doc_path: str) -> tuple[DocumentRow, list[P
 
 
 def _store_and_ingest(svc: Services, data: bytes, raw_name: str | None, replace: bool) -> UploadOut:
+    from kvalitet.ingest.staging import staged_ingest
+
     settings = svc.settings
     media_type = sniff_media_type(data, raw_name or "")  # 415/422 for anything we cannot read
     name = safe_filename(raw_name, media_type)
@@ -220,16 +222,12 @@ def _store_and_ingest(svc: Services, data: bytes, raw_name: str | None, replace:
                     f"Det finns redan ett annat dokument med namnet {name}; skicka replace=true för att "
                     f"ersätta det / a different document named {name} exists; send replace=true to replace it."
                 )
-        _write_atomically(uploads, name, data)
-        try:
-            report = svc.ingest([target])
-        except BaseException:
-            _restore(uploads, name, previous)
-            raise
+        # Written under a staging name, read into the index as `target` and renamed once the
+        # catalog holds it (ingest/staging.py): a crash or an unreadable file replaces nothing.
+        report = staged_ingest(svc, target, data)
         doc_path = next(iter(report.kinds), None)
         skipped = dict(report.skipped)
         if skipped:
-            _restore(uploads, name, previous)
             reason = next(iter(skipped.values()))
             raise UnreadableFile(f"Dokumentet lästes inte in / the document was not indexed: {reason}")
         if doc_path is None:  # unchanged content: already in the catalog
