@@ -70,6 +70,9 @@ class Settings(BaseSettings):
     secret_key: str | None = Field(default=None, repr=False)  # session cookies; generated if unset
     token_secret: str | None = Field(default=None, repr=False)  # key of the token hashes; generated if unset
     auth_failures_per_minute: int = Field(20, ge=1)  # failed sign-ins per client address, then 429
+    # Retention (ops/retention.py): days; 0 keeps forever.
+    conversation_retention_days: int = Field(180, ge=0)
+    restored_copy_retention_days: int = Field(30, ge=0)
     cookie_secure: bool = False
 
     # Safety.

@@ -166,3 +166,42 @@ def test_data_files_and_folders_are_private_even_under_a_lax_umask(tmp_path):
     loose = [(str(p), oct(p.stat().st_mode & 0o777)) for p in found
              if not p.is_symlink() and p.stat().st_mode & (stat.S_IRWXG | stat.S_IRWXO)]
     assert loose == []
+
+
+# ---- who may read a published report -----------------------------------------------------------
+def test_a_published_report_is_readable_by_every_role_as_published_and_a_draft_is_not(world):
+    from kvalitet.domain.types import Grounding, Suggestion
+
+    ws = world.svc.workspace
+    rektor = ws.authenticate(world.tokens["rektor"])
+    granskare = ws.authenticate(world.tokens["granskare"])
+    other = ws.add_user("h-rektor-bo", "rektor", "Byskolan").token
+    rep = ws.create_report("Offentlig rapport Åby", "aktivitetsuppfoljning", 2024, None, rektor)
+    item = ws.add_item(rep.id, {"activity": "Utveckla samarbete med högskolan", "status": "Pågående"}, rektor)
+    kept, dropped = ws.add_suggestions(rep.id, item.id, [
+        Suggestion(id="s_pub1", kind="uppfoljning", text="Samverkan med högskolan gav gemensamma kurser för lärarna.",
+                   generator="extractive", grounding=Grounding(supported=True)),
+        Suggestion(id="s_pub2", kind="analys", text="Avvisat arbetsmaterial om enskilda lärare.",
+                   generator="extractive", grounding=Grounding(supported=True))], rektor)
+    ws.accept(kept.id, granskare, expected_version=kept.version)
+    ws.reject(dropped.id, granskare, expected_version=dropped.version)
+    draft = ws.create_report("Utkast Åby", "kvalitetsrapport", 2024, None, rektor)
+    h = {"Authorization": f"Bearer {other}"}
+    assert httpx.get(f"{world.base}/api/reports/{rep.id}", headers=h).status_code == 403  # not yet published
+    published = ws.publish(rep.id, granskare)
+
+    r = httpx.get(f"{world.base}/api/reports/{rep.id}", headers=h)
+    assert r.status_code == 200, r.text
+    texts = [s["text"] for it in r.json()["items"] for sec in it["sections"] for s in sec["suggestions"]]
+    assert texts == ["Samverkan med högskolan gav gemensamma kurser för lärarna."]  # as published only
+    r = httpx.get(f"{world.base}/api/reports/{rep.id}/export", params={"format": "md"}, headers=h)
+    assert r.status_code == 200 and "gemensamma kurser" in r.text and "Avvisat arbetsmaterial" not in r.text
+    listed = [x["id"] for x in httpx.get(f"{world.base}/api/reports", headers=h).json()["reports"]]
+    assert rep.id in listed and draft.id not in listed
+    # The same text as search and the document view give (which always did).
+    hits = httpx.get(f"{world.base}/api/search", params={"q": "gemensamma kurser för lärarna högskolan"}, headers=h).json()
+    assert any(x["source"]["path"] == published.path for x in hits["hits"])
+    # What stays with the unit: drafts, the change log, single suggestions.
+    assert httpx.get(f"{world.base}/api/reports/{draft.id}", headers=h).status_code == 403
+    assert httpx.get(f"{world.base}/api/reports/{rep.id}/audit", headers=h).status_code == 403
+    assert httpx.get(f"{world.base}/api/suggestions/{dropped.id}", headers=h).status_code == 403

@@ -582,7 +582,8 @@ class Tools:
         if not rid:
             raise ToolFailure(409, "no_context", "Ingen rapport är öppen i panelen; ange report_id.")
         view = self.services.workspace.get_report(rid, self.user)
-        self._units.add(view.unit)
+        if view.state != "published":  # a published report is public: its text may go anywhere
+            self._units.add(view.unit)
         lines = [f'<<<RAPPORT id="{view.id}" år="{view.year}" typ="{view.kind}" läge="{view.state}">>>',
                  f"Titel: {data(view.title)}", f"Enhet: {data(view.unit)}"]
         for it in view.items:

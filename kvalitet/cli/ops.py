@@ -59,6 +59,7 @@ def restore_cmd(
     if as_json:
         typer.echo(json.dumps({
             "index_dir": str(result.index_dir), "previous": str(result.previous) if result.previous else None,
+            "kept": result.kept,
             "warnings": result.warnings, "check": check, **_summary(result.manifest),
         }, ensure_ascii=False))
     else:
@@ -66,6 +67,8 @@ def restore_cmd(
                    f"{result.manifest['documents']} dokument i {result.index_dir}")
         if result.previous:
             typer.echo(f"  Det tidigare indexet finns kvar i / the previous index is kept in: {result.previous}")
+        for line in result.kept:
+            typer.echo(f"  Ersatt och sparat / replaced and kept: {line}")
         typer.echo(f"  Kontroll / check: katalog {check['catalog_passages']}, vektorer {check['vectors']} "
                    f"-> {'OK' if check['ok'] else 'STÄMMER INTE / MISMATCH'}")
         for w in result.warnings:
@@ -94,7 +97,28 @@ def backup_check_cmd(
                    f"skapad {manifest['created_at']})")
 
 
+def retention_cmd(as_json: bool = typer.Option(False, "--json")):
+    """Ta bort det som passerat sin lagringstid: samtal, undanflyttade kopior från återställningar,
+    utgångna sessioner (KVALITET_CONVERSATION_RETENTION_DAYS, KVALITET_RESTORED_COPY_RETENTION_DAYS)."""
+    from kvalitet.container import Services
+    from kvalitet.ops.retention import apply_retention
+
+    svc = Services(_settings())
+    try:
+        done = apply_retention(svc)
+    except KvalitetError as exc:
+        _fail(exc)
+    finally:
+        svc.close()
+    if as_json:
+        typer.echo(json.dumps(done))
+        return
+    typer.echo(f"Borttaget / removed: {done['conversations']} samtal ({done['messages']} meddelanden), "
+               f"{done['restored_copies']} undanflyttade kopior, {done['sessions']} avslutade sessioner")
+
+
 def register(app: typer.Typer) -> None:
+    app.command("retention")(retention_cmd)
     app.command("backup")(backup_cmd)
     app.command("restore")(restore_cmd)
     app.command("backup-check")(backup_check_cmd)

@@ -18,11 +18,20 @@ PostgreSQL: the database is dumped with ``pg_dump --format=custom`` and restored
 server up on its own, or run ``kvalitet ingest`` after a restore, which re-creates the vectors
 from the catalog (from the embedding cache, without recomputing them).
 
+The archive also holds what Kvalitet itself wrote into the corpus: uploaded documents
+(``corpus/uploads``) and published reports (``corpus/rapporter``), so that a restore brings
+back the files the catalog names (without them the next ingest of the folder would delete them
+from the index).
+
 A restore reads the manifest first, unpacks into a temporary folder beside the index, verifies
 every checksum and the passage count, refuses to replace a non-empty index without
-``force=True``, and then swaps folders with two renames. The old index is kept beside the new
-one (``<index>.before-restore-<time>``) until the operator removes it. Stop the service before a
-restore: a running server keeps the old files open.
+``force=True``, and then swaps folders with renames. Everything it replaces is kept in one
+place, ``<index>.before-restore-<time>``: the old index folder itself, and under ``replaced/``
+the old database (a separate SQLite file, or a pg_dump of PostgreSQL) and the old uploads and
+published reports; the result (and the CLI) lists each. Those copies are removed after
+KVALITET_RESTORED_COPY_RETENTION_DAYS (ops/retention.py). When documents of the restored catalog
+are missing from the corpus folder, the result warns (before any ingest would delete them).
+A running server holds the index (ops/index_lock.py): a restore is refused until it stops.
 
 The archive contains personal data (document text, users, audit log): it is written with mode
 0600, and should be stored as carefully as the database itself.
@@ -72,8 +81,9 @@ class BackupResult:
 class RestoreResult:
     manifest: dict
     index_dir: Path
-    previous: Path | None  # where the replaced index was kept
+    previous: Path | None  # where the replaced index (and everything else replaced) was kept
     warnings: list[str] = field(default_factory=list)
+    kept: list[str] = field(default_factory=list)  # "what -> where" for the database and corpus folders replaced
 
 
 # --------------------------------------------------------------------------------------------
@@ -238,6 +248,46 @@ def _stage_index(settings: Settings, staging: Path, db_file: Path | None) -> Non
                 shutil.copy2(src, dst)
 
 
+CORPUS_DIRS = ("uploads", "rapporter")  # what Kvalitet itself writes into the corpus
+
+
+def _stage_corpus(settings: Settings, staging: Path) -> None:
+    """Copy the uploaded documents and the published reports (corpus/uploads, corpus/rapporter:
+    the corpus files Kvalitet wrote itself) into staging/corpus. Hidden files (staging, partial
+    uploads) are left out."""
+    corpus = Path(settings.corpus_dir)
+    for sub in CORPUS_DIRS:
+        src_root = corpus / sub
+        if not src_root.is_dir() or src_root.is_symlink():
+            continue
+        for src in sorted(src_root.rglob("*")):
+            rel = src.relative_to(corpus)
+            if any(part.startswith(".") for part in rel.parts) or src.is_symlink() or not src.is_file():
+                continue
+            dst = staging / "corpus" / rel
+            dst.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(src, dst)
+
+
+def missing_documents(settings: Settings) -> list[str]:
+    """Documents the catalog holds whose files are not in the corpus folder: an ingest of the
+    folder would take them out of the index."""
+    from sqlalchemy import select
+
+    from kvalitet.storage.db import Database, DocumentRow
+
+    db = Database(settings)
+    try:
+        with db.session() as s:
+            paths = list(s.scalars(select(DocumentRow.path)))
+    except Exception:  # no catalog yet
+        return []
+    finally:
+        db.dispose()
+    corpus = Path(settings.corpus_dir)
+    return sorted(p for p in paths if not (Path(p) if Path(p).is_absolute() else corpus / p).is_file())
+
+
 def backup(settings: Settings, dest: Path) -> BackupResult:
     """Write a consistent snapshot of the index and the database to `dest` (.tar.gz).
 
@@ -265,6 +315,7 @@ def backup(settings: Settings, dest: Path) -> BackupResult:
                 if not db_file.is_file():
                     raise InvalidInput(f"Databasen finns inte / the database does not exist: {db_file}")
                 _stage_index(settings, staging, db_file)
+                _stage_corpus(settings, staging)
                 try:
                     inside = db_file.resolve().relative_to(settings.index_dir.resolve())
                 except ValueError:
@@ -280,6 +331,7 @@ def backup(settings: Settings, dest: Path) -> BackupResult:
             else:
                 pg_dump = _pg_tool("pg_dump")
                 _stage_index(settings, staging, None)
+                _stage_corpus(settings, staging)
                 (staging / "database").mkdir()
                 dump = staging / "database" / "pg_dump.custom"
                 _run_pg([pg_dump, "--format=custom", "--no-owner", "--no-privileges",
@@ -304,6 +356,7 @@ def backup(settings: Settings, dest: Path) -> BackupResult:
             "collection": settings.collection,
             "chroma": {"mode": "server" if settings.chroma_host else "embedded"},
             "database": database,
+            "corpus": {"dirs": list(CORPUS_DIRS)},
             "files": files,
             "checksum": _manifest_checksum(files),
         }
@@ -479,6 +532,7 @@ def _restore(settings: Settings, archive: Path, *, force: bool = False) -> Resto
         if db.get("location") == "separate":
             separate_db = db_file
     warnings: list[str] = []
+    replaced: list[tuple[str, Path, str]] = []  # (what, where it is now, where it goes in the kept folder)
     occupied = not _index_is_empty(index_dir) or (separate_db is not None and _sqlite_has_data(separate_db))
     if kind == "postgresql":
         try:
@@ -500,20 +554,47 @@ def _restore(settings: Settings, archive: Path, *, force: bool = False) -> Resto
         new_index = work / "index"
         new_index.mkdir(exist_ok=True)
         lock_ctx = ingest_lock(index_dir) if index_dir.exists() else nullcontext()
+        stamp = f"{datetime.now():%Y%m%d-%H%M%S}-{uuid.uuid4().hex[:6]}"
+        # Everything the restore replaces is kept in one place beside the index: the previous
+        # index folder itself, with the replaced database and corpus folders under replaced/.
+        keep = index_dir.with_name(f"{index_dir.name}.before-restore-{stamp}")
         with lock_ctx:
             if kind == "postgresql":
                 pg_restore = _pg_tool("pg_restore")
+                if occupied:
+                    (work / "replaced-db").mkdir()
+                    _run_pg([_pg_tool("pg_dump"), "--format=custom", "--no-owner", "--no-privileges",
+                             f"--file={work / 'replaced-db' / 'pg_dump.custom'}", f"--dbname={_libpq_url(settings.db_url)}"])
                 _run_pg([pg_restore, "--clean", "--if-exists", "--no-owner", "--no-privileges",
                          "--single-transaction", f"--dbname={_libpq_url(settings.db_url)}",
                          str(work / db["file"])])
+                if occupied:
+                    replaced.append(("database (pg_dump)", work / "replaced-db" / "pg_dump.custom", "database/pg_dump.custom"))
             elif separate_db is not None:
                 _sqlite_copy(work / db["file"], separate_db.with_name(separate_db.name + ".restore-tmp"))
+                if separate_db.exists():
+                    old_copy = work / "replaced-db" / separate_db.name
+                    _sqlite_copy(separate_db, old_copy)
+                    replaced.append(("database", old_copy, f"database/{separate_db.name}"))
                 os.replace(separate_db.with_name(separate_db.name + ".restore-tmp"), separate_db)
                 for suffix in ("-wal", "-shm"):
                     Path(str(separate_db) + suffix).unlink(missing_ok=True)
+            corpus = Path(settings.corpus_dir)
+            for sub in (manifest.get("corpus") or {}).get("dirs") or []:
+                if sub not in CORPUS_DIRS:
+                    continue
+                new_sub, cur = work / "corpus" / sub, corpus / sub
+                if not new_sub.is_dir():
+                    continue
+                if cur.exists():
+                    moved = work / "replaced-corpus" / sub
+                    moved.parent.mkdir(parents=True, exist_ok=True)
+                    shutil.move(str(cur), str(moved))
+                    replaced.append((f"corpus/{sub}", moved, f"corpus/{sub}"))
+                cur.parent.mkdir(parents=True, exist_ok=True)
+                shutil.move(str(new_sub), str(cur))
             if index_dir.exists():
-                stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-                previous = index_dir.with_name(f"{index_dir.name}.before-restore-{stamp}-{uuid.uuid4().hex[:6]}")
+                previous = keep
                 os.rename(index_dir, previous)
             try:
                 os.rename(new_index, index_dir)
@@ -522,14 +603,32 @@ def _restore(settings: Settings, archive: Path, *, force: bool = False) -> Resto
                     os.rename(previous, index_dir)
                     previous = None
                 raise
+        if replaced:
+            if previous is None:
+                previous = keep
+                previous.mkdir(parents=True)
+            for _what, src, rel in replaced:
+                dst = previous / "replaced" / rel
+                dst.parent.mkdir(parents=True, exist_ok=True)
+                shutil.move(str(src), str(dst))
     finally:
         shutil.rmtree(work, ignore_errors=True)
+    kept = [f"{what} -> {previous / 'replaced' / rel}" for what, _src, rel in replaced] if previous else []
+    missing = missing_documents(settings)
+    if missing:
+        shown = ", ".join(missing[:5]) + (f" … (+{len(missing) - 5})" if len(missing) > 5 else "")
+        warnings.append(
+            f"{len(missing)} dokument i det återställda indexet saknas i korpusmappen {settings.corpus_dir} ({shown}). "
+            "Nästa `kvalitet ingest` av mappen tar bort dem ur indexet: lägg tillbaka filerna först. / "
+            f"{len(missing)} documents of the restored index are missing from the corpus folder: the next "
+            "`kvalitet ingest` of the folder removes them from the index; put the files back first."
+        )
     if manifest.get("chroma", {}).get("mode") == "server" or settings.chroma_host:
         warnings.append(
             "Vektorerna ligger i Chroma-servern och ingår inte i säkerhetskopian: kör `kvalitet ingest` "
             "för att återskapa dem ur katalogen / the vectors live on the Chroma server: run `kvalitet ingest`."
         )
-    return RestoreResult(manifest=manifest, index_dir=index_dir, previous=previous, warnings=warnings)
+    return RestoreResult(manifest=manifest, index_dir=index_dir, previous=previous, warnings=warnings, kept=kept)
 
 
 def check_restored(settings: Settings, manifest: dict) -> dict:

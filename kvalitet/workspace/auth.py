@@ -160,6 +160,12 @@ def can_read(user: User, unit: str) -> bool:
     return user.role == "rektor" and user.unit is not None and user.unit == unit
 
 
+def can_read_published(user: User) -> bool:
+    """A published report is a public document (offentlighetsprincipen): every role may read it
+    (its text is in search and the document view for everyone signed in anyway)."""
+    return user.role in ROLES
+
+
 def can_write(user: User, unit: str) -> bool:
     """Create a report, add items, ask for drafts. The huvudman's report is a quality
     developer's to write."""

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from pydantic import ValidationError
-from sqlalchemy import func, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
@@ -39,6 +39,8 @@ from kvalitet.pii import shown
 from kvalitet.workspace import render as rnd
 from kvalitet.workspace.auth import (
     User,
+    can_read,
+    can_read_published,
     check_role,
     hash_token,
     is_legacy_hash,
@@ -389,9 +391,9 @@ class Workspace:
         """The reports `user` may read, newest first."""
         q = select(ReportRow).order_by(ReportRow.year.desc(), ReportRow.id.desc())
         if user.role == "rektor":
-            if not user.unit:
-                return []
-            q = q.where(ReportRow.unit == user.unit)
+            # Their own unit's reports, and every published report (a public document).
+            q = q.where(or_(ReportRow.unit == user.unit, ReportRow.state == "published") if user.unit
+                        else ReportRow.state == "published")
         elif user.role not in ("admin", "kvalitetsutvecklare", "granskare"):
             return []
         if year is not None:
@@ -404,9 +406,18 @@ class Workspace:
             return [self._summary(r, names) for r in rows]
 
     def get_report(self, report_id: int, user: User) -> ReportView:
-        """The report with its items, sections (state at a glance) and suggestions."""
+        """The report with its items, sections (state at a glance) and suggestions. A published
+        report is a public document (offentlighetsprincipen): every signed-in role may read it,
+        as search and the document view already show its text; who may not read the unit's
+        reports otherwise sees it as published (accepted and edited text only)."""
         with self.db.session() as s:
             report = self._report(s, report_id)
+            if report.state == "published" and not can_read(user, report.unit) and can_read_published(user):
+                view = self._report_view(s, report)
+                for it in view.items:
+                    for sec in it.sections:
+                        sec.suggestions = [x for x in sec.suggestions if x.state in ("accepted", "edited")]
+                return view
             require_read(user, report.unit)
             return self._report_view(s, report)
 
@@ -704,13 +715,21 @@ class Workspace:
             text = re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
         return text
 
+    @staticmethod
+    def _require_read_content(user: User, report: ReportRow) -> None:
+        """Reading a report's text (render, export): the unit's readers, and everyone signed in
+        once it is published (its export holds accepted text only)."""
+        if report.state == "published" and can_read_published(user):
+            return
+        require_read(user, report.unit)
+
     def render(self, report_id: int, fmt: str, user: User) -> str:
         """The report as Markdown or HTML text (no audit row: nothing leaves the service)."""
         if fmt not in ("md", "html"):
             raise InvalidInput("Format md eller html / format must be md or html")
         with self.db.session() as s:
             report = self._report(s, report_id)
-            require_read(user, report.unit)
+            self._require_read_content(user, report)
             return self._render(s, report, fmt, masked=self.settings.mask_personal_data)
 
     def export(self, report_id: int, fmt: str, user: User) -> ExportedFile:
@@ -719,7 +738,7 @@ class Workspace:
             raise InvalidInput("Format md, html eller docx / format must be md, html or docx")
         with self.db.session() as s:
             report = self._report(s, report_id)
-            require_read(user, report.unit)
+            self._require_read_content(user, report)
             if fmt == "docx":
                 from kvalitet.workspace.docx_export import base_document_path, html_to_docx
 
