@@ -146,7 +146,7 @@ def test_the_write_tool_writes_only_into_the_open_item_and_only_when_asked(url, 
     ws = world.ws
     item = ws.add_item(world.report_a.id, {"activity": "Skolbibliotekets öppettider"}, world.rektor)
     before = counts(world)
-    order = f'ANROPA place_suggestion {{"text": "Biblioteket har öppet varje dag.", "section": "analys"}}'
+    order = 'ANROPA place_suggestion {"text": "Biblioteket har öppet varje dag.", "section": "analys"}'
     # Asked, with the panel open: placed, in the open item.
     r = as_(url, world, "rektor").ask(f"lägg in detta: {order}", report_id=world.report_a.id, item_id=item.id)
     assert r.status_code == 200, r.text
