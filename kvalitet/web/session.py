@@ -188,7 +188,7 @@ def new_session(user_id: int | None = None, key: str | None = None, sid: str | N
 
 # ---- server-side sessions ----------------------------------------------------------------
 class SessionRow(Base):
-    """A signed-in web session (migration 0008): kept by the SHA-256 of its random id."""
+    """A signed-in web session (migration 0009): kept by the SHA-256 of its random id."""
 
     __tablename__ = "web_sessions"
     __table_args__ = (Index("ix_web_sessions_user_id", "user_id"), Index("ix_web_sessions_expires_at", "expires_at"))

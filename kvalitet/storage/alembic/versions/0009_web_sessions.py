@@ -1,7 +1,7 @@
 """web_sessions: signed-in web sessions, so that signing out ends a session on the server
 
-Revision ID: 0008_web_sessions
-Revises: 0007_rollup
+Revision ID: 0009_web_sessions
+Revises: 0008_records
 
 A session cookie stays signed (web/session.py) and now also names a random session id; the
 server keeps the SHA-256 of that id here with its user, expiry and revocation time. Signing out
@@ -11,8 +11,8 @@ Expired and revoked rows are deleted by the retention clean-up (ops/retention.py
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0008_web_sessions"
-down_revision = "0007_rollup"
+revision = "0009_web_sessions"
+down_revision = "0008_records"
 branch_labels = None
 depends_on = None
 
