@@ -103,11 +103,11 @@ def retention_cmd(as_json: bool = typer.Option(False, "--json")):
     from kvalitet.container import Services
     from kvalitet.ops.retention import apply_retention
 
-    svc = Services(_settings())
+    svc = Services(settings())
     try:
         done = apply_retention(svc)
     except KvalitetError as exc:
-        _fail(exc)
+        fail(exc)
     finally:
         svc.close()
     if as_json:
