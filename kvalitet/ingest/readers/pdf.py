@@ -88,16 +88,19 @@ class _Item:
 
 def _make_line(words: list[dict], page: int) -> _Line:
     words = sorted(words, key=lambda w: w["x0"])
-    parts: list[str] = []
-    for i, w in enumerate(words):
-        if i:
-            parts.append(" ")
-        parts.append(w["text"])
     sizes = Counter(round(float(w.get("size") or 0), 1) for w in words for _ in w["text"])
     size = sizes.most_common(1)[0][0] if sizes else 0.0
+    # A gap of a whole em or more is no space between words but between cells (a table drawn
+    # without rules, or cells a text export padded with spaces): it becomes a tab, as in a text file.
+    cell_gap = max(1.0 * (size or 10.0), 4.0)
+    cells: list[list[str]] = [[]]
+    for i, w in enumerate(words):
+        if i and w["x0"] - words[i - 1]["x1"] >= cell_gap:
+            cells.append([])
+        cells[-1].append(w["text"])
     bold = all(_BOLD.search(str(w.get("fontname") or "")) for w in words)
     return _Line(
-        text=collapse_spaces("".join(parts)),
+        text="\t".join(collapse_spaces(" ".join(c)) for c in cells),
         x0=min(w["x0"] for w in words),
         x1=max(w["x1"] for w in words),
         top=min(w["top"] for w in words),
