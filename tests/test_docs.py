@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import click
 import typer.main
 
 from kvalitet.cli import app
@@ -13,12 +12,12 @@ from kvalitet.settings import Settings
 README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
 
 
-def _commands(group: click.Group, prefix: str = "") -> list[str]:
+def _commands(group, prefix: str = "") -> list[str]:
     out = []
     for name, cmd in sorted(group.commands.items()):
         full = f"{prefix}{name}"
         out.append(full)
-        if isinstance(cmd, click.Group):
+        if getattr(cmd, "commands", None):  # a group (typer ships its own click)
             out += _commands(cmd, full + " ")
     return out
 
