@@ -508,3 +508,16 @@ def test_waiting_for_me_and_the_change_log_follow_the_user_s_rights(site):
     # with suggestions still waiting the reviewer's confirmation page says so and offers no button
     page = g.get(f"/rapporter/{drafted.id}/publicera").text
     assert "väntar på granskning" in page and "Ja, publicera rapporten" not in page
+
+
+def test_api_docs_page_is_served_by_the_web_layer_from_local_files(site):
+    r = httpx.get(f"{site.base}/docs", timeout=30)
+    assert r.status_code == 200
+    assert 'data-openapi-url="/openapi.json"' in r.text and "<title>Kvalitet – API-dokumentation</title>" in r.text
+    js = re.search(r'src="(/static/api-docs\.js\?v=[0-9a-f]{10})"', r.text)
+    assert js and httpx.get(site.base + js.group(1), timeout=30).status_code == 200
+    bundle = httpx.get(f"{site.base}/docs/assets/swagger-ui-bundle.js", timeout=30)
+    assert bundle.status_code == 200 and len(bundle.content) > 100_000
+    redoc = httpx.get(f"{site.base}/redoc", timeout=30)
+    assert redoc.status_code == 307 and redoc.headers["location"] == "/docs"
+    assert "/docs" not in httpx.get(f"{site.base}/openapi.json", timeout=30).json()["paths"]

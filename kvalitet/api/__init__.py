@@ -81,7 +81,7 @@ def create_app(settings: Settings | None = None, services=None) -> FastAPI:
         version="0.1.0",
         description="Sök i tidigare års uppföljningar och kvalitetsrapporter och få utkast med källor.",
         lifespan=lifespan,
-        docs_url=None,  # served by kvalitet.api.docs from local files: no CDN (closed networks)
+        docs_url=None,  # served by kvalitet.web.docs from local files: no CDN (closed networks)
         redoc_url=None,
     )
     app.state.settings = settings
@@ -110,10 +110,7 @@ def create_app(settings: Settings | None = None, services=None) -> FastAPI:
 
     from kvalitet.api.routers import register
 
-    register(app, settings)
-    from kvalitet.api.docs import install_docs
-
-    install_docs(app)
+    register(app, settings)  # the web pages and /docs (kvalitet.web.docs) too
     return app
 
 

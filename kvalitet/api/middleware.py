@@ -32,6 +32,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from kvalitet.settings import Settings
 from kvalitet.ops.logging import request_id_var
+from kvalitet.ingest.documents import human_size
 
 access_log = logging.getLogger("kvalitet.access")
 error_log = logging.getLogger("kvalitet.api")
@@ -46,7 +47,7 @@ CSP = (
     "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; "
     "form-action 'self'; frame-ancestors 'none'"
 )
-# The API docs (/docs) are served from local files too (kvalitet/api/docs.py): one policy for all.
+# The API docs (/docs) are served from local files too (kvalitet/web/docs.py): one policy for all.
 
 PERMISSIONS_POLICY = (
     "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), microphone=(), "
@@ -61,12 +62,6 @@ def _error(code: str, message: str, status: int, request_id: str | None, **extra
     if request_id:
         body["error"]["request_id"] = request_id
     return JSONResponse(body, status_code=status, headers=extra_headers or None)
-
-
-def human_size(n: int) -> str:
-    if n >= 1024 * 1024:
-        return f"{n / (1024 * 1024):.0f} MB"
-    return f"{max(1, round(n / 1024))} kB"
 
 
 def too_large_message(limit: int) -> str:

@@ -663,7 +663,7 @@ def carry_forward(request: Request, report_id: Id, year: str = Form("", max_leng
 async def import_activities(request: Request, report_id: Id, file: UploadFile | None = File(None),
                             user: User = Depends(web_user)):
     """An activity list (XLSX or CSV, e.g. exported from Stratsys) into this report."""
-    from kvalitet.api.routers.documents import _read_limited
+    from kvalitet.ingest.documents import read_limited
     from kvalitet.workspace.importer import import_activities as do_import
 
     svc = services(request)
@@ -671,7 +671,7 @@ async def import_activities(request: Request, report_id: Id, file: UploadFile | 
         return await run_in_threadpool(_report_page, request, user, report_id, status=422,
                                        notice="Välj en Excel- eller CSV-fil att läsa in.")
     try:
-        data = await _read_limited(file, svc.settings.max_upload_bytes)
+        data = await read_limited(file, svc.settings.max_upload_bytes)
         result = await run_in_threadpool(do_import, svc.workspace, report_id, data, user, filename=file.filename)
     except (InvalidInput, Conflict) as exc:
         return await run_in_threadpool(_report_page, request, user, report_id, status=exc.status_code,

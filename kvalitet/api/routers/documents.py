@@ -190,9 +190,6 @@ class PassageContextOut(BaseModel):
 # --------------------------------------------------------------------------------------------
 
 
-_read_limited = read_limited  # the web pages' upload uses it too
-
-
 def _document_summary(svc: Services, doc_path: str) -> tuple[DocumentRow, list[PassageRow]]:
     with svc.db.session() as s:
         row = s.get(DocumentRow, doc_path)
@@ -278,7 +275,7 @@ async def upload_document(
     _user: User = Depends(require_admin),
 ):
     """Ladda upp ett dokument (admin): typ från innehållet, säkert filnamn, inläsning direkt."""
-    data = await _read_limited(file, svc.settings.max_upload_bytes)
+    data = await read_limited(file, svc.settings.max_upload_bytes)
     out = await run_in_threadpool(_store_and_ingest, svc, data, file.filename, replace)
     if unit and unit.strip():  # the roll-up's unit of this document, set by hand (issue 20)
         from kvalitet.rollup.service import get_rollup

@@ -24,7 +24,6 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
 from kvalitet.workspace.carry_forward import SeedResult, carry_forward, seed_from_document
-from kvalitet.errors import FileTooLarge
 from kvalitet.workspace.importer import ImportResult, import_activities
 from kvalitet.workspace.jobs import (
     JobView,
@@ -41,6 +40,7 @@ from kvalitet.workspace.auth import User
 from kvalitet.workspace.views import ReportKind
 from kvalitet.api.auth import AuthRoute, current_user
 from kvalitet.api.deps import get_services
+from kvalitet.api.http import read_limited
 
 log = logging.getLogger(__name__)
 
@@ -110,21 +110,11 @@ def carry(report_id: ReportId, body: CarryIn | None = None, user: User = Depends
     return carry_forward(svc.workspace, report_id, body.year, user, title=body.title)
 
 
-async def _read_limited(file: UploadFile, limit: int) -> bytes:
-    chunks, total = [], 0
-    while chunk := await file.read(1024 * 1024):
-        total += len(chunk)
-        if total > limit:
-            raise FileTooLarge(f"Filen är för stor (högst {limit} byte) / the file is too large")
-        chunks.append(chunk)
-    return b"".join(chunks)
-
-
 @router.post("/reports/{report_id}/import", response_model=ImportResult)
 async def import_file(report_id: ReportId, file: UploadFile = File(..., description="XLSX eller CSV"),
                       user: User = Depends(current_user), svc: Services = Depends(get_services)):
     """Läs in en aktivitetslista (XLSX eller CSV); dubbletter slås ihop."""
-    data = await _read_limited(file, svc.settings.max_upload_bytes)
+    data = await read_limited(file, svc.settings.max_upload_bytes)
     return await run_in_threadpool(import_activities, svc.workspace, report_id, data, user, filename=file.filename)
 
 

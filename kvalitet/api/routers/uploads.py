@@ -19,6 +19,7 @@ from starlette.concurrency import run_in_threadpool
 
 from kvalitet.api.auth import AuthRoute, require_admin
 from kvalitet.api.deps import get_services
+from kvalitet.api.http import read_limited
 from kvalitet.container import Services
 from kvalitet.errors import InvalidInput
 from kvalitet.ingest.readers import sniff_media_type
@@ -46,9 +47,7 @@ UploadId = Annotated[str, Path(min_length=1, max_length=32, pattern="^[0-9a-f]+$
 async def accept_upload(svc: Services, file: UploadFile, replace: bool, user: User) -> UploadJobView:
     """Read the request's file (within the size limit), refuse what cannot be a document at all
     (empty, an unknown type: 415/422 at once), store it and queue the job."""
-    from kvalitet.api.routers.documents import _read_limited
-
-    data = await _read_limited(file, svc.settings.max_upload_bytes)
+    data = await read_limited(file, svc.settings.max_upload_bytes)
     if not data:
         raise InvalidInput("Filen är tom. / empty file")
     sniff_media_type(data, file.filename or "")

@@ -1,11 +1,14 @@
 """Interactive API docs at /docs, served entirely by Kvalitet: Swagger UI's files come from the
 swagger-ui-bundle-v2 package (Swagger UI 5, which reads OpenAPI 3.1) (mounted at /docs/assets), its start-up script from our own static
 files. Nothing is loaded from a CDN, so the page works on a closed network, and it needs no
-inline script or style: the Content-Security-Policy stays 'self' (middleware.CSP)."""
+inline script or style: the Content-Security-Policy stays 'self' (middleware.CSP).
+
+It lives in the web layer because the page is made of the web's static files; kvalitet.web.routes
+includes `router`, so the API never imports the web for it."""
 
 from __future__ import annotations
 
-from fastapi import FastAPI
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
@@ -41,15 +44,18 @@ def docs_page(openapi_url: str, title: str) -> str:
 """
 
 
-def install_docs(app: FastAPI) -> None:
-    """GET /docs (Swagger UI), /redoc (to /docs: one viewer is enough) and the assets."""
-    app.mount(DOCS_ASSETS, StaticFiles(directory=swagger_dir()), name="docs-assets")
-    html = docs_page(app.openapi_url or "/openapi.json", app.title)
+router = APIRouter(include_in_schema=False)
+router.mount(DOCS_ASSETS, StaticFiles(directory=swagger_dir()), name="docs-assets")
 
-    @app.get("/docs", include_in_schema=False)
-    def docs() -> HTMLResponse:
-        return HTMLResponse(html)
 
-    @app.get("/redoc", include_in_schema=False)
-    def redoc() -> RedirectResponse:
-        return RedirectResponse("/docs", status_code=307)
+@router.get("/docs", include_in_schema=False)
+def docs(request: Request) -> HTMLResponse:
+    """GET /docs: Swagger UI for the app's OpenAPI document."""
+    app = request.app
+    return HTMLResponse(docs_page(app.openapi_url or "/openapi.json", app.title))
+
+
+@router.get("/redoc", include_in_schema=False)
+def redoc() -> RedirectResponse:
+    """GET /redoc: to /docs (one viewer is enough)."""
+    return RedirectResponse("/docs", status_code=307)
