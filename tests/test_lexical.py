@@ -52,3 +52,68 @@ def test_bm25_roundtrip(tmp_path):
 def test_query_of_unknown_words_returns_nothing():
     idx = BM25Index.build(["a"], ["matematik"])
     assert idx.search("xyzzy qwerty", 5) == []
+
+
+ANDE_CASE = [  # /work/shared/cases/inputs/uppfoljning-2024-ande.txt, passage by passage
+    "Personalen har utrett varje anmälan om kränkande behandling inom två veckor.",
+    "Snabbare utredningar har gjort att eleverna litar mer på de vuxna.",
+    "Det förebyggande och hälsofrämjande arbetet har fått en gemensam plan gällande hela skolan.",
+    "Ett fungerande samarbete och ett växande intresse bland lärarna gör planen bärande.",
+    "Åtgärdande arbete utifrån nuvarande rutiner.",
+]
+
+
+def test_participles_in_ande_are_not_split_into_a_stem_and_ande():
+    idx = BM25Index.build([f"p{i}" for i in range(len(ANDE_CASE))], ANDE_CASE)
+    d = idx.decompounder
+    for w in ("kränkande", "åtgärdande", "nuvarande", "växande", "bärande", "förebyggande", "fungerande"):
+        assert d.split(w) == [], w
+    assert [pid for pid, _ in idx.search("kränkande", 5)] == ["p0"]
+
+
+def test_inflection_endings_are_never_compound_parts():
+    d = Decompounder({"kränk", "ande", "else", "ning", "åtgärd", "uppfyll", "frånvaro", "uppföljning"})
+    assert d.split("kränkande") == [] and d.split("åtgärdande") == []
+    assert d.split("uppfyllelse") == []
+    assert d.split("frånvarouppföljning") == ["frånvaro", "uppföljning"]
+
+
+def test_a_part_is_a_word_not_a_stem():
+    """"kränk" is the stem of kränkande, not a word of the corpus: it is no compound part."""
+    idx = BM25Index.build(["a", "b"], ["kränkande behandling", "kränkningsanmälan till huvudmannen"])
+    assert "kränk" not in idx.decompounder.vocabulary
+
+
+def test_snippet_marks_only_real_matches():
+    from kvalitet.search.retriever import snippet
+
+    idx = BM25Index.build(["a"], [ANDE_CASE[4] + " " + ANDE_CASE[0]])
+    s = snippet(ANDE_CASE[4] + " " + ANDE_CASE[0], "kränkande", idx.decompounder)
+    assert "<mark>kränkande</mark>" in s
+    assert "<mark>Åtgärdande</mark>" not in s and "<mark>nuvarande</mark>" not in s
+
+
+def test_a_query_without_accents_finds_the_accented_words():
+    texts = ["Förskolan har höjt måluppfyllelsen", "Vårdnadshavare bjuds in till samtal", "Skolans budget"]
+    idx = BM25Index.build(["a", "b", "c"], texts)
+    assert idx.search("forskolan", 3)[0][0] == "a"
+    assert idx.search("maluppfyllelsen", 3)[0][0] == "a"
+    assert idx.search("vardnadshavare", 3)[0][0] == "b"
+    assert [e for _, _, e in idx.query_words("vardnadshavare")] == ["vårdnadshavare"]
+
+
+def test_accent_expansion_never_outranks_an_exact_match():
+    """A word the corpus has as typed is not expanded: "stod" does not become "stöd"."""
+    texts = ["Eleverna stod i kö till matsalen", "Stöd till eleverna, stöd i klassrummet, mer stöd"]
+    idx = BM25Index.build(["exact", "folded"], texts)
+    assert [pid for pid, _ in idx.search("stod", 2)] == ["exact"]
+    assert [e for _, _, e in idx.query_words("stod")] == [None]
+
+
+def test_coverage_is_the_share_of_the_query_matched():
+    import numpy as np
+
+    idx = BM25Index.build(["a", "b", "c"], ["elevhälsans kostnader", "elevhälsans arbete", "matematik"])
+    cov = idx.coverage("kostnader för elevhälsan", np.arange(3))
+    assert cov[0] > 0.99 and 0 < cov[1] < cov[0] and cov[2] == 0
+    assert idx.coverage("xyzzy qwerty", np.arange(3)).max() == 0

@@ -1,9 +1,15 @@
-"""BM25 with Swedish Snowball stemming and compound splitting.
+"""BM25 with Swedish Snowball stemming, compound splitting and accent-insensitive expansion.
 
 Swedish writes compounds as one word ("frånvarouppföljning", "kvalitetsrapport"), so a question
 about "uppföljning av frånvaro" shares no stem with the passage. We split a compound into parts
-that are themselves words of the corpus vocabulary (with the linking -s- of "kvalitetsrapport")
-and index the parts' stems beside the whole word's stem.
+that are themselves whole words of the corpus (or of a small domain lexicon), with the linking
+-s- of "kvalitetsrapport", and index the parts' stems beside the whole word's stem. A part is
+never an inflection or derivation suffix ("kränkande" is not "kränk" + "ande") and never a mere
+stem: only words as written count.
+
+A query word typed without å, ä, ö ("forskolan") whose stem the corpus never has is expanded to
+the corpus words that read the same without accents ("förskolan"). The expansion only happens
+when there is no exact match for that word, so it never outranks one.
 """
 
 from __future__ import annotations
@@ -47,7 +53,14 @@ DOMAIN_LEXICON = frozenset(
     kalkyl satsning""".split()
 )
 MIN_PART = 4  # shortest compound part we trust
-ANALYZER_VERSION = 9  # bump when analysis changes: a saved BM25 of another version is rebuilt
+# Endings that make a participle, an inflection or a derivation, never the second word of a
+# compound: "kränk|ande", "åtgärd|ande", "upp|följ|ning", "tillgäng|lighet", "lär|are".
+SUFFIXES = frozenset(
+    """ande andes andet ende endes endet else elsen elser elserna ning ningen ningar ningarna
+    het heten heter lig liga ligt lighet ligheten are aren arna ares erna orna ares arens
+    ade ades ad at ats ast aste ande""".split()
+)
+ANALYZER_VERSION = 13  # bump when analysis changes: a saved BM25 of another version is rebuilt
 
 
 @lru_cache(maxsize=1)
@@ -58,7 +71,16 @@ def _stemmer():
 
 
 def words(text: str) -> list[str]:
+    """Lower-cased words and numbers of `text`, stopwords left out."""
     return [w for w in _TOKEN.findall(text.lower()) if w not in STOPWORDS]
+
+
+_FOLD = str.maketrans("åäöéèüáàôæø", "aaoeeuaaoao")
+
+
+def fold(text: str) -> str:
+    """`text` without the Swedish (and a few other) accents: "förskolan" -> "forskolan"."""
+    return text.translate(_FOLD)
 
 
 @lru_cache(maxsize=200_000)
@@ -84,11 +106,34 @@ def word_terms(word: str, decompounder: "Decompounder | None" = None) -> tuple[s
     return tuple(dict.fromkeys(out))
 
 
-class Decompounder:
-    """Splits Swedish compounds into two known words (recursively on the tail)."""
+@lru_cache(maxsize=1)
+def _simplemma():
+    try:
+        import simplemma
+    except ImportError:  # pragma: no cover - a dependency; without it only the corpus counts
+        return None
+    return simplemma
 
-    def __init__(self, vocabulary: set[str] | None = None):
+
+@lru_cache(maxsize=200_000)
+def swedish_word(w: str) -> bool:
+    """Whether `w` is the base form of a Swedish word in simplemma's Swedish dictionary (MIT,
+    shipped with its data; about 2.7 s and 100 MB to load, once per process, on first use).
+    Only base forms: inflected short forms ("förs", "kolan", "erfar") would split
+    "förskolan" and "erfarenheter"."""
+    sm = _simplemma()
+    return bool(sm is not None and sm.is_known(w, lang="sv") and sm.lemmatize(w, lang="sv") == w)
+
+
+class Decompounder:
+    """Splits Swedish compounds into known words (recursively on the tail).
+
+    `vocabulary`: whole words (lower case) a part may be. A tail that is an inflection or
+    derivation suffix (SUFFIXES) is never a part, so participles and inflected forms stay whole."""
+
+    def __init__(self, vocabulary: set[str] | None = None, wordlist=None):
         self.vocabulary = vocabulary or set()
+        self.wordlist = wordlist  # w -> bool: a Swedish word list beside the corpus (swedish_word)
         self._cache: dict[str, list[str]] = {}
 
     def split(self, word: str) -> list[str]:
@@ -96,10 +141,15 @@ class Decompounder:
             return self._cache[word]
         parts = self._split(word, depth=0) if len(word) >= 2 * MIN_PART else []
         self._cache[word] = parts
+        self.vocabulary.update(parts)  # kept with the index: a query splits the same way
         return parts
 
-    def _known(self, w: str) -> bool:
-        return len(w) >= MIN_PART and (w in self.vocabulary or stem(w) in self.vocabulary)
+    def _known(self, w: str, corpus_only: bool = False) -> bool:
+        """Whether `w` may be a compound part: a corpus (or lexicon) word, or a base form of the
+        word list unless `corpus_only` (a head with a restored vowel: "vårdnadshavar|e")."""
+        if len(w) < MIN_PART or w in SUFFIXES or w in STOPWORDS:
+            return False
+        return w in self.vocabulary or (not corpus_only and bool(self.wordlist and self.wordlist(w)))
 
     def _split(self, word: str, depth: int) -> list[str]:
         if depth > 2:
@@ -110,8 +160,12 @@ class Decompounder:
             if head.endswith("s") and len(head) > MIN_PART:
                 heads.append(head[:-1])  # linking s: kvalitet-s-rapport
             heads += [head + "e", head + "a"]  # dropped final vowel: vårdnadshavar(e)-portal, skol(a)-gård
+            if head[-1:] in ("o", "e") and len(head) > MIN_PART:
+                heads.append(head[:-1] + "a")  # linking vowel: elevhäls(o|a)-team, försko(le|la)-klass
+            if tail in SUFFIXES:
+                continue  # a participle or inflection: "kränk-ande", "bär-ande"
             for h in heads:
-                if not self._known(h):
+                if not self._known(h, corpus_only=h not in (head, head[:-1])):
                     continue
                 if self._known(tail):
                     return [h, tail]
@@ -119,6 +173,11 @@ class Decompounder:
                 if rest:
                     return [h, *rest]
         return []
+
+
+# Words of a question that say nothing about its topic; they do not count in the coverage.
+_QUESTION_WORDS = frozenset("""hur gick gått går varför vem vilka vilket vilken finns fanns
+    mycket många kostar kostade blev beskriv berätta""".split())
 
 
 def analyze(text: str, decompounder: Decompounder | None = None) -> list[str]:
@@ -145,14 +204,12 @@ class BM25Index:
     def build(cls, ids: list[str], texts: list[str], *, split_compounds: bool = True, version: int = 0) -> "BM25Index":
         import bm25s
 
-        vocab: set[str] = set(DOMAIN_LEXICON) if split_compounds else set()
-        if split_compounds:
-            for t in texts:
-                for w in words(t):
-                    if len(w) >= MIN_PART and not w.isdigit():
-                        vocab.add(w)
-                        vocab.add(stem(w))
-        dec = Decompounder(vocab if split_compounds else set())
+        vocab: set[str] = set(DOMAIN_LEXICON)
+        for t in texts:
+            for w in words(t):
+                if not w.isdigit():
+                    vocab.add(w)
+        dec = Decompounder(vocab, swedish_word if split_compounds else None)
         corpus = [analyze(t, dec if split_compounds else None) or ["_tom_"] for t in texts]
         retriever = bm25s.BM25()
         if corpus:
@@ -162,12 +219,94 @@ class BM25Index:
     def row_of(self, pid: str) -> int | None:
         return self._row.get(pid)
 
-    def search(self, query: str, k: int, mask: np.ndarray | None = None) -> list[tuple[str, float]]:
+    def _fold_maps(self) -> tuple[dict[str, str], dict[str, str]]:
+        """(folded word -> corpus word, folded stem -> corpus word) for words with accents; for
+        several candidates the most frequent in the index wins."""
+        maps = self.__dict__.get("_folds")
+        if maps is None:
+            by_word: dict[str, str] = {}
+            by_stem: dict[str, str] = {}
+            vocab = self._retriever.vocab_dict if self._retriever is not None else {}
+            for w in sorted(self.decompounder.vocabulary):
+                f = fold(w)
+                if f == w or stem(w) not in vocab:
+                    continue
+                for table, key in ((by_word, f), (by_stem, fold(stem(w)))):
+                    old = table.get(key)
+                    if old is None or self.df(stem(w)) > self.df(stem(old)):
+                        table[key] = w
+            maps = self.__dict__["_folds"] = (by_word, by_stem)
+        return maps
+
+    def df(self, term: str) -> int:
+        """In how many passages `term` occurs (0 when never)."""
+        if self._retriever is None:
+            return 0
+        i = self._retriever.vocab_dict.get(term)
+        if i is None:
+            return 0
+        indptr = self._retriever.scores["indptr"]
+        return int(indptr[i + 1] - indptr[i])
+
+    def idf(self, term: str) -> float:
+        """BM25's idf of `term` (a term never seen gets the idf of one seen nowhere)."""
+        n = len(self.ids)
+        d = self.df(term)
+        return float(np.log(1 + (n - d + 0.5) / (d + 0.5)))
+
+    def query_words(self, query: str, expand: bool = True) -> list[tuple[str, tuple[str, ...], str | None]]:
+        """The query's words as (word, index terms that occur in the index, accent expansion).
+
+        The expansion is the corpus word a word typed without accents stands for ("forskolan"
+        -> "förskolan"), used only when the word's own stem is not in the index."""
+        vocab = self._retriever.vocab_dict if self._retriever is not None else {}
+        dec = self.decompounder if self.split else None
+        out = []
+        for w in dict.fromkeys(words(query)):
+            terms = word_terms(w, dec)
+            expansion = None
+            if expand and not w.isdigit() and terms[0] not in vocab:
+                by_word, by_stem = self._fold_maps()
+                f = fold(w)
+                expansion = by_word.get(f) or by_stem.get(fold(stem(f)))
+                if expansion is not None:
+                    terms = tuple(dict.fromkeys(terms + word_terms(expansion, dec)))
+            out.append((w, tuple(t for t in terms if t in vocab), expansion))
+        return out
+
+    def query_terms(self, query: str, expand: bool = True) -> list[str]:
+        """The index terms a query is scored on (with accent expansion)."""
+        return list(dict.fromkeys(t for _, terms, _ in self.query_words(query, expand) for t in terms))
+
+    def coverage(self, query: str, rows: np.ndarray, expand: bool = True) -> np.ndarray:
+        """For each row (passage position), the share of the query's idf mass it matches: a
+        query word counts with its rarest term's idf, and is matched when the passage has one
+        of its terms. Words the index never saw count as unmatched. Values 0..1."""
+        rows = np.asarray(rows, dtype=np.int64)
+        out = np.zeros(len(rows), dtype=np.float64)
+        qw = [(w, terms) for w, terms, _ in self.query_words(query, expand) if w not in _QUESTION_WORDS]
+        if not qw or self._retriever is None or not len(rows):
+            return out
+        n_idf = float(np.log(1 + (len(self.ids) + 0.5) / 0.5))
+        total = 0.0
+        sc = self._retriever.scores
+        vocab = self._retriever.vocab_dict
+        for _, terms in qw:
+            weight = max((self.idf(t) for t in terms), default=n_idf)
+            total += weight
+            has = np.zeros(len(rows), dtype=bool)
+            for t in terms:
+                i = vocab[t]
+                docs = sc["indices"][sc["indptr"][i]:sc["indptr"][i + 1]]
+                has |= np.isin(rows, docs)
+            out += weight * has
+        return out / total if total else out
+
+    def search(self, query: str, k: int, mask: np.ndarray | None = None, expand: bool = True) -> list[tuple[str, float]]:
+        """The k best (passage id, BM25 score) for `query`; `mask` (0/1 per passage) filters."""
         if self._retriever is None or not self.ids:
             return []
-        terms = analyze(query, self.decompounder if self.split else None)
-        vocab = self._retriever.vocab_dict
-        terms = [t for t in terms if t in vocab]
+        terms = self.query_terms(query, expand)
         if not terms:
             return []
         with self._lock:
@@ -214,5 +353,5 @@ class BM25Index:
             return None
         retriever = bm25s.BM25.load(str(directory / "bm25")) if (directory / "bm25").exists() else None
         return cls(
-            meta["ids"], retriever, Decompounder(set(meta["vocabulary"])), meta.get("version", 0), meta.get("split", True)
+            meta["ids"], retriever, Decompounder(set(meta["vocabulary"]), swedish_word), meta.get("version", 0), meta.get("split", True)
         )
