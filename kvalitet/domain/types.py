@@ -235,6 +235,8 @@ class Hit(BaseModel):
     score: float
     snippet: str  # text with matched words marked as <mark>…</mark> (HTML-escaped otherwise)
     ranks: dict[str, int] = Field(default_factory=dict)  # rank per retriever, 1-based
+    sources: list[Source] = Field(default_factory=list)  # every place this text was found (duplicates collapsed)
+    duplicates: list[str] = Field(default_factory=list)  # ids of the identical or near-identical passages folded in
 
 
 @dataclass

@@ -60,7 +60,7 @@ SUFFIXES = frozenset(
     het heten heter lig liga ligt lighet ligheten are aren arna ares erna orna ares arens
     ade ades ad at ats ast aste ande""".split()
 )
-ANALYZER_VERSION = 13  # bump when analysis changes: a saved BM25 of another version is rebuilt
+ANALYZER_VERSION = 14  # bump when analysis changes: a saved BM25 of another version is rebuilt
 
 
 @lru_cache(maxsize=1)
@@ -101,6 +101,12 @@ def word_terms(word: str, decompounder: "Decompounder | None" = None) -> tuple[s
     out = [s]
     if s == word and len(word) > 5 and word.endswith("ron"):
         out.append(stem(word[:-1]))
+    if s == word and len(word) > 5 and word.endswith("an") and decompounder is not None:
+        # Snowball keeps the definite -an ("elevhälsan", "förskolan"); the lemma drops it,
+        # only where the word list knows the word ("skolan" -> skola, never "planan").
+        lemma = swedish_lemma(word)
+        if lemma != word:
+            out.append(stem(lemma))
     if decompounder is not None and not word.isdigit():
         out.extend(stem(p) for p in decompounder.split(word))
     return tuple(dict.fromkeys(out))
@@ -123,6 +129,15 @@ def swedish_word(w: str) -> bool:
     "förskolan" and "erfarenheter"."""
     sm = _simplemma()
     return bool(sm is not None and sm.is_known(w, lang="sv") and sm.lemmatize(w, lang="sv") == w)
+
+
+@lru_cache(maxsize=200_000)
+def swedish_lemma(w: str) -> str:
+    """simplemma's Swedish lemma of `w` (`w` itself when unknown or simplemma is missing)."""
+    sm = _simplemma()
+    if sm is None or not sm.is_known(w, lang="sv"):
+        return w
+    return sm.lemmatize(w, lang="sv")
 
 
 class Decompounder:
@@ -175,9 +190,16 @@ class Decompounder:
         return []
 
 
-# Words of a question that say nothing about its topic; they do not count in the coverage.
-_QUESTION_WORDS = frozenset("""hur gick gått går varför vem vilka vilket vilken finns fanns
-    mycket många kostar kostade blev beskriv berätta""".split())
+# Words a school administration writes for the same thing: a question with one finds the other
+# (query side only). Keys: the accent-folded stem of the word asked.
+SYNONYMS = {
+    "franvaro": ("närvaro",), "franvaron": ("närvaron",), "narvaro": ("frånvaro",), "narvaron": ("frånvaron",),
+}
+
+# Words of a question that say nothing about its topic: left out of the BM25 query of a search
+# and of the coverage.
+QUESTION_WORDS = frozenset("""hur gick gått går varför vem vilka vilket vilken finns fanns
+    mycket många kostar kostade blev beskriv berätta nämndes nämns arbetet""".split())
 
 
 def analyze(text: str, decompounder: Decompounder | None = None) -> list[str]:
@@ -271,6 +293,8 @@ class BM25Index:
                 expansion = by_word.get(f) or by_stem.get(fold(stem(f)))
                 if expansion is not None:
                     terms = tuple(dict.fromkeys(terms + word_terms(expansion, dec)))
+            for other in SYNONYMS.get(stem(fold(w)) if expansion is None else stem(fold(expansion)), ()):
+                terms = tuple(dict.fromkeys(terms + word_terms(other, dec)))
             out.append((w, tuple(t for t in terms if t in vocab), expansion))
         return out
 
@@ -284,7 +308,7 @@ class BM25Index:
         of its terms. Words the index never saw count as unmatched. Values 0..1."""
         rows = np.asarray(rows, dtype=np.int64)
         out = np.zeros(len(rows), dtype=np.float64)
-        qw = [(w, terms) for w, terms, _ in self.query_words(query, expand) if w not in _QUESTION_WORDS]
+        qw = [(w, terms) for w, terms, _ in self.query_words(query, expand) if w not in QUESTION_WORDS]
         if not qw or self._retriever is None or not len(rows):
             return out
         n_idf = float(np.log(1 + (len(self.ids) + 0.5) / 0.5))

@@ -25,6 +25,9 @@ from kvalitet.domain.types import Passage, SearchFilters
 log = logging.getLogger(__name__)
 
 
+FILTER_FIELDS = ("perspective", "status", "section_kind", "doc_kind")
+
+
 @dataclass
 class Snapshot:
     """An immutable view of the passages for one index version: BM25 plus filter arrays."""
@@ -35,19 +38,46 @@ class Snapshot:
     ordered: list[Passage]
     years: np.ndarray = field(default=None)  # type: ignore[assignment]
     fields: dict[str, np.ndarray] = field(default_factory=dict)
+    committee_sets: list = field(default_factory=list)
 
     @classmethod
     def build(cls, version: int, bm25: BM25Index, passages: list[Passage]) -> "Snapshot":
+        from kvalitet.search.understanding import committee_set, value_key
+
         by_id = {p.id: p for p in passages}
         ordered = [by_id[i] for i in bm25.ids if i in by_id]
         years = np.array([p.year if p.year is not None else -1 for p in ordered], dtype=np.int32)
+        # Values as compared (case- and accent-insensitive); committees as sets of keys.
         fields = {
-            f: np.array([(getattr(p, f) or "") for p in ordered], dtype=object)
-            for f in ("perspective", "status", "section_kind", "doc_kind")
+            f: np.array([value_key(getattr(p, f)) for p in ordered], dtype=object)
+            for f in FILTER_FIELDS
         }
-        committees = np.array([(p.committee or "").lower() for p in ordered], dtype=object)
-        fields["committee"] = committees
-        return cls(version, bm25, by_id, ordered, years, fields)
+        snap = cls(version, bm25, by_id, ordered, years, fields)
+        snap.committee_sets = [committee_set(p.committee) for p in ordered]
+        return snap
+
+    def values(self, f: str) -> dict[str, str]:
+        """key -> the value as written, of field `f` (perspective, status, section_kind,
+        doc_kind) over the passages of this snapshot."""
+        cache = self.__dict__.setdefault("_values", {})
+        if f not in cache:
+            from kvalitet.search.understanding import value_key
+
+            cache[f] = {value_key(getattr(p, f)): getattr(p, f) for p in self.ordered if getattr(p, f)}
+        return cache[f]
+
+    def committees(self) -> set[str]:
+        """The single committee names that occur ("BoU, BiN" gives BoU and BiN), as written."""
+        import re as _re
+
+        out = self.__dict__.get("_committees")
+        if out is None:
+            out = {c.strip() for p in self.ordered for c in _re.split(r",|&|/|;|\boch\b", p.committee or "") if c.strip()}
+            self.__dict__["_committees"] = out
+        return out
+
+    def year_set(self) -> set[int]:
+        return {int(y) for y in np.unique(self.years) if y >= 0}
 
     def passages_of(self, doc_path: str) -> list[Passage]:
         """The passages of one document, in order (grouped once per snapshot)."""
@@ -118,13 +148,15 @@ class Snapshot:
             m &= self.years >= filters.year_from
         if filters.year_to is not None:
             m &= (self.years <= filters.year_to) & (self.years >= 0)
-        for f in ("perspective", "status", "section_kind", "doc_kind"):
+        from kvalitet.search.understanding import committee_set, value_key
+
+        for f in FILTER_FIELDS:
             v = getattr(filters, f)
             if v:
-                m &= self.fields[f] == v
+                m &= self.fields[f] == value_key(v)
         if filters.committee:
-            c = filters.committee.lower()
-            m &= np.array([c in x for x in self.fields["committee"]], dtype=bool)
+            want = committee_set(filters.committee)  # every committee named, in any order
+            m &= np.array([want <= have for have in self.committee_sets], dtype=bool)
         return m.astype(np.float32)
 
 

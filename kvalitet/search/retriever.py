@@ -1,4 +1,10 @@
-"""Hybrid retrieval: BM25 (Swedish stems + compound parts) and dense (e5) fused by RRF."""
+"""Hybrid retrieval: BM25 (Swedish stems + compound parts) and dense (e5) fused by RRF.
+
+One search: the question is read for kinds, years and names (understanding.py) which boost
+matching passages; BM25 and dense rankings are fused by weighted RRF; passages below the
+relevance floor are dropped (none left: "Inga träffar" with a suggestion); identical and
+near-identical passages collapse into one hit listing every source. Every weight and threshold
+is a setting chosen by cross-validation (kvalitet/ops/evaluation.py)."""
 
 from __future__ import annotations
 
@@ -10,8 +16,13 @@ import numpy as np
 
 from kvalitet.errors import InvalidInput
 from kvalitet.search.index import KnowledgeIndex
-from kvalitet.search.analysis import analyze, word_terms
-from kvalitet.domain.types import Hit, Passage, SearchFilters
+from dataclasses import dataclass, field
+
+from kvalitet.search.analysis import QUESTION_WORDS, analyze, word_terms, words as _words
+from kvalitet.search.understanding import Understood, committee_set, understand, value_key
+from kvalitet.domain.types import (
+    DOC_KINDS, PERSPECTIVES, SECTION_KINDS, STATUSES, Hit, Passage, SearchFilters, Source,
+)
 
 Mode = Literal["hybrid", "bm25", "dense"]
 MAX_QUERY_CHARS = 2000
@@ -46,9 +57,10 @@ def rrf(
     return [(pid, scores[pid], ranks[pid]) for pid in order]
 
 
-def snippet(text: str, query: str, decompounder=None, width: int = 280) -> str:
-    """HTML-escaped excerpt around the first match, matched words wrapped in <mark>."""
-    qstems = set(analyze(query, decompounder))
+def snippet(text: str, query: str, decompounder=None, width: int = 280, terms=None) -> str:
+    """HTML-escaped excerpt around the first match, matched words wrapped in <mark>. `terms`:
+    the query's index terms when known (with accent expansion), else analysed from `query`."""
+    qstems = set(terms) if terms is not None else set(analyze(query, decompounder))
     spans = []
     for m in _TOKEN_SPAN.finditer(text):
         if set(word_terms(m.group(0).lower(), decompounder)) & qstems:
@@ -73,6 +85,166 @@ def snippet(text: str, query: str, decompounder=None, width: int = 280) -> str:
     return ("…" if start > 0 else "") + "".join(out).strip() + ("…" if end < len(text) else "")
 
 
+@dataclass
+class RankParams:
+    """The weights and thresholds of one search. Boosts are in units of a first rank in one
+    ranking (1 / (rrf_k + 1)); a floor of None is off."""
+
+    dense_weight: float = 1.0
+    kind_boost: float = 0.0
+    year_boost: float = 0.0
+    meta_boost: float = 0.0  # committee, perspective, status named in the question
+    floor_coverage: float | None = None  # share of the query's idf mass a passage matches
+    floor_dense: float | None = None  # cosine similarity (e5) of passage and query
+    rrf_k: int = 60
+
+    @classmethod
+    def of(cls, settings) -> "RankParams":
+        return cls(
+            dense_weight=settings.rrf_dense_weight, kind_boost=settings.kind_boost, year_boost=settings.year_boost,
+            meta_boost=settings.meta_boost, floor_coverage=settings.floor_coverage, floor_dense=settings.floor_dense,
+            rrf_k=settings.rrf_k,
+        )
+
+
+@dataclass
+class Candidates:
+    """What a search found before ranking: per retriever its ranked ids, the dense cosine and
+    the lexical coverage of each candidate, and which understood readings it matches."""
+
+    bm25: list[str]
+    dense: list[str]
+    cosine: dict[str, float]
+    coverage: dict[str, float]
+    matches: dict[str, tuple[bool, bool, bool]]  # pid -> (kind, year, committee/perspective/status)
+    dense_is_evidence: bool = True  # False for a model-free embedder: its cosines mean nothing
+    # The same search within the year / läsår / period the question names (as a filter would).
+    bm25_year: list[str] = field(default_factory=list)
+    dense_year: list[str] = field(default_factory=list)
+
+
+def rank(c: Candidates, p: RankParams, mode: Mode = "hybrid") -> list[tuple[str, float, dict[str, int]]]:
+    """Fused, boosted ranking of the candidates: [(pid, score, ranks per retriever)].
+
+    A passage of the year the question names is scored by its ranks within that year (as a
+    year filter would rank it) plus the year boost; others by their ranks in the whole index."""
+    def lists(b, d):
+        out = {}
+        if mode in ("hybrid", "bm25"):
+            out["bm25"] = b
+        if mode in ("hybrid", "dense"):
+            out["dense"] = d
+        return out
+
+    weights = {"dense": p.dense_weight, "bm25": 1.0}
+    fused = {pid: (score, ranks) for pid, score, ranks in rrf(lists(c.bm25, c.dense), p.rrf_k, weights)}
+    unit = 1.0 / (p.rrf_k + 1)
+    if c.bm25_year or c.dense_year:
+        for pid, score, ranks in rrf(lists(c.bm25_year, c.dense_year), p.rrf_k, weights):
+            fused[pid] = (score, ranks)
+    out = []
+    for pid, (score, ranks) in fused.items():
+        kind, year, meta = c.matches.get(pid, (False, False, False))
+        score += unit * (p.kind_boost * kind + p.year_boost * year + p.meta_boost * meta)
+        out.append((pid, score, ranks))
+    out.sort(key=lambda x: (-x[1], x[0]))
+    return out
+
+
+def above_floor(c: Candidates, pid: str, p: RankParams, mode: Mode = "hybrid") -> bool:
+    """Whether a candidate is relevant enough to show: it matches enough of the query's words
+    (coverage) or is close enough in meaning (cosine); a floor that is None does not judge."""
+    if p.floor_coverage is None and p.floor_dense is None:
+        return True
+    checks = []
+    if mode in ("hybrid", "bm25") and p.floor_coverage is not None:
+        checks.append(c.coverage.get(pid, 0.0) >= p.floor_coverage)
+    if mode in ("hybrid", "dense") and p.floor_dense is not None:
+        if c.dense_is_evidence:
+            checks.append(c.cosine.get(pid, -1.0) >= p.floor_dense)
+        elif mode == "dense":
+            checks.append(True)
+    return any(checks) if checks else True
+
+
+def text_key(text: str) -> str:
+    """A passage's text as compared for duplicates: its words, lower case."""
+    return " ".join(re.findall(r"\w+", text.lower()))
+
+
+NEAR_DUPLICATE = 0.9  # Jaccard of word sets at which two passages are one
+
+
+@dataclass
+class SearchResult:
+    """One search's answer: hits (duplicates collapsed), what was understood, and when there
+    are no hits a suggestion (Swedish)."""
+
+    query: str
+    hits: list[Hit]
+    understood: Understood = field(default_factory=Understood)
+    suggestion: str | None = None
+    below_floor: int = 0  # candidates dropped by the relevance floor
+
+    def as_json(self) -> dict:
+        return {"understood": self.understood.as_json(), "suggestion": self.suggestion}
+
+
+def no_hits_suggestion(filters: SearchFilters | None, understood: Understood) -> str:
+    """What to try when nothing was found (Swedish)."""
+    tips = []
+    if filters and any(v not in (None, "") for v in filters.model_dump().values()):
+        tips.append("ta bort några val (filter)")
+    if understood:
+        tips.append("ta bort tolkningen av frågan")
+    tips.append("pröva andra eller färre ord")
+    return "Inga träffar. Du kan " + ", ".join(tips[:-1]) + (" eller " if len(tips) > 1 else "") + tips[-1] + "."
+
+
+VALID_FIELD_VALUES = {
+    "section_kind": ("typ av avsnitt / kind", SECTION_KINDS + ("indikator",)),
+    "status": ("status", STATUSES + ("Delvis genomfört", "Uppskjuten", "Ej genomfört")),
+    "doc_kind": ("dokumenttyp / doc kind", DOC_KINDS),
+    "perspective": ("perspektiv / perspective", PERSPECTIVES),
+}
+
+
+def resolve_filters(filters: SearchFilters | None, snap) -> SearchFilters | None:
+    """`filters` with each value written as the index writes it (case and accents need not
+    match). A kind, status, document kind or perspective that is neither in the index nor a
+    known value raises InvalidInput listing the valid values."""
+    if filters is None:
+        return None
+    out = filters.model_copy()
+    for f, (label, known) in VALID_FIELD_VALUES.items():
+        v = getattr(filters, f)
+        if v in (None, ""):
+            continue
+        have = snap.values(f)
+        key = value_key(v)
+        if key in have:
+            setattr(out, f, have[key])
+            continue
+        vocab = {value_key(x): x for x in known}
+        if key in vocab:
+            setattr(out, f, vocab[key])
+            continue
+        valid = sorted(set(have.values()) | set(known), key=str.lower)
+        raise InvalidInput(
+            f"Okänt värde för {label.split(' / ')[0]}: »{v}«. Giltiga värden: {', '.join(valid)}. / "
+            f"Unknown {label.split(' / ')[-1]} {v!r}; valid values: {', '.join(valid)}."
+        )
+    return out
+
+
+def strip_time(q: str) -> str:
+    """`q` without the year, läsår or period expressions understanding.py applies."""
+    out = re.sub(r"(?i)\b(?:läsåret|läsår|lasaret|lasar)\s*\d{2,4}\s*[/-]\s*\d{2,4}", " ", q)
+    out = re.sub(r"(?i)\b(?:t|tertial\s*)[123][\s,]*(?:19|20)\d{2}\b", " ", out)
+    out = re.sub(r"(?<![\d/])(?:19|20)\d{2}(?![\d/])", " ", out)
+    return " ".join(out.split()) or q
+
+
 class Retriever:
     def __init__(self, index: KnowledgeIndex):
         self.index = index
@@ -84,61 +256,187 @@ class Retriever:
         filters: SearchFilters | None = None,
         mode: Mode = "hybrid",
     ) -> list[Hit]:
+        """The k best hits for `query` as the drafting code uses them: no reading of the
+        question and no relevance floor (evidence for a draft is ranked, never withheld).
+        Raises InvalidInput for an empty or too long query, k outside 1..100 or an unknown
+        filter value."""
+        return self.run(query, k, filters, mode, understand_query=False, floor=False).hits
+
+    def run(
+        self,
+        query: str,
+        k: int = 10,
+        filters: SearchFilters | None = None,
+        mode: Mode = "hybrid",
+        *,
+        understand_query: bool = True,
+        ignore: set[str] | frozenset[str] = frozenset(),
+        floor: bool = True,
+        params: RankParams | None = None,
+    ) -> SearchResult:
+        """A search as a person makes it (web, API, CLI, chat): the question is read
+        (`ignore` undoes readings by key), matches are boosted, the relevance floor applies and
+        duplicates collapse. Raises InvalidInput as `search`."""
         q = check_query(query)
         if k < 1 or k > 100:
             raise InvalidInput("k måste vara mellan 1 och 100. / k must be between 1 and 100.")
-        if not _WORDISH.search(q):
-            return []
         snap = self.index.snapshot()
-        if not snap.ordered:
-            return []
-        n = max(self.index.settings.candidates, k)
-        rankings: dict[str, list[str]] = {}
-        if mode in ("hybrid", "bm25"):
-            mask = snap.mask(filters)
-            rankings["bm25"] = [pid for pid, _ in snap.bm25.search(q, n, mask)]
+        filters = resolve_filters(filters, snap)
+        if not _WORDISH.search(q) or not snap.ordered:
+            return SearchResult(q, [], Understood(), no_hits_suggestion(filters, Understood()))
+        u = self.understand(q, snap, ignore) if understand_query else Understood()
+        p = params or RankParams.of(self.index.settings)
+        if not floor:
+            p = RankParams(**{**p.__dict__, "floor_coverage": None, "floor_dense": None})
+        c = self.candidates(q, filters, mode, u, expand="accents" not in ignore)
+        hits, dropped = self.hits(q, c, p, mode, k, snap)
+        suggestion = None if hits else no_hits_suggestion(filters, u)
+        return SearchResult(q, hits, u, suggestion, dropped)
+
+    def understand(self, q: str, snap, ignore=frozenset()) -> Understood:
+        u = understand(q, years=snap.year_set(), committees=snap.committees(), ignore=set(ignore))
+        if "accents" not in ignore:
+            u.accents = {w: e for w, _, e in snap.bm25.query_words(q) if e}
+        return u
+
+    def candidates(
+        self, q: str, filters: SearchFilters | None, mode: Mode, u: Understood, expand: bool = True,
+    ) -> Candidates:
+        """BM25 and dense candidates (settings.candidates each) with cosines, coverage and
+        which readings of `u` each matches. `filters` must be resolved (resolve_filters)."""
+        snap = self.index.snapshot()
+        n = self.index.settings.candidates
+        mask = snap.mask(filters)
+        if mask is not None and not mask.any():
+            return Candidates([], [], {}, {}, {})
+        vec = None
         if mode in ("hybrid", "dense"):
-            vec = self.index.embedder.embed_query(q)
+            dq = strip_time(q) if u.years else q  # the year is applied; the model reads the topic
+            if u.accents:  # the dense model reads the accented words too
+                dq = q + " (" + " ".join(u.accents.values()) + ")"
+            vec = self.index.embedder.embed_query(dq)
+        bq = " ".join(w for w in _words(strip_time(q) if u.years else q) if w not in QUESTION_WORDS) or q
+        bm25_ids, dense = self._lists(snap, bq, vec, n, filters, mode, expand)
+        bm25_year: list[str] = []
+        dense_year: list[str] = []
+        if u.years:
+            base = (filters or SearchFilters()).model_dump()
+            within = SearchFilters(**{**base, "year": None, "year_from": max(min(u.years), base["year_from"] or 0),
+                                      "year_to": min(max(u.years), base["year_to"] or 9999)})
+            if base["year"] is None or base["year"] in u.years:
+                if base["year"] is not None:
+                    within = SearchFilters(**base)
+                ym = snap.mask(within)
+                if ym is None or ym.any():
+                    by, dy = self._lists(snap, bq, vec, n, within, mode, expand)
+                    bm25_year = by
+                    dense_year = [pid for pid, _ in dy]
+                    dense = dense + [x for x in dy if x[0] not in dict(dense)]
+        ids = list(dict.fromkeys(bm25_ids + bm25_year + [pid for pid, _ in dense]))
+        rows = np.array([snap.row_of(pid) for pid in ids if snap.row_of(pid) is not None], dtype=np.int64)
+        known = [pid for pid in ids if snap.row_of(pid) is not None]
+        cov = snap.bm25.coverage(q, rows, expand=expand) if mode != "dense" and len(rows) else np.zeros(len(rows))
+        kinds = set(u.kinds)
+        years = set(u.years)
+        wanted_c = [committee_set(c) for c in u.committees]
+        statuses = {value_key(s) for s in u.statuses}
+        matches = {}
+        for pid in known:
+            psg = snap.passages[pid]
+            meta = bool(
+                (wanted_c and any(w <= committee_set(psg.committee) for w in wanted_c))
+                or (u.perspective and psg.perspective == u.perspective)
+                or (statuses and value_key(psg.status) in statuses)
+            )
+            in_period = bool(u.period and getattr(psg, "period", None) and value_key(psg.period) == value_key(u.period))
+            in_school_year = bool(u.school_year and getattr(psg, "school_year", None) and value_key(psg.school_year) == value_key(u.school_year))
+            kind = psg.section_kind in kinds or (
+                # a follow-up table's activity row reports how it went (status, comment)
+                "uppfoljning" in kinds and psg.section_kind == "aktivitet" and bool(psg.status or psg.comment)
+            )
+            matches[pid] = (kind, (psg.year in years) or in_period or in_school_year, meta)
+        return Candidates(
+            bm25=bm25_ids, dense=[pid for pid, _ in dense if pid not in set(dense_year)] if False else [pid for pid, _ in dense[:n]],
+            cosine=dict(dense), bm25_year=bm25_year, dense_year=dense_year,
+            coverage={pid: float(v) for pid, v in zip(known, cov)}, matches=matches,
+            dense_is_evidence=self.index.embedder.id.startswith("e5"),
+        )
+
+    def _lists(self, snap, q: str, vec, n: int, filters, mode: Mode, expand: bool) -> tuple[list[str], list[tuple[str, float]]]:
+        """(BM25 ids, [(dense id, cosine)]) under `filters`."""
+        bm25_ids: list[str] = []
+        dense: list[tuple[str, float]] = []
+        mask = snap.mask(filters)
+        if mode in ("hybrid", "bm25"):
+            bm25_ids = [pid for pid, _ in snap.bm25.search(q, n, mask, expand=expand)]
+        if vec is not None:
             subset = snap.subset_vectors(filters or SearchFilters(), self.index)
             if subset is not None:  # a selective filter: exact scores over its few vectors
                 ids, matrix = subset
                 scores = matrix @ np.asarray(vec, dtype=np.float32)
                 top = np.argsort(-scores, kind="stable")[:n]
-                rankings["dense"] = [ids[i] for i in top]
+                dense = [(ids[i], float(scores[i])) for i in top]
             else:
-                rankings["dense"] = self._dense_filtered(snap, vec, n, filters)
-        st = self.index.settings
-        fused = rrf(rankings, st.rrf_k, {"dense": st.rrf_dense_weight, "bm25": 1.0})
-        hits: list[Hit] = []
-        for pid, score, ranks in fused:
-            p = snap.passages.get(pid)
-            if p is None:  # a vector whose passage was removed since: skip
-                continue
-            hits.append(Hit(passage=p, score=score, snippet=snippet(p.text, q, snap.bm25.decompounder), ranks=ranks))
-            if len(hits) >= k:
-                break
-        return hits
+                dense = self._dense_filtered(snap, vec, n, filters)
+        return bm25_ids, dense
 
-    def _dense_filtered(self, snap, vec, n: int, filters: SearchFilters | None) -> list[str]:
-        """Dense search under a filter that admits many passages. When it admits most of them,
-        an unfiltered query a little deeper, filtered here, is exact and much cheaper than
-        Chroma's `where` (340 ms at 100k passages for a filter admitting nearly all); when that
-        comes up short, or the filter admits fewer, Chroma's own filtered search."""
+    def hits(self, q: str, c: Candidates, p: RankParams, mode: Mode, k: int, snap, dedupe: bool = True) -> tuple[list[Hit], int]:
+        """Rank, apply the floor, collapse duplicates, make snippets: (hits, dropped by floor)."""
+        terms = snap.bm25.query_terms(q)
+        out: list[Hit] = []
+        keys: list[tuple[str, set[str]]] = []
+        dropped = 0
+        for pid, score, ranks in rank(c, p, mode):
+            psg = snap.passages.get(pid)
+            if psg is None:  # a vector whose passage was removed since: skip
+                continue
+            if not above_floor(c, pid, p, mode):
+                dropped += 1
+                continue
+            if dedupe:
+                key = text_key(psg.text)
+                wset = set(key.split())
+                dup = None
+                for i, (k2, w2) in enumerate(keys):
+                    if key == k2 or (len(wset) >= 8 and len(wset & w2) / max(1, len(wset | w2)) >= NEAR_DUPLICATE):
+                        dup = i
+                        break
+                if dup is not None:
+                    out[dup].duplicates.append(pid)
+                    out[dup].sources.append(psg.source)
+                    continue
+            if len(out) >= k:
+                continue  # keep scanning only to collect duplicates of the hits shown
+            if dedupe:
+                keys.append((key, wset))
+            out.append(Hit(
+                passage=psg, score=score, ranks=ranks, sources=[psg.source],
+                snippet=snippet(psg.text, q, snap.bm25.decompounder, terms=terms),
+            ))
+        return out, dropped
+
+    def _dense_filtered(self, snap, vec, n: int, filters: SearchFilters | None) -> list[tuple[str, float]]:
+        """Dense search under a filter that admits many passages: [(pid, cosine)]. When it
+        admits most of them, an unfiltered query a little deeper, filtered here, is exact and
+        much cheaper than Chroma's `where` (340 ms at 100k passages for a filter admitting
+        nearly all); when that comes up short, or the filter admits fewer, Chroma's own
+        filtered search. A committee filter (a set: "BiN och BoU") is always applied here."""
         mask = snap.mask(filters)
         vectors = self.index.vectors
         if mask is not None and len(mask):
             share = float(mask.mean())
-            if share >= 0.5:
+            if share >= 0.5 or (filters is not None and filters.committee):
                 total = vectors.count()
-                deeper = min(total, int(n / share * 1.5) + 10)
+                deeper = min(total, int(n / max(share, 1e-6) * 1.5) + 10)
+                where = filters.model_copy(update={"committee": None}) if share < 0.5 else None
                 kept = []
-                for pid, _ in vectors.query(vec, deeper, None):
+                for pid, score in vectors.query(vec, deeper, where):
                     row = snap.row_of(pid)
                     if row is not None and mask[row]:
-                        kept.append(pid)
-                if len(kept) >= n or deeper >= total:
+                        kept.append((pid, score))
+                if len(kept) >= n or deeper >= total or share < 0.5:
                     return kept[:n]
-        return [pid for pid, _ in vectors.query(vec, n, filters)]
+        return vectors.query(vec, n, filters)
 
     def passage(self, pid: str) -> Passage | None:
         return self.index.snapshot().passages.get(pid)
