@@ -31,6 +31,7 @@ bench: install-test
 	$(BIN)/python benchmarks/run_all.py
 
 eval: install
+	$(BIN)/kvalitet ingest; rc=$$?; [ $$rc -eq 0 ] || [ $$rc -eq 2 ] || exit $$rc
 	$(BIN)/kvalitet eval retrieval tests/data/gold_retrieval.json
 
 clean-index:

@@ -21,6 +21,8 @@ class HitOut(BaseModel):
     perspective: str | None
     pii: list[str] = []
     source: Source
+    sources: list[Source] = []  # every file and place this text stands (identical passages collapsed)
+    duplicates: list[str] = []
 
     @classmethod
     def of(cls, hit: Hit, mask_pii: bool = False) -> "HitOut":
@@ -33,6 +35,7 @@ class HitOut(BaseModel):
             id=p.id, text=p.text, snippet=hit.snippet, score=hit.score, kind=p.section_kind, doc_kind=p.doc_kind,
             year=p.year, activity=p.activity, status=p.status, committee=p.committee,
             perspective=p.perspective, pii=p.pii, source=p.source,
+            sources=hit.sources or [p.source], duplicates=hit.duplicates,
         )
         return shown(out, mask_pii)
 
@@ -42,3 +45,6 @@ class SearchOut(BaseModel):
     hits: list[HitOut]
     # With a year filter: how many indexed documents have no year (the filter cannot find them).
     documents_without_year: int | None = None
+    # What was read from the question and applied (boosts), each undone by its key in `ignore`.
+    understood: dict = {}
+    suggestion: str | None = None  # with no hits: what to try (Swedish)

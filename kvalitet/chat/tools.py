@@ -389,8 +389,11 @@ class Tools:
         filters = SearchFilters(year=a.year, year_from=a.year_from, year_to=a.year_to, committee=a.committee,
                                 perspective=a.perspective, status=a.status, section_kind=a.section_kind,
                                 doc_kind=a.doc_kind)
-        hits = self.services.retriever.search(a.query, a.k, filters)
-        passages = [h.passage for h in hits]
+        res = self.services.retriever.run(a.query, a.k, filters)
+        passages = [h.passage for h in res.hits]
+        if not passages:  # below the relevance floor: say so instead of listing noise
+            return self.passages_outcome("search", shown, a.query, [],
+                                         f"Inga träffar för »{_short(a.query, 80)}«. {res.suggestion or ''}".strip())
         return self.passages_outcome("search", shown, a.query, passages,
                                      f"{len(passages)} träffar för »{_short(a.query, 80)}«")
 

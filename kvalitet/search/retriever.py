@@ -301,9 +301,11 @@ class Retriever:
 
     def candidates(
         self, q: str, filters: SearchFilters | None, mode: Mode, u: Understood, expand: bool = True,
+        strip: bool = True,
     ) -> Candidates:
         """BM25 and dense candidates (settings.candidates each) with cosines, coverage and
-        which readings of `u` each matches. `filters` must be resolved (resolve_filters)."""
+        which readings of `u` each matches. `filters` must be resolved (resolve_filters).
+        `expand`: accent expansion; `strip`: question words left out of the BM25 query."""
         snap = self.index.snapshot()
         n = self.index.settings.candidates
         mask = snap.mask(filters)
@@ -315,7 +317,7 @@ class Retriever:
             if u.accents:  # the dense model reads the accented words too
                 dq = q + " (" + " ".join(u.accents.values()) + ")"
             vec = self.index.embedder.embed_query(dq)
-        bq = " ".join(w for w in _words(strip_time(q) if u.years else q) if w not in QUESTION_WORDS) or q
+        bq = (" ".join(w for w in _words(strip_time(q) if u.years else q) if w not in QUESTION_WORDS) or q) if strip else q
         bm25_ids, dense = self._lists(snap, bq, vec, n, filters, mode, expand)
         bm25_year: list[str] = []
         dense_year: list[str] = []
@@ -380,9 +382,10 @@ class Retriever:
                 dense = self._dense_filtered(snap, vec, n, filters)
         return bm25_ids, dense
 
-    def hits(self, q: str, c: Candidates, p: RankParams, mode: Mode, k: int, snap, dedupe: bool = True) -> tuple[list[Hit], int]:
+    def hits(self, q: str, c: Candidates, p: RankParams, mode: Mode, k: int, snap, dedupe: bool = True,
+             snippets: bool = True) -> tuple[list[Hit], int]:
         """Rank, apply the floor, collapse duplicates, make snippets: (hits, dropped by floor)."""
-        terms = snap.bm25.query_terms(q)
+        terms = snap.bm25.query_terms(q) if snippets else []
         out: list[Hit] = []
         keys: list[tuple[str, set[str]]] = []
         dropped = 0
@@ -411,7 +414,7 @@ class Retriever:
                 keys.append((key, wset))
             out.append(Hit(
                 passage=psg, score=score, ranks=ranks, sources=[psg.source],
-                snippet=snippet(psg.text, q, snap.bm25.decompounder, terms=terms),
+                snippet=snippet(psg.text, q, snap.bm25.decompounder, terms=terms) if snippets else "",
             ))
         return out, dropped
 

@@ -362,9 +362,13 @@ def search_page(
     status: str = Query("", max_length=64),
     typ: str = Query("", max_length=64),
     dokumenttyp: str = Query("", max_length=64),
+    utan: list[str] = Query([], max_length=16, description="Tolkningar av frågan som tagits bort"),
     user: User = Depends(web_user),
 ):
+    from urllib.parse import urlencode
+
     from kvalitet.api.schemas import HitOut
+    from kvalitet.search.understanding import KEYS
 
     svc = services(request)
     options = filter_options(svc)
@@ -373,13 +377,21 @@ def search_page(
     hits: list[dict] = []
     error = None
     query = q.strip()
+    ignore = {u for u in utan if u in KEYS}
+    understood: list[dict] = []
+    suggestion = None
     if query:
         sf = SearchFilters(
             year=_int_or_none(ar), committee=namnd or None, perspective=perspektiv or None,
             status=status or None, section_kind=typ or None, doc_kind=dokumenttyp or None,
         )
         try:
-            found = svc.retriever.search(query, SEARCH_K, sf)
+            res = svc.retriever.run(query, SEARCH_K, sf, ignore=ignore)
+            found, suggestion = res.hits, res.suggestion
+            base = [("q", query)] + [(k, v) for k, v in filters.items() if v]
+            for key, label in res.understood.labels(views.PASSAGE_KIND_LABELS):
+                undo = base + [("utan", x) for x in sorted(ignore | {key})]
+                understood.append({"key": key, "label": label, "undo": "/sok?" + urlencode(undo)})
         except InvalidInput as exc:
             error = swedish(exc.message)
             found = []
@@ -394,7 +406,8 @@ def search_page(
     no_year = svc.db.documents_without_year() if query and _int_or_none(ar) is not None else 0
     return page(request, "search.html", user=user, nav="sok", title=f"Sök: {query}" if query else "Sök i tidigare år",
                 q=query, filters=filters, options=options, hits=hits, error=error, active_filters=active,
-                k=SEARCH_K, without_year=no_year)
+                k=SEARCH_K, without_year=no_year, understood=understood, suggestion=suggestion,
+                ignored=sorted(ignore))
 
 
 def history_label(group) -> str:

@@ -28,16 +28,25 @@ async def search(
     committee: str | None = Query(None, max_length=64),
     perspective: str | None = Query(None, max_length=64),
     mode: Literal["hybrid", "bm25", "dense"] = "hybrid",
+    understand: bool = Query(True, description="Read kinds, years and names from the question (boosts)"),
+    ignore: list[Literal["kind", "status", "year", "committee", "perspective", "accents"]] = Query(
+        [], description="Readings of the question to undo, by the keys of `understood`"),
     svc: Services = Depends(get_services),
 ):
+    """Hybrid search. `understood` says what was read from the question and applied; an
+    unknown kind or status is a 422 listing the valid values; no hits come with a
+    `suggestion`."""
     filters = SearchFilters(
         year=year, year_from=year_from, year_to=year_to, status=status, section_kind=kind,
         doc_kind=doc_kind, committee=committee, perspective=perspective,
     )
-    hits = await run_in_threadpool(svc.retriever.search, q, k, filters, mode)
+    res = await run_in_threadpool(
+        lambda: svc.retriever.run(q, k, filters, mode, understand_query=understand, ignore=set(ignore))
+    )
     no_year = None
     if year is not None or year_from is not None or year_to is not None:
         no_year = await run_in_threadpool(svc.db.documents_without_year)
     # every field of every hit (text, snippet, activity, …) through the one masking function
-    return shown(SearchOut(query=q, hits=[HitOut.of(h) for h in hits], documents_without_year=no_year),
+    return shown(SearchOut(query=q, hits=[HitOut.of(h) for h in res.hits], documents_without_year=no_year,
+                           **res.as_json()),
                  svc.settings.mask_personal_data)

@@ -1,0 +1,260 @@
+"""Issue 15: search that understands a quality developer's question. Each example of the issue
+is a test here (the sample corpus, e5 where the ranking matters; the hash embedder otherwise)."""
+
+import functools
+import json
+import shutil
+from pathlib import Path
+
+import httpx
+import numpy as np
+import pytest
+
+from kvalitet.domain.types import Passage, SearchFilters
+from kvalitet.errors import InvalidInput
+from kvalitet.search.analysis import BM25Index
+from kvalitet.search.index import Snapshot
+from kvalitet.search.understanding import committee_set, understand
+from tests.support import running_server
+
+CASES = Path("/work/shared/cases/inputs")
+ANDE = """Uppföljning av fjolårets aktiviteter 2024
+
+1. Uppdrag/Aktivitet
+
+Motverka kränkningar på fritidshemmet
+
+Uppföljning
+
+Personalen har utrett varje anmälan om kränkande behandling inom två veckor.
+
+Analys
+
+Snabbare utredningar har gjort att eleverna litar mer på de vuxna.
+
+2. Uppdrag/Aktivitet
+
+Stärka elevhälsans arbete
+
+Uppföljning
+
+Det förebyggande och hälsofrämjande arbetet har fått en gemensam plan gällande hela skolan.
+
+Analys
+
+Ett fungerande samarbete och ett växande intresse bland lärarna gör planen bärande.
+"""
+
+
+# ---- the examples of the issue, on the sample corpus with e5 ------------------------------
+def test_what_does_elevhalsan_cost_puts_the_cost_line_first(corpus_services):
+    res = corpus_services.retriever.run("Vad kostar elevhälsan?", k=5)
+    assert "Elevhälsopersonal 2 400 tkr" in res.hits[0].passage.text
+    assert res.understood.kinds == ["kostnad"]
+    assert res.as_json()["understood"]["kind"] == {"values": ["kostnad"], "applied": "boost"}
+
+
+def test_risks_of_the_quality_report_come_first(corpus_services):
+    res = corpus_services.retriever.run("Vilka risker nämndes för insatserna i kvalitetsrapporten?", k=5)
+    assert res.hits[0].passage.section_kind == "risk"
+    top4 = " ".join(h.passage.text for h in res.hits[:4])
+    assert "många insatser planerade" in top4
+
+
+def test_how_did_absence_go_2019_reads_the_year_and_finds_absence(corpus_services):
+    r = corpus_services.retriever
+    res = r.run("Hur gick arbetet med frånvaron 2019?", k=5)
+    assert res.understood.years == [2019]
+    assert res.as_json()["understood"]["year"]["values"] == [2019]
+    top = res.hits[0].passage
+    assert top.year == 2019 and "närvaron" in top.text
+    undone = r.run("Hur gick arbetet med frånvaron 2019?", k=5, ignore={"year"})
+    assert undone.understood.years == [] and "year" in undone.understood.ignored
+
+
+def test_a_question_that_names_nothing_keeps_todays_ranking(corpus_services):
+    r = corpus_services.retriever
+    q = "digital medarbetare i skolan"
+    res = r.run(q, k=5)
+    assert not res.understood
+    assert [h.passage.id for h in res.hits][:3] == [h.passage.id for h in r.search(q, k=5)][:3]
+
+
+@pytest.mark.parametrize("plain,accented", [
+    ("forskolan", "förskolan"), ("maluppfyllelse", "måluppfyllelse"), ("vardnadshavare", "vårdnadshavare"),
+])
+def test_queries_without_accents_find_what_the_spelled_out_words_find(corpus_services, plain, accented):
+    r = corpus_services.retriever
+    lexical = r.run(plain, k=5, mode="bm25")
+    assert lexical.hits, plain
+    assert lexical.understood.accents == {plain: accented}
+    want = {h.passage.id for h in r.run(accented, k=5, mode="bm25").hits}
+    assert len(want & {h.passage.id for h in lexical.hits}) >= 3
+
+
+def test_krankande_matches_only_krankande_not_every_ande_word(corpus_services):
+    res = corpus_services.retriever.run("kränkande", k=10, mode="bm25")
+    assert res.hits
+    for h in res.hits:
+        assert "kränk" in h.passage.text.lower(), h.passage.text[:120]
+        assert "<mark>åtgärdande</mark>" not in h.snippet.lower() and "<mark>nuvarande</mark>" not in h.snippet.lower()
+
+
+def test_a_nonsense_query_gets_no_hits_and_a_suggestion(corpus_services):
+    res = corpus_services.retriever.run("xyzzy blorpfnurk kvackel", k=10)
+    assert res.hits == [] and "Inga träffar" in res.suggestion
+    assert corpus_services.retriever.run("Hur många hundar finns på Mars?", k=10).hits == []
+
+
+# ---- duplicates, filters, errors (hash embedder) -------------------------------------------
+@pytest.fixture
+def twin_services(tmp_path):
+    from kvalitet.container import Services
+    from kvalitet.settings import Settings
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "2024-uppfoljning.txt").write_text(ANDE, encoding="utf-8")
+    (corpus / "2024-uppfoljning-kopia.txt").write_text(ANDE, encoding="utf-8")
+    shutil.copy(Path(__file__).parent.parent / "corpus" / "2019-uppfoljning-verksamhetsplan.txt", corpus)
+    svc = Services(Settings(index_dir=tmp_path / "idx", corpus_dir=corpus, embedder="hash"))
+    assert not svc.ingest().skipped
+    yield svc
+    svc.close()
+
+
+def test_identical_files_collapse_into_one_hit_listing_every_source(twin_services):
+    res = twin_services.retriever.run("utredning av kränkande behandling", k=5, mode="bm25")
+    texts = [h.passage.text for h in res.hits]
+    assert len(texts) == len(set(texts)), "no duplicate pairs"
+    top = res.hits[0]
+    assert "kränkande behandling" in top.passage.text
+    assert {s.path for s in top.sources} == {"2024-uppfoljning.txt", "2024-uppfoljning-kopia.txt"}
+    assert len(top.duplicates) == 1
+
+
+def test_the_ande_case_file_finds_only_krankande(twin_services):
+    res = twin_services.retriever.run("kränkande", k=10, mode="bm25")
+    assert [h.passage.text for h in res.hits] == [
+        "Personalen har utrett varje anmälan om kränkande behandling inom två veckor."]
+
+
+def _snapshot(committees: list[str]) -> Snapshot:
+    ps = [Passage(id=f"p{i}", text=f"text {i}", doc_path="a.txt", doc_kind="verksamhetsplan_uppfoljning",
+                  section_kind="aktivitet", committee=c, status="Pågående", year=2022) for i, c in enumerate(committees)]
+    return Snapshot.build(1, BM25Index.build([p.id for p in ps], [p.text for p in ps]), ps)
+
+
+def test_committee_filter_is_exact_and_a_set():
+    snap = _snapshot(["BUN", "UN", "BoU, BiN", "BiN", "Tekniska nämnden"])
+    admitted = lambda v: [p.committee for p, m in zip(snap.ordered, snap.mask(SearchFilters(committee=v))) if m]  # noqa: E731
+    assert admitted("UN") == ["UN"]
+    assert admitted("un") == ["UN"]
+    assert admitted("BiN och BoU") == admitted("BoU, BiN") == admitted("BiN & BoU") == ["BoU, BiN"]
+    assert admitted("BiN") == ["BoU, BiN", "BiN"]
+    assert admitted("tekniska Nämnden") == ["Tekniska nämnden"]
+    assert committee_set("BiN och BoU") == committee_set("BoU, BiN") == committee_set("BiN & BoU") == {"bin", "bou"}
+
+
+def test_status_and_kind_filters_ignore_case_and_accents():
+    snap = _snapshot(["BUN"])
+    for v in ("pågående", "PÅGÅENDE", "pagaende"):
+        assert snap.mask(SearchFilters(status=v)).all()
+
+
+def test_unknown_kind_or_status_is_invalid_input_listing_the_valid_values(twin_services):
+    r = twin_services.retriever
+    with pytest.raises(InvalidInput) as e:
+        r.run("frånvaro", filters=SearchFilters(section_kind="kostnader"))
+    assert "kostnad" in e.value.message and "analys" in e.value.message and "kostnader" in e.value.message
+    with pytest.raises(InvalidInput) as e:
+        r.run("frånvaro", filters=SearchFilters(status="Halvklar"))
+    assert "Pågående" in e.value.message
+    hits = r.run("aktiviteter", filters=SearchFilters(status="pågående"), mode="bm25").hits
+    assert hits and all(h.passage.status == "Pågående" for h in hits)
+
+
+def test_understanding_reads_years_lasar_periods_committees_and_perspectives():
+    years = {2019, 2020, 2021, 2022}
+    assert understand("Hur gick arbetet med frånvaron 2019?", years=years).years == [2019]
+    assert understand("digitala nationella prov 2024", years=years).years == []  # no such year: a word
+    u = understand("resultat läsåret 20/21", years=years)
+    assert u.years == [2020, 2021] and u.school_year == "2020/21" and "uppfoljning" in u.kinds
+    u = understand("måluppfyllelse T2 2022", years=years)
+    assert u.years == [2022] and u.period == "T2 2022"
+    assert understand("vad gjorde BoU", committees={"BoU", "BUN", "UN"}).committees == ["BoU"]
+    assert understand("aktiviteter i medarbetarperspektivet").perspective == "Medarbetare"
+    assert understand("Vilka aktiviteter kvarstår?").statuses == ["Kvarstår"]
+    assert understand("Vilka hinder fanns?").kinds == ["risk"]
+    assert understand("andel behöriga lärare").kinds == ["indikator"]
+    assert not understand("digital medarbetare i skolan", years=years)
+    assert understand("Varför 2019?", years=years, ignore={"year"}).years == []
+
+
+# ---- the same through the API, the CLI and the web ----------------------------------------
+def test_api_says_what_it_understood_and_refuses_unknown_values(corpus_services, corpus_auth):
+    from kvalitet.api import create_app
+
+    app = create_app(corpus_services.settings, services=corpus_services)
+    with running_server(app) as base:
+        get = functools.partial(httpx.get, headers=corpus_auth, timeout=60)
+        body = get(f"{base}/api/search", params={"q": "Hur gick arbetet med frånvaron 2019?"}).json()
+        assert body["understood"]["year"] == {"values": [2019], "applied": "boost"}
+        body = get(f"{base}/api/search", params={"q": "Hur gick arbetet med frånvaron 2019?", "ignore": "year"}).json()
+        assert "year" not in body["understood"] and body["understood"]["ignored"] == ["year"]
+        r = get(f"{base}/api/search", params={"q": "frånvaro", "kind": "kostnader"})
+        assert r.status_code == 422 and "kostnad" in r.json()["error"]["message"]
+        r = get(f"{base}/api/search", params={"q": "xyzzy blorpfnurk kvackel"})
+        assert r.status_code == 200 and r.json()["hits"] == [] and "Inga träffar" in r.json()["suggestion"]
+        r = get(f"{base}/api/search", params={"q": "frånvaro", "status": "kvarstår", "k": 3})
+        assert r.status_code == 200 and r.json()["hits"] and all(h["status"] == "Kvarstår" for h in r.json()["hits"])
+
+
+def test_cli_understood_in_json_exit_2_for_unknown_kind_and_inga_traffar(tmp_path, corpus_dir, monkeypatch):
+    from typer.testing import CliRunner
+
+    from kvalitet.cli import app
+
+    monkeypatch.setenv("KVALITET_INDEX_DIR", str(tmp_path / "idx"))
+    monkeypatch.setenv("KVALITET_CORPUS_DIR", str(corpus_dir))
+    monkeypatch.setenv("KVALITET_EMBEDDER", "hash")
+    runner = CliRunner()
+    assert runner.invoke(app, ["ingest"]).exit_code == 0
+    res = runner.invoke(app, ["search", "Vad kostar elevhälsan?", "--json", "--mode", "bm25"])
+    assert res.exit_code == 0, res.output
+    body = json.loads(res.output)
+    assert body["understood"]["kind"]["values"] == ["kostnad"]
+    assert "2 400 tkr" in body["hits"][0]["text"]
+    res = runner.invoke(app, ["search", "frånvaro", "--kind", "kostnader"])
+    assert res.exit_code == 2 and "kostnad" in res.output and "analys" in res.output
+    res = runner.invoke(app, ["search", "frånvaro", "--status", "pågående", "--json", "--mode", "bm25"])
+    assert res.exit_code == 0 and all(h["status"] == "Pågående" for h in json.loads(res.output)["hits"])
+    res = runner.invoke(app, ["search", "xyzzy blorpfnurk kvackel", "--mode", "bm25"])
+    assert res.exit_code == 0 and "Inga träffar" in res.output
+    res = runner.invoke(app, ["search", "frånvaron 2019", "--mode", "bm25"])
+    assert "Tolkade: år 2019 (ta bort: --ignore year)" in res.output
+
+
+def test_web_shows_the_reading_with_an_undo_link_and_says_inga_traffar(twin_services):
+    import re
+
+    from kvalitet.api import create_app
+
+    user = twin_services.workspace.add_user("Kim Kvalitet", "kvalitetsutvecklare")
+    app = create_app(twin_services.settings, services=twin_services)
+    with running_server(app) as base:
+        c = httpx.Client(base_url=base, timeout=60)
+        page = c.get("/logga-in")
+        csrf = re.search(r'<meta name="csrf-token" content="([^"]+)"', page.text).group(1)
+        r = c.post("/logga-in", data={"name": "Kim Kvalitet", "token": user.token, "nasta": "/sok", "csrf_token": csrf})
+        assert r.status_code == 303
+        r = c.get("/sok", params={"q": "Hur gick arbetet med kränkningar 2024?"})
+        assert "Tolkade:" in r.text and "år 2024" in r.text
+        undo = re.search(r'år 2024 \(<a href="([^"]+)"', r.text).group(1).replace("&amp;", "&")
+        assert "utan=year" in undo
+        assert "år 2024" not in c.get(undo).text.split("traffar-rubrik")[1].split("</h2>")[0]
+        assert "Tolkade: avsnitt" in c.get(undo).text or "år 2024 (" not in c.get(undo).text
+        r = c.get("/sok", params={"q": "kränkande behandling"})
+        assert "Samma text finns också i" in r.text
+        r = c.get("/sok", params={"q": "xyzzy blorpfnurk kvackel"})
+        assert "Inga träffar" in r.text and "traff-rubrik" not in r.text
