@@ -115,41 +115,58 @@ def prepare(retriever, gold: list[dict], mode: str = "hybrid") -> list[Prepared]
     return out
 
 
-def _run(retriever, prepared: list[Prepared], p: RankParams, literal: bool = False, mode: str = "hybrid") -> list[list[bool]]:
-    snap = retriever.index.snapshot()
-    res = []
-    for pr in prepared:
-        c = pr.literal if literal else pr.candidates
-        hits, _ = retriever.hits(pr.item["query"], c, p, mode, K, snap, dedupe=not literal, snippets=False)
-        res.append([_relevant(h.passage.text, pr.item["relevant"]) for h in hits])
-    return res
+class Runs:
+    """Per-question results of the prepared questions under one RankParams, computed once
+    and shared by every fold (a question's hits do not depend on the fold)."""
+
+    def __init__(self, retriever, prepared: list[Prepared], mode: str = "hybrid"):
+        self.retriever = retriever
+        self.prepared = prepared
+        self.mode = mode
+        self.snap = retriever.index.snapshot()
+        self._cache: dict[tuple, list[list[bool]]] = {}
+
+    def results(self, p: RankParams, literal: bool = False) -> list[list[bool]]:
+        key = (tuple(sorted(p.__dict__.items())), literal)
+        if key not in self._cache:
+            from kvalitet.search.retriever import select
+
+            out = []
+            for pr in self.prepared:
+                c = pr.literal if literal else pr.candidates
+                chosen, _ = select(c, p, self.mode, K, self.snap, dedupe=not literal)
+                out.append([_relevant(self.snap.passages[pid].text, pr.item["relevant"]) for pid, *_ in chosen])
+            self._cache[key] = out
+        return self._cache[key]
+
+    def objective(self, p: RankParams, rows: list[int]) -> float:
+        """What tuning maximises over `rows`: reciprocal rank on answerable questions, 1 for a
+        no-answer question answered with no hits (each question counts once)."""
+        res = self.results(p)
+        total = 0.0
+        for i in rows:
+            g = self.prepared[i].item
+            total += scores(res[i])["mrr@10"] if g["relevant"] else float(not res[i])
+        return total / max(1, len(rows))
 
 
-def _objective(gold: list[dict], res: list[list[bool]]) -> float:
-    """What tuning maximises: reciprocal rank on answerable questions, 1 for a no-answer
-    question answered with no hits (each question counts once)."""
-    total = 0.0
-    for g, r in zip(gold, res):
-        total += scores(r)["mrr@10"] if g["relevant"] else float(not r)
-    return total / max(1, len(gold))
-
-
-def tune(retriever, prepared: list[Prepared], mode: str = "hybrid") -> RankParams:
-    """The RankParams that maximise the objective on `prepared`: the ranking grid on the
-    answerable questions without a floor, then the floor grid with that ranking."""
-    answerable = [p for p in prepared if p.item["relevant"]]
+def tune(runs: Runs, rows: list[int]) -> RankParams:
+    """The RankParams that maximise the objective on the questions `rows`: the ranking grid
+    on the answerable ones without a floor, then the floor grid with that ranking. Ties keep
+    the first (smaller weights, no floor)."""
+    answerable = [i for i in rows if runs.prepared[i].item["relevant"]]
     best, best_v = None, -1.0
     keys = list(GRID_RANKING)
     for values in itertools.product(*(GRID_RANKING[k] for k in keys)):
         p = RankParams(**dict(zip(keys, values)))
-        v = _objective([a.item for a in answerable], _run(retriever, answerable, p, mode=mode))
+        v = runs.objective(p, answerable)
         if v > best_v + 1e-9:
             best, best_v = p, v
     assert best is not None
     chosen, chosen_v = best, -1.0
     for cov, dense in GRID_FLOOR:
         p = RankParams(**{**best.__dict__, "floor_coverage": cov, "floor_dense": dense})
-        v = _objective([a.item for a in prepared], _run(retriever, prepared, p, mode=mode))
+        v = runs.objective(p, rows)
         if v > chosen_v + 1e-9:
             chosen, chosen_v = p, v
     return chosen
@@ -170,22 +187,22 @@ def folds_of(gold: list[dict], k: int = 5, seed: int = 7) -> list[int]:
 def cross_validate(retriever, gold: list[dict], k: int = 5, seed: int = 7, mode: str = "hybrid") -> dict:
     """k-fold cross-validation: settings tuned on k-1 folds, figures from the held-out fold
     (each question scored once, by settings that never saw it). Also the settings tuned on all
-    questions (what the service should ship) and today's ranking and the per-fold choices."""
-    prepared = prepare(retriever, gold, mode)
+    questions (what the service should ship), today's ranking and the per-fold choices."""
+    runs = Runs(retriever, prepare(retriever, gold, mode), mode)
     fold = folds_of(gold, k, seed)
     held: list[list[bool] | None] = [None] * len(gold)
     chosen = []
     for f in range(k):
-        train = [p for p, x in zip(prepared, fold) if x != f]
-        p = tune(retriever, train, mode)
+        p = tune(runs, [i for i, x in enumerate(fold) if x != f])
         chosen.append({kk: v for kk, v in p.__dict__.items() if kk != "rrf_k"})
-        test_idx = [i for i, x in enumerate(fold) if x == f]
-        for i, r in zip(test_idx, _run(retriever, [prepared[i] for i in test_idx], p, mode=mode)):
-            held[i] = r
-    final = tune(retriever, prepared, mode)
+        res = runs.results(p)
+        for i, x in enumerate(fold):
+            if x == f:
+                held[i] = res[i]
+    final = tune(runs, list(range(len(gold))))
     return {
         "cross_validated": summarise(gold, held),
-        "today": summarise(gold, _run(retriever, prepared, TODAY, literal=True, mode=mode)),
+        "today": summarise(gold, runs.results(TODAY, literal=True)),
         "chosen_per_fold": chosen,
         "tuned_on_all": {kk: v for kk, v in final.__dict__.items() if kk != "rrf_k"},
         "folds": k,

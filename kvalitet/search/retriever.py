@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import re
+from functools import lru_cache
 from typing import Literal
 
 import numpy as np
@@ -173,6 +174,43 @@ def text_key(text: str) -> str:
 
 
 NEAR_DUPLICATE = 0.9  # Jaccard of word sets at which two passages are one
+
+
+def select(c: Candidates, p: RankParams, mode: Mode, k: int, snap, dedupe: bool = True):
+    """The k hits to show: ranked, above the floor, identical and near-identical passages
+    folded into the first. ([(pid, score, ranks, duplicate ids)], candidates dropped by floor)."""
+    out: list[tuple[str, float, dict, list[str]]] = []
+    keys: list[tuple[str, frozenset]] = []
+    dropped = 0
+    for pid, score, ranks in rank(c, p, mode):
+        psg = snap.passages.get(pid)
+        if psg is None:  # a vector whose passage was removed since: skip
+            continue
+        if not above_floor(c, pid, p, mode):
+            dropped += 1
+            continue
+        if dedupe:
+            key, wset = _dup_key(psg.text)
+            dup = None
+            for i, (k2, w2) in enumerate(keys):
+                if key == k2 or (len(wset) >= 8 and len(wset & w2) / max(1, len(wset | w2)) >= NEAR_DUPLICATE):
+                    dup = i
+                    break
+            if dup is not None:
+                out[dup][3].append(pid)
+                continue
+        if len(out) >= k:
+            continue  # keep scanning only to collect duplicates of the hits shown
+        if dedupe:
+            keys.append((key, wset))
+        out.append((pid, score, ranks, []))
+    return out, dropped
+
+
+@lru_cache(maxsize=100_000)
+def _dup_key(text: str) -> tuple[str, frozenset]:
+    key = text_key(text)
+    return key, frozenset(key.split())
 
 
 @dataclass
@@ -386,34 +424,13 @@ class Retriever:
              snippets: bool = True) -> tuple[list[Hit], int]:
         """Rank, apply the floor, collapse duplicates, make snippets: (hits, dropped by floor)."""
         terms = snap.bm25.query_terms(q) if snippets else []
-        out: list[Hit] = []
-        keys: list[tuple[str, set[str]]] = []
-        dropped = 0
-        for pid, score, ranks in rank(c, p, mode):
-            psg = snap.passages.get(pid)
-            if psg is None:  # a vector whose passage was removed since: skip
-                continue
-            if not above_floor(c, pid, p, mode):
-                dropped += 1
-                continue
-            if dedupe:
-                key = text_key(psg.text)
-                wset = set(key.split())
-                dup = None
-                for i, (k2, w2) in enumerate(keys):
-                    if key == k2 or (len(wset) >= 8 and len(wset & w2) / max(1, len(wset | w2)) >= NEAR_DUPLICATE):
-                        dup = i
-                        break
-                if dup is not None:
-                    out[dup].duplicates.append(pid)
-                    out[dup].sources.append(psg.source)
-                    continue
-            if len(out) >= k:
-                continue  # keep scanning only to collect duplicates of the hits shown
-            if dedupe:
-                keys.append((key, wset))
+        chosen, dropped = select(c, p, mode, k, snap, dedupe)
+        out = []
+        for pid, score, ranks, dups in chosen:
+            psg = snap.passages[pid]
             out.append(Hit(
-                passage=psg, score=score, ranks=ranks, sources=[psg.source],
+                passage=psg, score=score, ranks=ranks, duplicates=dups,
+                sources=[psg.source] + [snap.passages[d].source for d in dups],
                 snippet=snippet(psg.text, q, snap.bm25.decompounder, terms=terms) if snippets else "",
             ))
         return out, dropped
