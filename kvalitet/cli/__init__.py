@@ -202,15 +202,17 @@ def eval_retrieval(
     figures), today's ranking (the settings before), a naive baseline (1,000-character chunks,
     BM25 + e5, RRF) and each retriever alone: success@1/@5, MRR@10, nDCG@10, no-answer
     precision and recall."""
-    from kvalitet.ops.evaluation import cross_validate, evaluate, evaluate_baseline, format_table
+    from kvalitet.ops.evaluation import cross_validate, evaluate, evaluate_baseline, format_table, load_gold, split
 
     svc = _services()
-    items = json.loads(gold.read_text(encoding="utf-8"))
+    items = load_gold(json.loads(gold.read_text(encoding="utf-8")))
     cv = cross_validate(svc.retriever, items, k=folds)
+    tune_items, held_items = split(items, "tune"), split(items, "heldout")
     table = {
         f"hybrid, settings by {folds}-fold cross-validation (held-out folds)": cv["cross_validated"],
         "today's ranking (dense weight 1.5, no reading of the question, no floor)": cv["today"],
     }
+    naive = None
     if baseline:
         from kvalitet.ops.baseline import NaiveBaseline
 
@@ -221,20 +223,25 @@ def eval_retrieval(
             if f.exists():
                 files.append(f)
         naive = NaiveBaseline(files, svc.index.embedder, svc.settings)
-        table[f"naive baseline ({len(naive.chunks)} chunks of 1,000 characters, BM25 + e5, RRF)"] = evaluate_baseline(naive, items)
-    per_mode = evaluate(svc.retriever, items)
+        table[f"naive baseline ({len(naive.chunks)} chunks of 1,000 characters, BM25 + e5, RRF)"] = evaluate_baseline(naive, tune_items)
+    per_mode = evaluate(svc.retriever, tune_items)
     for mode, r in per_mode.items():
         table[f"{mode} alone (no reading, no floor)"] = r
+    if held_items:
+        table["HELD-OUT split: hybrid, settings tuned on all tune questions"] = cv["heldout"]
+        table["HELD-OUT split: today's ranking"] = cv["heldout_today"]
+        if naive is not None:
+            table["HELD-OUT split: naive baseline"] = evaluate_baseline(naive, held_items)
     if as_json:
         typer.echo(_dump({"table": table, "tuned_on_all": cv["tuned_on_all"], "chosen_per_fold": cv["chosen_per_fold"]}))
         return
-    typer.echo(f"{len(items)} questions ({cv['cross_validated']['no_answer']} without an answer), {folds} folds")
+    typer.echo(f"{len(tune_items)} questions to tune on ({cv['cross_validated']['no_answer']} without an answer), "
+               f"{folds} folds; {len(held_items)} held-out questions")
     typer.echo(format_table(table))
-    typer.echo("Settings tuned on all questions (what the service ships): " + _dump(cv["tuned_on_all"]))
+    typer.echo("Settings tuned on all tune questions (what the service ships): " + _dump(cv["tuned_on_all"]))
     for name, r in table.items():
         if r["misses@5"]:
             typer.echo(f"Missed in the top 5 by {name.split(',')[0].split(' (')[0]}: " + "; ".join(r["misses@5"][:8]))
-
 
 ROLE_NAMES = {"rektor": "rektor", "granskare": "granskare", "kvalitetsutvecklare": "kvalitetsutvecklare",
               "admin": "administratör"}

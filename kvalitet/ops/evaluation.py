@@ -25,7 +25,7 @@ K = 10
 
 # The grid cross-validation searches. Ranking first (on the answerable questions), then the floor.
 GRID_RANKING = {
-    "dense_weight": (1.0, 1.5, 2.0),
+    "dense_weight": (1.0, 1.5, 2.0, 3.0),
     "kind_boost": (0.0, 0.5, 1.0, 2.0),
     "year_boost": (0.0, 1.0, 3.0),
     "meta_boost": (0.0, 1.0),
@@ -34,6 +34,18 @@ GRID_FLOOR = [(None, None)] + [
     (c, d) for c in (None, 0.3, 0.5, 0.7) for d in (0.80, 0.82, 0.84, 0.86)
 ]
 TODAY = RankParams(dense_weight=1.5)  # the settings before question understanding and the floor
+
+
+def load_gold(data) -> list[dict]:
+    """Gold items from either format: a list of {query, relevant, tags?, split?}, or the
+    kommuner corpus's {"questions": [{question, answers: [{file, contains}], no_answer, split}]}."""
+    if isinstance(data, dict) and "questions" in data:
+        return [
+            {"query": q["question"], "relevant": [] if q.get("no_answer") else [a["contains"] for a in q["answers"]],
+             "tags": ["no-answer"] if q.get("no_answer") else [], "split": q.get("split", "tune"), "id": q.get("id")}
+            for q in data["questions"]
+        ]
+    return list(data)
 
 
 def _relevant(text: str, needles: list[str]) -> bool:
@@ -185,33 +197,48 @@ def folds_of(gold: list[dict], k: int = 5, seed: int = 7) -> list[int]:
 
 
 def cross_validate(retriever, gold: list[dict], k: int = 5, seed: int = 7, mode: str = "hybrid") -> dict:
-    """k-fold cross-validation: settings tuned on k-1 folds, figures from the held-out fold
-    (each question scored once, by settings that never saw it). Also the settings tuned on all
+    """k-fold cross-validation over the questions that may be tuned on: settings tuned on k-1
+    folds, figures from the held-out fold (each question scored once, by settings that never
+    saw it). Questions marked "split": "heldout" are never tuned on: they are scored once, by
+    the settings tuned on all the others ("heldout"). Also the settings tuned on all tunable
     questions (what the service should ship), today's ranking and the per-fold choices."""
     runs = Runs(retriever, prepare(retriever, gold, mode), mode)
-    fold = folds_of(gold, k, seed)
-    held: list[list[bool] | None] = [None] * len(gold)
+    tunable = [i for i, g in enumerate(gold) if g.get("split", "tune") != "heldout"]
+    heldout = [i for i, g in enumerate(gold) if g.get("split", "tune") == "heldout"]
+    fold = folds_of([gold[i] for i in tunable], k, seed)
+    held: list[list[bool] | None] = [None] * len(tunable)
     chosen = []
     for f in range(k):
-        p = tune(runs, [i for i, x in enumerate(fold) if x != f])
+        p = tune(runs, [i for i, x in zip(tunable, fold) if x != f])
         chosen.append({kk: v for kk, v in p.__dict__.items() if kk != "rrf_k"})
         res = runs.results(p)
-        for i, x in enumerate(fold):
+        for j, (i, x) in enumerate(zip(tunable, fold)):
             if x == f:
-                held[i] = res[i]
-    final = tune(runs, list(range(len(gold))))
-    return {
-        "cross_validated": summarise(gold, held),
-        "today": summarise(gold, runs.results(TODAY, literal=True)),
+                held[j] = res[i]
+    final = tune(runs, tunable)
+    today = runs.results(TODAY, literal=True)
+    out = {
+        "cross_validated": summarise([gold[i] for i in tunable], held),
+        "today": summarise([gold[i] for i in tunable], [today[i] for i in tunable]),
         "chosen_per_fold": chosen,
         "tuned_on_all": {kk: v for kk, v in final.__dict__.items() if kk != "rrf_k"},
         "folds": k,
     }
+    if heldout:
+        res = runs.results(final)
+        out["heldout"] = summarise([gold[i] for i in heldout], [res[i] for i in heldout])
+        out["heldout_today"] = summarise([gold[i] for i in heldout], [today[i] for i in heldout])
+    return out
 
 
 def evaluate_baseline(baseline, gold: list[dict]) -> dict:
     """The naive chunk baseline's figures (it never answers "no hits")."""
     return summarise(gold, [[_relevant(c.text, g["relevant"]) for c in baseline.search(g["query"], K)] for g in gold])
+
+
+def split(gold: list[dict], which: str) -> list[dict]:
+    """The items of one split ("tune" or "heldout"; items without one are "tune")."""
+    return [g for g in gold if g.get("split", "tune") == which]
 
 
 def format_table(results: dict) -> str:
