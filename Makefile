@@ -33,6 +33,10 @@ bench: install-test
 eval: install
 	$(BIN)/kvalitet ingest; rc=$$?; [ $$rc -eq 0 ] || [ $$rc -eq 2 ] || exit $$rc
 	$(BIN)/kvalitet eval retrieval tests/data/gold_retrieval.json
+	KVALITET_INDEX_DIR=index/eval-kommuner KVALITET_CORPUS_DIR=tests/data/kommuner \
+	  $(BIN)/kvalitet ingest tests/data/kommuner/tune tests/data/kommuner/heldout; rc=$$?; [ $$rc -eq 0 ] || [ $$rc -eq 2 ] || exit $$rc
+	KVALITET_INDEX_DIR=index/eval-kommuner KVALITET_CORPUS_DIR=tests/data/kommuner \
+	  $(BIN)/kvalitet eval retrieval tests/data/kommuner/questions.json
 
 clean-index:
-	rm -rf index/chroma index/bm25 index/kvalitet.db* index/embcache.sqlite* index/quarantine
+	rm -rf index/eval-kommuner index/chroma index/bm25 index/kvalitet.db* index/embcache.sqlite* index/quarantine

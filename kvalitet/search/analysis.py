@@ -199,7 +199,8 @@ SYNONYMS = {
 # Words of a question that say nothing about its topic: left out of the BM25 query of a search
 # and of the coverage.
 QUESTION_WORDS = frozenset("""hur gick gått går varför vem vilka vilket vilken finns fanns
-    mycket många kostar kostade blev beskriv berätta nämndes nämns arbetet""".split())
+    mycket många kostar kostade blev beskriv berätta nämndes nämns arbetet gjorde gör görs gjordes
+    gjort hände händer hänt sker skedde vet veta""".split())
 
 
 def analyze(text: str, decompounder: Decompounder | None = None) -> list[str]:

@@ -284,6 +284,9 @@ def strip_time(q: str) -> str:
 
 
 class Retriever:
+    """Searches one KnowledgeIndex: `run` as a person asks (web, API, CLI, chat), `search` as
+    the drafting code ranks evidence."""
+
     def __init__(self, index: KnowledgeIndex):
         self.index = index
 
@@ -396,7 +399,7 @@ class Retriever:
             )
             matches[pid] = (kind, (psg.year in years) or in_period or in_school_year, meta)
         return Candidates(
-            bm25=bm25_ids, dense=[pid for pid, _ in dense if pid not in set(dense_year)] if False else [pid for pid, _ in dense[:n]],
+            bm25=bm25_ids, dense=[pid for pid, _ in dense[:n]],
             cosine=dict(dense), bm25_year=bm25_year, dense_year=dense_year,
             coverage={pid: float(v) for pid, v in zip(known, cov)}, matches=matches,
             dense_is_evidence=self.index.embedder.id.startswith("e5"),
