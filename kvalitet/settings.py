@@ -44,10 +44,10 @@ class Settings(BaseSettings):
     bm25_split_compounds: bool = True  # index the parts of Swedish compounds too
     rrf_k: int = 60
     dense_subset_max: int = 5000  # a filter admitting at most this many passages is scored in memory
-    rrf_dense_weight: float = 2.0  # weight of the dense ranking in the fusion (bm25: 1.0); see README
+    rrf_dense_weight: float = 3.0  # weight of the dense ranking in the fusion (bm25: 1.0); see README
     candidates: int = 50  # per retriever, before fusion
     # Chosen by 5-fold cross-validation on the gold set (`kvalitet eval retrieval`; README):
-    kind_boost: float = 1.0  # a passage of a section kind the question names, in first-rank units
+    kind_boost: float = 0.5  # a passage of a section kind the question names, in first-rank units
     year_boost: float = 1.0  # a passage of the year / läsår / period the question names
     meta_boost: float = 1.0  # of the committee, perspective or status the question names
     floor_coverage: float | None = 0.5  # show a hit matching at least this share of the query (idf)...
