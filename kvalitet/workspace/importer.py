@@ -318,6 +318,14 @@ def import_activities(ws, report_id: int, data: bytes, user: User, *, filename: 
                             "extra": []}
             order.append(key)
 
+        limit = ws.settings.max_items_per_report
+        fresh = sum(1 for k in order if k not in existing)
+        if len(existing) + fresh > limit:
+            raise InvalidInput(
+                f"Rapporten skulle få {len(existing) + fresh} aktiviteter; högst {limit} per rapport "
+                f"(KVALITET_MAX_ITEMS_PER_REPORT). Dela upp listan. / the report would get "
+                f"{len(existing) + fresh} activities, at most {limit} per report: split the list."
+            )
         new_items: list[NewItem] = []
         rows_of: list[int] = []
         for key in order:

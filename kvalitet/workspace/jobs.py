@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import logging
 import os
-import queue
+from collections import OrderedDict, deque
 import secrets
 import socket
 import threading
@@ -425,7 +425,7 @@ _FATAL = (Forbidden, Unauthorized)
 
 
 def run_job(services, job_id: str, *, runner: str | None = None, should_stop: Callable[[], bool] | None = None,
-            on_section: SectionHook | None = None) -> JobView | None:
+            on_section: SectionHook | None = None, yielding: Callable[[], bool] | None = None) -> JobView | None:
     """Run (or resume) job `job_id` here and now; None if another runner holds it.
 
     Raises Interrupted (after releasing the job) when `should_stop()` turns true or a hook
@@ -441,7 +441,9 @@ def run_job(services, job_id: str, *, runner: str | None = None, should_stop: Ca
         try:
             _work(ws, job, runner, should_stop, on_section)
         except Interrupted:
-            _release(ws, job_id, runner, "Avbrutet; återupptas vid nästa start / interrupted, will be resumed")
+            turn = yielding is not None and yielding()  # stopped to let another unit's job have a turn
+            _release(ws, job_id, runner, "Väntar på sin tur i kön / waiting for its turn" if turn else
+                     "Avbrutet; återupptas vid nästa start / interrupted, will be resumed")
             raise
         except (Forbidden, Unauthorized, Conflict, NotFound) as exc:
             _finish(ws, job_id, runner, "failed", exc.message)
@@ -534,21 +536,38 @@ class _Stopped(Exception):
 
 # ---- the runner thread ----------------------------------------------------------------------------
 class JobRunner:
-    """One worker thread per process (and Services) that runs submitted jobs in order."""
+    """One worker thread per process (and Services) that runs submitted jobs, fairly: jobs wait
+    in one line per unit (the report's unit), the units take turns (round-robin), and a job
+    gives up its turn after each activity while another unit's job waits. So a 20,000-activity
+    draft-all of one unit no longer holds back another unit's four sections: they interleave,
+    activity by activity (a job that yields stays "running", is released and taken up again at
+    its next turn; nothing is drafted twice, see run_job). Within a unit, jobs run in the order
+    they came."""
 
     def __init__(self, services):
         self.services = services
         self.id = new_runner_id()
-        self.queue: queue.Queue[str] = queue.Queue()
+        self.waiting: "OrderedDict[str, deque[str]]" = OrderedDict()  # unit -> job ids, in turn order
+        self.cond = threading.Condition()
         self.stopping = threading.Event()
         self.thread: threading.Thread | None = None
         self.lock = threading.Lock()
         self.current: str | None = None
+        self.current_unit: str | None = None
         self.on_section: SectionHook | None = None  # a hook for tests: may raise Interrupted
+
+    def _unit_of(self, job_id: str) -> str:
+        with self.services.db.session() as s:
+            row = s.get(JobRow, job_id)
+            report = s.get(ReportRow, row.report_id) if row is not None else None
+            return report.unit if report is not None else ""
 
     def submit(self, job_id: str) -> None:
         self.start()
-        self.queue.put(job_id)
+        unit = self._unit_of(job_id)
+        with self.cond:
+            self.waiting.setdefault(unit, deque()).append(job_id)
+            self.cond.notify_all()
 
     def start(self) -> None:
         with self.lock:
@@ -558,26 +577,63 @@ class JobRunner:
             self.thread = threading.Thread(target=self._loop, name=f"kvalitet-jobs-{self.id}", daemon=True)
             self.thread.start()
 
+    def _take(self) -> tuple[str, str] | None:
+        """The next (unit, job id): the first unit in turn order, which then goes last."""
+        with self.cond:
+            if not self.waiting:
+                self.cond.wait(0.2)
+            if not self.waiting:
+                return None
+            unit, line = next(iter(self.waiting.items()))
+            job_id = line.popleft()
+            del self.waiting[unit]
+            if line:
+                self.waiting[unit] = line  # its next job goes to the back of the turn order
+            self.current, self.current_unit = job_id, unit
+            return unit, job_id
+
+    def others_waiting(self) -> bool:
+        """Whether a job of another unit than the running one waits for its turn."""
+        with self.cond:
+            return any(u != self.current_unit and line for u, line in self.waiting.items())
+
     def _loop(self) -> None:
         while not self.stopping.is_set():
-            try:
-                job_id = self.queue.get(timeout=0.2)
-            except queue.Empty:
+            taken = self._take()
+            if taken is None:
                 continue
-            self.current = job_id
+            unit, job_id = taken
+            progressed = [False]  # a turn drafts at least one section before it may yield
+
+            def on_section(jid, item_id, section, state, _p=progressed):
+                _p[0] = True
+                if self.on_section is not None:
+                    self.on_section(jid, item_id, section, state)
+
+            def turn_over(_p=progressed) -> bool:
+                return _p[0] and self.others_waiting()
+
             try:
-                run_job(self.services, job_id, runner=self.id, should_stop=self.stopping.is_set,
-                        on_section=self.on_section)
+                run_job(self.services, job_id, runner=self.id,
+                        should_stop=lambda: self.stopping.is_set() or turn_over(),
+                        on_section=on_section,
+                        yielding=lambda: not self.stopping.is_set() and turn_over())
             except Interrupted:
-                log.info("job %s interrupted; it stays running and will be resumed", job_id)
+                if not self.stopping.is_set() and turn_over():
+                    with self.cond:  # its turn is over: back in line, behind the others
+                        self.waiting.setdefault(unit, deque()).appendleft(job_id)
+                        self.waiting.move_to_end(unit)
+                else:
+                    log.info("job %s interrupted; it stays running and will be resumed", job_id)
             except Exception:  # never let the thread die
                 log.exception("job %s crashed the runner", job_id)
             finally:
-                self.current = None
-                self.queue.task_done()
+                with self.cond:
+                    self.current = self.current_unit = None
 
     def idle(self) -> bool:
-        return self.current is None and self.queue.unfinished_tasks == 0
+        with self.cond:
+            return self.current is None and not any(self.waiting.values())
 
     def stop(self, timeout: float = 10.0) -> None:
         """Stop after the section being drafted; the job stays running for the next start."""
@@ -585,12 +641,8 @@ class JobRunner:
         t = self.thread
         if t is not None and t is not threading.current_thread():
             t.join(timeout)
-        while True:  # queued jobs stay queued in the database
-            try:
-                self.queue.get_nowait()
-                self.queue.task_done()
-            except queue.Empty:
-                break
+        with self.cond:  # queued jobs stay queued in the database
+            self.waiting.clear()
 
 
 _RUNNERS: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()

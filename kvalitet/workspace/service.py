@@ -430,6 +430,11 @@ class Workspace:
             report = self._report(s, report_id)
             require_write(user, report.unit)
             self._check_open(report)
+            count = s.scalar(select(func.count()).select_from(ItemRow).where(ItemRow.report_id == report.id)) or 0
+            if count >= self.settings.max_items_per_report:
+                raise InvalidInput(
+                    f"Rapporten har redan {count} aktiviteter, högst {self.settings.max_items_per_report} per rapport "
+                    f"(KVALITET_MAX_ITEMS_PER_REPORT) / the report already has {count} activities, the most allowed")
             last = s.scalar(select(func.max(ItemRow.position)).where(ItemRow.report_id == report.id))
             row = ItemRow(
                 report_id=report.id, position=(last or 0) + 1, created_by=user.id, created_at=utcnow(),
@@ -738,6 +743,11 @@ class Workspace:
         with self.db.session() as s:
             report = self._report(s, report_id)
             self._require_read_content(user, report)
+            n_items = s.scalar(select(func.count()).select_from(ItemRow).where(ItemRow.report_id == report.id)) or 0
+            if n_items > self.settings.max_items_per_report:  # a report made before the limit
+                raise InvalidInput(
+                    f"Rapporten har {n_items} aktiviteter; en export tar högst {self.settings.max_items_per_report} "
+                    "(KVALITET_MAX_ITEMS_PER_REPORT) / too many activities to export in one file")
             if fmt == "docx":
                 from kvalitet.workspace.docx_export import base_document_path, html_to_docx
 
