@@ -426,14 +426,26 @@ def test_carry_forward_import_and_draft_all_from_the_report_page(site):
     # Drafts for all activities, as a background job; the page shows its progress.
     r = c.post(f"/rapporter/{rep.id}/utkast-alla", data={"csrf_token": token})
     assert r.status_code == 303 and r.headers["location"].endswith("#utkast-alla")
-    deadline = time.monotonic() + 120
+    # Wait for the job to end, not for a fixed time: on a loaded machine three activities' drafts
+    # can take minutes (speed is measured in benchmarks, not here).
+    from kvalitet.workspace.jobs import list_jobs
+    deadline = time.monotonic() + 900
     while time.monotonic() < deadline:
-        view = ws.get_report(rep.id, rektor)
-        if all(len(it.sections) == 4 and all(sec.suggestions for sec in it.sections) for it in view.items):
+        jobs = list_jobs(ws, rektor, report_id=rep.id)
+        if jobs and all(j.state not in ("queued", "running") for j in jobs):
             break
         time.sleep(0.5)
+    assert [j.state for j in jobs] == ["done"], [(j.state, j.message, j.errors) for j in jobs]
+    job = jobs[0]
+    # Every section of every activity was dealt with, none failed. A section whose sources hold
+    # nothing about the activity stores no suggestion (issue 16: a notice, never a thin draft),
+    # so not every section need exist; every stored one holds the job's suggestions.
+    assert (job.total, job.done, job.failed) == (12, 12, 0)
     view = ws.get_report(rep.id, rektor)
-    assert len(view.items) == 3 and all(len(it.sections) == 4 for it in view.items)
+    assert len(view.items) == 3 and all(it.sections for it in view.items)
+    stored = [sg for it in view.items for sec in it.sections for sg in sec.suggestions]
+    assert all(sec.suggestions for it in view.items for sec in it.sections)
+    assert len(stored) == job.suggestions > 0
 
     # Next year's report: the unfinished activities come across, the finished one does not.
     r = c.post(f"/rapporter/{rep.id}/nasta-ar", data={"csrf_token": token, "year": "2025"})
