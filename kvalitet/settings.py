@@ -77,6 +77,7 @@ class Settings(BaseSettings):
     token_secret: str | None = Field(default=None, repr=False)  # key of the token hashes; generated if unset
     auth_failures_per_minute: int = Field(20, ge=1)  # failed sign-ins per client address, then 429
     max_items_per_report: int = Field(1000, ge=1)  # activities per report (add, import) and per export
+    export_timeout_seconds: float = Field(120.0, gt=0)  # a Word export stops (503) past this
     # Retention (ops/retention.py): days; 0 keeps forever.
     conversation_retention_days: int = Field(180, ge=0)
     restored_copy_retention_days: int = Field(30, ge=0)

@@ -74,3 +74,19 @@ def test_activities_per_report_and_per_export_are_limited(world):
         import_activities(ws, other.id, rows.encode("utf-8"), world.rektor, filename="lista.csv")
     assert ws.get_report(other.id, world.rektor).items == []  # nothing half-imported
     assert ws.export(rep.id, "md", world.rektor).content  # at the limit: exported
+
+
+def test_a_word_export_stops_at_its_time_limit(tmp_path):
+    settings = make_settings(tmp_path, export_timeout_seconds=0.001, max_items_per_report=400)
+    w = World(settings)
+    try:
+        from kvalitet.errors import ServiceUnavailable
+
+        rep = w.ws.create_report("Lång rapport", "aktivitetsuppfoljning", 2024, None, w.rektor)
+        for n in range(300):
+            w.ws.add_item(rep.id, {"activity": f"Aktivitet nummer {n} " + "med en lång beskrivning " * 20}, w.rektor)
+        with pytest.raises(ServiceUnavailable, match="för lång tid"):
+            w.ws.export(rep.id, "docx", w.rektor)
+        assert w.ws.export(rep.id, "md", w.rektor).content  # Markdown is cheap and not limited
+    finally:
+        w.close()

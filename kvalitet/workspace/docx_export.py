@@ -796,13 +796,31 @@ def xml_safe(text: str | None) -> str | None:
     return _NOT_XML.sub("", text) if text else text
 
 
+EXPORT_PIECE = 64 * 1024  # characters of HTML laid out between two looks at the clock
+
+
+def check_deadline(deadline: float | None) -> None:
+    """ServiceUnavailable (503) once time.monotonic() has passed `deadline`."""
+    import time
+
+    if deadline is not None and time.monotonic() > deadline:
+        from kvalitet.errors import ServiceUnavailable
+
+        raise ServiceUnavailable(
+            "Exporten tog för lång tid och avbröts (KVALITET_EXPORT_TIMEOUT_SECONDS); dela upp rapporten eller "
+            "exportera som Markdown / the export took too long and was stopped: split the report or export Markdown")
+
+
 def html_to_docx(html: str, *, base: Path | None = None, title: str | None = None,
-                 subject: str | None = None, author: str | None = None, meta: dict | None = None) -> bytes:
+                 subject: str | None = None, author: str | None = None, meta: dict | None = None,
+                 deadline: float | None = None) -> bytes:
     """The HTML of a report as a .docx file (bytes).
 
     `meta` (title, kind_label, unit, year, date, status, pending_sections) adds the title page,
     the table of contents, the header and the page-numbered footer; without it the HTML alone is
-    laid out (its <h1> and meta lines included). `base`: a municipality's Word template."""
+    laid out (its <h1> and meta lines included). `base`: a municipality's Word template.
+    `deadline` (time.monotonic()): ServiceUnavailable when the layout runs past it (the HTML is
+    laid out in pieces and the clock checked between them), so an export cannot run for minutes."""
     html, title, subject, author = (xml_safe(x) for x in (html, title, subject, author))
     if meta:
         meta = {k: xml_safe(v) if isinstance(v, str) else v for k, v in meta.items()}
@@ -821,7 +839,9 @@ def html_to_docx(html: str, *, base: Path | None = None, title: str | None = Non
         _title_page(doc, meta)
         anchor = doc.add_paragraph()  # the table of contents goes here once the headings are known
     builder = _Builder(doc, skip_header=bool(meta))
-    builder.feed(html)
+    for i in range(0, len(html), EXPORT_PIECE):
+        builder.feed(html[i:i + EXPORT_PIECE])
+        check_deadline(deadline)
     builder.close()
     if anchor is not None:
         _table_of_contents(doc, anchor, builder.headings, builder.after_heading)

@@ -749,15 +749,19 @@ class Workspace:
                     f"Rapporten har {n_items} aktiviteter; en export tar högst {self.settings.max_items_per_report} "
                     "(KVALITET_MAX_ITEMS_PER_REPORT) / too many activities to export in one file")
             if fmt == "docx":
-                from kvalitet.workspace.docx_export import base_document_path, html_to_docx
+                import time
 
+                from kvalitet.workspace.docx_export import base_document_path, check_deadline, html_to_docx
+
+                deadline = time.monotonic() + self.settings.export_timeout_seconds
                 masked = self.settings.mask_personal_data
                 html = self._render(s, report, "html", masked=masked)
+                check_deadline(deadline)
                 meta, _ = shown(self._render_input(s, report), masked)
                 base = base_document_path(report.kind, self.settings.templates_dir)
                 content = html_to_docx(
                     html, base=base, title=report.title, subject=KIND_LABELS[report.kind], author=report.unit,
-                    meta=meta,
+                    meta=meta, deadline=deadline,
                 )
             else:
                 content = self._render(s, report, fmt, masked=self.settings.mask_personal_data).encode("utf-8")
