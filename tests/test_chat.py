@@ -328,3 +328,72 @@ def test_conversation_history_and_ownership(as_, world):
 def test_bad_requests_are_422(url, world, body):
     r = httpx.post(f"{url}/api/chat", json=body, headers={"Authorization": f"Bearer {world.tokens['rektor']}"})
     assert r.status_code == 422 and r.json()["error"]["code"] == "invalid_input"
+
+
+# ---- issue 16: the activity's name, placing twice, an approved section ------------------------
+def test_answers_name_the_open_activity(as_, world):
+    ctx = {"report_id": world.report_a.id, "item_id": world.item_a.id}
+    r = as_("rektor").ask("utkast analys", **ctx)
+    assert r.status_code == 200, r.text
+    text = r.json()["reply"]["text"]
+    assert f"»{ACTIVITY}«" in text and "för aktiviteten," not in text
+    assert all(d["activity"] == ACTIVITY for d in r.json()["reply"]["drafts"])
+
+
+def test_placing_the_same_text_twice_is_refused(as_, world):
+    item = world.ws.add_item(world.report_a.id, {"activity": ACTIVITY, "notes": "Ny rutin."}, world.rektor)
+    c = as_("rektor")
+    ctx = {"report_id": world.report_a.id, "item_id": item.id}
+    cid = c.ask("utkast uppföljning", **ctx).json()["conversation_id"]
+    first = c.ask("lägg in", conversation_id=cid, **ctx).json()["reply"]
+    assert [p["state"] for p in first["placed"]] == ["pending"]
+    before = counts(world)
+    again = c.ask("lägg in", conversation_id=cid, **ctx).json()["reply"]
+    assert again["placed"] == []
+    (tool,) = again["tools"]
+    assert tool["name"] == "place_suggestion" and tool["status"] == 409
+    assert "finns redan" in again["text"]
+    assert counts(world) == before  # nothing stored, no audit row
+
+
+def test_placing_never_reopens_an_approved_section(as_, world):
+    item = world.ws.add_item(world.report_a.id, {"activity": ACTIVITY, "notes": "Ny rutin."}, world.rektor)
+    c = as_("rektor")
+    ctx = {"report_id": world.report_a.id, "item_id": item.id}
+    cid = c.ask("utkast uppföljning och lägg in", **ctx).json()["conversation_id"]
+    view = world.ws.get_report(world.report_a.id, world.granskare)
+    sec = next(s for i in view.items if i.id == item.id for s in i.sections if s.kind == "uppfoljning")
+    world.ws.accept(sec.suggestions[0].id, world.granskare)
+    before = counts(world)
+    r = c.ask("utkast uppföljning för Minska frånvaron i grundskolan och lägg in", conversation_id=cid, **ctx)
+    reply = r.json()["reply"]
+    assert reply["placed"] == [] and any(t["status"] == 409 for t in reply["tools"])
+    assert "godkänt" in reply["text"]
+    view = world.ws.get_report(world.report_a.id, world.granskare)
+    sec = next(s for i in view.items if i.id == item.id for s in i.sections if s.kind == "uppfoljning")
+    assert sec.state == "reviewed" and counts(world)[1] == before[1]
+    # a reviewer may say so: then it is placed and the section waits again
+    from kvalitet.domain.types import Grounding, Suggestion
+
+    sg = Suggestion(id="s_reopen", kind="uppfoljning", text="En ny text.", generator="extractive",
+                    grounding=Grounding(supported=True))
+    with pytest.raises(Exception) as err:
+        world.ws.add_suggestions(world.report_a.id, item.id, [sg], world.rektor, reopen=True)
+    assert getattr(err.value, "status_code", None) == 403
+    world.ws.add_suggestions(world.report_a.id, item.id, [sg], world.admin, reopen=True)
+    view = world.ws.get_report(world.report_a.id, world.granskare)
+    sec = next(s for i in view.items if i.id == item.id for s in i.sections if s.kind == "uppfoljning")
+    assert sec.state == "pending"
+
+
+def test_the_conversation_is_there_after_a_reload(as_, world):
+    """The web page keeps the conversation id and reads the conversation back (GET /api/chat/{id})
+    with its drafts, so a reload shows the answers and what can still be placed."""
+    ctx = {"report_id": world.report_a.id, "item_id": world.item_a.id}
+    c = as_("rektor")
+    r = c.ask("utkast analys", **ctx)
+    cid = r.json()["conversation_id"]
+    body = c.get(f"/api/chat/{cid}").json()
+    assert [m["role"] for m in body["messages"]] == ["user", "assistant"]
+    assert body["messages"][1]["drafts"] and body["messages"][1]["drafts"][0]["kind"] == "analys"
+    assert f"»{ACTIVITY}«" in body["messages"][1]["text"]

@@ -19,7 +19,7 @@ import pytest
 from fakes import FakeOpenAI, closed_port  # tests/ is on sys.path (conftest rootdir)
 from kvalitet.drafting import Drafter
 from kvalitet.drafting.extractive import _cut, sentences
-from kvalitet.drafting.grounding import check, numbers
+from kvalitet.drafting.grounding import check, cited_ids, numbers
 from kvalitet.errors import InvalidInput, LLMUnavailable
 from kvalitet.domain.types import Citation, Draft, DraftRequest, Passage, Source
 from support import running_server
@@ -179,12 +179,16 @@ def test_franvaro_activity_cites_the_2020_franvaro_insats(corpus_services, franv
         assert s.generator == "extractive" and s.grounding.supported, (s.kind, s.grounding.unsupported)
 
 
-def test_the_principals_notes_are_kept_apart_and_uncited(franvaro_draft):
+def test_the_principals_notes_are_kept_apart_uncited_and_placed_once(franvaro_draft):
+    holding = []
     for s in all_suggestions(franvaro_draft):
-        body, _, own = s.text.rpartition("\n\n")
-        assert own.startswith(("Rektorns anteckningar:", "Status enligt rektorn:")), s.text
-        assert "[p_" not in own and FRANVARO.notes in own
-        assert body and "Rektorns anteckningar" not in body
+        if FRANVARO.notes in s.text:
+            holding.append(s.kind)
+            body, _, own = s.text.rpartition("\n\n")
+            assert own.startswith(("Rektorns anteckningar:", "Status enligt rektorn:")), s.text
+            assert "[p_" not in own and FRANVARO.notes in own
+            assert body and "Rektorns anteckningar" not in body
+    assert holding == ["uppfoljning"]  # a fact: in the follow-up, and nowhere else
 
 
 def test_every_sentence_citing_a_passage_quotes_it_verbatim(corpus_services, franvaro_draft):
@@ -193,7 +197,7 @@ def test_every_sentence_citing_a_passage_quotes_it_verbatim(corpus_services, fra
             p = passage(corpus_services, c.passage_id)
             assert " ".join(c.quote.split()) in " ".join(p.text.split())
             assert c.source == p.source
-            assert f"[{c.passage_id}]" in s.text
+            assert c.passage_id in cited_ids(s.text)  # [p_…] or in a group [p_a, p_b]
 
 
 def test_digital_platform_cites_the_it_insats_or_mits(corpus_services):
@@ -217,21 +221,22 @@ def test_kostnader_for_elevhalsa_quotes_the_cost_line_exactly(corpus_services):
     assert s.grounding.supported
 
 
-def test_no_comparable_cost_is_said_honestly(corpus_services):
+def test_no_comparable_cost_is_a_notice_not_a_suggestion(corpus_services):
     d = corpus_services.drafter.draft(DraftRequest(
         activity="Utveckla samarbetet med universitet och högskola kring verksamhetsförlagd utbildning",
         sections=["kostnader"]))
-    (s,) = d.sections[0].suggestions
-    assert s.text.startswith("Underlaget är tunt:") and "tkr" not in s.text
-    assert s.grounding.supported
+    (sec,) = d.sections
+    assert sec.suggestions == []
+    assert sec.notice.startswith("Inget förslag:") and "kostnadspost" in sec.notice
 
 
-def test_risker_cite_the_risk_passages(corpus_services, franvaro_draft):
+def test_risker_are_specific_to_the_activity(corpus_services, franvaro_draft):
     (risker,) = [sec for sec in franvaro_draft.sections if sec.kind == "risker"]
     ps = [passage(corpus_services, c.passage_id) for s in risker.suggestions for c in s.citations]
-    assert {p.text for p in ps if p.section_kind == "risk"} >= {"Kompetensförsörjningsproblem"}
-    # delays of other activities come with the reason recorded for them
-    assert any(p.section_kind == "aktivitet" and p.comment and "pga" in p.comment for p in ps)
+    # never staff sick leave for pupils' absence, never the report's general list for an unrelated risk
+    assert not any("korttidsfrånvaro" in p.text or p.perspective == "Medarbetare" for p in ps)
+    assert "Kompetensförsörjningsproblem" not in {p.text for p in ps}
+    assert risker.suggestions or risker.notice
 
 
 def test_the_activity_history_gives_its_own_suggestion(corpus_services):
@@ -277,23 +282,26 @@ def test_draft_cases(corpus_services, case):
     d = corpus_services.drafter.draft(req)
     assert [s.kind for s in d.sections] == req.sections
     for sec in d.sections:
-        assert 1 <= len(sec.suggestions) <= 2, sec.kind
+        assert len(sec.suggestions) <= 1, sec.kind
+        # a suggestion resting on the sources, or a notice (and then at most the principal's own words)
+        assert sec.suggestions or sec.notice, sec.kind
         for s in sec.suggestions:
             assert s.generator == "extractive"
-            assert s.citations, (sec.kind, s.text)
+            assert s.citations or sec.notice, (sec.kind, s.text)
             assert s.grounding.supported, (sec.kind, s.grounding.unsupported, s.text)
             n = len(re.findall(r"[.!?](?:\s|$)", s.text))
-            assert 2 <= n <= 12, (n, s.text)
+            assert 1 <= n <= 16, (n, s.text)
 
 
 # -- the LLM generator against the fake server ----------------------------------------------------
 def test_llm_draft_with_citations(corpus_services):
     with FakeOpenAI(handler=cite_first_passage) as srv:
-        view = ServicesView(corpus_services, llm_base_url=srv.base_url, llm_timeout=5.0)
+        view = ServicesView(corpus_services, llm_base_url=srv.base_url, llm_timeout=60.0)
         d = view.drafter.draft(FRANVARO, generator="llm")
     assert [s.kind for s in d.sections] == list(FRANVARO.sections)
-    assert len(srv.requests) == 4
-    for sec in d.sections:
+    asked = [sec for sec in d.sections if sec.suggestions]
+    assert len(srv.requests) == len(asked) >= 2  # a section with nothing to go on is a notice, not a call
+    for sec in asked:
         (s,) = sec.suggestions
         assert s.generator == "llm" and s.prompt_version.startswith(sec.kind + "@")
         assert len(s.citations) == 1 and s.grounding.supported, s.grounding.unsupported

@@ -17,7 +17,9 @@ Events, in order (each a dict with "event" and its payload; the same names as SS
   hits        {"query", "passages": [{"id", "text", "year", "kind", "doc_kind", "activity",
               "status", "source": {"path", "page", "line_start", "line_end"}}]}
   draft       {"ref", "kind", "text", "generator", "prompt_version", "citations", "grounding",
-              "revised_from"?}                                   a draft kept in the conversation
+              "revised_from"?, "activity"}                       a draft kept in the conversation
+  notice      {"kind", "activity", "text"}                       a section with nothing relevant:
+              no draft, nothing that can be placed
   suggestion  {"id", "report_id", "item_id", "kind", "state": "pending", "version", "draft_ref",
               "grounding"}                                       placed in the report (pending)
   token       {"text"}                                           the answer, piece by piece

@@ -211,9 +211,16 @@ class Assistant:
     def run(self) -> Iterator[dict]:
         t = self.turn
         u = t.user
+        activity = None
+        if t.report_id and t.item_id:
+            try:
+                item = Tools(t).context_item()
+                activity = item.activity if item else None
+            except Exception:  # the tools report a missing or forbidden item themselves
+                activity = None
         prompt = get_prompts(self.settings).render(
             "chat_system", user_name=u.name, role=u.role, unit=u.unit, report_id=t.report_id,
-            item_id=t.item_id, message=t.message,
+            item_id=t.item_id, message=t.message, activity=activity,
         )
         past = replay(t.history)
         current: list[dict] = [{"role": "user", "content": prompt.user}]

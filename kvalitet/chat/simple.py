@@ -233,6 +233,7 @@ class SimpleResponder:
                 "eller öppna aktiviteten i en rapport så skriver jag utkastet för den.", [])
             return
         made: list[dict] = []
+        notices: list[str] = []
         for kind in kinds:
             args = {"section": kind, **({"activity": activity} if activity else {})}
             outcome = self.tools.run("draft_section", args)
@@ -241,7 +242,15 @@ class SimpleResponder:
                 yield from self._finish(self._refusal("göra utkastet", outcome), [])
                 return
             made.extend(outcome.candidates)
+            notices.extend(f"{SECTION_LABELS[kind].capitalize()}: {ev['text']}" for ev in outcome.events
+                           if ev.get("event") == "notice")
+        if not activity:  # the item open in the panel: answers name it, never »aktiviteten«
+            item = self.tools.context_item()
+            activity = item.activity if item else None
         if place:
+            if not made:
+                yield from self._finish(f"Det finns inget förslag att lägga in för »{activity}«. " + " ".join(notices), [])
+                return
             yield from self._place([c["suggestion"]["id"] for c in self._first_per_kind(made)], drafted=made)
             return
         parts, citations = [], {}
@@ -252,11 +261,13 @@ class SimpleResponder:
             parts.append(f"{SECTION_LABELS[sg['kind']].capitalize()}:\n{sg['text']}{flag}")
             for cit in sg["citations"]:
                 citations.setdefault(cit["passage_id"], cit)
-        name = activity or "aktiviteten"
-        tail = ("Säg ”lägg in” så lägger jag in det som förslag i aktiviteten." if has_item else
-                "Öppna aktiviteten i en rapport och säg ”lägg in” för att lägga in det som förslag.")
-        text = (f"Utkast för »{name}«, sammanställt direkt ur källorna (utan språkmodell):\n\n" +
-                ("\n\n".join(parts) or "Jag hittade inget underlag att bygga ett utkast på.") + "\n\n" + tail)
+        name = f"»{activity}«" if activity else "aktiviteten"
+        tail = (f"Säg ”lägg in” så lägger jag in det som förslag i {name}." if has_item else
+                f"Öppna {name} i en rapport och säg ”lägg in” för att lägga in det som förslag.")
+        if not parts:
+            tail = "Det finns alltså inget att lägga in."
+        text = (f"Utkast för {name}, sammanställt direkt ur källorna (utan språkmodell):\n\n" +
+                "\n\n".join(parts + notices or ["Jag hittade inget underlag att bygga ett utkast på."]) + "\n\n" + tail)
         yield from self._finish(text, list(citations.values()))
 
     @staticmethod
@@ -314,7 +325,8 @@ class SimpleResponder:
                 placed.append(p)
                 if not p["grounding"]["supported"]:
                     flags.append(f"förslag {p['id']}: " + "; ".join(p["grounding"]["unsupported"]))
-        where = f"rapport {self.turn.report_id}, aktivitet {self.turn.item_id}"
+        item = self.tools.context_item()
+        where = f"»{item.activity}«" if item else f"rapport {self.turn.report_id}, aktivitet {self.turn.item_id}"
         listing = ", ".join(f"{SECTION_LABELS[p['kind']]} (förslag {p['id']})" for p in placed)
         text = (f"Jag lade in {len(placed)} förslag som väntande i {where}: {listing}. "
                 "En granskare godkänner, ändrar eller avvisar dem.")

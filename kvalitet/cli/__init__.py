@@ -16,7 +16,7 @@ from kvalitet.domain.types import SearchFilters
 from kvalitet.pii import shown
 
 app = typer.Typer(help="Kvalitet: stöd för uppföljningar och kvalitetsrapporter.", no_args_is_help=True)
-eval_app = typer.Typer(help="Measure retrieval, roll-up and extraction quality.")
+eval_app = typer.Typer(help="Measure retrieval, roll-up, extraction and drafting quality.")
 app.add_typer(eval_app, name="eval")
 
 
@@ -257,6 +257,37 @@ def start_banner(url: str, users: list[tuple[str, str, str]]) -> str:
         lines += [f"  {name:26} {ROLE_NAMES.get(role, role):20} {token}" for name, role, token in users]
     lines += ["", "Stoppa med Ctrl+C.", rule]
     return "\n".join(lines)
+
+
+@eval_app.command("drafting")
+def eval_drafting(
+    cases: Path = typer.Argument(..., exists=True, help="JSON list of cases (see kvalitet/ops/draft_eval.py)"),
+    split: Optional[str] = typer.Option(None, "--split", help="tune or heldout (default: both)"),
+    corpus: Optional[str] = typer.Option(None, "--corpus", help="sample or kommuner (default: all)"),
+    as_json: bool = typer.Option(False, "--json"),
+):
+    """Citation precision, expected-evidence recall, notes placed once, shared risk texts,
+    grounding failures and latency of extractive drafts on the cases."""
+    from kvalitet.ops.draft_eval import evaluate, format_summary, load_cases
+
+    svc = _services()
+    out = evaluate(svc, load_cases(cases), split=split, corpus=corpus)
+    if as_json:
+        typer.echo(_dump(out))
+        return
+    typer.echo(format_summary(out))
+    for r in out["cases"]:
+        problems = []
+        if r["off_topic"]:
+            problems.append("utanför ämnet: " + "; ".join(f"{o['why']} {o['text'][:70]}" for o in r["off_topic"]))
+        if r["missed"]:
+            problems.append("saknas: " + "; ".join(r["missed"]))
+        if r["notes_repeated"] or r["notes_missing"]:
+            problems.append(f"anteckningar: {len(r['notes_repeated'])} upprepade, {len(r['notes_missing'])} saknas")
+        if r["grounding_failures"]:
+            problems.append(f"ej belagt: {r['grounding_failures']}")
+        if problems:
+            typer.echo(f"- {r['name']} ({r['split']}): " + " | ".join(problems))
 
 
 def serve(

@@ -19,7 +19,10 @@ def format_draft(draft: Draft, width: int = 100) -> str:
     out = [f"Utkast för aktiviteten: {draft.activity}", ""]
     for section in draft.sections:
         out.append(f"== {TITLES.get(section.kind, section.kind)} ==")
-        if not section.suggestions:
+        if section.notice:
+            out.extend(textwrap.wrap(section.notice, width, initial_indent="  Obs: ", subsequent_indent="  "))
+            out.append("")
+        if not section.suggestions and not section.notice:
             out.append("  (inget förslag)")
         for i, s in enumerate(section.suggestions, 1):
             check = "källorna bär texten" if s.grounding.supported else "EJ BELAGT: " + "; ".join(s.grounding.unsupported)

@@ -276,6 +276,9 @@ class Grounding(BaseModel):
     supported: bool
     unsupported: list[str] = Field(default_factory=list)  # numbers, names, dates, bad citations
     pii: list[str] = Field(default_factory=list)  # kinds of personal data in the text
+    # numbers that stand in no source but are derived from numbers that do, each with how:
+    # "3 procentenheter = 14 % − 11 %", "fyra = 4 citerade rader"
+    derived: list[str] = Field(default_factory=list)
 
 
 class Suggestion(BaseModel):
@@ -291,6 +294,9 @@ class Suggestion(BaseModel):
 class SectionDraft(BaseModel):
     kind: DraftSection
     suggestions: list[Suggestion]
+    # Why the section has no suggestion (nothing in the evidence is about this activity): shown
+    # to the reader, never a suggestion, so it can never be accepted into a report.
+    notice: str | None = None
 
 
 class Draft(BaseModel):

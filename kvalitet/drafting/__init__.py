@@ -12,6 +12,7 @@ the same steps; `stream` yields them as events:
     {"event": "section", "kind": k}
     {"event": "token", "kind": k, "text": piece}                   # LLM, streaming
     {"event": "suggestion", "kind": k, "suggestion": {...}}         # a Suggestion as JSON
+    {"event": "notice", "kind": k, "text": ...}                     # nothing relevant: no suggestion
     {"event": "done", "activity": ..., "sections": [k, ...], "suggestions": n}
     {"event": "error", "code": ..., "message": ...}                # after the stream has begun
 
@@ -30,7 +31,7 @@ from kvalitet.pii import mask as mask_pii
 from kvalitet.pii import shown
 from kvalitet.domain.types import Citation, Draft, DraftRequest, SectionDraft, Suggestion
 from kvalitet.drafting.evidence import EvidenceFinder, SectionEvidence, Vocabulary
-from kvalitet.drafting.extractive import ExtractiveGenerator, Proposal
+from kvalitet.drafting.extractive import DraftContext, ExtractiveGenerator, Proposal, notice_text, quoted, short
 from kvalitet.drafting.grounding import check
 
 log = logging.getLogger(__name__)
@@ -68,13 +69,17 @@ class Drafter:
     # -- public ---------------------------------------------------------------------------
     def draft(self, req: DraftRequest, generator: str | None = None) -> Draft:
         by_kind: dict[str, list[Suggestion]] = {}
+        notices: dict[str, str] = {}
         for ev in self._events(req, generator, streaming=False):
             if ev["event"] == "suggestion":
                 by_kind.setdefault(ev["kind"], []).append(ev["_suggestion"])
+            elif ev["event"] == "notice":
+                notices[ev["kind"]] = ev["text"]
         kinds = self._kinds(req)
         return Draft(
             activity=req.activity,
-            sections=[SectionDraft(kind=k, suggestions=by_kind.get(k, [])) for k in kinds],  # type: ignore[arg-type]
+            sections=[SectionDraft(kind=k, suggestions=by_kind.get(k, []), notice=notices.get(k))  # type: ignore[arg-type]
+                      for k in kinds],
         )
 
     def stream(self, req: DraftRequest, generator: str | None = None) -> Iterator[dict]:
@@ -112,9 +117,11 @@ class Drafter:
         kinds = self._kinds(req)
         if not kinds:
             raise InvalidInput("Ange minst ett avsnitt. / Ask for at least one section.")
-        evidence = self.finder.gather(req, kinds)
+        # the follow-up evidence is gathered even when not asked: its rows make the aggregate
+        evidence = self.finder.gather(req, list(dict.fromkeys(kinds + ["uppfoljning"])))
         vocab = Vocabulary.of(self.services.index)
         extractive = ExtractiveGenerator(vocab)
+        ctx = DraftContext.build(req, evidence, kinds)
         llm = None
         broken: LLMUnavailable | None = None  # once the LLM failed, the rest of the draft falls back
         if gen == "llm":
@@ -124,13 +131,22 @@ class Drafter:
             ev = evidence[kind]
             if gen == "extractive":
                 yield {"event": "section", "kind": kind}
-                for p in extractive.generate(kind, req, ev):
+                proposals = extractive.generate(kind, req, ev, ctx)
+                for p in proposals:
                     total += 1
                     yield self._emit(kind, p, "extractive", req)
+                notice = self._notice(kind, req, ev, proposals)
+                if notice:
+                    yield {"event": "notice", "kind": kind, "text": notice}
+                continue
+            if not _has_substance(kind, ev, ctx):
+                # nothing relevant and nothing of the principal's: no model call, a notice
+                yield {"event": "section", "kind": kind}
+                yield {"event": "notice", "kind": kind, "text": notice_text(kind, quoted(short(req.activity)))}
                 continue
             if broken is None:
                 try:
-                    produced = yield from self._llm_section(llm, kind, req, ev, streaming)
+                    produced = yield from self._llm_section(llm, kind, req, ev, streaming, ctx)
                     total += produced
                     continue
                 except LLMUnavailable as exc:
@@ -141,9 +157,13 @@ class Drafter:
                     # the section event may not have been sent (the failure came first)
             yield {"event": "section", "kind": kind, "fallback": True}
             note = FALLBACK_NOTE.format(reason=_reason(broken))
-            for p in extractive.generate(kind, req, ev):
+            proposals = extractive.generate(kind, req, ev, ctx)
+            for p in proposals:
                 total += 1
                 yield self._emit(kind, p, "extractive", req, note=note)
+            notice = self._notice(kind, req, ev, proposals)
+            if notice:
+                yield {"event": "notice", "kind": kind, "text": notice}
         yield {"event": "done", "activity": req.activity, "sections": kinds, "suggestions": total}
 
     def _llm_generator(self, vocab: Vocabulary):
@@ -162,10 +182,18 @@ class Drafter:
         gen = LLMGenerator(client, get_prompts(self.settings), vocab, self._lookup, self.settings.llm_context_tokens)
         return gen, None
 
-    def _llm_section(self, llm, kind: str, req: DraftRequest, ev: SectionEvidence, streaming: bool):
+    @staticmethod
+    def _notice(kind: str, req: DraftRequest, ev: SectionEvidence, proposals: list[Proposal]) -> str | None:
+        """A notice when the section has no suggestion, or one built only from the principal's own
+        notes (nothing in the evidence is about this activity)."""
+        if proposals and any(p.citations for p in proposals):
+            return None
+        return notice_text(kind, quoted(short(req.activity)))
+
+    def _llm_section(self, llm, kind: str, req: DraftRequest, ev: SectionEvidence, streaming: bool, ctx=None):
         """Yields the section's events; returns the number of suggestions. Raises LLMUnavailable
         before yielding anything when the model cannot be reached."""
-        prompt = llm.prompt(kind, req, ev)
+        prompt = llm.prompt(kind, req, ev, ctx)
         if not streaming:
             proposals = llm.finish(llm.client.complete(prompt.messages()))
             yield {"event": "section", "kind": kind}
@@ -220,6 +248,15 @@ class Drafter:
             id=_suggestion_id(kind, generator, text), kind=kind, text=text, generator=generator,  # type: ignore[arg-type]
             prompt_version=prompt_version, citations=citations, grounding=grounding,
         )
+
+
+def _has_substance(kind: str, ev: SectionEvidence, ctx: DraftContext) -> bool:
+    """Whether a section has anything to write from: relevant evidence or the principal's notes."""
+    if ev.relevant or ctx.notes.for_section(kind):
+        return True
+    if kind == "analys" and (ctx.notes.changes or ctx.aggregate.sentence()):
+        return True
+    return ctx.notes.status_section == kind and bool(ctx.notes.status)
 
 
 def _public(ev: dict) -> dict:

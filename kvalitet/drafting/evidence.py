@@ -7,8 +7,14 @@ and the principal's notes as the query. The activity's own history (the same act
 follow-ups: req.history_ids, or found by its wording) comes first where there is one.
 
 Every candidate gets a relevance: the IDF-weighted overlap of its words (Swedish stems and
-compound parts, as BM25 sees them) with the request. Fusion ranks are relative; relevance is what
-tells a generator that the evidence is thin. Passages are deduplicated by id and by text.
+compound parts, as BM25 sees them) with the request, judged on the activity's meaning: a
+passage about another target group (staff rather than pupils, preschool rather than school) counts
+for a fifth of its overlap however many words it shares. Fusion ranks are relative; relevance is
+what tells a generator that the evidence is thin. Passages are deduplicated by id and by text.
+
+Besides the typed searches, one search without a kind filter lets every passage, typed or not
+(records of other municipalities' documents are often only "text"), serve every section it suits
+(`serves`): at equal relevance a typed record comes first.
 """
 
 from __future__ import annotations
@@ -49,7 +55,9 @@ _GENERIC = frozenset(
         "motverka hantera upprätta bygga hitta använda stödja stötta delta erbjuda fungera fungerande "
         "väl bra ökning arbetar vidare utbildning utbildningen undervisning undervisningen lärande "
         "lång långa längre kort korta kortare stor stora större liten små mindre hög höga högre låg låga "
-        "lägre mer flera många"
+        "lägre mer flera många nationell nationella utbilda utbildas utbildade förbereda förberedelse "
+        "förberedelser planera planering ta fram införa upphandla implementera se över översyn översyna "
+        "arbeta arbetar erbjuda erbjudas genomföra genomförs minska minskar öka ökar"
     )
 )
 # Where rather than what: school forms and roles count at half weight.
@@ -82,6 +90,54 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "digitalisering": ("digital", "it"),
     "digital": ("digitalisering", "it"),
     "nyanlända": ("nyanländas", "nyanländ"),
+    "sjukfrånvaro": ("korttidsfrånvaro", "långtidsfrånvaro", "långtidssjukfrånvaro", "frisknärvaro"),
+    "korttidsfrånvaro": ("sjukfrånvaro",),
+    "långtidsfrånvaro": ("sjukfrånvaro",),
+    "läsning": ("läsförståelse", "läsutveckling", "läsa"),
+    "läsförståelse": ("läsning", "läsutveckling"),
+    "trygghet": ("trygg", "kränkande", "studiero"),
+    "kränkande": ("kränkningar", "trygghet"),
+}
+# Who an activity is for. A passage about the other group is not about the same activity,
+# whatever words it shares ("frånvaro": pupils' absence vs staff's sick leave).
+_STAFF_MARK = frozenset(
+    analyze(
+        "medarbetare medarbetarna medarbetarnas personal personalen personalens anställda anställd "
+        "sjukfrånvaro sjukfrånvaron korttidsfrånvaro långtidsfrånvaro långtidssjukfrånvaro "
+        "personalomsättning arbetsmiljö arbetsmiljön arbetsmiljöarbete företagshälsovård företagshälsovården "
+        "rekrytering rekrytera kompetensförsörjning lönebildning bemanning arbetsgivare chefer chefers "
+        "nyanställda medarbetarenkät frisknärvaro"
+    )
+)
+_PUPIL_MARK = frozenset(
+    analyze(
+        "elev elever eleverna elevernas elevers barn barnen barnens vårdnadshavare närvaro närvaron "
+        "skolfrånvaro elevfrånvaro betyg behörighet studiero kunskapsresultat kunskapsresultaten "
+        "meritvärde elevhälsa elevhälsan"
+    )
+)
+# School forms: preschool vs the school forms (förskoleklass belongs to school).
+_PRESCHOOL_MARK = frozenset(analyze("förskola förskolan förskolor förskolans förskolornas pedagogisk omsorg"))
+_SCHOOL_MARK = frozenset(
+    analyze(
+        "grundskola grundskolan grundskolor grundskolans gymnasieskola gymnasieskolan gymnasiet gymnasie "
+        "högstadiet mellanstadiet lågstadiet årskurs åk förskoleklass skolan skola elever eleverna"
+    )
+)
+_ADULT_MARK = frozenset(analyze("vuxenutbildning vuxenutbildningen vuxenutbildningens sfi komvux"))
+# Activities about leaders or teachers as such are for no one group by default (words, not stems:
+# "lärande" is not "lärare").
+_LEADERS = re.compile(r"\b(?:rektor\w*|ledarskap\w*|ledning\w*|chef\w*|huvudman\w*|organisation\w*|"
+                      r"förvaltning\w*|nämnd\w*|lärare|lärarna|lärares|lärarnas|pedagog\w*)\b", re.IGNORECASE)
+MISMATCH_WEIGHT = 0.2
+_ADJECTIVES = frozenset("digital digitala digitalt social sociala socialt central centrala lokal lokala kommunal "
+                        "kommunala regional regionala formell formella individuell individuella".split())
+_ADJECTIVE = re.compile(r"(?:isk|iska|iskt|ig|iga|igt|lig|liga|ligt|ande|ende|ade|erad|erade|ell|ella|ellt)$")
+# Stems shared by words of different meaning: the request's stem counts only when the passage has
+# the word in the request's sense.
+HOMOGRAPHS: dict[str, re.Pattern] = {
+    "prov": re.compile(r"\bprov(?:et|en|er|erna|ens|s)?\b|\w{3,}prov(?:et|en|er|erna)?\b|\bprov\w{4,}", re.IGNORECASE),
+    "plan": re.compile(r"\bplan(?:en|er|erna|ens)?\b|\w{3,}plan(?:en|er|erna)?\b", re.IGNORECASE),
 }
 _DANGLING = re.compile(r"\b\w+-\s+(?=(?:och|eller|samt)\s)")
 _ENDINGS = ("arna", "erna", "orna", "ande", "ende", "ens", "ans", "ets", "ns", "an", "en", "et", "ar", "er", "or", "na", "a", "s", "n")
@@ -122,6 +178,16 @@ class Evidence:
     def id(self) -> str:
         return self.passage.id
 
+    def relevant_link(self, matcher: "Matcher") -> bool:
+        """An insats whose cost line may be taken on its name: it shares at least two of the
+        activity's subject words, or its one shared word is most of the activity's subject."""
+        subject = [q for q in matcher.core if q not in _SETTING]
+        hits = [q for q in self.matched if q in subject]
+        key = {root(q) for q in (matcher.head, max(subject, key=matcher._idf) if subject else None) if q}
+        if key and not key & {root(q) for q in hits}:
+            return False  # neither the activity's head noun nor its most specific word
+        return len(hits) >= 2 or matcher.coverage(self.passage) >= 0.5
+
 
 @dataclass
 class SectionEvidence:
@@ -138,11 +204,39 @@ class SectionEvidence:
 
 # Which passages serve which section: (section_kind, how many to ask for).
 PLAN: dict[str, list[tuple[str, int]]] = {
-    "uppfoljning": [("uppfoljning", 15), ("aktivitet", 40)],
-    "analys": [("analys", 10), ("kommentar", 6), ("nulagesanalys", 3), ("insats", 6), ("text", 4)],
-    "risker": [("risk", 4), ("styrkor_svagheter", 2), ("aktivitet", 40), ("uppfoljning", 8), ("analys", 6)],
+    "uppfoljning": [("uppfoljning", 15), ("aktivitet", 40), ("indikator", 12)],
+    "analys": [("analys", 10), ("kommentar", 6), ("nulagesanalys", 3), ("insats", 6), ("text", 8)],
+    "risker": [("risk", 6), ("styrkor_svagheter", 2), ("aktivitet", 40), ("uppfoljning", 8), ("analys", 6)],
     "kostnader": [("kostnad", 10), ("tidplan", 5)],
 }
+# One search without a kind filter: every passage may serve every section it suits.
+OPEN_SEARCH = 30
+# Kinds a recogniser gives to records with a known role; anything else is "untyped" text.
+TYPED = frozenset({"aktivitet", "uppfoljning", "analys", "kommentar", "insats", "mal", "ansvar", "risk",
+                   "styrkor_svagheter", "kostnad", "tidplan", "nulagesanalys", "indikator", "process"})
+_FOLLOWUP_CUE = re.compile(r"genomför\w*|följ\w* upp|uppföljning|resultat|utfall|andel|deltog|deltagit|"
+                           r"har (?:införts|startat|påbörjats|minskat|ökat)|status|klar\b", re.IGNORECASE)
+_RISK_CUE = re.compile(r"\brisk\w*|hinder|hindra\w*|svårighet\w*|utmaning\w*|sårbar\w*|osäker\w*", re.IGNORECASE)
+AMOUNT = re.compile(r"\d[\d \u00a0]*(?:[.,]\d+)?\s?(?:tkr|mnkr|mkr|kr\b|kronor|miljoner)", re.IGNORECASE)
+
+
+def serves(section: str, p: Passage) -> bool:
+    """Whether a passage found without a kind filter can serve `section`: typed records by their
+    kind, untyped text by what it says (a follow-up cue, a risk or delay, an amount)."""
+    k = p.section_kind
+    untyped = k not in TYPED
+    if section == "uppfoljning":
+        if k == "aktivitet":
+            return bool(p.status or p.comment)
+        return k in ("uppfoljning", "indikator", "kommentar") or (untyped and bool(_FOLLOWUP_CUE.search(p.text)))
+    if section == "analys":
+        return k in ("analys", "kommentar", "nulagesanalys", "insats", "styrkor_svagheter", "erfarenhetsspridning") \
+            or untyped
+    if section == "risker":
+        return k in ("risk", "styrkor_svagheter") or has_delay(p) or (untyped and bool(_RISK_CUE.search(p.text)))
+    if section == "kostnader":
+        return k in ("kostnad", "tidplan") or (untyped and bool(AMOUNT.search(p.text)))
+    return False
 
 
 def has_delay(p: Passage) -> bool:
@@ -152,7 +246,7 @@ def has_delay(p: Passage) -> bool:
         if status in DONE:
             return False
         return p.postponed or bool(DELAY.search(p.comment or "")) or (status in UNFINISHED and bool(p.comment))
-    if p.section_kind in ("uppfoljning", "analys", "kommentar"):
+    if p.section_kind in ("uppfoljning", "analys", "kommentar") or p.section_kind not in TYPED:
         return bool(DELAY.search(p.text))
     return False
 
@@ -234,12 +328,20 @@ class Matcher:
 
     def __init__(self, vocab: Vocabulary, req: DraftRequest):
         self.vocab = vocab
+        self._all_parts: dict[str, list[str]] = {}  # a compound's parts, generic ones included
         self.core = self._subject(req.activity)
         secondary = self._subject(" ".join(x for x in (req.goal, req.notes) if x))
         self.secondary = {k: v for k, v in secondary.items() if k not in self.core}
         self.core_weight = sum(self._idf(s) for s in self.core) or 1.0
         request = " ".join(x for x in (req.activity, req.goal, req.notes) if x)
         self.about_staff = bool(set(analyze(request, vocab.decompounder)) & _STAFF)
+        # the target group and school form, from the activity first (the goal may be generic)
+        self.group = audience(req.activity) or audience(" ".join(x for x in (req.activity, req.notes) if x))
+        if self.group is None and not (set(analyze(request)) & _STAFF_MARK) and not _LEADERS.search(request):
+            self.group = "elever"  # a school's activity is for its pupils unless it says otherwise
+        self.form = school_form(req.activity) or school_form(" ".join(x for x in (req.activity, req.goal, req.notes) if x))
+        self.stage = school_stage(req.activity)
+        self.head = self._head(req.activity)
 
     def _subject(self, text: str) -> dict[str, list[str]]:
         out: dict[str, list[str]] = {}
@@ -253,6 +355,9 @@ class Matcher:
                 continue
             parts = [] if s in _SETTING else [stem(p) for p in self.vocab.decompounder.split(w)]
             out[s] = [p for p in parts if len(p) >= 5 and p not in _GENERIC and p != s]
+            whole = [p for p in parts if len(p) >= 4 and p != s]
+            if len(whole) >= 2:
+                self._all_parts[s] = whole
         return out
 
     def _idf(self, t: str) -> float:
@@ -279,10 +384,20 @@ class Matcher:
                 out.extend(stem(a) for a in alts)
         return out
 
-    def _score(self, subject: dict[str, list[str]], terms: set[str]) -> tuple[float, list[str]]:
+    def _score(self, subject: dict[str, list[str]], terms: set[str], text: str | None = None) -> tuple[float, list[str]]:
         total, matched = 0.0, []
         for s, parts in subject.items():
+            homograph = HOMOGRAPHS.get(s)
+            if homograph is not None and text is not None and not homograph.search(text):
+                continue  # "prov" (a test) is not "prova" (to try)
             if self._hit(s, terms) or any(self._hit(a, terms) for a in self._synonyms(s)):
+                total += self._idf(s)
+                matched.append(s)
+                continue
+            whole = self._all_parts.get(s)
+            if whole and parts and all(self._hit(p, terms) for p in whole):
+                # every part of the compound is there ("undervisningen i matematik" for
+                # "matematikundervisningen"): the same thing, said in two words
                 total += self._idf(s)
                 matched.append(s)
                 continue
@@ -299,18 +414,124 @@ class Matcher:
             return 0.0
         return core_w / self.core_weight
 
+    def mismatch(self, p: Passage) -> bool:
+        """The passage is for another target group, school form or stage than the request."""
+        words_ = _passage_words(p)
+        group = "personal" if p.perspective == "Medarbetare" else audience(words_)
+        if self.group and group and group != self.group:
+            return True
+        form = school_form(words_)
+        if self.form and form and form != self.form:
+            return True
+        stage = school_stage(words_)
+        return bool(self.stage and stage and not (stage & self.stage))
+
     def relevance(self, p: Passage) -> tuple[float, list[str]]:
-        terms = self.vocab.terms(_passage_words(p))
-        core_w, core = self._score(self.core, terms)
-        extra_w, extra = self._score(self.secondary, terms)
+        """(relevance, matched request stems). A long untyped passage (a page of a report, many
+        subjects) is judged by its best window of two sentences: it is about the activity when
+        some part of it is, and only that part counts."""
+        if (p.section_kind not in TYPED and len(p.text) > WINDOW_FROM) or (
+                p.section_kind in LISTS and len(_SENT.split(p.text.strip())) > 1):
+            best: tuple[float, list[str]] = (0.0, [])
+            for window in windows(p.text):
+                part = p.model_copy(update={"text": window})
+                got = self._relevance(part, _passage_words(part))
+                if got[0] > best[0]:
+                    best = got
+            return best
+        return self._relevance(p, _passage_words(p))
+
+    def _relevance(self, p: Passage, text: str) -> tuple[float, list[str]]:
+        terms = self.vocab.terms(text)
+        core_w, core = self._score(self.core, terms, text)
+        extra_w, extra = self._score(self.secondary, terms, text)
         rel = core_w + SECONDARY_WEIGHT * extra_w
-        if p.perspective == "Medarbetare" and not self.about_staff:
+        if self.mismatch(p):
+            rel, core_w = rel * MISMATCH_WEIGHT, core_w * MISMATCH_WEIGHT
+        elif p.perspective == "Medarbetare" and not self.about_staff:
             rel, core_w = rel * STAFF_WEIGHT, core_w * STAFF_WEIGHT
-        if core and all(q in _SETTING for q in core) and not extra:
+        if core and all(q in _SETTING for q in core):
             core_w = 0.0  # only the setting ("förskoleklass", "grundskolan") is shared: not the subject
         if core_w / self.core_weight < MIN_COVERAGE and rel < STRONG_RELEVANCE:
             rel = min(rel, MIN_RELEVANCE - 0.01) if rel else 0.0
+        elif self._one_side_word(core):
+            # one shared word of an activity named by three or more is a shared word, not the
+            # same meaning ("hållbart ledarskap" for "ekologisk hållbarhet"), unless it is the
+            # activity's most specific word
+            rel = min(rel, MIN_RELEVANCE - 0.01)
         return round(rel, 4), sorted(core) + sorted(extra)
+
+    def _head(self, activity: str) -> str | None:
+        """The activity's head noun, as a stem: its first subject word that is not an adjective or
+        a participle ("Stärka rektorernas pedagogiska ledarskap" → "ledarskap")."""
+        for w in words(_DANGLING.sub(" ", activity or "")):
+            s = stem(w)
+            if s not in self.core or s in _SETTING:
+                continue
+            if _ADJECTIVE.search(w) or w.lower() in _ADJECTIVES or (w.endswith("s") and not w.endswith("ss")):
+                continue
+            return s
+        return None
+
+    def _one_side_word(self, core: list[str]) -> bool:
+        subject = [q for q in self.core if q not in _SETTING]
+        if len(subject) < 3:
+            return False
+        hit = {root(q) for q in core if q in self.core and q not in _SETTING}
+        if len(hit) != 1:
+            return False
+        top = max(subject, key=self._idf)
+        return root(top) not in hit and (self.head is None or root(self.head) not in hit)
+
+
+WINDOW_FROM = 400  # characters: longer untyped passages are judged window by window
+LISTS = frozenset({"risk", "styrkor_svagheter"})  # several separate statements in one passage
+_SENT = re.compile(r"(?<=[.!?])\s+(?=[A-ZÅÄÖ0-9])")
+
+
+def windows(text: str) -> list[str]:
+    """Two-sentence windows of a text (each sentence alone when it is long)."""
+    sents = [x.strip() for x in _SENT.split(" ".join((text or "").split())) if x.strip()]
+    if len(sents) <= 2:
+        return [" ".join(sents)]
+    out = []
+    for i in range(len(sents)):
+        out.append(sents[i] if len(sents[i]) > 300 else " ".join(sents[i:i + 2]))
+    return out
+
+
+def audience(text: str) -> str | None:
+    """"personal" (staff), "elever" (pupils and children) or None, from marker words."""
+    t = set(analyze(text or ""))
+    staff, pupils = bool(t & _STAFF_MARK), bool(t & _PUPIL_MARK)
+    if staff and not pupils:
+        return "personal"
+    if pupils and not staff:
+        return "elever"
+    return None
+
+
+def school_form(text: str) -> str | None:
+    """"forskola", "skola", "vuxen" or None (both or neither named)."""
+    t = set(analyze(text or ""))
+    found = [name for name, marks in (("forskola", _PRESCHOOL_MARK), ("skola", _SCHOOL_MARK), ("vuxen", _ADULT_MARK))
+             if t & marks]
+    return found[0] if len(found) == 1 else None
+
+
+_STAGES = (
+    ("lag", re.compile(r"förskoleklass|lågstadi\w*|\b(?:åk|årskurs)\s*[1-3](?:\s*[-–]\s*[1-3])?\b|\bF\s*[-–]\s*3\b",
+                       re.IGNORECASE)),
+    ("mellan", re.compile(r"mellanstadi\w*|\b(?:åk|årskurs)\s*[4-6](?:\s*[-–]\s*[4-6])?\b", re.IGNORECASE)),
+    ("hog", re.compile(r"högstadi\w*|\b(?:åk|årskurs)\s*[7-9](?:\s*[-–]\s*[7-9])?\b|\b7\s*[-–]\s*9\b", re.IGNORECASE)),
+    ("gy", re.compile(r"gymnasie\w*|\bgymnasiet\b", re.IGNORECASE)),
+)
+
+
+def school_stage(text: str) -> frozenset[str] | None:
+    """The school stages a text names (low, middle, upper grades, upper secondary), or None."""
+    found = frozenset(name for name, rx in _STAGES if rx.search(text or ""))
+    return found or None
 
 
 def _passage_words(p: Passage) -> str:
@@ -318,6 +539,8 @@ def _passage_words(p: Passage) -> str:
     carries the committee goal, which would make every row of a goal look alike)."""
     if p.section_kind == "aktivitet":
         return " ".join(x for x in (p.activity, p.comment) if x)
+    if p.section_kind == "indikator":
+        return " ".join(str(x) for x in (getattr(p, "indicator", None), p.activity, p.text) if x)
     return " ".join(x for x in (p.text, p.activity, p.title) if x)
 
 
@@ -367,14 +590,18 @@ class EvidenceFinder:
         matcher = Matcher(vocab, req)
         history = self.history(req)
 
+        judged: dict[str, tuple[float, list[str]]] = {}
+
         def judge(p: Passage, score: float, origin: str) -> Evidence:
-            rel, matched = matcher.relevance(p)
-            return Evidence(p, score, rel, origin, matched)
+            if p.id not in judged:  # the same passage serves several sections: judged once
+                judged[p.id] = matcher.relevance(p)
+            rel, matched = judged[p.id]
+            return Evidence(p, score, rel, origin, list(matched))
 
         cache: dict[tuple[str, int], list] = {}
 
-        def search(kind: str, k: int):
-            key = (kind, k)
+        def search(kind: str | None, k: int):
+            key = (kind or "", k)
             if key not in cache:
                 cache[key] = retriever.search(query, k=k, filters=SearchFilters(section_kind=kind))
             return cache[key]
@@ -397,14 +624,22 @@ class EvidenceFinder:
                     e.relevant = True
                     add(e)
             found: list[Evidence] = []
-            for kind, k in PLAN[section]:
+            plan = list(PLAN[section]) + [(None, OPEN_SEARCH)]
+            taken: set[str] = set()
+            for kind, k in plan:
                 for hit in search(kind, k):
                     p = hit.passage
-                    if p.section_kind == "aktivitet" and not p.status:
-                        continue  # a heading row (strategic assignment): nothing was followed up
-                    if section == "risker" and kind in ("aktivitet", "uppfoljning", "analys") and not has_delay(p):
+                    if p.id in taken:
                         continue
-                    if section == "kostnader" and kind == "kostnad" and _is_total(p):
+                    if kind is None and not serves(section, p):
+                        continue
+                    taken.add(p.id)
+                    pk = p.section_kind
+                    if pk == "aktivitet" and not p.status and not p.comment:
+                        continue  # a heading row (strategic assignment): nothing was followed up
+                    if section == "risker" and pk in ("aktivitet", "uppfoljning", "analys") and not has_delay(p):
+                        continue
+                    if section == "kostnader" and pk == "kostnad" and _is_total(p):
                         continue
                     found.append(judge(p, hit.score, "sok"))
             # Relevant: above the threshold and not far below the best match of this section.
@@ -416,7 +651,9 @@ class EvidenceFinder:
                 floor = min(RELATIVE_TO_BEST * best, top3)
                 e.relevant = e.relevance >= max(MIN_RELEVANCE, floor)
             # Relevant first (by relevance, then fused score), then the rest in retrieval order.
-            found.sort(key=lambda e: (not e.relevant, -e.relevance if e.relevant else 0.0, -e.score, e.id))
+            # at equal relevance (to a tenth) a typed record before untyped text
+            found.sort(key=lambda e: (not e.relevant, -round(e.relevance, 1) if e.relevant else 0.0,
+                                      e.passage.section_kind not in TYPED, -e.score, e.id))
             for e in found:
                 add(e)
             if section == "kostnader":
@@ -427,7 +664,9 @@ class EvidenceFinder:
                                   key=lambda e: (-e.relevance, e.id))
                 top = insatser[0].relevance if insatser else 0.0
                 for ins in insatser[:2]:
-                    if ins.relevance < max(LINK_RELEVANCE, 0.6 * top) or matcher.coverage(ins.passage) < LINK_COVERAGE:
+                    if ins.relevance < max(LINK_RELEVANCE, 0.6 * top) or matcher.coverage(ins.passage) < LINK_COVERAGE \
+                            or matcher.mismatch(ins.passage) or matcher._one_side_word(
+                                [q for q in matcher.core if q in ins.matched]) or not ins.relevant_link(matcher):
                         continue
                     for kind in ("kostnad", "tidplan"):
                         line = line_of(ins.passage, kind, index.snapshot().passages_of(ins.passage.doc_path), vocab)

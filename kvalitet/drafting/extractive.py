@@ -3,8 +3,15 @@
 Every sentence that rests on a passage quotes it verbatim (»…«) and ends with its citation
 [p_…]; the sentence frame around the quote is fixed Swedish text whose only facts come from the
 passage's own metadata (year, activity, status, deadline, comment). The principal's own input is
-given last, labelled ("Rektorns anteckningar: …") and uncited. Nothing is summed, counted or
-estimated. When the evidence is thin the suggestion says so instead of padding.
+placed once, in the section it belongs to (notes.py), labelled and uncited. Counts of similar
+activities cite their rows (aggregate.py); differences of the principal's numbers are computed
+(the grounding check lists them as derived). Nothing else is summed or estimated.
+
+The analysis reasons in three parts, in fixed Swedish wording of our own around the facts:
+Resultat (what happened, the principal's numbers compared, indicators against target), Orsaker
+(the principal's judgement, why similar activities went as they did, their analyses quoted) and
+Inför nästa år (what the facts mean for next year). A section with nothing relevant in the
+evidence and nothing of the principal's for it gets no suggestion but a notice (`Section.notice`).
 """
 
 from __future__ import annotations
@@ -14,12 +21,13 @@ from dataclasses import dataclass, field
 
 from kvalitet.pii import find as find_pii
 from kvalitet.domain.types import Citation, DraftRequest, Passage
-from kvalitet.drafting.evidence import REASON, Evidence, Matcher, SectionEvidence, Vocabulary
+from kvalitet.drafting.aggregate import Aggregate, IndicatorPoint, aggregate, indicator_series
+from kvalitet.drafting.evidence import DELAY, Evidence, Matcher, SectionEvidence, Vocabulary, has_delay
 from kvalitet.drafting.grounding import norm
+from kvalitet.drafting.notes import NotesPlan, intended_direction, place
 
-MAX_QUOTE = 260
-MAX_COMMENT = 170
-MAX_ACTIVITY = 90
+MAX_QUOTE = 260  # _cut's default (kept for callers that shorten display text, never a quote)
+MAX_ACTIVITY = 240  # an activity's name is quoted whole up to this length
 
 
 @dataclass
@@ -121,7 +129,7 @@ class Quoter:
         self.vocab = vocab
         self.matcher = Matcher(vocab, req)
 
-    def best(self, p: Passage) -> tuple[str, bool] | None:
+    def best(self, p: Passage, require: re.Pattern | None = None) -> tuple[str, bool] | None:
         """(verbatim span, was it cut) — the most relevant sentence, earliest on ties; None when the
         passage has nothing quotable (e.g. only a personnummer). A sentence that only repeats the
         passage's heading or activity is taken only when there is nothing else."""
@@ -129,7 +137,7 @@ class Quoter:
         best, best_score = None, -1.0
         for s in sentences(p.text):
             s = unlabelled(p, s)
-            if _has_id_number(s):
+            if _has_id_number(s) or (require is not None and (not require.search(s) or len(s.split()) < 4)):
                 continue
             bare = norm(s).lower().rstrip(".")
             if any(h.endswith(bare) or bare == h for h in heads):
@@ -137,16 +145,20 @@ class Quoter:
                     best, best_score = s, -0.5
                 continue
             terms = self.vocab.terms(s)
-            core, _ = self.matcher._score(self.matcher.core, terms)
-            extra, _ = self.matcher._score(self.matcher.secondary, terms)
+            core, _ = self.matcher._score(self.matcher.core, terms, s)
+            extra, _ = self.matcher._score(self.matcher.secondary, terms, s)
             score = core + 0.5 * extra
+            if score and self.matcher.mismatch(p.model_copy(update={"text": s, "activity": None, "comment": None})):
+                score *= 0.2  # a sentence about another group ("Sjukfrånvaron" among pupils' figures)
             # a little weight to substance: very short fragments ("-") say little
             score += min(len(s), 200) / 1000.0
             if score > best_score:
                 best, best_score = s, score
         if best is None:
             return None
-        return _cut(best)
+        if require is not None and best_score <= min(len(best), 200) / 1000.0:
+            return None  # a sentence of the right kind, but not about the activity
+        return best, False  # the whole sentence: never a clause cut before its deciding word
 
 
 def cite(p: Passage, quote: str) -> Citation:
@@ -161,7 +173,7 @@ def row_quote(p: Passage, quoter: Quoter) -> str | None:
     """The verbatim span an activity row is cited by: its comment, its wording, or a sentence."""
     for span in (p.comment, p.activity):
         if span and _in_text(p, span) and not _has_id_number(span):
-            return _cut(norm(span))[0]
+            return norm(span)
     b = quoter.best(p)
     return b[0] if b else None
 
@@ -204,8 +216,7 @@ def row_sentence(p: Passage, quoter: Quoter, same_doc: bool = False) -> tuple[st
     else:
         parts.append(" ingen angiven status")
     if p.comment and not _has_id_number(p.comment):
-        c, cut = _cut(norm(p.comment), MAX_COMMENT)
-        parts.append(f", med kommentaren {quoted(c, cut)}")
+        parts.append(f", med kommentaren {quoted(norm(p.comment))}")
     return "".join(parts) + f" [{p.id}].", cite(p, q)
 
 
@@ -265,21 +276,80 @@ def diversify(items: list[Evidence], per_doc: int = 2) -> list[Evidence]:
 
 
 # -- the generator ---------------------------------------------------------------------------
+# -- what a whole draft knows beyond one section's evidence --------------------------------------
+@dataclass
+class DraftContext:
+    """Facts shared by the sections of one draft: where each note sentence goes, the aggregate of
+    similar activities' rows, indicator series, and what the activity means to change."""
+
+    notes: NotesPlan
+    aggregate: Aggregate
+    indicators: list[list[IndicatorPoint]]
+    direction: str | None  # "ned" | "upp" | None: what the activity means to do to its measure
+
+    @classmethod
+    def build(cls, req: DraftRequest, evidence: dict[str, SectionEvidence], kinds: list[str]) -> "DraftContext":
+        rows, points, seen = [], [], set()
+        for ev in evidence.values():
+            for e in ev.items:
+                p = e.passage
+                if not e.relevant or e.origin != "sok" or p.id in seen:
+                    continue
+                seen.add(p.id)
+                if p.section_kind == "aktivitet":
+                    rows.append(p)
+                elif p.section_kind == "indikator":
+                    points.append(p)
+        return cls(place(req.notes, req.status, kinds), aggregate(rows[:12]), indicator_series(points),
+                   intended_direction(req.activity))
+
+
+_OBSTACLE = re.compile(r"\bmen\b|\binte\b|\bsaknas\b|\bhinner\b|\bräcker\b|\bsvår\w*|\bbrist\w*", re.IGNORECASE)
+_UNFINISHED = ("pågående", "pågår", "kvarstår", "pausad", "ej påbörjad", "påbörjad")
+
+
+def _num(v: str | None) -> float | None:
+    m = re.search(r"\d+(?:[.,]\d+)?", v or "")
+    return float(m.group(0).replace(",", ".")) if m else None
+
+
+def _listing(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " och " + items[-1]
+
+
+def _own(label: str, sentences: list[str]) -> str:
+    return f"{label}: " + " ".join(sentences) if sentences else ""
+
+
+def notice_text(kind: str, act: str) -> str:
+    """The notice of a section that has nothing relevant (shown, never accepted into a report)."""
+    what = {"uppfoljning": "ingen tidigare uppföljning av en aktivitet som liknar",
+            "analys": "ingen tidigare analys av en aktivitet som liknar",
+            "risker": "inga risker eller förseningar som gäller",
+            "kostnader": "ingen kostnadspost för en insats som liknar"}[kind]
+    return (f"Inget förslag: underlaget innehåller {what} {act}. Skriv avsnittet utifrån årets eget underlag.")
+
+
+# -- the generator ---------------------------------------------------------------------------
 class ExtractiveGenerator:
+    """Composes each section from its evidence and the draft's context (see the module doc).
+    `generate` returns proposals; an empty list means the section gets a notice instead."""
+
     name = "extractive"
 
     def __init__(self, vocab: Vocabulary):
         self.vocab = vocab
 
-    def generate(self, kind: str, req: DraftRequest, ev: SectionEvidence) -> list[Proposal]:
+    def generate(self, kind: str, req: DraftRequest, ev: SectionEvidence,
+                 ctx: DraftContext | None = None) -> list[Proposal]:
         quoter = Quoter(self.vocab, req)
-        return getattr(self, f"_{kind}")(req, ev, quoter)
+        ctx = ctx or DraftContext.build(req, {kind: ev}, [kind])
+        return getattr(self, f"_{kind}")(req, ev, quoter, ctx)
 
     # shared: compose from a list of evidence with sentence frames
     def _compose(self, items: list[Evidence], quoter: Quoter, limit: int,
                  spread: bool = True) -> tuple[list[str], list[Citation]]:
         chosen = diversify(items)[:limit] if spread else items[:limit]
-        # rows of one document together, so that "I samma uppföljning" can follow
         order = {e.passage.doc_path: i for i, e in reversed(list(enumerate(chosen)))}
         chosen.sort(key=lambda e: order[e.passage.doc_path])
         lines, cits, previous = [], [], None
@@ -291,104 +361,200 @@ class ExtractiveGenerator:
                 previous = e.passage
         return lines, cits
 
-    def _history(self, req: DraftRequest, ev: SectionEvidence, quoter: Quoter, intro: str,
-                 with_status: bool = True) -> Proposal | None:
+    @staticmethod
+    def _proposal(paragraphs: list[str], cits: list[Citation], own: list[str]) -> Proposal | None:
+        body = [p for p in paragraphs if p]
+        own = [o for o in own if o]
+        if not body and not own:
+            return None
+        text = "\n\n".join(body + ([" ".join(own)] if own else []))
+        return Proposal(text, cits, allow_uncited=not cits)
+
+    def _history(self, ev: SectionEvidence, quoter: Quoter, intro: str) -> tuple[str, list[Citation]]:
         items = [e for e in ev.items if e.origin == "historik"]
         if not items:
-            return None
+            return "", []
         lines, cits = self._compose(items[-4:], quoter, 4, spread=False)
-        if not lines:
-            return None
-        return Proposal(_join(intro, lines, req, with_status), cits)
+        return (" ".join([intro, *lines]), cits) if lines else ("", [])
 
-    def _uppfoljning(self, req: DraftRequest, ev: SectionEvidence, quoter: Quoter) -> list[Proposal]:
-        act = quoted(short(req.activity))
-        found = [e for e in ev.items if e.origin == "sok" and e.relevant]
-        out: list[Proposal] = []
-        if found:
-            lines, cits = self._compose(found, quoter, 4)
-            intro = ("Liknande aktiviteter har tidigare följts upp så här:" if len(lines) > 1 else
-                     f"Underlaget är tunt: bara ett tidigare exempel liknar {act}.")
-            out.append(Proposal(_join(intro, lines, req), cits))
-        hist = self._history(req, ev, quoter, f"Aktiviteten {act} har följts upp tidigare:")
-        if hist:
-            out.insert(0, hist)  # the activity's own history serves best
-        if not out:
-            out.append(Proposal(_join(
-                f"Underlaget är tunt: de tidigare uppföljningarna innehåller ingen aktivitet som liknar {act}, "
-                "så uppföljningen behöver skrivas utifrån årets eget underlag.", [], req), allow_uncited=True))
+    def _notes(self, ctx: DraftContext, kind: str, label: str = "Rektorns anteckningar") -> list[str]:
+        out = []
+        if ctx.notes.status and ctx.notes.status_section == kind:
+            out.append(f"Status enligt rektorn: {ctx.notes.status}.")
+        sent = [n.written() for n in ctx.notes.for_section(kind)]
+        if sent:
+            out.append(_own(label, sent))
         return out
 
-    def _analys(self, req: DraftRequest, ev: SectionEvidence, quoter: Quoter) -> list[Proposal]:
+    # -- Uppföljning: what was done and what happened ------------------------------------------
+    def _uppfoljning(self, req, ev: SectionEvidence, quoter: Quoter, ctx: DraftContext) -> list[Proposal]:
         act = quoted(short(req.activity))
+        hist, hcits = self._history(ev, quoter, f"Aktiviteten {act} har följts upp tidigare:")
+        lines: list[str] = []
+        cits: list[Citation] = []
+        agg = ctx.aggregate.sentence()
+        if agg:
+            lines.append(agg)
+            for p in ctx.aggregate.cited:
+                q = row_quote(p, quoter)
+                if q:
+                    cits.append(cite(p, q))
+        for series in ctx.indicators[:2]:
+            made = self._indicator_sentence(series)
+            if made:
+                lines.append(made[0])
+                cits.extend(made[1])
         found = [e for e in ev.items if e.origin == "sok" and e.relevant]
-        # analyses and comments first, narrative after
+        # what happened, in the rows' and follow-ups' own words: rows with a comment, then texts
+        commented = [e for e in found if e.passage.section_kind == "aktivitet" and e.passage.comment]
+        texts = [e for e in found if e.passage.section_kind != "aktivitet" and e.passage.section_kind != "indikator"]
+        if not agg:
+            commented = [e for e in found if e.passage.section_kind == "aktivitet"]
+        more, mcits = self._compose(commented[:2] + texts[:2], quoter, 4)
+        if more:
+            lines.append("Vad som hände i liknande aktiviteter, med deras egna ord: " + " ".join(more)
+                         if agg else "Så här har liknande aktiviteter följts upp tidigare: " + " ".join(more))
+            cits.extend(mcits)
+        own = self._notes(ctx, "uppfoljning")
+        body = [hist, " ".join(lines)]
+        prop = self._proposal(body, _unique(hcits + cits), own)
+        return [prop] if prop else []
+
+    def _indicator_sentence(self, series: list[IndicatorPoint]) -> tuple[str, list[Citation]] | None:
+        last = series[-1]
+        name = quoted(short(last.name))
+        when = lambda pt: f" ({pt.period})" if pt.period else ""  # noqa: E731
+        cits = [Citation(passage_id=pt.passage.id, quote=_indicator_quote(pt), source=pt.passage.source)
+                for pt in series]
+        if len(series) >= 2:
+            first = series[0]
+            text = (f"Indikatorn {name} hade utfallet {first.outcome}{when(first)} och {last.outcome}{when(last)}"
+                    f" [{', '.join(pt.passage.id for pt in series)}]")
+        else:
+            text = f"Indikatorn {name} hade utfallet {last.outcome}{when(last)} [{last.passage.id}]"
+        if last.target:
+            text += f", mot målvärdet {last.target}"
+        return text + ".", cits
+
+    # -- Analys: why, and what it means for next year -------------------------------------------
+    def _analys(self, req, ev: SectionEvidence, quoter: Quoter, ctx: DraftContext) -> list[Proposal]:
+        act = quoted(short(req.activity))
+        result: list[str] = []
+        why: list[str] = []
+        ahead: list[str] = []
+        cits: list[Citation] = []
+        # Resultat: the principal's numbers compared, indicators against their target
+        for ch in ctx.notes.changes[:2]:
+            if ctx.direction and ch.direction != "oförändrad":
+                verdict = ("går i den riktning som aktiviteten syftar till" if ch.direction == ctx.direction
+                           else "går i motsatt riktning mot vad aktiviteten syftar till")
+                result.append(f"Rektorns siffror visar {ch.phrase()}, vilket {verdict}.")
+            else:
+                result.append(f"Rektorns siffror visar {ch.phrase()}.")
+        below = False
+        for series in ctx.indicators[:1]:
+            last = series[-1]
+            o, t = _num(last.outcome), _num(last.target)
+            if o is not None and t is not None and o != t:
+                side = "under" if o < t else "över"
+                result.append(f"Det senaste utfallet för {quoted(short(last.name))} ligger {side} målvärdet "
+                              f"[{last.passage.id}].")
+                cits.append(Citation(passage_id=last.passage.id, quote=_indicator_quote(last), source=last.passage.source))
+                below = (o < t) if ctx.direction != "ned" else (o > t)
+        if not ctx.notes.changes and ctx.aggregate.sentence() and "uppfoljning" not in ctx.notes.sections_asked:
+            result.append(ctx.aggregate.sentence())
+            for p in ctx.aggregate.cited:
+                q = row_quote(p, quoter)
+                if q:
+                    cits.append(cite(p, q))
+        # Orsaker: the principal's judgement, why similar activities went as they did
+        judged = [n.written() for n in ctx.notes.for_section("analys")]
+        if judged:
+            why.append(_own("Rektorns bedömning", judged))
+        reasons = ctx.aggregate.reasons_sentence()
+        if reasons:
+            why.append(reasons)
+            for _c, group in ctx.aggregate.cause_counts()[:3]:
+                for p in group:
+                    q = row_quote(p, quoter)
+                    if q:
+                        cits.append(cite(p, q))
+        hist, hcits = self._history(ev, quoter, f"Om aktiviteten {act} har tidigare skrivits:")
+        if hist:
+            why.append(hist)
+            cits.extend(hcits)
+        found = [e for e in ev.items if e.origin == "sok" and e.relevant and e.passage.section_kind != "aktivitet"]
         found.sort(key=lambda e: e.passage.section_kind not in ("analys", "kommentar"))
-        out: list[Proposal] = []
-        if found:
-            lines, cits = self._compose(found, quoter, 4)
-            intro = ("Tidigare analyser av liknande aktiviteter kan ge stöd för analysen:" if len(lines) > 1 else
-                     f"Underlaget är tunt: bara ett tidigare resonemang liknar {act}.")
-            out.append(Proposal(_join(intro, lines, req, with_status=False), cits))
-        hist = self._history(req, ev, quoter, f"Om aktiviteten {act} har tidigare skrivits:", with_status=False)
-        if hist:
-            out.insert(0, hist)
-        if not out:
-            out.append(Proposal(_join(
-                f"Underlaget är tunt: de tidigare dokumenten innehåller ingen analys av en aktivitet som liknar {act}, "
-                "så analysen behöver bygga på årets eget underlag.", [], req, with_status=False), allow_uncited=True))
-        return out
+        lines, lcits = self._compose(found, quoter, 3)
+        if lines:
+            why.append("Tidigare analyser av liknande arbete: " + " ".join(lines))
+            cits.extend(lcits)
+        # Inför nästa år
+        for ch in ctx.notes.changes[:1]:
+            if ctx.direction and ch.direction == ctx.direction:
+                ahead.append("Arbetssättet bör behållas och följas upp med samma mått nästa år, så att det går att "
+                             "se om förändringen håller i sig.")
+            elif ctx.direction and ch.direction not in (ctx.direction, "oförändrad"):
+                ahead.append("Eftersom förändringen går åt fel håll behöver arbetssättet ses över inför nästa år.")
+        if any(_OBSTACLE.search(n.text) for n in ctx.notes.for_section("analys")):
+            ahead.append("Det som rektorn pekar på som hinder behöver få en lösning i planeringen inför nästa år.")
+        causes = [c for c, _g in ctx.aggregate.cause_counts()[:2]]
+        if causes:
+            ahead.append(f"Erfarenheterna från liknande aktiviteter talar för att planera med marginal för det som "
+                         f"tidigare försenade arbetet ({_listing(causes)}), så att det inte skjuts upp.")
+        if below:
+            ahead.append("Målvärdet är ännu inte nått, så arbetet behöver fortsätta nästa år.")
+        if not ahead and (req.status or "").strip().lower() in _UNFINISHED and (result or why):
+            ahead.append("Aktiviteten pågår fortfarande och bör följas upp igen nästa år.")
+        if not (result or why):
+            return []  # nothing of substance: the section gets a notice
+        paragraphs = []
+        if result:
+            paragraphs.append("Resultat: " + " ".join(result))
+        if why:
+            paragraphs.append("Orsaker: " + " ".join(why))
+        if ahead:
+            paragraphs.append("Inför nästa år: " + " ".join(ahead))
+        own = [o for o in self._notes(ctx, "analys") if o.startswith("Status")]
+        prop = self._proposal(paragraphs, _unique(cits), own)
+        return [prop] if prop else []
 
-    def _risker(self, req: DraftRequest, ev: SectionEvidence, quoter: Quoter) -> list[Proposal]:
+    # -- Risker: what delayed or stopped similar activities -------------------------------------
+    def _risker(self, req, ev: SectionEvidence, quoter: Quoter, ctx: DraftContext) -> list[Proposal]:
         act = quoted(short(req.activity))
         lines: list[str] = []
         cits: list[Citation] = []
-        # 1. Risk statements and strengths/weaknesses of earlier plans, grouped per document.
-        stated = [e for e in ev.items if e.passage.section_kind == "risk"][:3]
-        by_doc: dict[str, list[tuple[Passage, str, bool]]] = {}
-        for e in stated:
-            b = quoter.best(e.passage)
-            if b:
-                by_doc.setdefault(e.passage.doc_path, []).append((e.passage, *b))
-        for group in by_doc.values():
-            p0 = group[0][0]
-            quotes = [f"{quoted(q, cut)} [{p.id}]" for p, q, cut in group]
-            listed = quotes[0] if len(quotes) == 1 else ", ".join(quotes[:-1]) + " och " + quotes[-1]
-            noun = "risk" if len(quotes) == 1 else "risker"
-            lines.append(f"I {doc_phrase(p0)} angavs som {noun} för de planerade insatserna: {listed}.")
-            cits.extend(cite(p, q) for p, q, _ in group)
-        for e in [e for e in ev.items if e.passage.section_kind == "styrkor_svagheter" and e.relevant][:1]:
-            b = quoter.best(e.passage)
-            if b:
-                lines.append(f"Om styrkor och svagheter skrevs i {doc_phrase(e.passage)}: {quoted(*b)} [{e.id}].")
-                cits.append(cite(e.passage, b[0]))
-        # 2. Delays of similar activities (the activity's own history first).
-        delays = [e for e in ev.items if e.passage.section_kind not in ("risk", "styrkor_svagheter")]
-        similar = [e for e in delays if e.relevant][:3]
-        for i, e in enumerate(similar):
+        delays = [e for e in ev.items if e.relevant and e.passage.section_kind not in ("risk", "styrkor_svagheter")
+                  and has_delay(e.passage)]
+        for i, e in enumerate(delays[:3]):
             made = self._delay_sentence(e.passage, quoter, first=(i == 0))
             if made:
                 lines.append(made[0])
                 cits.append(made[1])
-        if not similar:
-            # No similar activity was delayed: general reasons others were (pandemic, economy,
-            # staff), from activity rows that state one.
-            general = [e for e in delays if e.passage.section_kind == "aktivitet" and REASON.search(e.passage.comment or "")]
-            for i, e in enumerate(general[:2]):
-                made = self._delay_sentence(e.passage, quoter, first=(i == 0), similar=False)
-                if made:
-                    lines.append(made[0])
-                    cits.append(made[1])
-        if not lines:
-            return [Proposal(_join(
-                f"Underlaget är tunt: de tidigare dokumenten beskriver inga risker eller förseningar som gäller {act}.",
-                [], req, with_status=False), allow_uncited=True)]
-        intro = f"Följande risker har lyfts i tidigare underlag och kan gälla även {act}:"
-        if len(lines) == 1:
-            intro = f"Underlaget är tunt: bara en tidigare riskbedömning kan gälla {act}."
-        return [Proposal(_join(intro, lines, req, with_status=False), cits)]
+        stated = [e for e in ev.items if e.relevant and e.passage.section_kind == "risk"][:3]
+        if not lines and not stated:  # strengths and weaknesses only as a last resort
+            stated = [e for e in ev.items if e.relevant and e.passage.section_kind == "styrkor_svagheter"][:1]
+        stated += [e for e in ev.items if e.relevant and e.passage.section_kind not in TYPED_RISKLESS
+                   and e not in delays and e not in stated and _RISK_WORD.search(e.passage.text)][:1]
+        for e in stated:
+            b = quoter.best(e.passage, None if e.passage.section_kind == "risk" else RISKY)
+            if b:
+                what = "som risk" if e.passage.section_kind == "risk" else "om svårigheter"
+                lines.append(f"I {doc_phrase(e.passage)} skrevs {what}: {quoted(*b)} [{e.id}].")
+                cits.append(cite(e.passage, b[0]))
+        own = self._notes(ctx, "risker", "Rektorns anteckningar om risker")
+        if not lines and not own:
+            return []
+        intro = f"Det här kan hindra {act}, utifrån vad som hindrade liknande arbete tidigare:" if lines else ""
+        prop = self._proposal([" ".join([intro, *lines]).strip()], _unique(cits), own)
+        return [prop] if prop else []
 
-    def _delay_sentence(self, p: Passage, quoter: Quoter, first: bool, similar: bool = True):
+    def _delay_sentence(self, p: Passage, quoter: Quoter, first: bool):
+        if p.section_kind != "aktivitet":
+            b = quoter.best(p, RISKY)  # the sentence that says what delayed it, not any sentence
+            if b is None:
+                return None
+            return f"{_frame(p)} {quoted(*b)} [{p.id}].", cite(p, b[0])
         if p.section_kind == "aktivitet":
             q = row_quote(p, quoter)
             if q is None:
@@ -396,21 +562,19 @@ class ExtractiveGenerator:
             act = quoted(short(p.activity or q))
             reason = ""
             if p.comment and not _has_id_number(p.comment):
-                c, cut = _cut(norm(p.comment), MAX_COMMENT)
-                reason = f" med kommentaren {quoted(c, cut)}"
+                reason = f" med kommentaren {quoted(norm(p.comment))}"
             status = f" status {p.status}{_deadline(p)}" if p.status else " ingen status"
-            if similar:
-                lead = "En liknande aktivitet har försenats: " if first else "Även "
-                return f"{lead}{act} fick i {doc_phrase(p)}{status}{reason} [{p.id}].", cite(p, q)
-            if first:
-                lead = "Andra aktiviteter har tidigare försenats av skäl som kan gälla även här: "
-                return f"{lead}{act} fick i {doc_phrase(p)}{status}{reason} [{p.id}].", cite(p, q)
-            return f"Likaså fick {act} i {doc_phrase(p)}{status}{reason} [{p.id}].", cite(p, q)
+            lead = "En liknande aktivitet, " if first else "Även "
+            tail = "," if first else ""
+            return f"{lead}{act}{tail} fick i {doc_phrase(p)}{status}{reason} [{p.id}].", cite(p, q)
         return block_sentence(p, quoter)
 
-    def _kostnader(self, req: DraftRequest, ev: SectionEvidence, quoter: Quoter) -> list[Proposal]:
+    # -- Kostnader -----------------------------------------------------------------------------
+    def _kostnader(self, req, ev: SectionEvidence, quoter: Quoter, ctx: DraftContext) -> list[Proposal]:
         act = quoted(short(req.activity))
         costs = [e for e in ev.items if e.passage.section_kind == "kostnad" and e.relevant and e.via is None][:4]
+        amounts = [e for e in ev.items if e.relevant and e.via is None and e.passage.section_kind not in TYPED_COST
+                   and AMOUNT_RX.search(e.passage.text)][:2]
         plans = [e for e in ev.items if e.passage.section_kind == "tidplan" and e.relevant and e.via is None][:2]
         linked = [e for e in ev.items if e.via is not None]
         lines: list[str] = []
@@ -424,18 +588,23 @@ class ExtractiveGenerator:
                 line = cost_line(p)
                 quotes.append(f"»{line}« [{p.id}]")
                 cits.append(cite(p, line))
-            listed = quotes[0] if len(quotes) == 1 else ", ".join(quotes[:-1]) + " och " + quotes[-1]
-            lines.append(f"I {doc_phrase(group[0])} anges {listed}.")
+            lines.append(f"I {doc_phrase(group[0])} anges {_listing(quotes)}.")
+        n_amounts = 0
+        for e in amounts:  # untyped text: the sentence that carries the amount
+            b = quoter.best(e.passage, AMOUNT_RX)
+            if b:
+                n_amounts += 1
+                lines.append(f"{_frame(e.passage)} {quoted(*b)} [{e.id}].")
+                cits.append(cite(e.passage, b[0]))
         for e in plans:
             made = block_sentence(e.passage, quoter)
             if made:
                 lines.append(made[0])
                 cits.append(made[1])
-        # Lines found through a similar insats: say what the insats was, and that the line is
-        # linked to it by its name only.
         by_insats: dict[str, list[Evidence]] = {}
         for e in linked:
             by_insats.setdefault(e.via.id, []).append(e)  # type: ignore[union-attr]
+        n_linked = 0
         for group in by_insats.values():
             ins = group[0].via
             b = quoter.best(ins)  # type: ignore[arg-type]
@@ -448,6 +617,7 @@ class ExtractiveGenerator:
                 p = e.passage
                 if p.section_kind == "kostnad":
                     line = cost_line(p)
+                    n_linked += 1
                     lines.append(f"I rapportens kostnadsberäkning står posten »{line}« [{p.id}], som av namnet att "
                                  "döma hör till den insatsen.")
                     cits.append(cite(p, line))
@@ -456,17 +626,42 @@ class ExtractiveGenerator:
                     if tb:
                         lines.append(f"Rapportens tidplan för {quoted(short(p.activity or ''))}: {quoted(*tb)} [{p.id}].")
                         cits.append(cite(p, tb[0]))
-        n_costs = len(costs) + sum(1 for e in linked if e.passage.section_kind == "kostnad")
-        closing = (f"Beloppen gäller tidigare insatser och återges som de står i källan; kostnaden för {act} "
-                   "behöver beräknas för sig.")
-        if n_costs:
-            intro = "Jämförbara kostnadsposter i tidigare underlag:"
-            if n_costs == 1:
-                intro = "Underlaget är tunt: bara en tidigare kostnadspost är jämförbar."
-            return [Proposal(_join(" ".join([intro, *lines, closing]), [], req, with_status=False), cits)]
-        thin = (f"Underlaget är tunt: de tidigare dokumenten innehåller ingen kostnadspost för en insats som liknar "
-                f"{act}, så kostnaden behöver beräknas för sig.")
-        return [Proposal(_join(thin, lines, req, with_status=False), cits, allow_uncited=not cits)]
+        own = self._notes(ctx, "kostnader")
+        if not (costs or n_amounts or n_linked):
+            lines, cits = [], []  # a time plan alone is no cost
+        if not lines and not own:
+            return []
+        body = ""
+        if lines:
+            body = " ".join(["Jämförbara kostnader i tidigare underlag:", *lines,
+                             f"Beloppen gäller tidigare insatser och återges som de står i källan; kostnaden för {act} "
+                             "behöver beräknas för sig."])
+        prop = self._proposal([body], _unique(cits), own)
+        return [prop] if prop else []
+
+
+TYPED_RISKLESS = frozenset({"risk", "styrkor_svagheter", "aktivitet", "kostnad", "tidplan", "indikator"})
+TYPED_COST = frozenset({"kostnad", "tidplan", "aktivitet", "indikator"})
+_RISK_WORD = re.compile(r"\brisk\w*|\bhinder\b|\bhindra\w*|\bsvårighet\w*|\bsårbar\w*", re.IGNORECASE)
+RISKY = re.compile(_RISK_WORD.pattern + "|" + DELAY.pattern + r"|\bsvag\w*|\bbrist\w*", re.IGNORECASE)
+AMOUNT_RX = re.compile(r"\d[\d \u00a0]*(?:[.,]\d+)?\s?(?:tkr|mnkr|mkr|kr\b|kronor|miljoner)", re.IGNORECASE)
+
+
+def _unique(cits: list[Citation]) -> list[Citation]:
+    seen, out = set(), []
+    for c in cits:
+        if c.passage_id not in seen:
+            seen.add(c.passage_id)
+            out.append(c)
+    return out
+
+
+def _indicator_quote(pt: IndicatorPoint) -> str:
+    """A verbatim span of the indicator record that carries its outcome."""
+    for s in sentences(pt.passage.text):
+        if pt.outcome and pt.outcome.split()[0] in s:
+            return s
+    return norm(pt.passage.text)
 
 
 def cost_line(p: Passage) -> str:

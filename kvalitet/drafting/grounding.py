@@ -12,6 +12,15 @@ A suggestion is supported when
   the principal's input speaks of one;
 * it cites something at all (unless the generator says it only states that evidence is missing).
 
+Two kinds of number stand in no source and are still supported, because they are computed from
+what does (each is listed in `derived`, with how):
+* a difference: "3 procentenheter" when two percentages of one source differ by 3 ("14 %" and
+  "11 %" in the principal's notes); "med 6" when two numbers of one source with the same unit
+  differ by 6;
+* a count: a number (or number word) in a sentence that equals the number of passages cited in
+  one citation group of that sentence, or in the whole sentence ("Av sex liknande aktiviteter
+  genomfördes fyra [p_a, p_b, p_c, p_d]; två sköts upp [p_e, p_f].").
+
 Otherwise `supported` is False and `unsupported` lists each offender in Swedish:
 "siffra: 5 000 tkr", "datum: 30 aug", "namn: Eva Ek", "källa saknas: p_xyz",
 "citat stämmer inte: p_xyz", "citat: »…«", "beslut: …".
@@ -39,7 +48,7 @@ DATE = re.compile(
     r"\b\d{4}-\d{2}-\d{2}\b|\b\d{1,2}/\d{1,2}(?:[-/]\d{2,4})?\b|\b\d{1,2}\.?[ \u00a0](?:%s)\b\.?" % _MONTHS,
     re.IGNORECASE,
 )
-_UNIT = r"%|procent|tkr|mnkr|mkr|mdkr|kr|kronor|miljoner|miljarder"
+_UNIT = r"%|procentenheter|procentenhet|procent|tkr|mnkr|mkr|mdkr|kr|kronor|miljoner|miljarder"
 NUMBER = re.compile(
     r"(?<![\w.,])(\d{1,3}(?:[ \u00a0\u202f]\d{3})+|\d+)((?:[.,]\d+)?)(?:[ \u00a0]?(%s))?(?![\w])" % _UNIT,
     re.IGNORECASE,
@@ -81,6 +90,8 @@ def _unit_class(unit: str | None) -> str:
     u = (unit or "").lower()
     if u in ("%", "procent"):
         return "%"
+    if u.startswith("procentenhet"):
+        return "pe"
     if u in ("mnkr", "mkr", "miljoner"):
         return "mkr"
     if u in ("kr", "kronor"):
@@ -121,6 +132,9 @@ def _date_key(surface: str) -> str:
     return s
 
 
+_RECORD_FIELDS = ("indicator", "outcome", "target", "assessment", "period", "responsible", "status_raw", "unit")
+
+
 def support_text(p: Passage) -> str:
     """What a citation of `p` vouches for: its text and its metadata (year, activity, status …)."""
     parts = [p.text]
@@ -129,6 +143,10 @@ def support_text(p: Passage) -> str:
             parts.append(str(v))
     if p.carried_from:
         parts.append(f"Kvarstår från {p.carried_from}")
+    for name in _RECORD_FIELDS:  # fields a recogniser may give (indicator rows, amounts, periods)
+        v = getattr(p, name, None)
+        if v not in (None, ""):
+            parts.append(str(v))
     return "\n".join(parts)
 
 
@@ -180,13 +198,24 @@ def check(
             flag(f"datum: {norm(m.group(0))}")
 
     values, with_unit, words = _number_support(sources)
-    for surface, value, unit in numbers(body):
+    differences = _differences(sources)
+    derived: list[str] = []
+    for surface, value, unit, counted in _numbers_by_sentence(text):
         if surface.lower() in words:
             continue
         if value in ("dubbelt", "hälften"):
             flag(f"siffra: {surface}")
             continue
         ok = (value, unit) in with_unit if unit else value in values
+        if ok and unit != "pe":
+            continue
+        how = differences.get((value, "%" if unit == "pe" else unit))
+        if how:
+            derived.append(f"{norm(surface)} = {how}")
+            continue
+        if not unit and value in counted:
+            derived.append(f"{norm(surface)} = {counted[value]}")
+            continue
         if not ok:
             flag(f"siffra: {norm(surface)}")
 
@@ -210,4 +239,67 @@ def check(
         flag(f"beslut: {sentence[:80]}")
 
     kinds = sorted({f.kind for f in find_pii(body)})
-    return Grounding(supported=not bad, unsupported=bad, pii=kinds)
+    return Grounding(supported=not bad, unsupported=bad, pii=kinds, derived=list(dict.fromkeys(derived)))
+
+
+def _fmt(value: str) -> str:
+    return value.replace(".", ",")
+
+
+def _differences(sources: list[str]) -> dict[tuple[str, str], str]:
+    """(difference, unit class) -> "a − b" for every two numbers with a unit in one source text."""
+    out: dict[tuple[str, str], str] = {}
+    for t in sources:
+        found = [(float(v), v, u) for _s, v, u in numbers(t) if u]
+        for i, (a, av, au) in enumerate(found):
+            for b, bv, bu in found[i + 1:]:
+                if au != bu or a == b:
+                    continue
+                hi, lo = (av, bv) if a > b else (bv, av)
+                d = round(abs(a - b), 2)
+                key = f"{d:g}"
+                sym = "%" if au == "%" else au
+                out.setdefault((key, au), f"{_fmt(hi)} {sym} − {_fmt(lo)} {sym}")
+        # "från 40 till 32" (no unit): the difference of the pair; "18 av 24": the share in percent
+        for m in _FROM_TO_PLAIN.finditer(t):
+            a, b = float(m.group(1).replace(",", ".")), float(m.group(2).replace(",", "."))
+            if a != b:
+                out.setdefault((f"{round(abs(a - b), 2):g}", ""), f"{_fmt(m.group(1))} − {_fmt(m.group(2))}"
+                               if a > b else f"{_fmt(m.group(2))} − {_fmt(m.group(1))}")
+        for m in _SHARE.finditer(t):
+            a, b = int(m.group(1)), int(m.group(2))
+            if 0 < b and a <= b:
+                out.setdefault((f"{round(100 * a / b)}", "%"), f"{a} av {b}")
+    return out
+
+
+_FROM_TO_PLAIN = re.compile(r"\bfrån\s+(\d+(?:[.,]\d+)?)\s+till\s+(\d+(?:[.,]\d+)?)\b(?!\s?(?:%|procent|tkr|kr))",
+                            re.IGNORECASE)
+_SHARE = re.compile(r"\b(\d+)\s+av\s+(\d+)\b")
+
+
+_SENTENCE_SPLIT = re.compile(r"(?<=[.!?])\s+")
+
+
+def _numbers_by_sentence(text: str):
+    """(surface, value, unit, counts of that sentence) for every number of the text."""
+    for sentence in _SENTENCE_SPLIT.split(text):
+        counted = _counts(sentence)
+        for surface, value, unit in numbers(strip_citations(sentence)):
+            yield surface, value, unit, counted
+
+
+def _counts(text: str) -> dict[str, str]:
+    """value -> how, for counts of cited passages: a citation group of that many passages in the
+    same sentence, or that many passages cited in the sentence as a whole."""
+    out: dict[str, str] = {}
+    for sentence in _SENTENCE_SPLIT.split(text):
+        groups = [PID.findall(m.group(1)) for m in CITE_GROUP.finditer(sentence)]
+        if not groups:
+            continue
+        sizes = {len(set(g)) for g in groups}
+        total = len({pid for g in groups for pid in g})
+        sizes.add(total)
+        for n in sizes:
+            out.setdefault(str(n), f"{n} citerade rader")
+    return out

@@ -1,6 +1,10 @@
 """The LLM generator: a prompt per section kind (prompts/<kind>.md), evidence as delimited data.
 
-The model is asked to cite passage ids as [p_…]. From its reply we take the citations; each
+The prompt carries the same structure as the extractive draft: the principal's notes placed in
+this section only (so the model cannot repeat them across sections), the aggregate of similar
+activities with its row ids, reasons for delays, indicator series and the principal's numbers
+compared (section_facts), then the relevant passages. The model is asked to cite passage ids as
+[p_…]. From its reply we take the citations; each
 citation's quote is the sentence of the cited passage that overlaps most with the suggestion
 sentences citing it (its first sentence when none does), verbatim from the passage. What the
 model wrote is then checked like any other suggestion (grounding.py).
@@ -29,7 +33,7 @@ def prompt_passages(ev: SectionEvidence, budget_chars: int) -> list[Passage]:
     """The passages the model sees: the relevant ones (history first); only when none is relevant
     the MIN_SHOWN best of the rest, for the model to judge (and, as told, to call thin)."""
     relevant = sorted((e for e in ev.items if e.relevant), key=lambda e: e.origin != "historik")
-    rest = [] if relevant else [e for e in ev.items if not e.relevant][:MIN_SHOWN]
+    rest: list = []  # passages judged not about this activity never reach the model
     out, used = [], 0
     for e in relevant + rest:
         if len(out) >= MAX_PASSAGES:
@@ -50,10 +54,44 @@ def passage_context(p: Passage) -> dict:
     }
 
 
-def build_prompt(prompts: Prompts, kind: str, req: DraftRequest, passages: list[Passage]) -> Prompt:
+def section_facts(kind: str, req: DraftRequest, ctx) -> dict:
+    """What the extractive drafter knows for this section, for the prompt: the principal's notes
+    placed here (numbers compared), the status when it belongs here, the aggregate of similar
+    activities with its row ids, the reasons they were delayed, indicator series, and the changes
+    in the principal's numbers against what the activity means to do."""
+    from kvalitet.drafting.extractive import DraftContext
+
+    if ctx is None:
+        ctx = DraftContext.build(req, {}, [kind])
+    notes = [n.written() for n in ctx.notes.for_section(kind)]
+    status = ctx.notes.status if ctx.notes.status_section == kind else None
+    facts: list[str] = []
+    agg = ctx.aggregate.sentence()
+    if agg and (kind == "uppfoljning" or (kind == "analys" and "uppfoljning" not in ctx.notes.sections_asked)):
+        facts.append(agg)
+    if kind in ("analys", "risker"):
+        reasons = ctx.aggregate.reasons_sentence()
+        if reasons:
+            facts.append(reasons)
+    if kind == "analys":
+        for ch in ctx.notes.changes[:2]:
+            line = f"Rektorns siffror visar {ch.phrase()}."
+            if ctx.direction and ch.direction != "oförändrad":
+                line += (" Det går i den riktning som aktiviteten syftar till." if ch.direction == ctx.direction
+                         else " Det går i motsatt riktning mot vad aktiviteten syftar till.")
+            facts.append(line)
+    if kind in ("uppfoljning", "analys"):
+        for series in ctx.indicators[:2]:
+            pts = ", ".join(f"{pt.outcome} ({pt.period or 'okänd period'}) [{pt.passage.id}]" for pt in series)
+            target = f"; målvärde {series[-1].target}" if series[-1].target else ""
+            facts.append(f"Indikatorn {series[-1].name}: utfall {pts}{target}.")
+    return {"section_notes": notes, "section_status": status, "facts": facts}
+
+
+def build_prompt(prompts: Prompts, kind: str, req: DraftRequest, passages: list[Passage], ctx=None) -> Prompt:
     return prompts.render(
         kind, activity=req.activity, goal=req.goal, status=req.status, notes=req.notes,
-        passages=[passage_context(p) for p in passages],
+        passages=[passage_context(p) for p in passages], **section_facts(kind, req, ctx),
     )
 
 
@@ -99,8 +137,8 @@ class LLMGenerator:
         # ~4 characters a token; keep about half of the context for the evidence.
         self.budget_chars = max(2000, int(context_tokens * 4 * 0.5))
 
-    def prompt(self, kind: str, req: DraftRequest, ev: SectionEvidence) -> Prompt:
-        return build_prompt(self.prompts, kind, req, prompt_passages(ev, self.budget_chars))
+    def prompt(self, kind: str, req: DraftRequest, ev: SectionEvidence, ctx=None) -> Prompt:
+        return build_prompt(self.prompts, kind, req, prompt_passages(ev, self.budget_chars), ctx)
 
     def generate(self, kind: str, req: DraftRequest, ev: SectionEvidence) -> tuple[list[Proposal], Prompt]:
         prompt = self.prompt(kind, req, ev)

@@ -634,7 +634,7 @@ def _item_defaults() -> dict:
 
 
 def _report_page(request, user, report_id: int, *, status=200, item_values=None, item_errors=None,
-                 edit_state=None, notice=None):
+                 edit_state=None, notice=None, draft_notices=None):
     from kvalitet.workspace.jobs import list_jobs
 
     svc = services(request)
@@ -647,7 +647,7 @@ def _report_page(request, user, report_id: int, *, status=200, item_values=None,
         request, "report.html", user=user, nav="rapporter", status=status,
         fragment_only=part == "innehall", title=report.title, item_values=item_values or _item_defaults(),
         item_errors=item_errors or {}, edit_state=edit_state or {}, statuses=STATUSES, perspectives=PERSPECTIVES,
-        llm_enabled=svc.settings.llm_enabled, notice=notice, **ctx,
+        llm_enabled=svc.settings.llm_enabled, notice=notice, draft_notices=draft_notices or {}, **ctx,
     )
 
 
@@ -808,7 +808,10 @@ def add_item(
 
 @router.post("/rapporter/{report_id}/aktiviteter/{item_id}/utkast")
 def draft_item(request: Request, report_id: Id, item_id: Id, user: User = Depends(web_user)):
-    made = services(request).workspace.draft_item(report_id, item_id, None, user)
+    notices: dict[str, str] = {}
+    made = services(request).workspace.draft_item(report_id, item_id, None, user, notices=notices)
+    if notices:  # shown beside the activity: these sections got no suggestion, and why
+        return _report_page(request, user, report_id, draft_notices={item_id: notices})
     return redirect(request, f"/rapporter/{report_id}#aktivitet-{item_id}", "utkast_klart" if made else "utkast_tomt")
 
 

@@ -456,9 +456,11 @@ class Workspace:
         *,
         generator=None,
         on_stored: Callable[[int], None] | None = None,
+        notices: dict[str, str] | None = None,
     ) -> list[SuggestionView]:
         """Ask the drafter for suggestions for the item's `sections` (default: all) and store
-        them as pending, all in one transaction. `generator` goes to Drafter.draft;
+        them as pending, all in one transaction. `generator` goes to Drafter.draft; `notices`, when
+        given, receives {kind: notice} for the sections that got no suggestion (nothing relevant);
         `on_stored(suggestion_id)` is called after each suggestion is written (inside the
         transaction: an exception there rolls everything back)."""
         wanted = self._sections(sections)
@@ -472,8 +474,13 @@ class Workspace:
             )
         draft = self.services.drafter.draft(req, generator=generator)
         suggestions = [sg for sec in draft.sections for sg in sec.suggestions]
+        found = {sec.kind: sec.notice for sec in draft.sections if sec.notice}
+        if notices is not None:  # sections with nothing relevant: said, never stored as a suggestion
+            notices.update(found)
+        if not suggestions:
+            return []
         return self._store(report_id, item_id, suggestions, user, on_stored=on_stored,
-                           draft_info={"sections": wanted})
+                           draft_info={"sections": wanted, **({"notices": found} if found else {})})
 
     def add_suggestions(
         self,
@@ -483,13 +490,46 @@ class Workspace:
         user: User,
         *,
         on_stored: Callable[[int], None] | None = None,
+        reopen: bool = False,
     ) -> list[SuggestionView]:
-        """Store suggestions made elsewhere (a chat, an import) as pending, in one transaction."""
+        """Store suggestions made elsewhere (a chat, an import) as pending, in one transaction.
+
+        Placing is refused (Conflict, nothing stored) when the section already holds the same text
+        or the same draft (pending, accepted or edited), and when the section has been reviewed
+        (an accepted or edited text) unless a reviewer says so with `reopen=True`: a placed
+        suggestion never turns an approved section back to pending on its own."""
         try:
             suggestions = [sg if isinstance(sg, Suggestion) else Suggestion.model_validate(sg) for sg in suggestions]
         except ValidationError as exc:
             raise _validation(exc) from exc
+        if reopen:
+            require_review(user)
+        self._check_placeable(report_id, item_id, suggestions, reopen)
         return self._store(report_id, item_id, suggestions, user, on_stored=on_stored, draft_info=None)
+
+    def _check_placeable(self, report_id: int, item_id: int, suggestions: list[Suggestion], reopen: bool) -> None:
+        with self.db.session() as s:
+            _report, item = self._item(s, report_id, item_id)
+            secs = {x.kind: x for x in s.scalars(select(SectionRow).where(SectionRow.item_id == item.id))}
+            for sg in suggestions:
+                sec = secs.get(sg.kind)
+                if sec is None:
+                    continue
+                rows = list(s.scalars(select(SuggestionRow).where(SuggestionRow.section_id == sec.id)))
+                live = [r for r in rows if r.state != "rejected"]
+                same = " ".join(sg.text.split())
+                if any(r.draft_ref == sg.id or " ".join(r.text.split()) == same for r in live):
+                    raise Conflict(
+                        f"Förslaget finns redan i avsnittet {sg.kind}; samma text läggs inte in två gånger / "
+                        "this text is already in the section",
+                        detail={"section": sg.kind, "reason": "duplicate"},
+                    )
+                if not reopen and section_state([r.state for r in rows]) == "reviewed":
+                    raise Conflict(
+                        f"Avsnittet {sg.kind} är redan granskat och godkänt; en granskare måste välja att öppna det "
+                        "igen innan ett nytt förslag läggs in / the section is approved: a reviewer must reopen it",
+                        detail={"section": sg.kind, "reason": "reviewed"},
+                    )
 
     @staticmethod
     def _sections(sections: list[str] | None) -> list[str]:

@@ -55,6 +55,7 @@ class DraftOut(BaseModel):
     report_id: int
     item_id: int
     suggestions: list[SuggestionView]
+    notices: dict[str, str] = {}  # section kind -> why it got no suggestion (nothing relevant)
 
 
 class ReviewIn(BaseModel):
@@ -139,8 +140,10 @@ def draft_item(
 ):
     """Ask for suggestions for the activity's sections; they are stored as pending."""
     sections = list(body.sections) if body and body.sections else None
-    out = svc.workspace.draft_item(report_id, item_id, sections, user, generator=body.generator if body else None)
-    return DraftOut(report_id=report_id, item_id=item_id, suggestions=out)
+    notices: dict[str, str] = {}
+    out = svc.workspace.draft_item(report_id, item_id, sections, user, generator=body.generator if body else None,
+                                   notices=notices)
+    return DraftOut(report_id=report_id, item_id=item_id, suggestions=out, notices=notices)
 
 
 @router.get("/suggestions/{suggestion_id}", response_model=SuggestionView)

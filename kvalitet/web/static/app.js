@@ -269,6 +269,11 @@
         var message = n
           ? "Utkastet är klart: " + n + (n === 1 ? " förslag väntar" : " förslag väntar") + " på granskning."
           : "Det fanns inget underlag i tidigare års dokument för den här aktiviteten.";
+        var notices = out && out.notices ? Object.keys(out.notices) : [];
+        if (notices.length) {
+          message += " Inget förslag till " + notices.map(function (k) { return SECTION_NAMES[k] || k; }).join(", ") +
+            ": inget i tidigare års dokument handlar om den här aktiviteten.";
+        }
         return refresh("#aktivitet-" + itemId + "-rubrik", message);
       }).catch(function (err) {
         setBusy(form, false);

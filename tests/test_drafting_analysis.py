@@ -1,0 +1,316 @@
+"""Drafts that help a principal write the analysis (issue 16), each example of the issue a test.
+
+A small corpus written here (a follow-up table typed by the parser, a narrative report the parser
+does not type), indexed with the hash embedder: the evidence judgements are lexical and by
+target group, so they do not depend on the embedder. The LLM path runs against the fake server.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from fakes import FakeOpenAI  # tests/ is on sys.path
+from kvalitet.domain.types import Citation, DraftRequest, Passage
+from kvalitet.drafting import Drafter
+from kvalitet.drafting.aggregate import aggregate, indicator_series
+from kvalitet.drafting.evidence import Evidence, SectionEvidence, Vocabulary, audience, school_form
+from kvalitet.drafting.extractive import DraftContext, ExtractiveGenerator
+from kvalitet.drafting.grounding import check, norm
+from kvalitet.drafting.notes import place, role_of
+
+FOLLOW_UP = (
+    "\n\nUppföljning av Utbildningsförvaltningens verksamhetsplan 2021\n\nBarn- och ungdomsnämnden\n\n"
+    "Kommunövergripande mål: Attraktiv arbetsgivare\n\n"
+    "Nämndmål\tAktivitet\tNämnd\tSlutfört\tStatus\tKommentar\n"
+    "Goda arbetsplatser <i>Varje medarbetare känner arbetsglädje.</i>\tTa fram en rutin för kartläggning och "
+    "åtgärder kopplat till medarbetarnas korttidsfrånvaro.\tBoU\tFörskjuts till 2022*\tKvarstår\tRutinen för "
+    "korttidsfrånvaro har skjutits fram på grund av ekonomin.\n"
+    "\tSe över rutiner för att förebygga och följa upp långtidssjukfrånvaro bland personalen.\tBoU\tDecember\t"
+    "Genomfört\tRutinen är beslutad och används av alla chefer.\n\n"
+    "Kommunövergripande mål: Stark och hållbar kunskapsutveckling\n\n"
+    "Nämndmål\tAktivitet\tNämnd\tSlutfört\tStatus\tKommentar\n"
+    "Trygghet <i>Alla elever känner sig trygga.</i>\tUtveckla närvaroarbetet för elever i grundskolan.\tBoU\t"
+    "Juni\tGenomfört\tNärvaron följs upp varje månad i elevhälsoteamet.\n"
+    "\tInföra en närvarotrappa för elever med upprepad frånvaro.\tBoU\tFörskjuts till 2022*\tKvarstår\t"
+    "Införandet sköts upp på grund av ekonomin och kommer i stället att ske under våren.\n"
+    "\tFölja upp elevernas frånvaro varje månad på skolorna.\tBoU\tDecember\tPågående\tUppföljningen har "
+    "börjat på fyra skolor.\n"
+    "\tUtveckla undervisningen i matematik i förskoleklass.\tBoU\tFörskjuts till 2022*\tKvarstår\t"
+    "Aktiviteten har skjutits fram på grund av personalbrist bland lärarna.\n"
+    "\tUtveckla språkutvecklande arbetssätt i förskolan.\tBoU\tDecember\tPågående\tPedagogerna har gått en "
+    "kurs om högläsning.\n"
+    "\tInföra digitala nationella prov i årskurs 9.\tBoU\tDecember\tPågående\tFörberedelser gällande teknik "
+    "och kompetensutveckling inför införandet av digitala nationella prov pågår på alla skolor, och den "
+    "avgörande frågan om elevdatorer räcker till alla klasser samtidigt är ännu inte löst.\n"
+)
+NARRATIVE = (
+    "Verksamhetsberättelse 2022 för barn- och utbildningsnämnden\n\nEkonomi\n\n"
+    "Matematiksatsningen i grundskolan kostade 100 tkr under året och finansierades med statsbidrag.\n\n"
+    "Lokaler\n\nLokalförsörjningsplanen för förskolorna togs fram under hösten och arbetet med planen kostade "
+    "250 tkr. Bristen på förskoleplatser i centrum är den största risken för planen, eftersom nya lokaler tar "
+    "flera år att bygga.\n"
+)
+PUPILS = DraftRequest(
+    activity="Minska den upprepade frånvaron bland eleverna i åk 7–9", status="Pågående",
+    notes="Andelen elever med mer än 10 % frånvaro har minskat från 14 % till 11 %. Närvarotrappan fungerar "
+          "bra men mentorerna hinner inte ringa hem i tid.",
+)
+STAFF = DraftRequest(
+    activity="Minska sjukfrånvaron bland medarbetarna",
+    notes="18 av 24 medarbetare har deltagit i friskvårdssatsningen.",
+)
+
+
+@pytest.fixture(scope="module")
+def svc(tmp_path_factory):
+    from kvalitet.container import Services
+    from kvalitet.settings import Settings
+
+    root = tmp_path_factory.mktemp("analysis")
+    corpus = root / "corpus"
+    corpus.mkdir()
+    (corpus / "2021-uppfoljning-verksamhetsplan-mini.txt").write_text(FOLLOW_UP, encoding="utf-8")
+    (corpus / "2022-verksamhetsberattelse-mini.txt").write_text(NARRATIVE, encoding="utf-8")
+    s = Services(Settings(index_dir=root / "index", corpus_dir=corpus, embedder="hash"))
+    report = s.ingest()
+    assert not report.skipped, report.skipped
+    yield s
+    s.close()
+
+
+def texts_of(draft) -> dict[str, str]:
+    return {sec.kind: "\n".join(s.text for s in sec.suggestions) for sec in draft.sections}
+
+
+def cited(draft, kind=None) -> list[Passage]:
+    return [c for sec in draft.sections if kind in (None, sec.kind) for s in sec.suggestions for c in s.citations]
+
+
+def passages(svc, draft, kind=None) -> list[Passage]:
+    return [svc.retriever.passage(c.passage_id) for c in cited(draft, kind)]
+
+
+# -- the principal's notes: placed once, numbers compared ----------------------------------------
+def test_notes_go_to_one_section_each_and_numbers_are_compared(svc):
+    d = svc.drafter.draft(PUPILS)
+    t = texts_of(d)
+    first, second = ("Andelen elever med mer än 10 % frånvaro har minskat",
+                     "Närvarotrappan fungerar bra men mentorerna hinner inte ringa hem i tid")
+    assert [k for k in t if first in t[k]] == ["uppfoljning"]
+    assert [k for k in t if second in t[k]] == ["analys"]
+    assert "har minskat med 3 procentenheter, från 14 % till 11 %" in t["uppfoljning"]
+    # the analysis uses the change (not the note) and says what it means against the activity's aim
+    assert "en minskning med 3 procentenheter, från 14 % till 11 %, vilket går i den riktning som aktiviteten " \
+           "syftar till" in t["analys"]
+    assert first not in t["analys"]
+    for s in (s for sec in d.sections for s in sec.suggestions):
+        assert s.grounding.supported, (s.kind, s.grounding.unsupported)
+    (upp,) = [sec for sec in d.sections if sec.kind == "uppfoljning"]
+    assert "3 procentenheter = 14 % − 11 %" in upp.suggestions[0].grounding.derived
+
+
+def test_eighteen_of_twentyfour_appears_once(svc):
+    d = svc.drafter.draft(STAFF)
+    t = texts_of(d)
+    assert sum(v.count("18 av 24 medarbetare") for v in t.values()) == 1
+    assert "18 av 24 medarbetare (75 %)" in t["uppfoljning"]
+
+
+def test_note_roles():
+    assert role_of("Andelen elever med mer än 10 % frånvaro har minskat från 14 % till 11 %.") == "fact"
+    assert role_of("Närvarotrappan fungerar bra men mentorerna hinner inte ringa hem i tid.") == "judgement"
+    assert role_of("Vi är oroliga att bidraget försvinner.") == "risk"
+    assert role_of("Mentorsutbildningen kostade 40 tkr.") == "cost"
+    # a section not asked for: the sentence goes to the nearest one that is
+    plan = place("Mentorsutbildningen kostade 40 tkr.", None, ["analys"])
+    assert [s.section for s in plan.sentences] == ["analys"]
+
+
+# -- similar means the same meaning and target group ---------------------------------------------
+def test_pupils_absence_never_cites_staff_sick_leave(svc):
+    d = svc.drafter.draft(PUPILS)
+    ps = passages(svc, d)
+    assert ps and not any("korttidsfrånvaro" in p.text or "sjukfrånvaro" in p.text for p in ps)
+    assert any("närvarotrappa" in (p.activity or "") for p in ps)
+
+
+def test_staff_sick_leave_finds_its_two_similar_activities(svc):
+    d = svc.drafter.draft(STAFF)
+    upp = {p.activity for p in passages(svc, d, "uppfoljning")}
+    assert any("korttidsfrånvaro" in (a or "") for a in upp)
+    assert any("långtidssjukfrånvaro" in (a or "") for a in upp)
+    assert not any("elever" in (a or "") for a in upp)
+    (sec,) = [s for s in d.sections if s.kind == "uppfoljning"]
+    assert sec.notice is None
+    assert texts_of(d)["uppfoljning"].startswith("Av två liknande aktiviteter i tidigare uppföljningar 2021")
+
+
+def test_target_group_and_school_form():
+    assert audience("Minska sjukfrånvaron bland medarbetarna") == "personal"
+    assert audience("Minska frånvaron bland eleverna") == "elever"
+    assert school_form("Språkutveckling i förskolan") == "forskola"
+    assert school_form("Matematik i förskoleklass") == "skola"
+
+
+# -- aggregates: each count cites its rows --------------------------------------------------------
+def _row(i: int, year: int, status: str, comment: str | None = None, postponed: bool = False) -> Passage:
+    name = f"Närvaroarbete på skola {'ABCDEF'[i - 1]}"  # no digits: the counts must come from the citations
+    return Passage(id=f"p_row{i}", text=f"Aktivitet: {name}. Status: {status}.", doc_path="u.txt",
+                   doc_kind="verksamhetsplan_uppfoljning", year=year, section_kind="aktivitet",
+                   activity=name, status=status, comment=comment, postponed=postponed)
+
+
+def test_the_aggregate_of_the_issue_cites_each_count():
+    rows = [_row(1, 2019, "Genomfört"), _row(2, 2020, "Genomfört"), _row(3, 2021, "Klart"), _row(4, 2022, "Genomfört"),
+            _row(5, 2020, "Kvarstår", "Sköts upp av ekonomiska skäl."),
+            _row(6, 2021, "Pausad", "Pausad i väntan på budget.")]
+    text = aggregate(rows).sentence()
+    assert text == ("Av sex liknande aktiviteter i tidigare uppföljningar 2019–2022 genomfördes fyra "
+                    "[p_row1, p_row2, p_row3, p_row4]; två sköts upp eller kvarstod [p_row5, p_row6], "
+                    "i båda fallen med hänvisning till ekonomin.")
+    by_id = {p.id: p for p in rows}
+    g = check(text, [Citation(passage_id=p.id, quote=p.text, source=p.source) for p in rows], by_id.get)
+    assert g.supported, g.unsupported
+    assert {"sex = 6 citerade rader", "fyra = 4 citerade rader", "två = 2 citerade rader"} <= set(g.derived)
+    # a count that its citations do not carry is flagged
+    g = check(text.replace("fyra", "fem"), [], by_id.get)
+    assert "siffra: fem" in g.unsupported
+
+
+def test_indicator_records_are_used_when_present(svc):
+    """Indicator rows (outcome against target over years) as a recogniser would give them."""
+
+    class Indicator(Passage):
+        indicator: str | None = None
+        outcome: str | None = None
+        target: str | None = None
+        period: str | None = None
+
+    pts = [Indicator(id=f"p_ind{y}", text=f"Andel elever med hög närvaro. Utfall {y}: {o} %. Målvärde: 90 %.",
+                     doc_path=f"{y}-mal.xlsx", doc_kind="okand", year=y, section_kind="indikator",
+                     indicator="Andel elever med hög närvaro", outcome=f"{o} %", target="90 %", period=str(y))
+           for y, o in ((2021, 81), (2022, 84))]
+    series = indicator_series(pts)
+    assert [pt.outcome for pt in series[0]] == ["81 %", "84 %"]
+    vocab = Vocabulary.of(svc.index)
+    req = DraftRequest(activity="Öka närvaron bland eleverna", sections=["uppfoljning", "analys"])
+    ev = {k: SectionEvidence(k, [Evidence(p, 1.0, 5.0, "sok", [], True) for p in pts]) for k in req.sections}
+    ctx = DraftContext.build(req, ev, list(req.sections))
+    gen = ExtractiveGenerator(vocab)
+    (upp,) = gen.generate("uppfoljning", req, ev["uppfoljning"], ctx)
+    assert ("Indikatorn »Andel elever med hög närvaro« hade utfallet 81 % (2021) och 84 % (2022) "
+            "[p_ind2021, p_ind2022], mot målvärdet 90 %.") in upp.text
+    (ana,) = gen.generate("analys", req, ev["analys"], ctx)
+    assert "ligger under målvärdet [p_ind2022]" in ana.text and "Målvärdet är ännu inte nått" in ana.text
+    by_id = {p.id: p for p in pts}
+    for prop in (upp, ana):
+        g = check(prop.text, prop.citations, by_id.get, [req.activity])
+        assert g.supported, g.unsupported
+
+
+# -- risks specific to the activity ----------------------------------------------------------------
+def test_risks_come_from_similar_activities_and_are_never_shared(svc):
+    reqs = [PUPILS, STAFF, DraftRequest(activity="Utveckla matematikundervisningen i förskoleklass"),
+            DraftRequest(activity="Ta fram en lokalförsörjningsplan för förskolorna"),
+            DraftRequest(activity="Utveckla samarbetet med universitet kring verksamhetsförlagd utbildning")]
+    risk_ids = []
+    for r in reqs:
+        d = svc.drafter.draft(r.model_copy(update={"sections": ["risker"]}))
+        risk_ids.append({c.passage_id for c in cited(d)})
+    for i in range(len(risk_ids)):
+        for j in range(i + 1, len(risk_ids)):
+            assert not (risk_ids[i] & risk_ids[j]), (reqs[i].activity, reqs[j].activity)
+    pupils = [svc.retriever.passage(pid) for pid in risk_ids[0]]
+    assert any("närvarotrappa" in (p.activity or "") and "ekonomin" in (p.comment or "") for p in pupils)
+    maths = [svc.retriever.passage(pid) for pid in risk_ids[2]]
+    assert any("personalbrist" in (p.comment or "") for p in maths)
+    premises = [svc.retriever.passage(pid) for pid in risk_ids[3]]
+    assert any("Bristen på förskoleplatser" in p.text for p in premises)  # untyped text with a risk
+    assert not risk_ids[4]  # nothing specific: a notice, not the general list
+
+
+# -- whole sentences --------------------------------------------------------------------------------
+def test_quotes_keep_the_deciding_words(svc):
+    d = svc.drafter.draft(DraftRequest(activity="Förbereda digitala nationella prov i åk 9", sections=["uppfoljning"]))
+    text = texts_of(d)["uppfoljning"]
+    assert "inför införandet av digitala nationella prov pågår på alla skolor" in text
+    assert "är ännu inte löst" in text and "…«" not in text
+    for c in cited(d):
+        p = svc.retriever.passage(c.passage_id)
+        assert norm(c.quote) in norm(p.text)
+
+
+# -- untyped passages serve every section; nothing relevant is a notice -----------------------------
+def test_untyped_text_serves_costs_and_a_wrong_cost_is_never_taken(svc):
+    d = svc.drafter.draft(DraftRequest(activity="Ta fram en lokalförsörjningsplan för förskolorna",
+                                       sections=["kostnader", "risker"]))
+    t = texts_of(d)
+    assert "250 tkr" in t["kostnader"] and "100 tkr" not in t["kostnader"]
+    assert "Matematiksatsning" not in t["kostnader"]
+    for s in (s for sec in d.sections for s in sec.suggestions):
+        assert s.grounding.supported, s.grounding.unsupported
+
+
+def test_a_section_with_nothing_relevant_has_a_notice_and_no_suggestion(svc):
+    d = svc.drafter.draft(DraftRequest(activity="Utveckla samarbetet med universitet kring verksamhetsförlagd utbildning"))
+    for sec in d.sections:
+        assert sec.suggestions == [] and sec.notice and sec.notice.startswith("Inget förslag:")
+    data = d.model_dump(mode="json")
+    assert all(s["notice"] for s in data["sections"])
+
+
+def test_a_notice_can_never_be_accepted_into_a_report(svc):
+    from kvalitet.workspace.auth import User
+
+    ws = svc.workspace
+    admin = ws.add_user("rektor_notice", "admin").user
+    user = User(id=admin.id, name=admin.name, role="admin", unit=None)
+    report = ws.create_report("Kvalitetsrapport", "kvalitetsrapport", 2023, "Skola A", user)
+    item = ws.add_item(report.id, {"activity": "Utveckla samarbetet med universitet kring verksamhetsförlagd utbildning"},
+                       user)
+    stored = ws.draft_item(report.id, item.id, None, user)
+    assert stored == []  # nothing stored, so nothing can be accepted
+
+
+# -- the LLM path carries the same structure ---------------------------------------------------------
+def test_llm_prompt_carries_facts_and_only_this_sections_notes(svc):
+    seen = []
+
+    def reply(body):
+        user = body["messages"][-1]["content"]
+        seen.append(user)
+        ids = re.findall(r"p_[0-9a-f]{16}", user)  # evidence blocks and the aggregate's rows
+        if "Resultat:" in body["messages"][0]["content"] and ids:
+            return (f"Resultat: Frånvaron har minskat med 3 procentenheter. Orsaker: Närvarotrappan hjälper [{ids[0]}]. "
+                    "Inför nästa år: arbetet fortsätter, och 40 % av mentorerna ska ringa hem.")
+        return f"Liknande arbete har följts upp [{ids[0]}]." if ids else "Underlaget är tunt."
+
+    with FakeOpenAI(handler=reply) as srv:
+        view = _View(svc, llm_base_url=srv.base_url, llm_timeout=60.0)
+        d = view.drafter.draft(PUPILS.model_copy(update={"sections": ["uppfoljning", "analys"]}), generator="llm")
+    upp_prompt, ana_prompt = seen
+    assert "Andelen elever med mer än 10 % frånvaro har minskat med 3 procentenheter" in upp_prompt
+    assert "Närvarotrappan fungerar bra" not in upp_prompt
+    assert "Närvarotrappan fungerar bra" in ana_prompt and "Andelen elever med mer än 10 %" not in ana_prompt
+    assert "Rektorns siffror visar en minskning med 3 procentenheter, från 14 % till 11 %" in ana_prompt
+    assert "Sammanställt ur underlaget" in upp_prompt and "liknande aktiviteter" in upp_prompt
+    (ana,) = [s for sec in d.sections if sec.kind == "analys" for s in sec.suggestions]
+    assert ana.generator == "llm" and not ana.grounding.supported
+    assert ana.grounding.unsupported == ["siffra: 40 %"]  # 3 procentenheter is derived from the notes
+
+
+class _View:
+    """The module's services under other settings (an LLM endpoint): real parts throughout."""
+
+    def __init__(self, base, **overrides):
+        self._base = base
+        self.settings = base.settings.model_copy(update=overrides)
+        from kvalitet.adapters.llm import LLMClient
+
+        self.llm = LLMClient(self.settings)
+        self.drafter = Drafter(self)
+
+    def __getattr__(self, name):
+        return getattr(self._base, name)
