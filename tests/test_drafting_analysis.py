@@ -314,3 +314,52 @@ class _View:
 
     def __getattr__(self, name):
         return getattr(self._base, name)
+
+
+def test_llm_citing_a_passage_it_was_not_shown_is_flagged(svc):
+    other = next(p for p in svc.index.snapshot().ordered if "korttidsfrånvaro" in p.text)
+
+    def reply(body):
+        ids = re.findall(r'<<<UNDERLAG id="(p_[0-9a-f]+)"', body["messages"][-1]["content"])
+        return f"Närvaroarbetet har följts upp [{ids[0]}]. Personalens frånvaro kartlades också [{other.id}]."
+
+    with FakeOpenAI(handler=reply) as srv:
+        view = _View(svc, llm_base_url=srv.base_url, llm_timeout=60.0)
+        d = view.drafter.draft(PUPILS.model_copy(update={"sections": ["uppfoljning"]}), generator="llm")
+    (s,) = d.sections[0].suggestions
+    assert not s.grounding.supported
+    assert s.grounding.unsupported == [f"källa utanför underlaget: {other.id}"]
+
+
+# -- kvalitet eval drafting ---------------------------------------------------------------------------
+def test_eval_drafting_command(svc, tmp_path, monkeypatch):
+    import json
+
+    from typer.testing import CliRunner
+
+    from kvalitet.cli import app
+
+    cases = [
+        {"name": "elever", "split": "tune", "topic": "franvaro", "activity": PUPILS.activity, "notes": PUPILS.notes,
+         "expected": ["närvarotrappa"], "acceptable": ["närvaro", "frånvaro"], "wrong": ["korttidsfrånvaro"]},
+        {"name": "personal", "split": "heldout", "topic": "sjukfranvaro", "activity": STAFF.activity,
+         "notes": STAFF.notes, "expected": ["korttidsfrånvaro", "långtidssjukfrånvaro"], "acceptable": [],
+         "wrong": ["närvarotrappa"]},
+    ]
+    path = tmp_path / "cases.json"
+    path.write_text(json.dumps(cases, ensure_ascii=False), encoding="utf-8")
+    s = svc.settings
+    monkeypatch.setenv("KVALITET_INDEX_DIR", str(s.index_dir))
+    monkeypatch.setenv("KVALITET_CORPUS_DIR", str(s.corpus_dir))
+    monkeypatch.setenv("KVALITET_EMBEDDER", s.embedder)
+    r = CliRunner().invoke(app, ["eval", "drafting", str(path), "--json"])
+    assert r.exit_code == 0, r.output
+    out = json.loads(r.output)
+    total = out["total"]
+    assert total["cases"] == 2 and out["tune"]["cases"] == 1 and out["heldout"]["cases"] == 1
+    assert total["citation_precision"] == 1.0 and total["expected_recall"] == 1.0
+    assert total["notes_placed_once"] == 1.0 and total["notes_in_more_than_one_section"] == 0
+    assert total["grounding_failures"] == 0 and total["shared_risk_texts"] == 0
+    assert total["p95_ms"] >= total["p50_ms"] > 0
+    r = CliRunner().invoke(app, ["eval", "drafting", str(path), "--split", "tune"])
+    assert r.exit_code == 0 and "| tune | 1 | 1.000 | 1.000 |" in r.output

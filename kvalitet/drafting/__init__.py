@@ -32,7 +32,7 @@ from kvalitet.pii import shown
 from kvalitet.domain.types import Citation, Draft, DraftRequest, SectionDraft, Suggestion
 from kvalitet.drafting.evidence import EvidenceFinder, SectionEvidence, Vocabulary
 from kvalitet.drafting.extractive import DraftContext, ExtractiveGenerator, Proposal, notice_text, quoted, short
-from kvalitet.drafting.grounding import check
+from kvalitet.drafting.grounding import check, cited_ids
 
 log = logging.getLogger(__name__)
 
@@ -198,7 +198,7 @@ class Drafter:
             proposals = llm.finish(llm.client.complete(prompt.messages()))
             yield {"event": "section", "kind": kind}
             for p in proposals:
-                yield self._emit(kind, p, "llm", req, prompt_version=prompt.version)
+                yield self._emit(kind, p, "llm", req, prompt_version=prompt.version, shown=_shown_ids(prompt))
             return len(proposals)
         pieces = iter(llm.stream(kind, req, ev, prompt))
         first = next(pieces, "")  # connection errors surface here, before any event
@@ -227,20 +227,29 @@ class Drafter:
             yield {"event": "token", "kind": kind, "text": mask_pii(buffer) if masked else buffer}
         proposals = llm.finish("".join(reply))
         for p in proposals:
-            yield self._emit(kind, p, "llm", req, prompt_version=prompt.version)
+            yield self._emit(kind, p, "llm", req, prompt_version=prompt.version, shown=_shown_ids(prompt))
         return len(proposals)
 
     def _emit(self, kind: str, proposal: Proposal, generator: str, req: DraftRequest,
-              note: str | None = None, prompt_version: str | None = None) -> dict:
-        s = self.suggestion(kind, proposal, generator, req, note=note, prompt_version=prompt_version)
+              note: str | None = None, prompt_version: str | None = None, shown: set[str] | None = None) -> dict:
+        s = self.suggestion(kind, proposal, generator, req, note=note, prompt_version=prompt_version, shown=shown)
         return {"event": "suggestion", "kind": kind, "_suggestion": s}
 
     def suggestion(self, kind: str, proposal: Proposal, generator: str, req: DraftRequest,
-                   note: str | None = None, prompt_version: str | None = None) -> Suggestion:
-        """A proposal checked (grounding), masked when configured, with a stable id."""
+                   note: str | None = None, prompt_version: str | None = None,
+                   shown: set[str] | None = None) -> Suggestion:
+        """A proposal checked (grounding), masked when configured, with a stable id. `shown`: the
+        passage ids the model was given; a citation of any other passage is flagged ("källa
+        utanför underlaget: p_…"), even when the passage exists: the model cannot have read it."""
         text = proposal.text + (f"\n\n{note}" if note else "")
         grounding = check(text, proposal.citations, self._lookup, self._user_input(req),
                           allow_uncited=proposal.allow_uncited)
+        if shown is not None:
+            outside = [pid for pid in cited_ids(text) if pid not in shown and self._lookup(pid) is not None]
+            if outside:
+                grounding = grounding.model_copy(update={
+                    "supported": False,
+                    "unsupported": grounding.unsupported + [f"källa utanför underlaget: {pid}" for pid in outside]})
         citations = proposal.citations
         if self.settings.mask_personal_data:  # every field: text, quotes, the unsupported names
             text, citations, grounding = shown((text, list(citations), grounding), True)
@@ -248,6 +257,11 @@ class Drafter:
             id=_suggestion_id(kind, generator, text), kind=kind, text=text, generator=generator,  # type: ignore[arg-type]
             prompt_version=prompt_version, citations=citations, grounding=grounding,
         )
+
+
+def _shown_ids(prompt) -> set[str]:
+    """The passage ids a prompt gave the model (evidence blocks and the aggregate's rows)."""
+    return set(re.findall(r"p_[0-9a-f]{16}", prompt.user))
 
 
 def _has_substance(kind: str, ev: SectionEvidence, ctx: DraftContext) -> bool:

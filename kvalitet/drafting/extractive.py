@@ -148,6 +148,8 @@ class Quoter:
             core, _ = self.matcher._score(self.matcher.core, terms, s)
             extra, _ = self.matcher._score(self.matcher.secondary, terms, s)
             score = core + 0.5 * extra
+            if require is not None and not core:
+                continue  # a required kind of sentence (a risk, an amount) about the activity itself
             if score and self.matcher.mismatch(p.model_copy(update={"text": s, "activity": None, "comment": None})):
                 score *= 0.2  # a sentence about another group ("Sjukfrånvaron" among pupils' figures)
             # a little weight to substance: very short fragments ("-") say little

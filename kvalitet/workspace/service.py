@@ -504,12 +504,15 @@ class Workspace:
             raise _validation(exc) from exc
         if reopen:
             require_review(user)
-        self._check_placeable(report_id, item_id, suggestions, reopen)
+        self._check_placeable(report_id, item_id, suggestions, reopen, user)
         return self._store(report_id, item_id, suggestions, user, on_stored=on_stored, draft_info=None)
 
-    def _check_placeable(self, report_id: int, item_id: int, suggestions: list[Suggestion], reopen: bool) -> None:
+    def _check_placeable(self, report_id: int, item_id: int, suggestions: list[Suggestion], reopen: bool,
+                         user: User) -> None:
         with self.db.session() as s:
-            _report, item = self._item(s, report_id, item_id)
+            report, item = self._item(s, report_id, item_id)
+            require_write(user, report.unit)  # the right first: a 403 never says what the section holds
+            self._check_open(report)
             secs = {x.kind: x for x in s.scalars(select(SectionRow).where(SectionRow.item_id == item.id))}
             for sg in suggestions:
                 sec = secs.get(sg.kind)
