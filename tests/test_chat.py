@@ -363,7 +363,7 @@ def test_placing_never_reopens_an_approved_section(as_, world):
     cid = c.ask("utkast uppföljning och lägg in", **ctx).json()["conversation_id"]
     view = world.ws.get_report(world.report_a.id, world.granskare)
     sec = next(s for i in view.items if i.id == item.id for s in i.sections if s.kind == "uppfoljning")
-    world.ws.accept(sec.suggestions[0].id, world.granskare)
+    world.ws.accept(sec.suggestions[0].id, world.granskare, expected_version=sec.suggestions[0].version)
     before = counts(world)
     r = c.ask("utkast uppföljning för Minska frånvaron i grundskolan och lägg in", conversation_id=cid, **ctx)
     reply = r.json()["reply"]

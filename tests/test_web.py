@@ -533,3 +533,26 @@ def test_api_docs_page_is_served_by_the_web_layer_from_local_files(site):
     redoc = httpx.get(f"{site.base}/redoc", timeout=30)
     assert redoc.status_code == 307 and redoc.headers["location"] == "/docs"
     assert "/docs" not in httpx.get(f"{site.base}/openapi.json", timeout=30).json()["paths"]
+
+
+def test_a_section_with_nothing_relevant_shows_its_notice_and_stores_nothing(site):
+    """Issue 16: a section whose evidence is not about the activity gets a notice on the page,
+    never a suggestion that a reviewer could accept."""
+    ws = site.svc.workspace
+    rektor = ws.authenticate(site.tokens["rektor"])
+    rep = ws.create_report("Utkast med notiser", "kvalitetsrapport", 2025, None, rektor)
+    item = ws.add_item(rep.id, {"activity": "Utveckla samarbetet med universitet och högskola kring "
+                                            "verksamhetsförlagd utbildning"}, rektor)
+    c = signed_in(site, "rektor")
+    page = c.get(f"/rapporter/{rep.id}")
+    r = c.post(f"/rapporter/{rep.id}/aktiviteter/{item.id}/utkast", data={"csrf_token": csrf_of(page.text)})
+    assert r.status_code == 200, r.text[:300]
+    assert "fick inget förslag" in r.text and "Inget förslag: underlaget innehåller ingen kostnadspost" in r.text
+    view = ws.get_report(rep.id, rektor)
+    kinds = {sec.kind for it in view.items for sec in it.sections}
+    assert "kostnader" not in kinds  # nothing stored for it, so nothing can be accepted
+    # the API says the same
+    r = httpx.post(f"{site.base}/api/reports/{rep.id}/items/{item.id}/draft", json={"sections": ["kostnader"]},
+                   headers=bearer(site, "rektor"), timeout=60)
+    assert r.status_code == 201 and r.json()["suggestions"] == []
+    assert r.json()["notices"]["kostnader"].startswith("Inget förslag:")

@@ -216,7 +216,7 @@ TYPED = frozenset({"aktivitet", "uppfoljning", "analys", "kommentar", "insats", 
                    "styrkor_svagheter", "kostnad", "tidplan", "nulagesanalys", "indikator", "process"})
 _FOLLOWUP_CUE = re.compile(r"genomför\w*|följ\w* upp|uppföljning|resultat|utfall|andel|deltog|deltagit|"
                            r"har (?:införts|startat|påbörjats|minskat|ökat)|status|klar\b", re.IGNORECASE)
-_RISK_CUE = re.compile(r"\brisk\w*|hinder|hindra\w*|svårighet\w*|utmaning\w*|sårbar\w*|osäker\w*", re.IGNORECASE)
+_RISK_CUE = re.compile(r"\brisk(?!era)\w*|hinder|hindra\w*|svårighet\w*|utmaning\w*|sårbar\w*|osäker\w*", re.IGNORECASE)
 AMOUNT = re.compile(r"\d[\d \u00a0]*(?:[.,]\d+)?\s?(?:tkr|mnkr|mkr|kr\b|kronor|miljoner)", re.IGNORECASE)
 
 

@@ -481,7 +481,14 @@ class ExtractiveGenerator:
                     q = row_quote(p, quoter)
                     if q:
                         cits.append(cite(p, q))
-        hist, hcits = self._history(ev, quoter, f"Om aktiviteten {act} har tidigare skrivits:")
+        hist, hcits = "", []
+        if "uppfoljning" not in ctx.notes.sections_asked:  # else its rows are told there already
+            hist, hcits = self._history(ev, quoter, f"Om aktiviteten {act} har tidigare skrivits:")
+        else:
+            own_analyses = [e for e in ev.items if e.origin == "historik" and e.passage.section_kind in ("analys", "kommentar")]
+            if own_analyses:
+                lines_h, hcits = self._compose(own_analyses[-2:], quoter, 2, spread=False)
+                hist = " ".join([f"Om aktiviteten {act} har tidigare skrivits:", *lines_h]) if lines_h else ""
         if hist:
             why.append(hist)
             cits.extend(hcits)
@@ -644,7 +651,7 @@ class ExtractiveGenerator:
 
 TYPED_RISKLESS = frozenset({"risk", "styrkor_svagheter", "aktivitet", "kostnad", "tidplan", "indikator"})
 TYPED_COST = frozenset({"kostnad", "tidplan", "aktivitet", "indikator"})
-_RISK_WORD = re.compile(r"\brisk\w*|\bhinder\b|\bhindra\w*|\bsvårighet\w*|\bsårbar\w*", re.IGNORECASE)
+_RISK_WORD = re.compile(r"\brisk(?!era)\w*|\bhinder\b|\bhindra\w*|\bsvårighet\w*|\bsårbar\w*", re.IGNORECASE)
 RISKY = re.compile(_RISK_WORD.pattern + "|" + DELAY.pattern + r"|\bsvag\w*|\bbrist\w*", re.IGNORECASE)
 AMOUNT_RX = re.compile(r"\d[\d \u00a0]*(?:[.,]\d+)?\s?(?:tkr|mnkr|mkr|kr\b|kronor|miljoner)", re.IGNORECASE)
 

@@ -106,9 +106,11 @@ class NoteSentence:
             if a == b:
                 return m.group(0)
             verb = m.group("verb") or ""
+            whole = m.group(0)
+            tail = whole[len(whole.rstrip()):]  # a space the pattern took after the number
             if verb and not re.search(r"\bgått\s*$|\bgick\s*$", verb.strip(), re.IGNORECASE):
-                return f"{verb}med {ch.amount()}, {m.group(0)[len(verb):]}"
-            return f"{m.group(0)} ({ch.phrase().split(',')[0]})"
+                return f"{verb}med {ch.amount()}, {whole[len(verb):].rstrip()}{tail}"
+            return f"{whole.rstrip()} ({ch.phrase().split(',')[0]}){tail}"
 
         out = _FROM_TO.sub(from_to, out)
 
@@ -186,8 +188,10 @@ def place(notes: str | None, status: str | None, sections: list[str]) -> NotesPl
     return plan
 
 
-_MINSKA = re.compile(r"\b(minska\w*|sänka|reducera\w*|motverka\w*|förebygga\w*|färre)\b", re.IGNORECASE)
-_OKA = re.compile(r"\b(öka\w*|höja|förbättra\w*|stärka\w*|fler|utveckla\w*)\b", re.IGNORECASE)
+# Only verbs that name a direction: "Förbättra arbetet mot kränkande behandling" does not say
+# whether fewer reports is better (better processes may mean more reports).
+_MINSKA = re.compile(r"\b(minska\w*|sänka|reducera\w*|färre)\b", re.IGNORECASE)
+_OKA = re.compile(r"\b(öka\w*|höja|fler)\b", re.IGNORECASE)
 
 
 def intended_direction(activity: str) -> str | None:
