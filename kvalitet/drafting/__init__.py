@@ -29,7 +29,7 @@ from typing import Iterator
 from kvalitet.errors import InvalidInput, KvalitetError, LLMUnavailable
 from kvalitet.pii import mask as mask_pii
 from kvalitet.pii import shown
-from kvalitet.domain.types import Citation, Draft, DraftRequest, SectionDraft, Suggestion
+from kvalitet.domain.types import Draft, DraftRequest, SectionDraft, Suggestion
 from kvalitet.drafting.evidence import EvidenceFinder, SectionEvidence, Vocabulary
 from kvalitet.drafting.extractive import DraftContext, ExtractiveGenerator, Proposal, notice_text, quoted, short
 from kvalitet.drafting.grounding import check, cited_ids
@@ -198,7 +198,7 @@ class Drafter:
             proposals = llm.finish(llm.client.complete(prompt.messages()))
             yield {"event": "section", "kind": kind}
             for p in proposals:
-                yield self._emit(kind, p, "llm", req, prompt_version=prompt.version, shown=_shown_ids(prompt))
+                yield self._emit(kind, p, "llm", req, prompt_version=prompt.version, given=_given_ids(prompt))
             return len(proposals)
         pieces = iter(llm.stream(kind, req, ev, prompt))
         first = next(pieces, "")  # connection errors surface here, before any event
@@ -227,25 +227,25 @@ class Drafter:
             yield {"event": "token", "kind": kind, "text": mask_pii(buffer) if masked else buffer}
         proposals = llm.finish("".join(reply))
         for p in proposals:
-            yield self._emit(kind, p, "llm", req, prompt_version=prompt.version, shown=_shown_ids(prompt))
+            yield self._emit(kind, p, "llm", req, prompt_version=prompt.version, given=_given_ids(prompt))
         return len(proposals)
 
     def _emit(self, kind: str, proposal: Proposal, generator: str, req: DraftRequest,
-              note: str | None = None, prompt_version: str | None = None, shown: set[str] | None = None) -> dict:
-        s = self.suggestion(kind, proposal, generator, req, note=note, prompt_version=prompt_version, shown=shown)
+              note: str | None = None, prompt_version: str | None = None, given: set[str] | None = None) -> dict:
+        s = self.suggestion(kind, proposal, generator, req, note=note, prompt_version=prompt_version, given=given)
         return {"event": "suggestion", "kind": kind, "_suggestion": s}
 
     def suggestion(self, kind: str, proposal: Proposal, generator: str, req: DraftRequest,
                    note: str | None = None, prompt_version: str | None = None,
-                   shown: set[str] | None = None) -> Suggestion:
-        """A proposal checked (grounding), masked when configured, with a stable id. `shown`: the
+                   given: set[str] | None = None) -> Suggestion:
+        """A proposal checked (grounding), masked when configured, with a stable id. `given`: the
         passage ids the model was given; a citation of any other passage is flagged ("källa
         utanför underlaget: p_…"), even when the passage exists: the model cannot have read it."""
         text = proposal.text + (f"\n\n{note}" if note else "")
         grounding = check(text, proposal.citations, self._lookup, self._user_input(req),
                           allow_uncited=proposal.allow_uncited)
-        if shown is not None:
-            outside = [pid for pid in cited_ids(text) if pid not in shown and self._lookup(pid) is not None]
+        if given is not None:
+            outside = [pid for pid in cited_ids(text) if pid not in given and self._lookup(pid) is not None]
             if outside:
                 grounding = grounding.model_copy(update={
                     "supported": False,
@@ -259,7 +259,7 @@ class Drafter:
         )
 
 
-def _shown_ids(prompt) -> set[str]:
+def _given_ids(prompt) -> set[str]:
     """The passage ids a prompt gave the model (evidence blocks and the aggregate's rows)."""
     return set(re.findall(r"p_[0-9a-f]{16}", prompt.user))
 
