@@ -130,6 +130,9 @@ _ADULT_MARK = frozenset(analyze("vuxenutbildning vuxenutbildningen vuxenutbildni
 _LEADERS = re.compile(r"\b(?:rektor\w*|ledarskap\w*|ledning\w*|chef\w*|huvudman\w*|organisation\w*|"
                       r"förvaltning\w*|nämnd\w*|lärare|lärarna|lärares|lärarnas|pedagog\w*)\b", re.IGNORECASE)
 MISMATCH_WEIGHT = 0.2
+# The supply of staff, said of teachers ("brist på behöriga lärare"): about staff, not pupils.
+_STAFF_SUPPLY = re.compile(r"\b(?:behöriga|legitimerade|utbildade)\s+\w*lärare|\blärarbrist|\bbrist på \w*lärare|"
+                           r"\bpersonalomsättning|\bvakans\w*", re.IGNORECASE)
 _ADJECTIVES = frozenset("digital digitala digitalt social sociala socialt central centrala lokal lokala kommunal "
                         "kommunala regional regionala formell formella individuell individuella".split())
 _ADJECTIVE = re.compile(r"(?:isk|iska|iskt|ig|iga|igt|lig|liga|ligt|ande|ende|ade|erad|erade|ell|ella|ellt)$")
@@ -502,6 +505,8 @@ def windows(text: str) -> list[str]:
 
 def audience(text: str) -> str | None:
     """"personal" (staff), "elever" (pupils and children) or None, from marker words."""
+    if _STAFF_SUPPLY.search(text or "") and not re.search(r"\belev|\bbarn", text or "", re.IGNORECASE):
+        return "personal"
     t = set(analyze(text or ""))
     staff, pupils = bool(t & _STAFF_MARK), bool(t & _PUPIL_MARK)
     if staff and not pupils:

@@ -151,6 +151,8 @@ class Quoter:
             if require is not None and not core:
                 continue  # a required kind of sentence (a risk, an amount) about the activity itself
             if score and self.matcher.mismatch(p.model_copy(update={"text": s, "activity": None, "comment": None})):
+                if require is not None:
+                    continue  # a risk or an amount of another group is not this activity's
                 score *= 0.2  # a sentence about another group ("Sjukfrånvaron" among pupils' figures)
             # a little weight to substance: very short fragments ("-") say little
             score += min(len(s), 200) / 1000.0
