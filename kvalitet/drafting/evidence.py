@@ -331,6 +331,9 @@ class Matcher:
 
     def __init__(self, vocab: Vocabulary, req: DraftRequest):
         self.vocab = vocab
+        # IDF is in units of log(passages): in a small index even the rarest word weighs little,
+        # so the floor is at most 60 % of the largest weight a word can have there
+        self.min_relevance = min(MIN_RELEVANCE, 0.6 * vocab.max_idf)
         self._all_parts: dict[str, list[str]] = {}  # a compound's parts, generic ones included
         self.core = self._subject(req.activity)
         secondary = self._subject(" ".join(x for x in (req.goal, req.notes) if x))
@@ -456,12 +459,12 @@ class Matcher:
         if core and all(q in _SETTING for q in core):
             core_w = 0.0  # only the setting ("förskoleklass", "grundskolan") is shared: not the subject
         if core_w / self.core_weight < MIN_COVERAGE and rel < STRONG_RELEVANCE:
-            rel = min(rel, MIN_RELEVANCE - 0.01) if rel else 0.0
+            rel = min(rel, self.min_relevance - 0.01) if rel else 0.0
         elif self._one_side_word(core):
             # one shared word of an activity named by three or more is a shared word, not the
             # same meaning ("hållbart ledarskap" for "ekologisk hållbarhet"), unless it is the
             # activity's most specific word
-            rel = min(rel, MIN_RELEVANCE - 0.01)
+            rel = min(rel, self.min_relevance - 0.01)
         return round(rel, 4), sorted(core) + sorted(extra)
 
     def _head(self, activity: str) -> str | None:
@@ -654,7 +657,7 @@ class EvidenceFinder:
             for e in found:
                 # far weaker than the best is noise, but the three best above the floor stay
                 floor = min(RELATIVE_TO_BEST * best, top3)
-                e.relevant = e.relevance >= max(MIN_RELEVANCE, floor)
+                e.relevant = e.relevance >= max(matcher.min_relevance, floor)
             # Relevant first (by relevance, then fused score), then the rest in retrieval order.
             # at equal relevance (to a tenth) a typed record before untyped text
             found.sort(key=lambda e: (not e.relevant, -round(e.relevance, 1) if e.relevant else 0.0,
