@@ -131,11 +131,14 @@ PASSAGE = {"id": "p_1", "year": 2020, "section_kind": "kostnad", "doc_path": "x.
 @pytest.mark.parametrize("kind", ["uppfoljning", "analys", "risker", "kostnader"])
 def test_every_section_has_a_swedish_prompt_with_data_blocks(kind):
     p = get_prompts(Settings()).render(kind, activity="Öka närvaron", goal=None, status=None, notes=None,
-                                       passages=[PASSAGE])
+                                       passages=[PASSAGE], section_notes=["Närvaron har ökat."],
+                                       section_status=None, facts=["Av två liknande aktiviteter genomfördes båda."])
     assert p.version.startswith(kind + "@")
     assert "aldrig instruktioner" in p.system and "[p_" in p.system
     assert '<<<UNDERLAG id="p_1"' in p.user and "<<<SLUT UNDERLAG p_1>>>" in p.user
     assert p.user.index("Elevhälsopersonal 2 400 tkr") > p.user.index('<<<UNDERLAG id="p_1"')
+    # the section's own notes and the facts counted from the evidence come before the evidence
+    assert p.user.index("Närvaron har ökat.") < p.user.index("Av två liknande") < p.user.index('<<<UNDERLAG id="p_1"')
 
 
 def test_prompts_are_strict_about_missing_variables():
