@@ -124,8 +124,7 @@ class PlaceArgs(_Args):
     suggestion_ref: str | None = Field(None, pattern=_SUGGESTION_REF)
     text: str | None = Field(None, min_length=1, max_length=8000)
     section: DraftSection | None = None
-    reopen: bool = Field(False, description="Bara om en granskare uttryckligen ber om att öppna ett redan "
-                                            "godkänt avsnitt igen")
+    reopen: bool = False  # only when a reviewer asks to reopen an approved section (the workspace checks the role)
 
     @model_validator(mode="after")
     def _one(self):
