@@ -58,9 +58,9 @@ def create_app(settings: Settings | None = None, services=None) -> FastAPI:
     async def lifespan(app: FastAPI):
         from kvalitet.container import Services
         from kvalitet.errors import IndexBusy
-        from kvalitet.ops import index_lock
+        from kvalitet.storage import index_lock
 
-        try:  # an embedded index is this server's alone while it runs (ops/index_lock.py)
+        try:  # an embedded index is this server's alone while it runs (storage/index_lock.py)
             index_lock.acquire(settings, "kvalitet serve")
         except IndexBusy as exc:
             log.error("%s", exc.message)

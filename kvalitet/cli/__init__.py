@@ -315,7 +315,7 @@ def serve(
         raise typer.Exit(3)
     for k, v in overrides.items():  # workers re-read settings from the environment
         os.environ[f"KVALITET_{k.upper()}"] = str(v)
-    from kvalitet.ops import index_lock
+    from kvalitet.storage import index_lock
 
     try:  # a second server (or a running ingest/restore) on the same embedded index: say so now
         index_lock.acquire(settings, "kvalitet serve")

@@ -219,7 +219,7 @@ def ingest(
     `after_file(doc_path)` runs after each stored document, inside the lock."""
     settings = index.settings
     report = IngestReport()
-    from kvalitet.ops.index_lock import exclusive_index
+    from kvalitet.storage.index_lock import exclusive_index
 
     purpose = "kvalitet ingest --rebuild" if rebuild else "en inläsning (kvalitet ingest)"
     with exclusive_index(settings, purpose), ingest_lock(settings.index_dir):
@@ -272,7 +272,7 @@ def ingest(
             for doc_path in list(known):
                 under = prefix in ("", ".") or doc_path == prefix or doc_path.startswith(prefix.rstrip("/") + "/")
                 if under and doc_path not in present:
-                    report.removed += _remove_document(index, doc_path)
+                    report.removed += remove_document(index, doc_path)
         if progress:
             progress("", total, total)
         _reconcile(index, report)
@@ -326,7 +326,8 @@ def _store_document(index, doc_path, sha, media_type, parsed, passages, report) 
         index.vectors.delete(stale)
 
 
-def _remove_document(index, doc_path: str) -> int:
+def remove_document(index, doc_path: str) -> int:
+    """Remove one document (its passages, vectors and catalog row) from the index; the number of passages removed."""
     with index.db.session() as s:
         ids = list(s.scalars(select(PassageRow.id).where(PassageRow.doc_path == doc_path)).all())
         s.execute(delete(PassageRow).where(PassageRow.doc_path == doc_path))

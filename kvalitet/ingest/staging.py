@@ -102,8 +102,8 @@ def recover(services) -> dict:
     {"renamed", "removed", "orphans"}; never raises for one bad file (it logs it)."""
     from sqlalchemy import select
 
-    from kvalitet.ingest.pipeline import _remove_document, display_path, ingest_lock
-    from kvalitet.ops.index_lock import exclusive_index
+    from kvalitet.ingest.pipeline import remove_document, display_path, ingest_lock
+    from kvalitet.storage.index_lock import exclusive_index
     from kvalitet.storage.db import DocumentRow
 
     settings = services.settings
@@ -142,7 +142,7 @@ def recover(services) -> dict:
             for doc_path in sorted(orphans):
                 try:
                     if doc_path in catalog:
-                        _remove_document(index, doc_path)
+                        remove_document(index, doc_path)
                     f = corpus / doc_path
                     if f.is_file():
                         qdir.mkdir(parents=True, exist_ok=True)

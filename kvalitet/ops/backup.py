@@ -31,7 +31,7 @@ the old database (a separate SQLite file, or a pg_dump of PostgreSQL) and the ol
 published reports; the result (and the CLI) lists each. Those copies are removed after
 KVALITET_RESTORED_COPY_RETENTION_DAYS (ops/retention.py). When documents of the restored catalog
 are missing from the corpus folder, the result warns (before any ingest would delete them).
-A running server holds the index (ops/index_lock.py): a restore is refused until it stops.
+A running server holds the index (storage/index_lock.py): a restore is refused until it stops.
 
 The archive contains personal data (document text, users, audit log): it is written with mode
 0600, and should be stored as carefully as the database itself.
@@ -492,8 +492,8 @@ def _check_catalog(root: Path, manifest: dict) -> None:
 
 def restore(settings: Settings, archive: Path, *, force: bool = False) -> RestoreResult:
     """Restore `archive` into the configured index folder and database (see module doc).
-    Refused (IndexBusy) while a server or an ingest works on the index (ops/index_lock.py)."""
-    from kvalitet.ops.index_lock import exclusive_index
+    Refused (IndexBusy) while a server or an ingest works on the index (storage/index_lock.py)."""
+    from kvalitet.storage.index_lock import exclusive_index
 
     with exclusive_index(settings, "kvalitet restore"):
         return _restore(settings, archive, force=force)

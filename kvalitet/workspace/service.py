@@ -903,14 +903,14 @@ class Workspace:
     def _undo_publication(self, target: Path, previous: bytes | None) -> None:
         """Put back the published file (and its passages) as they were before a publish that
         could not be recorded."""
-        from kvalitet.ingest.pipeline import _remove_document, display_path, ingest_lock
+        from kvalitet.ingest.pipeline import remove_document, display_path, ingest_lock
         from kvalitet.ingest.staging import staged_ingest
-        from kvalitet.ops.index_lock import exclusive_index
+        from kvalitet.storage.index_lock import exclusive_index
 
         if previous is not None:
             staged_ingest(self.services, target, previous)
             return
         with exclusive_index(self.settings, "publicering"), ingest_lock(self.settings.index_dir):
-            _remove_document(self.services.index, display_path(target, Path(self.settings.corpus_dir)))
+            remove_document(self.services.index, display_path(target, Path(self.settings.corpus_dir)))
             target.unlink(missing_ok=True)
         self.services.index.invalidate()
