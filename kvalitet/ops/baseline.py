@@ -45,8 +45,7 @@ class NaiveBaseline:
     weights). `search(query, k)` returns the k best chunks."""
 
     def __init__(self, files: list[Path], embedder, settings=None, rrf_k: int = 60):
-        import bm25s
-
+        from kvalitet.adapters.bm25 import BM25
         from kvalitet.ingest.readers import read_document
 
         self.chunks: list[Chunk] = []
@@ -60,16 +59,15 @@ class NaiveBaseline:
         self.embedder = embedder
         self.rrf_k = rrf_k
         tokens = [[stem(w) for w in words(c.text)] or ["_tom_"] for c in self.chunks]
-        self.bm25 = bm25s.BM25()
-        self.bm25.index(tokens, show_progress=False)
+        self.bm25 = BM25.build(tokens)
         self.vectors = np.asarray(embedder.embed_passages([c.text for c in self.chunks]), dtype=np.float32)
 
     def search(self, query: str, k: int = 10) -> list[Chunk]:
         n = len(self.chunks)
-        terms = [t for t in (stem(w) for w in words(query)) if t in self.bm25.vocab_dict]
+        terms = [t for t in (stem(w) for w in words(query)) if t in self.bm25.vocab]
         ranked: dict[int, float] = {}
         if terms:
-            scores = self.bm25.get_scores(terms)
+            scores = self.bm25.scores(terms)
             for r, i in enumerate([i for i in np.argsort(-scores, kind="stable") if scores[i] > 0][:50], 1):
                 ranked[int(i)] = ranked.get(int(i), 0.0) + 1.0 / (self.rrf_k + r)
         sims = self.vectors @ np.asarray(self.embedder.embed_query(query), dtype=np.float32)

@@ -22,6 +22,8 @@ from pathlib import Path
 
 import numpy as np
 
+from kvalitet.adapters.bm25 import BM25
+
 _TOKEN = re.compile(r"[0-9]+|[^\W\d_]+", re.UNICODE)
 
 # Function words that carry no meaning for retrieval.
@@ -212,7 +214,7 @@ def analyze(text: str, decompounder: Decompounder | None = None) -> list[str]:
 
 
 class BM25Index:
-    """bm25s over analysed passages, with the passage ids in the same order. Persisted as files."""
+    """BM25 (kvalitet.adapters.bm25) over analysed passages, with the passage ids in the same order. Persisted as files."""
 
     def __init__(self, ids: list[str], retriever, decompounder: Decompounder, version: int = 0, split: bool = True):
         self.ids = ids
@@ -225,8 +227,6 @@ class BM25Index:
 
     @classmethod
     def build(cls, ids: list[str], texts: list[str], *, split_compounds: bool = True, version: int = 0) -> "BM25Index":
-        import bm25s
-
         vocab: set[str] = set(DOMAIN_LEXICON)
         for t in texts:
             for w in words(t):
@@ -234,10 +234,8 @@ class BM25Index:
                     vocab.add(w)
         dec = Decompounder(vocab, swedish_word if split_compounds else None)
         corpus = [analyze(t, dec if split_compounds else None) or ["_tom_"] for t in texts]
-        retriever = bm25s.BM25()
-        if corpus:
-            retriever.index(corpus, show_progress=False)
-        return cls(list(ids), retriever if corpus else None, dec, version, split_compounds)
+        retriever = BM25.build(corpus) if corpus else None
+        return cls(list(ids), retriever, dec, version, split_compounds)
 
     def row_of(self, pid: str) -> int | None:
         return self._row.get(pid)
@@ -249,7 +247,7 @@ class BM25Index:
         if maps is None:
             by_word: dict[str, str] = {}
             by_stem: dict[str, str] = {}
-            vocab = self._retriever.vocab_dict if self._retriever is not None else {}
+            vocab = self._retriever.vocab if self._retriever is not None else {}
             for w in sorted(self.decompounder.vocabulary):
                 f = fold(w)
                 if f == w or stem(w) not in vocab:
@@ -263,13 +261,7 @@ class BM25Index:
 
     def df(self, term: str) -> int:
         """In how many passages `term` occurs (0 when never)."""
-        if self._retriever is None:
-            return 0
-        i = self._retriever.vocab_dict.get(term)
-        if i is None:
-            return 0
-        indptr = self._retriever.scores["indptr"]
-        return int(indptr[i + 1] - indptr[i])
+        return self._retriever.df(term) if self._retriever is not None else 0
 
     def idf(self, term: str) -> float:
         """BM25's idf of `term` (a term never seen gets the idf of one seen nowhere)."""
@@ -282,7 +274,7 @@ class BM25Index:
 
         The expansion is the corpus word a word typed without accents stands for ("forskolan"
         -> "förskolan"), used only when the word's own stem is not in the index."""
-        vocab = self._retriever.vocab_dict if self._retriever is not None else {}
+        vocab = self._retriever.vocab if self._retriever is not None else {}
         dec = self.decompounder if self.split else None
         out = []
         for w in dict.fromkeys(words(query)):
@@ -314,16 +306,12 @@ class BM25Index:
             return out
         n_idf = float(np.log(1 + (len(self.ids) + 0.5) / 0.5))
         total = 0.0
-        sc = self._retriever.scores
-        vocab = self._retriever.vocab_dict
         for _, terms in qw:
             weight = max((self.idf(t) for t in terms), default=n_idf)
             total += weight
             has = np.zeros(len(rows), dtype=bool)
             for t in terms:
-                i = vocab[t]
-                docs = sc["indices"][sc["indptr"][i]:sc["indptr"][i + 1]]
-                has |= np.isin(rows, docs)
+                has |= np.isin(rows, self._retriever.postings(t))
             out += weight * has
         return out / total if total else out
 
@@ -335,7 +323,7 @@ class BM25Index:
         if not terms:
             return []
         with self._lock:
-            scores = self._retriever.get_scores(terms)
+            scores = self._retriever.scores(terms)
         if mask is not None:
             scores = scores * mask
         k = min(k, len(self.ids))
@@ -348,7 +336,7 @@ class BM25Index:
         tmp = directory.with_name(directory.name + ".tmp")
         tmp.mkdir(parents=True, exist_ok=True)
         if self._retriever is not None:
-            self._retriever.save(str(tmp / "bm25"))
+            self._retriever.save(tmp / "bm25")
         (tmp / "meta.json").write_text(
             json.dumps({
                 "ids": self.ids, "vocabulary": sorted(self.decompounder.vocabulary), "version": self.version,
@@ -371,12 +359,10 @@ class BM25Index:
         meta_path = directory / "meta.json"
         if not meta_path.exists():
             return None
-        import bm25s
-
         meta = json.loads(meta_path.read_text(encoding="utf-8"))
         if meta.get("analyzer") != ANALYZER_VERSION:
             return None
-        retriever = bm25s.BM25.load(str(directory / "bm25")) if (directory / "bm25").exists() else None
+        retriever = BM25.load(directory / "bm25") if (directory / "bm25").exists() else None
         return cls(
             meta["ids"], retriever, Decompounder(set(meta["vocabulary"]), swedish_word), meta.get("version", 0), meta.get("split", True)
         )
