@@ -164,3 +164,18 @@ def test_opening_an_index_with_another_embedder_says_to_reindex(tmp_path, corpus
     assert r.passages > 0
     assert s2.retriever.search("tertial", k=3)
     s2.close()
+
+
+def test_a_scanned_folder_reads_documents_not_the_data_beside_them(tmp_path):
+    """Label files, images and scripts beside the documents are not indexed as documents."""
+    from kvalitet.ingest.pipeline import collect_files
+
+    (tmp_path / "rapport.txt").write_text("Uppföljning 2023\n\nText.", encoding="utf-8")
+    (tmp_path / "rapport.txt.labels.json").write_text('{"records": []}', encoding="utf-8")
+    (tmp_path / "make.py").write_text("print(1)", encoding="utf-8")
+    (tmp_path / "bild.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    (tmp_path / "UTAN_ANDELSE").write_text("Kvalitetsrapport 2022", encoding="utf-8")
+    files, dirs = collect_files([tmp_path])
+    assert sorted(f.name for f in files) == ["UTAN_ANDELSE", "rapport.txt"] and dirs == [tmp_path]
+    named, _ = collect_files([tmp_path / "make.py"])  # named on the command line: read all the same
+    assert [f.name for f in named] == ["make.py"]

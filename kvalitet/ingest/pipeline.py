@@ -67,7 +67,14 @@ def display_path(path: Path, corpus_dir: Path) -> str:
 
 
 def collect_files(paths: list[Path]) -> tuple[list[Path], list[Path]]:
-    """Files to ingest, and the directories that were scanned (for removals)."""
+    """Files to ingest, and the directories that were scanned (for removals).
+
+    In a scanned directory only files that may be documents are taken: a supported suffix
+    (PDF, DOCX, HTML, Markdown, text, XLSX, CSV) or none at all; data and program files lying
+    beside the documents (JSON, images, scripts) are not read as documents. A file named on the
+    command line is always read (and typed from its content)."""
+    from kvalitet.ingest.readers import SUPPORTED_SUFFIXES
+
     files: list[Path] = []
     dirs: list[Path] = []
     for p in paths:
@@ -75,7 +82,8 @@ def collect_files(paths: list[Path]) -> tuple[list[Path], list[Path]]:
             dirs.append(p)
             for f in sorted(p.rglob("*")):
                 rel = f.relative_to(p)
-                if f.is_file() and not any(part.startswith(".") for part in rel.parts) and f.name != "README.md":
+                if (f.is_file() and not any(part.startswith(".") for part in rel.parts) and f.name != "README.md"
+                        and (f.suffix.lower() in SUPPORTED_SUFFIXES or not f.suffix)):
                     files.append(f)
         else:
             files.append(p)
