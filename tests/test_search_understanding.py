@@ -7,7 +7,6 @@ import shutil
 from pathlib import Path
 
 import httpx
-import numpy as np
 import pytest
 
 from kvalitet.domain.types import Passage, SearchFilters

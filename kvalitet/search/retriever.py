@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from kvalitet.search.analysis import QUESTION_WORDS, analyze, word_terms, words as _words
 from kvalitet.search.understanding import Understood, committee_set, understand, value_key
 from kvalitet.domain.types import (
-    DOC_KINDS, PERSPECTIVES, SECTION_KINDS, STATUSES, Hit, Passage, SearchFilters, Source,
+    DOC_KINDS, PERSPECTIVES, SECTION_KINDS, STATUSES, Hit, Passage, SearchFilters,
 )
 
 Mode = Literal["hybrid", "bm25", "dense"]
