@@ -396,6 +396,18 @@ def test_review_works_without_javascript(browser, site):
     ctx = browser.new_context(viewport=DESKTOP, locale="sv-SE", java_script_enabled=False)
     ctx.set_default_timeout(TIMEOUT_MS)
     try:
+        # A fresh activity with a fresh draft, so that this test has pending suggestions of its own
+        # whatever the review test before it left.
+        report_id = int(re.search(r"/rapporter/(\d+)", site.state["report_url"]).group(1))
+        auth = {"Authorization": f"Bearer {site.tokens['rektor']}"}
+        item = httpx.post(f"{site.base}/api/reports/{report_id}/items", headers=auth, timeout=60,
+                          json={"activity": "Minska frånvaron i årskurs 4–6",
+                                "notes": "Frånvaron följs upp varje månad."})
+        item.raise_for_status()
+        drafted = httpx.post(f"{site.base}/api/reports/{report_id}/items/{item.json()['id']}/draft",
+                             headers=auth, json={}, timeout=120)
+        drafted.raise_for_status()
+        assert drafted.json()["suggestions"], drafted.text
         pg = ctx.new_page()
         sign_in(pg, site, "granskare")
         pg.goto(site.state["report_url"])

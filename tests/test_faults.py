@@ -170,15 +170,29 @@ def test_a_second_ingest_while_one_runs_is_told_the_index_is_busy(tmp_path, corp
     try:
         # Wait until the first holds the lock (it writes its pid into the lock file), then
         # freeze it there so the second certainly finds the lock taken.
-        lock = index / "ingest.lock"
+        # The index lock (beside the index folder) names its holder; the first also runs a short
+        # recovery step under it before the ingest proper, so wait for the ingest's own entry.
+        from kvalitet.storage.index_lock import lock_path
+
+        lock = lock_path(index)
         deadline = time.monotonic() + 120
-        while not (lock.exists() and lock.read_text().strip() == str(first.pid)):
+
+        def holds_for_ingest() -> bool:
+            try:
+                text = lock.read_text(encoding="utf-8")
+            except OSError:
+                return False
+            return f'"pid": {first.pid}' in text and "kvalitet ingest" in text
+
+        while not holds_for_ingest():
             assert first.poll() is None and time.monotonic() < deadline
             time.sleep(0.01)
         first.send_signal(signal.SIGSTOP)
         second = subprocess.run([KVALITET, "ingest"], env=env, cwd=REPO, capture_output=True, text=True, timeout=120)
         assert second.returncode == 7, (second.returncode, second.stderr)
-        assert "En annan inläsning pågår" in second.stderr and "Another ingest is running" in second.stderr
+        # Says who holds the index (the first ingest, by pid) and what to do, in both languages.
+        assert "används av en inläsning (kvalitet ingest)" in second.stderr and f"pid {first.pid}" in second.stderr
+        assert "is in use by" in second.stderr and "Stop it first" in second.stderr
         first.send_signal(signal.SIGCONT)
         assert first.wait(120) == 0, first.stderr.read()
     finally:

@@ -79,6 +79,7 @@ def test_broken_files_are_skipped_and_the_rest_goes_in(svc, corpus_copy):
     skipped = dict(r.skipped)
     assert set(skipped) == {"trasig.pdf", "tom.txt", "bild.png"}
     assert "tom" in skipped["tom.txt"].lower() or "empty" in skipped["tom.txt"].lower()
+    assert "stöds inte" in skipped["bild.png"] and "PDF" in skipped["bild.png"]  # says what to save it as
     assert len(r.kinds) == 5
     assert (svc.settings.quarantine_dir).exists() and any(svc.settings.quarantine_dir.iterdir())
 
@@ -167,7 +168,8 @@ def test_opening_an_index_with_another_embedder_says_to_reindex(tmp_path, corpus
 
 
 def test_a_scanned_folder_reads_documents_not_the_data_beside_them(tmp_path):
-    """Label files, images and scripts beside the documents are not indexed as documents."""
+    """Label files and scripts beside the documents are not read as documents; an image is taken
+    (and then reported as skipped, see test_broken_files_are_skipped_and_the_rest_goes_in)."""
     from kvalitet.ingest.pipeline import collect_files
 
     (tmp_path / "rapport.txt").write_text("Uppföljning 2023\n\nText.", encoding="utf-8")
@@ -176,6 +178,6 @@ def test_a_scanned_folder_reads_documents_not_the_data_beside_them(tmp_path):
     (tmp_path / "bild.png").write_bytes(b"\x89PNG\r\n\x1a\n")
     (tmp_path / "UTAN_ANDELSE").write_text("Kvalitetsrapport 2022", encoding="utf-8")
     files, dirs = collect_files([tmp_path])
-    assert sorted(f.name for f in files) == ["UTAN_ANDELSE", "rapport.txt"] and dirs == [tmp_path]
+    assert sorted(f.name for f in files) == ["UTAN_ANDELSE", "bild.png", "rapport.txt"] and dirs == [tmp_path]
     named, _ = collect_files([tmp_path / "make.py"])  # named on the command line: read all the same
     assert [f.name for f in named] == ["make.py"]

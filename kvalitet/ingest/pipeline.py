@@ -70,10 +70,14 @@ def collect_files(paths: list[Path]) -> tuple[list[Path], list[Path]]:
     """Files to ingest, and the directories that were scanned (for removals).
 
     In a scanned directory only files that may be documents are taken: a supported suffix
-    (PDF, DOCX, HTML, Markdown, text, XLSX, CSV) or none at all; data and program files lying
-    beside the documents (JSON, images, scripts) are not read as documents. A file named on the
-    command line is always read (and typed from its content)."""
-    from kvalitet.ingest.readers import SUPPORTED_SUFFIXES
+    (PDF, DOCX, HTML, Markdown, text, XLSX, CSV), none at all, or a document format Kvalitet
+    cannot read (images, .doc, .odt, …: these come back as skipped, with the error saying what
+    to save them as). Data and program files lying beside the documents (JSON label files,
+    scripts) are not documents and are left out. A file named on the command line is always
+    read (and typed from its content)."""
+    from kvalitet.ingest.readers import DOCUMENT_LIKE_SUFFIXES, SUPPORTED_SUFFIXES
+
+    taken = SUPPORTED_SUFFIXES | DOCUMENT_LIKE_SUFFIXES
 
     files: list[Path] = []
     dirs: list[Path] = []
@@ -83,7 +87,7 @@ def collect_files(paths: list[Path]) -> tuple[list[Path], list[Path]]:
             for f in sorted(p.rglob("*")):
                 rel = f.relative_to(p)
                 if (f.is_file() and not any(part.startswith(".") for part in rel.parts) and f.name != "README.md"
-                        and (f.suffix.lower() in SUPPORTED_SUFFIXES or not f.suffix)):
+                        and (f.suffix.lower() in taken or not f.suffix)):
                     files.append(f)
         else:
             files.append(p)

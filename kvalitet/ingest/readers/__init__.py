@@ -30,6 +30,7 @@ from kvalitet.ingest.readers.base import (
     MEDIA_PDF,
     MEDIA_TEXT,
     MEDIA_XLSX,
+    DOCUMENT_LIKE_SUFFIXES,
     SUPPORTED_SUFFIXES,
     empty_file,
 )
@@ -41,6 +42,7 @@ if TYPE_CHECKING:  # pragma: no cover (the child process imports this package: i
     from kvalitet.settings import Settings
 
 __all__ = [
+    "DOCUMENT_LIKE_SUFFIXES",
     "SUPPORTED_SUFFIXES",
     "MEDIA_PDF",
     "MEDIA_DOCX",

@@ -18,6 +18,18 @@ MEDIA_TEXT = "text/plain"
 
 SUPPORTED_SUFFIXES = {".txt", ".md", ".html", ".htm", ".pdf", ".docx", ".xlsx", ".csv"}
 SUPPORTED_LIST = "Supported: PDF, DOCX, XLSX, CSV, HTML, Markdown, text"
+# Files a school administration writes its reports in but that Kvalitet cannot read (images need
+# OCR, older or other office formats need converting). In a scanned folder they are reported as
+# skipped with the error that says what to save them as, so nothing is dropped silently; data
+# and program files beside the documents (JSON, scripts, style sheets) are not documents at all
+# and are left out without a word.
+DOCUMENT_LIKE_SUFFIXES = {
+    ".doc", ".dot", ".docm", ".rtf", ".odt", ".ott", ".pages", ".wpd",
+    ".xls", ".xlsm", ".xlsb", ".ods", ".numbers",
+    ".ppt", ".pptx", ".odp", ".key",
+    ".png", ".jpg", ".jpeg", ".tif", ".tiff", ".gif", ".bmp", ".heic", ".webp",
+    ".eml", ".msg", ".xps", ".epub",
+}
 
 
 def unsupported(what: str) -> UnsupportedFile:
