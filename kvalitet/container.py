@@ -29,6 +29,14 @@ class Services:
 
         return ingest(self.index, paths, **kw)
 
+    def recover(self) -> dict:
+        """Finish or undo what a crash left in the corpus (kvalitet.ingest.staging.recover),
+        keeping the reports the workspace has published."""
+        from kvalitet.ingest.staging import recover
+        from kvalitet.workspace.models import published_paths
+
+        return recover(self, lambda: published_paths(self.db))
+
     def history(self):
         return activity_history(self.index)
 

@@ -99,11 +99,9 @@ KNOWN = {
     *(f"kvalitet/ingest/recognise/__init__.py: kvalitet.ingest.recognise.layouts.{name}" for name in (
         "_kind_scores", "_detect_kind", "_normalise_spacing", "_demarkdown", "_detect_year", "_doc_title",
         "_PARSERS", "_narrative", "_INSATS_RE", "_WHEN_HEADER_RE", "_STRAT_RE", "_SEPARATOR_RE")),
-    "kvalitet/web/pages.py: from kvalitet.api.routers.documents import _document_lines",
     "kvalitet/workspace/carry_forward.py: from kvalitet.search.history import _MARKER",
     "kvalitet/workspace/carry_forward.py: from kvalitet.workspace.service import _snap",
     "kvalitet/workspace/carry_forward.py: from kvalitet.workspace.service import _validation",
-    "kvalitet/workspace/uploads.py: from kvalitet.api.routers.documents import _store_and_ingest",
 }
 
 

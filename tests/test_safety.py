@@ -17,7 +17,7 @@ import httpx
 import pytest
 
 from kvalitet.api import create_app
-from kvalitet.api.routers.documents import safe_filename
+from kvalitet.ingest.documents import safe_filename
 from kvalitet.settings import Settings
 from kvalitet.ops.logging import setup_logging
 from kvalitet.ingest.readers import MEDIA_DOCX, MEDIA_HTML, MEDIA_MARKDOWN, MEDIA_PDF, MEDIA_TEXT

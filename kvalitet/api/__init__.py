@@ -33,10 +33,8 @@ def _start_up(svc) -> None:
     """What a crash or time left behind, dealt with before the first request: half-done
     publishes and uploads (ingest/staging.py), and data past its retention (ops/retention.py).
     A failure here is logged, never fatal (the service still starts)."""
-    from kvalitet.ingest.staging import recover
-
     try:
-        done = recover(svc)
+        done = svc.recover()
         if any(done.values()):
             log.warning("start-up recovery: %s", done)
     except Exception:

@@ -25,7 +25,7 @@ from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from kvalitet.api.throttle import TOO_MANY_FAILURES, client_address, throttle_of
+from kvalitet.workspace.throttle import TOO_MANY_FAILURES, client_address, throttle_of
 from kvalitet.errors import Forbidden, TooManyRequests, Unauthorized
 from kvalitet.workspace.auth import User
 

@@ -88,7 +88,7 @@ class SafetyMiddleware:
         self.app = app
         self.settings = settings
         self.max_body = settings.max_upload_bytes + FORM_MARGIN_BYTES
-        self.throttle = throttle  # api/throttle.py: a flooding address is refused here, first
+        self.throttle = throttle  # workspace/throttle.py: a flooding address is refused here, first
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -121,7 +121,7 @@ class SafetyMiddleware:
                     client = scope.get("client")
                     retry = self.throttle.refuse_early(client[0] if client else "unknown", auth[7:].strip())
                     if retry is not None:
-                        from kvalitet.api.throttle import TARPIT_SECONDS, TOO_MANY_FAILURES
+                        from kvalitet.workspace.throttle import TARPIT_SECONDS, TOO_MANY_FAILURES
 
                         await asyncio.sleep(TARPIT_SECONDS)  # costs no CPU; slows a flooding client down
                         await respond(_error("too_many_requests", TOO_MANY_FAILURES.format(seconds=retry), 429, rid,
@@ -263,7 +263,7 @@ def install_middleware(app, settings: Settings) -> None:
         max_age=600,
     )
     # Added last, so it is the outermost layer and sees every request first.
-    from kvalitet.api.throttle import FailureThrottle
+    from kvalitet.workspace.throttle import FailureThrottle
 
     app.state.auth_throttle = FailureThrottle(settings.auth_failures_per_minute)
     app.add_middleware(SafetyMiddleware, settings=settings, throttle=app.state.auth_throttle)

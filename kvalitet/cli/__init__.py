@@ -64,9 +64,7 @@ def ingest(
             def progress(path: str, done: int, total: int) -> None:
                 bar.update(task, completed=done, total=total, description=path)
 
-            from kvalitet.ingest.staging import recover
-
-            recover(svc)  # what a killed publish or upload left: finished or taken out first
+            svc.recover()  # what a killed publish or upload left: finished or taken out first
             report = svc.ingest(list(paths) if paths else None, rebuild=rebuild, progress=progress)
     except KvalitetError as exc:
         _fail(exc)

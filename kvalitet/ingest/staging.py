@@ -6,12 +6,13 @@ and read into the index *as* its final document path. Only once the catalog has 
 inside the ingest lock, is the staging file renamed to the final name: the database says so
 first. A file the index cannot read never replaces anything.
 
-After a crash (kill -9) at any point, `recover(services)` at start-up (the app's lifespan,
-`kvalitet ingest`) finds:
+After a crash (kill -9) at any point, `recover(services, claimed)` at start-up (the app's
+lifespan and `kvalitet ingest`, through `Services.recover`) finds:
 
 * a staging file whose content the catalog holds under its final path: renamed into place;
 * any other staging file: removed (its write never counted);
-* a published-report file (``rapporter/``) that no report claims (``reports.published_path``):
+* a published-report file (``rapporter/``) that no report claims (``claimed()``: the workspace's
+  ``reports.published_path``, read inside the lock):
   a publish that stopped before the report was marked published. It is taken out of the catalog
   and moved to ``<index>/quarantine/orphans/`` (kept, not deleted), so the next ingest does not
   index it as an orphan duplicate and publishing again writes one file, not a second copy.
@@ -26,6 +27,7 @@ import re
 import shutil
 import uuid
 from pathlib import Path
+from typing import Callable
 
 log = logging.getLogger(__name__)
 
@@ -97,9 +99,10 @@ def _sha(path: Path) -> str:
     return h.hexdigest()
 
 
-def recover(services) -> dict:
-    """Finish or undo what a crash left in the corpus (see module doc). Returns counts
-    {"renamed", "removed", "orphans"}; never raises for one bad file (it logs it)."""
+def recover(services, claimed: Callable[[], set[str]]) -> dict:
+    """Finish or undo what a crash left in the corpus (see module doc); `claimed()` gives the
+    corpus paths of the published reports. Returns counts {"renamed", "removed", "orphans"};
+    never raises for one bad file (it logs it)."""
     from sqlalchemy import select
 
     from kvalitet.ingest.pipeline import remove_document, display_path, ingest_lock
@@ -130,12 +133,12 @@ def recover(services) -> dict:
         for part in list(corpus.rglob(".upload-*.part")):  # an upload cut off while being written
             part.unlink(missing_ok=True)
             out["removed"] += 1
-        claimed = _claimed_reports(services)
+        claimed_paths = claimed()
         reports_dir = corpus / REPORTS_SUBDIR
-        orphans: set[str] = {p for p in catalog if p.startswith(REPORTS_SUBDIR + "/") and p not in claimed}
+        orphans: set[str] = {p for p in catalog if p.startswith(REPORTS_SUBDIR + "/") and p not in claimed_paths}
         if reports_dir.is_dir():
             orphans |= {display_path(f, corpus) for f in reports_dir.rglob("*")
-                        if f.is_file() and not f.name.startswith(".") and display_path(f, corpus) not in claimed}
+                        if f.is_file() and not f.name.startswith(".") and display_path(f, corpus) not in claimed_paths}
         if orphans:
             index = services.index
             qdir = Path(settings.quarantine_dir) / "orphans"
@@ -154,11 +157,3 @@ def recover(services) -> dict:
             index.invalidate()
     return out
 
-
-def _claimed_reports(services) -> set[str]:
-    from sqlalchemy import select
-
-    from kvalitet.workspace.models import ReportRow
-
-    with services.db.session() as s:
-        return {p for (p,) in s.execute(select(ReportRow.published_path).where(ReportRow.published_path.is_not(None)))}

@@ -21,7 +21,7 @@ import shutil
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import delete, or_, select
+from sqlalchemy import delete, select
 
 from kvalitet.storage.db import utcnow
 
@@ -82,12 +82,9 @@ def apply_retention(services, *, now: datetime | None = None) -> dict:
                 except OSError as exc:  # pragma: no cover
                     log.warning("retention: could not remove %s: %s", path, exc)
     try:
-        from kvalitet.web.session import SessionRow
+        from kvalitet.workspace.sessions import SessionStore
 
-        with services.db.session() as s:
-            res = s.execute(delete(SessionRow).where(or_(SessionRow.expires_at < (now or utcnow()),
-                                                         SessionRow.revoked_at.is_not(None))))
-            out["sessions"] = res.rowcount or 0
+        out["sessions"] = SessionStore(services.db).purge(now)
     except Exception:  # pragma: no cover - the table is migrated with the rest
         log.exception("retention: sessions")
     return out

@@ -36,7 +36,7 @@ from kvalitet.workspace.auth import User, can_review, can_write, token_id_of
 from kvalitet.workspace.views import KIND_LABELS, ItemIn
 from kvalitet.web import views
 from kvalitet.pii import shown
-from kvalitet.api.throttle import client_address, throttle_of
+from kvalitet.workspace.throttle import client_address, throttle_of
 from kvalitet.web.session import (
     SessionStore,
     CSRF_MESSAGE,
@@ -367,7 +367,7 @@ def search_page(
 ):
     from urllib.parse import urlencode
 
-    from kvalitet.api.schemas import HitOut
+    from kvalitet.search.present import present_hit
     from kvalitet.search.understanding import KEYS
 
     svc = services(request)
@@ -398,7 +398,7 @@ def search_page(
         hist = svc.history()
         mask = svc.settings.mask_personal_data
         for h in found:
-            out = HitOut.of(h, mask)
+            out = present_hit(h, mask)
             group = hist.groups.get(hist.group_of[out.id], []) if out.id in hist.group_of else []
             hits.append({"hit": out, "history_count": len(group), "history_label": history_label(group)})
     active = sum(1 for v in filters.values() if v)
@@ -439,39 +439,22 @@ def history_page(request: Request, passage_id: str, user: User = Depends(web_use
 
 # ==== a passage in its document ==============================================================
 def passage_context(svc, doc_path: str, passage: str | None, start: int | None, end: int | None, context: int) -> dict:
-    """The lines around a passage (or a line range, when the passage is gone after a re-ingest)."""
-    from kvalitet.api.routers.documents import _document_lines
+    """The lines around a passage (or a line range, when the passage is gone after a re-ingest),
+    for the passage page (kvalitet.ingest.documents.passage_window, personal data masked)."""
+    from kvalitet.ingest.documents import passage_window
 
-    with svc.db.session() as s:
-        doc = s.get(DocumentRow, doc_path)
-        if doc is None:
-            raise NotFound(f"Dokumentet {doc_path} finns inte i indexet / no such document")
-        found = False
-        if passage:
-            prow = s.get(PassageRow, passage)
-            if prow is not None and prow.doc_path == doc_path:
-                start, end, found = prow.line_start, prow.line_end, True
-        if not found and not start:
-            raise NotFound("Stycket finns inte längre i dokumentet; det kan ha lästs in på nytt. / no such passage")
-        doc_kind, year, title = doc.doc_kind, doc.year, doc.title
-    end = max(end or start, start)
-    lines, changed = _document_lines(svc, doc)
-    total = len(lines)
-    lo = max(1, start - context)
-    hi = min(total, end + context, lo + 400)
-    from kvalitet.api.routers.documents import document_findings
-
+    w = passage_window(svc.settings, svc.db, doc_path, passage, start, end, context)
     view = shown([
-        {"number": ln.number, "page": ln.page, "text": ln.text, "hit": start <= ln.number <= end}
-        for ln in lines if lo <= ln.number <= hi
+        {"number": ln.number, "page": ln.page, "text": ln.text, "hit": w.start <= ln.number <= w.end}
+        for ln in w.lines
     ], svc.settings.mask_personal_data)
-    page_no = next((ln["page"] for ln in view if ln["number"] == start), None)
+    page_no = next((ln["page"] for ln in view if ln["number"] == w.start), None)
     return {
-        "path": doc_path, "passage": passage if found else None, "start": start, "end": end, "total": total,
-        "changed": changed, "lines": view, "doc_kind": doc_kind, "year": year,
-        "title": shown(title, svc.settings.mask_personal_data),
-        "page": page_no, "moved": bool(passage) and not found, "first": lo, "last": hi,
-        "pii_findings": document_findings(svc, [doc]).get(doc_path, 0),
+        "path": doc_path, "passage": w.passage_id, "start": w.start, "end": w.end, "total": w.total,
+        "changed": w.changed, "lines": view, "doc_kind": w.doc_kind, "year": w.year,
+        "title": shown(w.title, svc.settings.mask_personal_data),
+        "page": page_no, "moved": w.moved, "first": w.first, "last": w.last,
+        "pii_findings": w.pii_findings,
     }
 
 
@@ -872,21 +855,13 @@ def _require_admin(user: User) -> None:
 
 
 def _documents(svc) -> list[dict]:
-    with svc.db.session() as s:
-        counts: dict[str, Counter] = defaultdict(Counter)
-        for path, kind, n in s.execute(
-            select(PassageRow.doc_path, PassageRow.section_kind, func.count()).group_by(PassageRow.doc_path, PassageRow.section_kind)
-        ).all():
-            counts[path][kind] = n
-        rows = s.scalars(select(DocumentRow).order_by(DocumentRow.year.desc(), DocumentRow.path)).all()
-    from kvalitet.api.routers.documents import document_findings
+    from kvalitet.ingest.documents import list_documents
 
-    findings = document_findings(svc, list(rows))
     return [
-        {"path": r.path, "doc_kind": r.doc_kind, "year": r.year, "title": r.title, "records": r.records,
-         "passages": sum(counts[r.path].values()), "activities": counts[r.path].get("aktivitet", 0),
-         "warnings": list(r.warnings or []), "ingested_at": r.ingested_at, "pii_findings": findings.get(r.path, 0)}
-        for r in rows
+        {"path": d.path, "doc_kind": d.doc_kind, "year": d.year, "title": d.title, "records": d.records,
+         "passages": d.passages, "activities": d.sections.get("aktivitet", 0), "warnings": d.warnings,
+         "ingested_at": d.ingested_at, "pii_findings": d.pii_findings}
+        for d in list_documents(svc.db, newest_first=True)
     ]
 
 
@@ -956,7 +931,7 @@ async def upload_document(
 ):
     """Store the upload and read it in the background: the answer is its result page, which
     shows the progress and then what was recognised (or why it could not be read)."""
-    from kvalitet.api.routers.uploads import accept_upload
+    from kvalitet.workspace.uploads import accept_upload
 
     _require_admin(user)
     svc = services(request)

@@ -165,3 +165,12 @@ class AuditRow(Base):
 
 
 WORKSPACE_TABLES = ("users", "reports", "items", "sections", "suggestions", "audit_log")
+
+
+def published_paths(db) -> set[str]:
+    """The corpus paths of every published report (``reports.published_path``): the files under
+    ``rapporter/`` that a report claims (kvalitet.ingest.staging.recover keeps them)."""
+    from sqlalchemy import select
+
+    with db.session() as s:
+        return {p for (p,) in s.execute(select(ReportRow.published_path).where(ReportRow.published_path.is_not(None)))}

@@ -6,7 +6,7 @@ A job is a row of `upload_jobs` (migration 0006): who, which file, its stage ("m
 UploadOut the synchronous upload returns (what was recognised, what was skipped), or the error
 (Swedish and English, with its HTTP status). The bytes wait in <index_dir>/upload-staging/<id>
 (written with fsync, then renamed) until the worker has read them; the work itself is
-kvalitet.api.routers.documents._store_and_ingest, the same as a synchronous upload. A job left
+kvalitet.ingest.documents.store_upload, the same as a synchronous upload. A job left
 queued or running by a stopped process is taken up again on the next start (reading a document
 twice is harmless: the second time it is "unchanged").
 """
@@ -21,18 +21,26 @@ import threading
 import weakref
 from datetime import datetime
 from pathlib import Path
+from typing import Protocol
 
 from pydantic import BaseModel
 from sqlalchemy import JSON, Boolean, CheckConstraint, ForeignKey, Index, Integer, String, Text, select
 from sqlalchemy.orm import Mapped, mapped_column
 
-from kvalitet.errors import Forbidden, KvalitetError, NotFound
+from kvalitet.errors import Forbidden, InvalidInput, KvalitetError, NotFound
 from kvalitet.storage.db import Base, UTCDateTime, utcnow
 from kvalitet.workspace import models as _workspace_models  # noqa: F401 - users on Base.metadata
 from kvalitet.workspace.auth import User
 from kvalitet.storage.db import in_check
+from kvalitet.ingest.documents import AsyncReadable
 
 log = logging.getLogger(__name__)
+
+
+class AsyncUpload(AsyncReadable, Protocol):
+    """An uploaded file (Starlette's UploadFile is one): its bytes and the name it came with."""
+
+    filename: str | None
 
 UPLOAD_STATES = ("queued", "running", "done", "failed")
 STAGES = {
@@ -165,7 +173,7 @@ def _set(services, job_id: str, **values) -> None:
 
 def run_upload(services, job_id: str) -> UploadJobView | None:
     """Read the staged file of job `job_id` into the index (here and now)."""
-    from kvalitet.api.routers.documents import _store_and_ingest
+    from kvalitet.ingest.documents import store_upload
 
     with services.db.session() as s:
         row = s.get(UploadJobRow, job_id)
@@ -177,7 +185,7 @@ def run_upload(services, job_id: str) -> UploadJobView | None:
         data = Path(staged).read_bytes() if staged else None
         if data is None:
             raise NotFound("Den uppladdade filen finns inte kvar; ladda upp den igen / the uploaded file is gone")
-        out = _store_and_ingest(services, data, filename, replace)
+        out = store_upload(services, data, filename, replace)
     except KvalitetError as exc:
         _set(services, job_id, state="failed", stage="misslyckades", step=STEPS, message=exc.message,
              status_code=exc.status_code, finished_at=utcnow(), staged=None)
@@ -234,6 +242,22 @@ def upload_runner(services) -> UploadRunner:
         if runner is None:
             runner = _RUNNERS[services] = UploadRunner(services)
         return runner
+
+
+async def accept_upload(services, file: AsyncUpload, replace: bool, user: User) -> UploadJobView:
+    """Read the request's file (within KVALITET_MAX_UPLOAD_BYTES: FileTooLarge, 413), refuse
+    what cannot be a document at all (empty: InvalidInput; an unknown type: 415/422) at once,
+    store it and queue the job (POST /api/uploads and the web's upload form)."""
+    from anyio import to_thread
+
+    from kvalitet.ingest.documents import read_limited
+    from kvalitet.ingest.readers import sniff_media_type
+
+    data = await read_limited(file, services.settings.max_upload_bytes)
+    if not data:
+        raise InvalidInput("Filen är tom. / empty file")
+    sniff_media_type(data, file.filename or "")
+    return await to_thread.run_sync(start_upload, services, data, file.filename, replace, user)
 
 
 def start_upload(services, data: bytes, filename: str | None, replace: bool, user: User) -> UploadJobView:

@@ -9,7 +9,8 @@ from kvalitet.container import Services
 from kvalitet.domain.types import SearchFilters
 from kvalitet.api.auth import AuthRoute, current_user
 from kvalitet.api.deps import get_services
-from kvalitet.api.schemas import HitOut, SearchOut
+from kvalitet.api.schemas import SearchOut
+from kvalitet.search.present import present_hit
 from kvalitet.pii import shown
 
 router = APIRouter(prefix="/api", tags=["sök"], dependencies=[Depends(current_user)], route_class=AuthRoute)
@@ -47,6 +48,6 @@ async def search(
     if year is not None or year_from is not None or year_to is not None:
         no_year = await run_in_threadpool(svc.db.documents_without_year)
     # every field of every hit (text, snippet, activity, …) through the one masking function
-    return shown(SearchOut(query=q, hits=[HitOut.of(h) for h in res.hits], documents_without_year=no_year,
+    return shown(SearchOut(query=q, hits=[present_hit(h) for h in res.hits], documents_without_year=no_year,
                            **res.as_json()),
                  svc.settings.mask_personal_data)

@@ -19,12 +19,9 @@ from starlette.concurrency import run_in_threadpool
 
 from kvalitet.api.auth import AuthRoute, require_admin
 from kvalitet.api.deps import get_services
-from kvalitet.api.http import read_limited
 from kvalitet.container import Services
-from kvalitet.errors import InvalidInput
-from kvalitet.ingest.readers import sniff_media_type
 from kvalitet.workspace.auth import User
-from kvalitet.workspace.uploads import UploadJobView, get_upload, resume_uploads, start_upload
+from kvalitet.workspace.uploads import UploadJobView, accept_upload, get_upload, resume_uploads
 
 log = logging.getLogger(__name__)
 
@@ -42,16 +39,6 @@ async def lifespan(app):
 
 router = APIRouter(prefix="/api", tags=["dokument"], route_class=AuthRoute, lifespan=lifespan)
 UploadId = Annotated[str, Path(min_length=1, max_length=32, pattern="^[0-9a-f]+$")]
-
-
-async def accept_upload(svc: Services, file: UploadFile, replace: bool, user: User) -> UploadJobView:
-    """Read the request's file (within the size limit), refuse what cannot be a document at all
-    (empty, an unknown type: 415/422 at once), store it and queue the job."""
-    data = await read_limited(file, svc.settings.max_upload_bytes)
-    if not data:
-        raise InvalidInput("Filen är tom. / empty file")
-    sniff_media_type(data, file.filename or "")
-    return await run_in_threadpool(start_upload, svc, data, file.filename, replace, user)
 
 
 @router.post("/uploads", response_model=UploadJobView, status_code=202)
