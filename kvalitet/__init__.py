@@ -16,7 +16,8 @@ each layer imports only those below it, tests/test_architecture.py):
     rollup/     the huvudman's roll-up of the units' reports
     ops/        backup and restore, logging, evaluations
     container   builds each part once per process
-    api/ web/ cli/   the JSON API, the Swedish web pages, the command line (on top)
+    api/ web/ cli/   the JSON API, the Swedish web pages, the command line
+    app         the served app: the API with the web pages mounted (on top)
     errors, settings, pii   shared by all
 """
 

@@ -19,7 +19,7 @@ from urllib.parse import urlparse
 
 import pytest
 
-from kvalitet.api import create_app
+from kvalitet.app import create_app
 from kvalitet.container import Services
 from kvalitet.settings import Settings
 from tests.support import running_server

@@ -13,7 +13,7 @@ import httpx
 import pytest
 from typer.testing import CliRunner
 
-from kvalitet.api import create_app
+from kvalitet.app import create_app
 from kvalitet.workspace.carry_forward import carry_forward, seed_from_document
 from kvalitet.settings import Settings
 from kvalitet.errors import Conflict, Forbidden, InvalidInput, NotFound

@@ -15,7 +15,7 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
-from kvalitet.api import create_app
+from kvalitet.app import create_app
 from kvalitet.chat.simple import activity_in, intent, sections_in
 from kvalitet.drafting.grounding import norm
 from kvalitet.workspace.models import AuditRow, ReportRow, SectionRow, SuggestionRow

@@ -15,7 +15,7 @@ import re
 import pytest
 
 from fakes import FakeOpenAI  # tests/ is on sys.path
-from kvalitet.api import create_app
+from kvalitet.app import create_app
 from support import running_server
 from test_chat import Client, counts, make_world, named
 from test_chat_llm import call, this_turn, tool_texts

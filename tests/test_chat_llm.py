@@ -15,7 +15,7 @@ from functools import cached_property
 import pytest
 
 from fakes import FakeOpenAI, closed_port  # tests/ is on sys.path
-from kvalitet.api import create_app
+from kvalitet.app import create_app
 from kvalitet.chat.assistant import MAX_ROUNDS, message_tokens
 from kvalitet.chat.tools import TOOL_NAMES
 from kvalitet.drafting.grounding import norm

@@ -467,7 +467,7 @@ def sse_events(text: str) -> list[dict]:
 
 
 def test_api_drafts_json_and_sse(corpus_services, corpus_auth):
-    from kvalitet.api import create_app
+    from kvalitet.app import create_app
 
     app = create_app(corpus_services.settings, services=corpus_services)
     body = {"activity": "Minska frånvaron i grundskolan", "notes": "Närvarotrappa införd.",
@@ -498,7 +498,7 @@ def test_api_drafts_json_and_sse(corpus_services, corpus_auth):
 
 
 def test_api_streams_llm_tokens_and_maps_errors(corpus_services, corpus_auth):
-    from kvalitet.api import create_app
+    from kvalitet.app import create_app
 
     with FakeOpenAI(handler=cite_first_passage) as srv:
         view = ServicesView(corpus_services, llm_base_url=srv.base_url)

@@ -16,7 +16,7 @@ from types import SimpleNamespace
 import httpx
 import pytest
 
-from kvalitet.api import create_app
+from kvalitet.app import create_app
 from kvalitet.container import Services
 from kvalitet.drafting.prompts import data
 from kvalitet.settings import Settings

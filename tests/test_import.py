@@ -15,7 +15,7 @@ import openpyxl
 import pytest
 from typer.testing import CliRunner
 
-from kvalitet.api import create_app
+from kvalitet.app import create_app
 from kvalitet.errors import Forbidden, InvalidInput, UnsupportedFile
 from kvalitet.workspace.importer import field_of, import_activities
 from support import running_server

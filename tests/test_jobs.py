@@ -23,7 +23,7 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from kvalitet.api import create_app
+from kvalitet.app import create_app
 from kvalitet.settings import Settings
 from kvalitet.storage.db import Database
 from kvalitet.errors import Conflict, Forbidden, InvalidInput

@@ -18,7 +18,7 @@ import httpx
 import pytest
 from pydantic import BaseModel
 
-from kvalitet.api import create_app
+from kvalitet.app import create_app
 from kvalitet.container import Services
 from kvalitet.domain.types import Hit, Passage
 from kvalitet.pii import shown

@@ -13,7 +13,7 @@ import httpx
 import pytest
 from docx import Document
 
-from kvalitet.api import create_app
+from kvalitet.app import create_app
 from support import running_server
 from test_workspace_support import World, make_settings, pid, suggestion
 

@@ -228,7 +228,7 @@ def test_the_results_tables_agree_with_their_migration(db):
 def api(tmp_path):
     import httpx
 
-    from kvalitet.api import create_app
+    from kvalitet.app import create_app
     from support import running_server
     from test_workspace_support import World, make_settings
 

@@ -105,7 +105,7 @@ def test_activity_history_links_the_same_activity_across_rows(corpus_services):
 
 
 def test_search_api_over_http(corpus_services, corpus_auth):
-    from kvalitet.api import create_app
+    from kvalitet.app import create_app
 
     app = create_app(corpus_services.settings, services=corpus_services)
     with running_server(app) as base:

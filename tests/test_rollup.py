@@ -14,7 +14,7 @@ import httpx
 import pytest
 from docx import Document
 
-from kvalitet.api import create_app
+from kvalitet.app import create_app
 from kvalitet.rollup.engine import roll_up, UnitDocument
 from kvalitet.rollup.evaluate import evaluate
 from kvalitet.rollup.model import UnitInfo

@@ -13,7 +13,7 @@ from types import SimpleNamespace
 import pytest
 from docx import Document
 
-from kvalitet.api import create_app
+from kvalitet.app import create_app
 from kvalitet.container import Services
 from kvalitet.rollup.service import get_rollup
 from kvalitet.settings import Settings

@@ -16,7 +16,7 @@ from types import SimpleNamespace
 import httpx
 import pytest
 
-from kvalitet.api import create_app
+from kvalitet.app import create_app
 from kvalitet.ingest.documents import safe_filename
 from kvalitet.settings import Settings
 from kvalitet.ops.logging import setup_logging

@@ -27,7 +27,7 @@ from schemathesis.specs.openapi.checks import (
     response_schema_conformance,
 )
 
-from kvalitet.api import create_app
+from kvalitet.app import create_app
 from kvalitet.settings import Settings
 from kvalitet.container import Services
 from tests.support import running_server

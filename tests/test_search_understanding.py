@@ -192,7 +192,7 @@ def test_understanding_reads_years_lasar_periods_committees_and_perspectives():
 
 # ---- the same through the API, the CLI and the web ----------------------------------------
 def test_api_says_what_it_understood_and_refuses_unknown_values(corpus_services, corpus_auth):
-    from kvalitet.api import create_app
+    from kvalitet.app import create_app
 
     app = create_app(corpus_services.settings, services=corpus_services)
     with running_server(app) as base:
@@ -237,7 +237,7 @@ def test_cli_understood_in_json_exit_2_for_unknown_kind_and_inga_traffar(tmp_pat
 def test_web_shows_the_reading_with_an_undo_link_and_says_inga_traffar(twin_services):
     import re
 
-    from kvalitet.api import create_app
+    from kvalitet.app import create_app
 
     user = twin_services.workspace.add_user("Kim Kvalitet", "kvalitetsutvecklare")
     app = create_app(twin_services.settings, services=twin_services)

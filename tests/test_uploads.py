@@ -10,7 +10,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from kvalitet.api import create_app
+from kvalitet.app import create_app
 from kvalitet.container import Services
 from kvalitet.settings import Settings
 from tests.support import running_server

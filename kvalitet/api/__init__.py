@@ -1,4 +1,5 @@
-"""The HTTP API and web interface: an app factory; heavy parts are built in the lifespan."""
+"""The HTTP API: `build_api` makes the FastAPI app with its routers, middleware and error
+handlers; heavy parts are built in the lifespan. kvalitet.app.create_app adds the web pages."""
 
 from __future__ import annotations
 
@@ -49,7 +50,9 @@ def _start_up(svc) -> None:
         log.exception("retention clean-up failed")
 
 
-def create_app(settings: Settings | None = None, services=None) -> FastAPI:
+def build_api(settings: Settings | None = None, services=None) -> FastAPI:
+    """The API app (every router of kvalitet.api.routers, the middleware, one error shape);
+    `services` is built in the lifespan unless given (a test's, then not closed here)."""
     settings = settings or Settings()
 
     @asynccontextmanager
@@ -108,10 +111,5 @@ def create_app(settings: Settings | None = None, services=None) -> FastAPI:
 
     from kvalitet.api.routers import register
 
-    register(app, settings)  # the web pages and /docs (kvalitet.web.docs) too
+    register(app)
     return app
-
-
-def create_app_from_env() -> FastAPI:
-    """For uvicorn --factory with several workers: each worker reads the environment."""
-    return create_app(Settings())

@@ -337,13 +337,13 @@ def serve(
         print("\n" + banner + "\n", file=sys.stderr, flush=True)
 
     config = uvicorn.Config(
-        "kvalitet.api:create_app_from_env", factory=True, host=settings.host, port=settings.port,
+        "kvalitet.app:create_app_from_env", factory=True, host=settings.host, port=settings.port,
         workers=settings.workers, log_level=settings.log_level.lower(),
     )
     if settings.workers > 1:  # several processes: no hook in the parent, show it first
         show()
         uvicorn.run(
-            "kvalitet.api:create_app_from_env", factory=True, host=settings.host, port=settings.port,
+            "kvalitet.app:create_app_from_env", factory=True, host=settings.host, port=settings.port,
             workers=settings.workers, log_level=settings.log_level.lower(),
         )
         return

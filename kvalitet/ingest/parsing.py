@@ -12,7 +12,7 @@ compares the activity rows with the hand-checked list.
 """
 
 from kvalitet.ingest.recognise.layouts import (  # noqa: F401
-    _main,
+    main as _main,
     check_activities,
     clean,
     detect_kind,

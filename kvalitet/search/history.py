@@ -20,6 +20,11 @@ _MARKER = re.compile(r"\(?\s*kvarstår\s+från\s+(?:budget\s+)?\d{4}[^)]*\)?", r
 NEAR = 0.75
 
 
+def strip_carried_marker(activity: str | None) -> str:
+    """The activity's text without its "(Kvarstår från 2021)" marker, stripped ("" for None)."""
+    return _MARKER.sub(" ", activity or "").strip()
+
+
 def normalize(activity: str) -> str:
     a = _MARKER.sub(" ", activity or "")
     a = re.sub(r"[^\w\s]", " ", a.lower())

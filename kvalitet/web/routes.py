@@ -1,8 +1,8 @@
-"""The web interface: the pages (service/web/pages.py) and their static files under /static.
+"""The web interface: the pages (kvalitet/web/pages.py) and their static files under /static.
 
 The router's lifespan runs inside the app's (FastAPI merges them): it builds the session
-manager (the signing key from settings or <index_dir>/web-secret.key). The API's composition
-(kvalitet.api.routers.register) hands `api_session_loader` to the API's authentication, so that
+manager (the signing key from settings or <index_dir>/web-secret.key). The app's composition
+(kvalitet.app.create_app) hands `api_session_loader` to the API's authentication, so that
 the pages' fetch calls to /api/… authenticate with the cookie and are CSRF-checked there; the web
 never imports the API. The API's /docs page is served from here too (kvalitet.web.docs): it is
 made of the web's static files.

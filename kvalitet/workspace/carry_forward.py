@@ -38,10 +38,13 @@ from sqlalchemy.orm import Session
 
 from kvalitet.storage.db import DocumentRow, utcnow
 from kvalitet.errors import Conflict, InvalidInput, NotFound
-from kvalitet.search.history import _MARKER, NEAR, normalize, signature
+from kvalitet.search.history import NEAR, normalize, signature, strip_carried_marker
 from kvalitet.domain.types import STATUSES, Passage
 from kvalitet.workspace.auth import User, require_read, require_write
 from kvalitet.workspace.models import AuditRow, ItemRow, ReportRow
+from kvalitet.workspace.uow import (
+    SNAP_ITEM, SNAP_REPORT, ensure_open, load_report, record_audit, snapshot, touch, validation_error,
+)
 from kvalitet.workspace.views import KIND_LABELS, ItemIn, ReportIn, ReportView
 
 FINISHED_STATUSES = ("Genomfört", "Klart", "Avslutad")
@@ -208,10 +211,8 @@ class NewItem:
 def insert_items(ws, s: Session, report: ReportRow, items: list[NewItem], user: User) -> list[ItemRow]:
     """Append `items` to `report` inside the caller's transaction, with an "item.create" audit
     row per item (as Workspace.add_item writes, plus where the item came from)."""
-    from kvalitet.workspace.service import SNAP_ITEM, _snap
-
     require_write(user, report.unit)
-    ws._check_open(report)
+    ensure_open(report)
     last = s.scalar(select(func.max(ItemRow.position)).where(ItemRow.report_id == report.id)) or 0
     rows = []
     for n, new in enumerate(items, 1):
@@ -221,28 +222,26 @@ def insert_items(ws, s: Session, report: ReportRow, items: list[NewItem], user: 
         rows.append(row)
     s.flush()
     for row, new in zip(rows, items):
-        ws._audit(s, user, "item.create", "item", row.id, report.id, None,
-                  {**_snap(row, SNAP_ITEM), "source": new.source})
+        record_audit(s, user, "item.create", "item", row.id, report.id, None,
+                  {**snapshot(row, SNAP_ITEM), "source": new.source})
     if rows:
-        ws._touch(s, report.id)
+        touch(s, report.id)
     return rows
 
 
 def _new_report(ws, s: Session, title: str, kind: str, year: int, unit: str, user: User) -> ReportRow:
     """As Workspace.create_report, inside the caller's transaction."""
-    from kvalitet.workspace.service import SNAP_REPORT, _snap, _validation
-
     try:
         data = ReportIn(title=title, kind=kind, year=year, unit=unit)
     except ValidationError as exc:
-        raise _validation(exc) from exc
+        raise validation_error(exc) from exc
     require_write(user, data.unit)
     now = utcnow()
     row = ReportRow(title=data.title, kind=data.kind, year=data.year, unit=data.unit, owner_id=user.id,
                     state="draft", created_at=now, updated_at=now)
     s.add(row)
     s.flush()
-    ws._audit(s, user, "report.create", "report", row.id, row.id, None, _snap(row, SNAP_REPORT))
+    record_audit(s, user, "report.create", "report", row.id, row.id, None, snapshot(row, SNAP_REPORT))
     return row
 
 
@@ -250,9 +249,7 @@ def _item_in(**kw) -> ItemIn:
     try:
         return ItemIn(**kw)
     except ValidationError as exc:
-        from kvalitet.workspace.service import _validation
-
-        raise _validation(exc) from exc
+        raise validation_error(exc) from exc
 
 
 def _retitle(title: str, old_year: int | None, year: int) -> str:
@@ -303,7 +300,7 @@ def carry_forward(ws, report_id: int, year: int | None, user: User, *, title: st
     `report_id`, marked carried_from = its year and linked to its history."""
     linker = HistoryLinker(ws.services)
     with ws.db.session() as s:
-        old = ws._report(s, report_id)
+        old = load_report(s, report_id)
         require_read(user, old.unit)
         year = year if year is not None else old.year + 1
         _check_year(year, old.year)
@@ -335,7 +332,7 @@ def carry_forward(ws, report_id: int, year: int | None, user: User, *, title: st
                     prev.info["goals"].append(it.goal)
                 prev.info["own_ids"].extend(it.history_ids or [])
                 continue
-            activity = _MARKER.sub(" ", it.activity).strip() or it.activity
+            activity = strip_carried_marker(it.activity) or it.activity
             found = linker.find(activity, before_year=old.year)
             own = [h for h in (it.history_ids or [])]
             found_ids = linker.ids([found.id] if found else [])
@@ -374,12 +371,12 @@ def carry_forward(ws, report_id: int, year: int | None, user: User, *, title: st
                         found_in_index=new.info["found"], goals=new.info["goals"], sources=new.info["sources"])
             for row, new in zip(rows, new_items)
         ]
-        ws._audit(s, user, "report.carry_forward", "report", report.id, report.id, None, {
+        record_audit(s, user, "report.carry_forward", "report", report.id, report.id, None, {
             "source": source, "from_report": old.id, "from_year": old.year, "year": year, "unit": old.unit,
             "items": [c.item_id for c in carried], "merged": merged,
             "skipped": [x.source for x in skipped],
         })
-        view = ws._report_view(s, report)
+        view = ws.report_view(s, report)
     return SeedResult(report=view, source=source, from_year=old.year, carried=carried, merged=merged, skipped=skipped)
 
 
@@ -521,9 +518,9 @@ def seed_from_document(
                         found_in_index=new.info["found"], goals=new.info["goals"], sources=new.info["sources"])
             for row, new in zip(created, new_items)
         ]
-        ws._audit(s, user, "report.from_document", "report", report.id, report.id, None, {
+        record_audit(s, user, "report.from_document", "report", report.id, report.id, None, {
             "source": source, "from_year": from_year, "year": year, "unit": unit, "doc_kind": doc.doc_kind,
             "items": [c.item_id for c in carried], "merged": merged, "skipped": [x.source for x in skipped],
         })
-        view = ws._report_view(s, report)
+        view = ws.report_view(s, report)
     return SeedResult(report=view, source=source, from_year=from_year, carried=carried, merged=merged, skipped=skipped)

@@ -35,6 +35,7 @@ from kvalitet.errors import InvalidInput, UnreadableFile, UnsupportedFile
 from kvalitet.search.history import normalize
 from kvalitet.workspace.auth import User, require_write
 from kvalitet.workspace.models import ItemRow
+from kvalitet.workspace.uow import ensure_open, load_report, record_audit
 from kvalitet.workspace.views import ItemIn
 
 # field -> header names (folded: lower case, å/ä/ö -> a/a/o, only letters and digits)
@@ -224,9 +225,9 @@ def _fold_value(v: str) -> str:
 def import_activities(ws, report_id: int, data: bytes, user: User, *, filename: str | None = None) -> ImportResult:
     """Add the activities of an XLSX or CSV file to report `report_id`."""
     with ws.db.session() as s:  # refuse early (before reading a big file) if the user may not write
-        report = ws._report(s, report_id)
+        report = load_report(s, report_id)
         require_write(user, report.unit)
-        ws._check_open(report)
+        ensure_open(report)
     table = read_table(data, ws.settings)
     header = _find_header(table.rows)
     if header is None:
@@ -274,9 +275,9 @@ def import_activities(ws, report_id: int, data: bytes, user: User, *, filename: 
     )
 
     with ws.db.session() as s:
-        report = ws._report(s, report_id)
+        report = load_report(s, report_id)
         require_write(user, report.unit)
-        ws._check_open(report)
+        ensure_open(report)
         existing = {
             normalize(a): iid for iid, a in s.execute(
                 select(ItemRow.id, ItemRow.activity).where(ItemRow.report_id == report.id)
@@ -343,7 +344,7 @@ def import_activities(ws, report_id: int, data: bytes, user: User, *, filename: 
         for m in result.merged:
             if m.into_row is not None:
                 m.item_id = next((a.item_id for a in result.added if a.row == m.into_row), None)
-        ws._audit(s, user, "report.import", "report", report.id, report.id, None, {
+        record_audit(s, user, "report.import", "report", report.id, report.id, None, {
             "file": filename, "file_type": table.file_type, "rows": result.rows,
             "added": len(result.added), "merged": len(result.merged), "skipped": len(result.skipped),
             "unknown_columns": unknown,

@@ -52,6 +52,7 @@ from kvalitet.errors import Conflict, Forbidden, InvalidInput, KvalitetError, No
 from kvalitet.workspace import models as _workspace_models  # noqa: F401 - reports/items/users on Base.metadata
 from kvalitet.workspace.auth import User, can_write, require_read, require_write
 from kvalitet.workspace.models import AuditRow, ItemRow, ReportRow, SectionRow, SuggestionRow
+from kvalitet.workspace.uow import draft_sections, ensure_open, record_audit
 from kvalitet.storage.db import in_check
 
 log = logging.getLogger(__name__)
@@ -229,7 +230,7 @@ def _owner_of(ws, row: JobRow) -> User:
 def create_draft_all(ws, report_id: int, user: User, *, sections: list[str] | None = None,
                      generator: str | None = None) -> JobView:
     """A queued draft-all job for report `report_id` (not started: see JobRunner.submit)."""
-    wanted = ws._sections(sections)
+    wanted = draft_sections(sections)
     if generator is not None and generator not in ("extractive", "llm"):
         raise InvalidInput(f"Okänd generator {generator!r}; välj extractive eller llm / unknown generator")
     try:
@@ -238,7 +239,7 @@ def create_draft_all(ws, report_id: int, user: User, *, sections: list[str] | No
             if report is None:
                 raise NotFound(f"Ingen rapport med id {report_id} / no such report")
             require_write(user, report.unit)
-            ws._check_open(report)
+            ensure_open(report)
             active = s.scalar(select(JobRow).where(JobRow.report_id == report_id, JobRow.state.in_(ACTIVE_STATES)))
             if active is not None:
                 raise Conflict(
@@ -259,7 +260,7 @@ def create_draft_all(ws, report_id: int, user: User, *, sections: list[str] | No
             )
             s.add(row)
             s.flush()
-            ws._audit(s, user, "job.create", "job", row.id, report_id, None,
+            record_audit(s, user, "job.create", "job", row.id, report_id, None,
                       {"kind": row.kind, "sections": wanted, "items": len(plan), "total": row.total})
             return _view(row)
     except IntegrityError as exc:  # pragma: no cover - a random id collision
@@ -320,7 +321,7 @@ def cancel_job(ws, job_id: str, user: User) -> JobView:
         before = row.state
         row.state, row.finished_at, row.updated_at = "cancelled", now, now
         row.message = f"Avbrutet av {user.name} / cancelled"
-        ws._audit(s, user, "job.cancel", "job", row.id, row.report_id, {"state": before},
+        record_audit(s, user, "job.cancel", "job", row.id, row.report_id, {"state": before},
                   {"state": "cancelled", "done": row.done, "total": row.total})
         return _view(row)
 
@@ -467,7 +468,7 @@ def _work(ws, job: JobRow, runner: str, should_stop, on_section) -> None:
         if report is None:
             raise NotFound(f"Rapporten {job.report_id} finns inte längre / the report is gone")
         require_write(user, report.unit)
-        ws._check_open(report)
+        ensure_open(report)
         existing = set(s.scalars(select(ItemRow.id).where(ItemRow.id.in_(job.plan))))
     recorded = _steps_done(ws, job.id)
 

@@ -15,18 +15,16 @@ are keyword-only. Results are the pydantic views of views.py.
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 import unicodedata
 from collections import Counter, defaultdict
-from datetime import date, datetime
 from functools import cached_property
 from pathlib import Path
 from typing import Callable, Iterable
 
 from pydantic import ValidationError
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
@@ -53,6 +51,10 @@ from kvalitet.workspace.auth import (
     verify_token,
 )
 from kvalitet.workspace.models import AuditRow, ItemRow, ReportRow, SectionRow, SuggestionRow, UserRow
+from kvalitet.workspace.uow import (
+    SNAP_ITEM, SNAP_REPORT, SNAP_SUGGESTION, draft_sections, ensure_open, load_report, record_audit, snapshot, touch,
+    validation_error,
+)
 from kvalitet.workspace.views import (
     KIND_LABELS,
     AuditEntry,
@@ -81,35 +83,12 @@ MEDIA_TYPES = {
 _SECTION_ORDER = {k: i for i, k in enumerate(DRAFT_SECTIONS)}
 
 
-def _validation(exc: ValidationError) -> InvalidInput:
-    msgs = "; ".join(f"{'.'.join(str(x) for x in e['loc'])}: {e['msg']}" for e in exc.errors())
-    return InvalidInput(f"Ogiltiga uppgifter / invalid input: {msgs}")
-
-
 def slugify(text: str, max_len: int = 60) -> str:
     """ASCII file-name slug: "Kvalitetsrapport Åby skola 2024" -> "kvalitetsrapport-aby-skola-2024"."""
     t = unicodedata.normalize("NFKD", text.lower())
     t = "".join(c for c in t if not unicodedata.combining(c))
     t = re.sub(r"[^a-z0-9]+", "-", t).strip("-")
     return (t[:max_len].rstrip("-")) or "rapport"
-
-
-def _iso(v):
-    if isinstance(v, (datetime, date)):
-        return v.isoformat()
-    return v
-
-
-def _snap(row, fields: Iterable[str]) -> dict:
-    return {f: _iso(getattr(row, f)) for f in fields}
-
-
-SNAP_REPORT = ("title", "kind", "year", "unit", "owner_id", "state", "published_path", "version")
-SNAP_ITEM = (
-    "position", "activity", "goal", "status", "notes", "perspective", "area", "committee", "deadline",
-    "comment", "responsible", "history_ids", "carried_from",
-)
-SNAP_SUGGESTION = ("state", "text", "original_text", "version", "reviewed_by", "generator", "prompt_version")
 
 
 def _require_version(expected_version: int | None) -> None:
@@ -133,27 +112,6 @@ class Workspace:
         self.services = services
         self.settings = services.settings
         self.db = services.db
-
-    # ==== audit =========================================================================
-    @staticmethod
-    def _audit(
-        s: Session, user: User, action: str, object_type: str, object_id, report_id: int | None,
-        before: dict | None = None, after: dict | None = None,
-    ) -> None:
-        s.add(AuditRow(
-            at=utcnow(), user_id=user.id, actor=user.name, action=action, object_type=object_type,
-            object_id=str(object_id), report_id=report_id,
-            before=json.loads(json.dumps(before, default=str)) if before is not None else None,
-            after=json.loads(json.dumps(after, default=str)) if after is not None else None,
-        ))
-
-    @staticmethod
-    def _touch(s: Session, report_id: int) -> None:
-        """Mark the report changed without bumping its version (children have their own)."""
-        s.execute(
-            update(ReportRow).where(ReportRow.id == report_id).values(updated_at=utcnow())
-            .execution_options(synchronize_session=False)
-        )
 
     # ==== users =========================================================================
     @staticmethod
@@ -180,7 +138,7 @@ class Workspace:
                 row = UserRow(name=name, role=role, unit=unit, token_id=tid, token_hash=hash_token(token, self.token_key), active=True)
                 s.add(row)
                 s.flush()
-                self._audit(s, actor, "user.create", "user", row.id, None, None, _snap(row, ("name", "role", "unit")))
+                record_audit(s, actor, "user.create", "user", row.id, None, None, snapshot(row, ("name", "role", "unit")))
                 view = self._user_view(row)
         except IntegrityError as exc:
             raise Conflict(f"Användaren {name!r} finns redan / the user exists") from exc
@@ -196,7 +154,7 @@ class Workspace:
             if row is None:
                 raise NotFound(f"Ingen användare {name!r} / no such user")
             row.token_id, row.token_hash = tid, hash_token(token, self.token_key)
-            self._audit(s, actor, "user.rotate_token", "user", row.id, None)
+            record_audit(s, actor, "user.rotate_token", "user", row.id, None)
             view = self._user_view(row)
         return NewUser(user=view, token=token)
 
@@ -210,7 +168,7 @@ class Workspace:
                 raise NotFound(f"Ingen användare {name!r} / no such user")
             before = {"active": row.active}
             row.active = active
-            self._audit(s, actor, "user.activate" if active else "user.deactivate", "user", row.id, None,
+            record_audit(s, actor, "user.activate" if active else "user.deactivate", "user", row.id, None,
                         before, {"active": active})
             return self._user_view(row)
 
@@ -252,15 +210,8 @@ class Workspace:
             return User(id=row.id, name=row.name, role=row.role, unit=row.unit)
 
     # ==== loading and views =============================================================
-    @staticmethod
-    def _report(s: Session, report_id: int) -> ReportRow:
-        row = s.get(ReportRow, report_id)
-        if row is None:
-            raise NotFound(f"Ingen rapport med id {report_id} / no such report")
-        return row
-
     def _item(self, s: Session, report_id: int, item_id: int) -> tuple[ReportRow, ItemRow]:
-        report = self._report(s, report_id)
+        report = load_report(s, report_id)
         item = s.get(ItemRow, item_id)
         if item is None or item.report_id != report.id:
             raise NotFound(f"Ingen aktivitet med id {item_id} i rapport {report_id} / no such item")
@@ -275,14 +226,6 @@ class Workspace:
         item = s.get(ItemRow, section.item_id)
         report = s.get(ReportRow, item.report_id)
         return row, section, item, report
-
-    @staticmethod
-    def _check_open(report: ReportRow) -> None:
-        if report.state == "published":
-            raise Conflict(
-                f"Rapporten {report.id} är publicerad och kan inte ändras; öppna den igen först "
-                "(reopen) / the report is published: reopen it to change it"
-            )
 
     @staticmethod
     def _names(s: Session, ids: Iterable[int | None]) -> dict[int, str]:
@@ -335,7 +278,7 @@ class Workspace:
                     suggestions[sg.section_id].append(sg)
         return items, sections, suggestions
 
-    def _report_view(self, s: Session, report: ReportRow) -> ReportView:
+    def report_view(self, s: Session, report: ReportRow) -> ReportView:
         items, sections, suggestions = self._load_tree(s, report)
         user_ids = [report.owner_id] + [u for sgs in suggestions.values() for sg in sgs for u in (sg.created_by, sg.reviewed_by)]
         names = self._names(s, user_ids)
@@ -371,7 +314,7 @@ class Workspace:
         try:
             data = ReportIn(title=title, kind=kind, year=year, unit=unit or user.unit)
         except ValidationError as exc:
-            raise _validation(exc) from exc
+            raise validation_error(exc) from exc
         if not data.unit:
             raise InvalidInput("Ange enhet (unit) / a unit is required")
         require_write(user, data.unit)
@@ -383,8 +326,8 @@ class Workspace:
             )
             s.add(row)
             s.flush()
-            self._audit(s, user, "report.create", "report", row.id, row.id, None, _snap(row, SNAP_REPORT))
-            return self._report_view(s, row)
+            record_audit(s, user, "report.create", "report", row.id, row.id, None, snapshot(row, SNAP_REPORT))
+            return self.report_view(s, row)
 
     def list_reports(self, user: User, *, year: int | None = None, kind: str | None = None) -> list[ReportSummary]:
         """The reports `user` may read, newest first."""
@@ -410,26 +353,26 @@ class Workspace:
         as search and the document view already show its text; who may not read the unit's
         reports otherwise sees it as published (accepted and edited text only)."""
         with self.db.session() as s:
-            report = self._report(s, report_id)
+            report = load_report(s, report_id)
             if report.state == "published" and not can_read(user, report.unit) and can_read_published(user):
-                view = self._report_view(s, report)
+                view = self.report_view(s, report)
                 for it in view.items:
                     for sec in it.sections:
                         sec.suggestions = [x for x in sec.suggestions if x.state in ("accepted", "edited")]
                 return view
             require_read(user, report.unit)
-            return self._report_view(s, report)
+            return self.report_view(s, report)
 
     def add_item(self, report_id: int, item: ItemIn | dict, user: User) -> ItemView:
         """Add an activity (insats) to the report, at the end."""
         try:
             data = item if isinstance(item, ItemIn) else ItemIn.model_validate(item)
         except ValidationError as exc:
-            raise _validation(exc) from exc
+            raise validation_error(exc) from exc
         with self.db.session() as s:
-            report = self._report(s, report_id)
+            report = load_report(s, report_id)
             require_write(user, report.unit)
-            self._check_open(report)
+            ensure_open(report)
             count = s.scalar(select(func.count()).select_from(ItemRow).where(ItemRow.report_id == report.id)) or 0
             if count >= self.settings.max_items_per_report:
                 raise InvalidInput(
@@ -442,8 +385,8 @@ class Workspace:
             )
             s.add(row)
             s.flush()
-            self._audit(s, user, "item.create", "item", row.id, report.id, None, _snap(row, SNAP_ITEM))
-            self._touch(s, report.id)
+            record_audit(s, user, "item.create", "item", row.id, report.id, None, snapshot(row, SNAP_ITEM))
+            touch(s, report.id)
             return ItemView(id=row.id, report_id=report.id, sections=[], **{f: getattr(row, f) for f in SNAP_ITEM})
 
     # ==== drafts ========================================================================
@@ -463,11 +406,11 @@ class Workspace:
         given, receives {kind: notice} for the sections that got no suggestion (nothing relevant);
         `on_stored(suggestion_id)` is called after each suggestion is written (inside the
         transaction: an exception there rolls everything back)."""
-        wanted = self._sections(sections)
+        wanted = draft_sections(sections)
         with self.db.session() as s:
             report, item = self._item(s, report_id, item_id)
             require_write(user, report.unit)
-            self._check_open(report)
+            ensure_open(report)
             req = DraftRequest(
                 activity=item.activity, goal=item.goal, status=item.status, notes=item.notes,
                 sections=wanted, history_ids=list(item.history_ids or []),
@@ -501,7 +444,7 @@ class Workspace:
         try:
             suggestions = [sg if isinstance(sg, Suggestion) else Suggestion.model_validate(sg) for sg in suggestions]
         except ValidationError as exc:
-            raise _validation(exc) from exc
+            raise validation_error(exc) from exc
         if reopen:
             require_review(user)
         self._check_placeable(report_id, item_id, suggestions, reopen, user)
@@ -512,7 +455,7 @@ class Workspace:
         with self.db.session() as s:
             report, item = self._item(s, report_id, item_id)
             require_write(user, report.unit)  # the right first: a 403 never says what the section holds
-            self._check_open(report)
+            ensure_open(report)
             secs = {x.kind: x for x in s.scalars(select(SectionRow).where(SectionRow.item_id == item.id))}
             for sg in suggestions:
                 sec = secs.get(sg.kind)
@@ -534,17 +477,6 @@ class Workspace:
                         detail={"section": sg.kind, "reason": "reviewed"},
                     )
 
-    @staticmethod
-    def _sections(sections: list[str] | None) -> list[str]:
-        if not sections:
-            return list(DRAFT_SECTIONS)
-        bad = [k for k in sections if k not in DRAFT_SECTIONS]
-        if bad:
-            raise InvalidInput(
-                f"Okänd avsnittstyp {', '.join(map(repr, bad))}; välj bland {', '.join(DRAFT_SECTIONS)} / unknown section"
-            )
-        return list(dict.fromkeys(sections))
-
     def _store(self, report_id, item_id, suggestions: list[Suggestion], user: User, *, on_stored, draft_info):
         for sg in suggestions:
             if not sg.text or len(sg.text) > MAX_TEXT:
@@ -553,7 +485,7 @@ class Workspace:
             with self.db.session() as s:
                 report, item = self._item(s, report_id, item_id)
                 require_write(user, report.unit)
-                self._check_open(report)
+                ensure_open(report)
                 secs = {x.kind: x for x in s.scalars(select(SectionRow).where(SectionRow.item_id == item.id))}
                 stored: list[tuple[SuggestionRow, SectionRow]] = []
                 for sg in suggestions:
@@ -572,18 +504,18 @@ class Workspace:
                     )
                     s.add(row)
                     s.flush()
-                    self._audit(s, user, "suggestion.create", "suggestion", row.id, report.id, None,
-                                {**_snap(row, SNAP_SUGGESTION), "kind": sec.kind, "item_id": item.id})
+                    record_audit(s, user, "suggestion.create", "suggestion", row.id, report.id, None,
+                                {**snapshot(row, SNAP_SUGGESTION), "kind": sec.kind, "item_id": item.id})
                     stored.append((row, sec))
                     if on_stored is not None:
                         on_stored(row.id)
-                self._audit(
+                record_audit(
                     s, user, "item.draft" if draft_info is not None else "item.add_suggestions", "item", item.id,
                     report.id, None,
                     {**(draft_info or {}), "suggestions": [r.id for r, _ in stored],
                      "generators": sorted({r.generator for r, _ in stored})},
                 )
-                self._touch(s, report.id)
+                touch(s, report.id)
                 names = self._names(s, [user.id])
                 return [self._suggestion_view(r, sec, item.id, report.id, names) for r, sec in stored]
         except IntegrityError as exc:  # e.g. two drafts creating the same section at once
@@ -623,7 +555,7 @@ class Workspace:
                 row, section, item, report = self._suggestion_chain(s, suggestion_id)
                 require_read(user, report.unit)
                 _require_version(expected_version)  # after 404/403: who may not review learns nothing more
-                self._check_open(report)
+                ensure_open(report)
                 if row.version != expected_version:
                     raise Conflict(
                         f"Förslaget har ändrats (version {row.version}, du hade {expected_version}); "
@@ -634,7 +566,7 @@ class Workspace:
                     row.state == state or (state == "accepted" and row.state == "edited")
                 )
                 if not unchanged:
-                    before = _snap(row, SNAP_SUGGESTION)
+                    before = snapshot(row, SNAP_SUGGESTION)
                     if text is not None:
                         if row.original_text is None:
                             row.original_text = row.text
@@ -645,8 +577,8 @@ class Workspace:
                     s.flush()  # UPDATE … WHERE version = <read>: StaleDataError if overtaken
                     action = {"accepted": "suggestion.accept", "rejected": "suggestion.reject",
                               "edited": "suggestion.edit"}[state]
-                    self._audit(s, user, action, "suggestion", row.id, report.id, before, _snap(row, SNAP_SUGGESTION))
-                    self._touch(s, report.id)
+                    record_audit(s, user, action, "suggestion", row.id, report.id, before, snapshot(row, SNAP_SUGGESTION))
+                    touch(s, report.id)
                 names = self._names(s, [row.created_by, row.reviewed_by])
                 return self._suggestion_view(row, section, item.id, report.id, names)
         except StaleDataError as exc:
@@ -659,7 +591,7 @@ class Workspace:
     def audit(self, report_id: int, user: User) -> list[AuditEntry]:
         """Every recorded change of the report and its items and suggestions, oldest first."""
         with self.db.session() as s:
-            report = self._report(s, report_id)
+            report = load_report(s, report_id)
             require_read(user, report.unit)
             rows = s.scalars(select(AuditRow).where(AuditRow.report_id == report.id).order_by(AuditRow.id))
             return [
@@ -775,7 +707,7 @@ class Workspace:
         if fmt not in ("md", "html"):
             raise InvalidInput("Format md eller html / format must be md or html")
         with self.db.session() as s:
-            report = self._report(s, report_id)
+            report = load_report(s, report_id)
             self._require_read_content(user, report)
             return self._render(s, report, fmt, masked=self.settings.mask_personal_data)
 
@@ -784,7 +716,7 @@ class Workspace:
         if fmt not in MEDIA_TYPES:
             raise InvalidInput("Format md, html eller docx / format must be md, html or docx")
         with self.db.session() as s:
-            report = self._report(s, report_id)
+            report = load_report(s, report_id)
             self._require_read_content(user, report)
             n_items = s.scalar(select(func.count()).select_from(ItemRow).where(ItemRow.report_id == report.id)) or 0
             if n_items > self.settings.max_items_per_report:  # a report made before the limit
@@ -809,7 +741,7 @@ class Workspace:
             else:
                 content = self._render(s, report, fmt, masked=self.settings.mask_personal_data).encode("utf-8")
             filename = f"{report.year}-{slugify(report.title)}.{fmt}"
-            self._audit(s, user, "report.export", "report", report.id, report.id, None,
+            record_audit(s, user, "report.export", "report", report.id, report.id, None,
                         {"format": fmt, "bytes": len(content), "version": report.version})
         return ExportedFile(content=content, media_type=MEDIA_TYPES[fmt], filename=filename)
 
@@ -818,17 +750,17 @@ class Workspace:
         require_review(user)
         try:
             with self.db.session() as s:
-                report = self._report(s, report_id)
+                report = load_report(s, report_id)
                 if expected_version is not None and report.version != expected_version:
                     raise Conflict("Rapporten har ändrats / the report changed", detail={"current_version": report.version})
                 if report.state != "published":
                     raise Conflict("Rapporten är inte publicerad / the report is not published")
-                before = _snap(report, SNAP_REPORT)
+                before = snapshot(report, SNAP_REPORT)
                 report.state = "draft"
                 report.updated_at = utcnow()
                 s.flush()
-                self._audit(s, user, "report.reopen", "report", report.id, report.id, before, _snap(report, SNAP_REPORT))
-                return self._report_view(s, report)
+                record_audit(s, user, "report.reopen", "report", report.id, report.id, before, snapshot(report, SNAP_REPORT))
+                return self.report_view(s, report)
         except StaleDataError as exc:
             raise Conflict("Rapporten ändrades samtidigt / changed concurrently") from exc
 
@@ -838,12 +770,12 @@ class Workspace:
         require_review(user)
         corpus = Path(self.settings.corpus_dir)
         with self.db.session() as s:
-            report = self._report(s, report_id)
+            report = load_report(s, report_id)
             require_read(user, report.unit)
-            self._check_open(report)
+            ensure_open(report)
             if expected_version is not None and report.version != expected_version:
                 raise Conflict("Rapporten har ändrats / the report changed", detail={"current_version": report.version})
-            view = self._report_view(s, report)
+            view = self.report_view(s, report)
             if view.progress.sections.get("pending"):
                 raise Conflict(
                     f"{view.progress.sections['pending']} avsnitt väntar på granskning; granska dem först / "
@@ -878,18 +810,18 @@ class Workspace:
             )
         try:
             with self.db.session() as s:
-                report = self._report(s, report_id)
+                report = load_report(s, report_id)
                 if report.version != version:
                     raise Conflict("Rapporten ändrades under publiceringen / changed while publishing")
                 doc = s.get(DocumentRow, doc_path)
                 passages = s.scalar(select(func.count()).select_from(PassageRow).where(PassageRow.doc_path == doc_path))
-                before = _snap(report, SNAP_REPORT)
+                before = snapshot(report, SNAP_REPORT)
                 report.state = "published"
                 report.published_path = doc_path
                 report.updated_at = utcnow()
                 s.flush()
-                self._audit(s, user, "report.publish", "report", report.id, report.id, before,
-                            {**_snap(report, SNAP_REPORT), "doc_kind": doc.doc_kind if doc else None,
+                record_audit(s, user, "report.publish", "report", report.id, report.id, before,
+                            {**snapshot(report, SNAP_REPORT), "doc_kind": doc.doc_kind if doc else None,
                              "passages": passages or 0})
                 names = self._names(s, [report.owner_id])
                 return PublishResult(report=self._summary(report, names), path=doc_path,

@@ -1,4 +1,4 @@
-"""One router per feature, listed by name; `register` mounts them all (and the web pages)."""
+"""One router per feature, listed by name; `register` mounts them all."""
 
 from __future__ import annotations
 
@@ -22,14 +22,7 @@ from kvalitet.api.routers import (
 ROUTERS = (health, search, activities, drafts, auth, reports, chat, documents, uploads, jobs, results, rollup)
 
 
-def register(app: FastAPI, settings) -> None:
-    """Mount every API router, then the web interface's routes (kvalitet.web.routes, with the
-    /docs page), and let the API accept the web's session cookie. The one place the API imports
-    the web (the import rule in pyproject.toml allows exactly this)."""
-    from kvalitet.api.auth import set_session_loader
-    from kvalitet.web import routes as web_routes
-
+def register(app: FastAPI) -> None:
+    """Mount every API router (the web pages are mounted beside them by kvalitet.app)."""
     for module in ROUTERS:
         app.include_router(module.router)
-    app.include_router(web_routes.router)
-    set_session_loader(app, web_routes.api_session_loader)

@@ -50,7 +50,7 @@ _TAB_HTML_RE = re.compile(r"<(?:ul|li|ol|p|i|br)\b", re.I)
 
 def choose_layout(text: DocumentText) -> str | None:
     """The named layout recogniser the document's evidence asks for, or None (generic)."""
-    scores = layouts._kind_scores(text)
+    scores = layouts.kind_scores(text)
     if not scores:
         return None
     kind = max(scores.items(), key=lambda kv: kv[1])[0]
@@ -61,17 +61,17 @@ def choose_layout(text: DocumentText) -> str | None:
             return "pdf_text_merged_cells"
         # Rows that lack cells: HTML lists inside cells, "Strategiskt utvecklingsuppdrag" rows,
         # separator rows of a table exported to text.
-        evidence = sum(1 for t in lines if layouts._STRAT_RE.search(t) or layouts._SEPARATOR_RE.match(t))
+        evidence = sum(1 for t in lines if layouts.STRAT_RE.search(t) or layouts.SEPARATOR_RE.match(t))
         evidence += sum(1 for t in tab_rows if _TAB_HTML_RE.search(t))
         return "table_rows_by_content" if evidence else None
     if kind == "aktivitetsuppfoljning":
         return "numbered_uppdrag_blocks"
     if kind == "kvalitetsrapport":
-        if any(layouts._INSATS_RE.match(layouts.clean(t)) for t in lines):
+        if any(layouts.INSATS_RE.match(layouts.clean(t)) for t in lines):
             return "numbered_insatser"
         return None
     if kind == "arshjul":
-        if any(layouts._WHEN_HEADER_RE.search(t) for t in lines):
+        if any(layouts.WHEN_HEADER_RE.search(t) for t in lines):
             return "nar_vem_vad"
         return None
     return None
@@ -103,7 +103,7 @@ def _doc_kind(doc: Document, records: list[Record], text: DocumentText, hint: st
         k = doc_kind_from_title(c) if c else None
         if k:
             return k
-    legacy = layouts._detect_kind(text)
+    legacy = layouts.kind_of_prepared(text)
     if legacy != "okand":
         return legacy
     kinds = [r.section_kind for r in records]
@@ -190,7 +190,7 @@ def recognise(document: Document | DocumentText, *, metadata: dict | None = None
     _bold_headings(doc)
     if metadata:
         doc.metadata = {**metadata, **doc.metadata}
-    text = layouts._normalise_spacing(layouts._demarkdown(doc.as_text()))
+    text = layouts.normalise_spacing(layouts.demarkdown(doc.as_text()))
     warnings: list[str] = []
     layout = None
     try:
@@ -201,7 +201,7 @@ def recognise(document: Document | DocumentText, *, metadata: dict | None = None
     if layout:
         kind = _LAYOUT_KIND[layout]
         try:
-            records = layouts._PARSERS[kind](text, warnings)
+            records = layouts.PARSERS[kind](text, warnings)
         except Exception as exc:  # one odd file must not stop an ingest
             log.exception("layout %s failed on %s", layout, doc.path)
             warnings.append(f"the {layout} layout failed ({type(exc).__name__}: {exc}); read generically")
@@ -212,15 +212,15 @@ def recognise(document: Document | DocumentText, *, metadata: dict | None = None
         except Exception as exc:
             log.exception("generic recognition failed on %s", doc.path)
             warnings.append(f"recognition failed ({type(exc).__name__}: {exc}); kept as plain sections")
-            records = layouts._narrative(text, text.lines)
+            records = layouts.narrative_records(text, text.lines)
     texts = [b.text for b in doc.blocks if b.text.strip()]
     dates = find_dates(texts, doc.metadata, doc.path)
     if layout:
         kind = _LAYOUT_KIND[layout]
-        legacy_year = layouts._detect_year(text)
+        legacy_year = layouts.year_of_prepared(text)
         if legacy_year is not None:
             dates["year"], dates["year_source"] = legacy_year, "text"
-        title = layouts._doc_title(text)
+        title = layouts.doc_title(text)
     else:
         kind = _doc_kind(doc, records, text, hint)
         title = _title(doc)

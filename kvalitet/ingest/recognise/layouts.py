@@ -225,8 +225,8 @@ _CARRIED_ANY_RE = re.compile(r"Kvarstår\s+från\s+(?:budget\s+)?(20\d\d)", re.I
 
 _HEADER_RE = re.compile(r"^\W*Nämndmål\s+Aktivitet\b", re.I)
 _MUNI_RE = re.compile(r"^Kommunövergripande\s+mål\s*:\s*(.+)$", re.I)
-_STRAT_RE = re.compile(r"^Strategisk(?:t|a)?\s+utvecklingsuppdrag\s*:?\s*", re.I)
-_SEPARATOR_RE = re.compile(r"^[\s\-–—_=|+:]*-{2,}[\s\-–—_=|+:]*$")
+STRAT_RE = re.compile(r"^Strategisk(?:t|a)?\s+utvecklingsuppdrag\s*:?\s*", re.I)
+SEPARATOR_RE = re.compile(r"^[\s\-–—_=|+:]*-{2,}[\s\-–—_=|+:]*$")
 _PAGE_NO_RE = re.compile(r"^(?:(?:sida|page|s\.)\s*)?\d{1,3}(?:\s*(?:av|/|of)\s*\d{1,3})?$", re.I)
 
 
@@ -270,11 +270,11 @@ def _stripped_lines(doc: DocumentText) -> list[str]:
 
 _AU_BLOCK_RE = re.compile(r"^\s*(\d{1,3})\s*[.):]?\s*Uppdrag\s*/\s*aktivitet\b\s*:?\s*(.*)$", re.I)
 _AU_SUB_RE = re.compile(r"^(Uppföljning|Analys|Kommentar|Resultat|Risker|Kostnader)(?:\s*:\s*(.*)|\s*)$", re.I)
-_INSATS_RE = re.compile(r"^(\d{1,2})\s*[.)]\s*(Insats(?:er)?\s+inom\b.*)$", re.I)
-_WHEN_HEADER_RE = re.compile(r"\bNÄR\s+VEM\s+VAD\b", re.I)
+INSATS_RE = re.compile(r"^(\d{1,2})\s*[.)]\s*(Insats(?:er)?\s+inom\b.*)$", re.I)
+WHEN_HEADER_RE = re.compile(r"\bNÄR\s+VEM\s+VAD\b", re.I)
 
 
-def _kind_scores(doc: DocumentText) -> dict[str, float]:
+def kind_scores(doc: DocumentText) -> dict[str, float]:
     lines = [s for s in _stripped_lines(doc) if s]
     flat = _collapsed(doc)
     scores: dict[str, float] = {}
@@ -298,7 +298,7 @@ def _kind_scores(doc: DocumentText) -> dict[str, float]:
         scores["aktivitetsuppfoljning"] = 3 * min(blocks, 5) + min(subs, 5)
 
     # Quality report: numbered "Insatser inom ..." and the report's own headings.
-    insatser = sum(1 for s in lines if _INSATS_RE.match(s))
+    insatser = sum(1 for s in lines if INSATS_RE.match(s))
     kr_heads = {_kr_heading(s) for s in lines} - {None}
     tkr = sum(1 for s in lines if _COST_RE.match(s))
     kr = 3 * min(insatser, 4) + 1.5 * len(kr_heads) + 0.5 * min(tkr, 6)
@@ -306,7 +306,7 @@ def _kind_scores(doc: DocumentText) -> dict[str, float]:
         scores["kvalitetsrapport"] = kr
 
     # The yearly process: NÄR VEM VAD tables, rows starting with a month and a role.
-    when_headers = len(_WHEN_HEADER_RE.findall(flat))
+    when_headers = len(WHEN_HEADER_RE.findall(flat))
     month_rows = sum(1 for s in lines if _WHEN_RE.match(s) and _VEM_RE.match(_WHEN_RE.sub("", s, 1).strip()))
     tertial = len(re.findall(r"\bT[123]\b|\btertial", flat, re.I))
     if when_headers or month_rows >= 4:
@@ -319,11 +319,11 @@ def detect_kind(doc: DocumentText) -> str:
 
     A report published from the workspace (Markdown) is recognised as the kind of report it
     is, since it has that kind's shape; "rapport" is not given from the text alone."""
-    return _detect_kind(_demarkdown(doc))
+    return kind_of_prepared(demarkdown(doc))
 
 
-def _detect_kind(doc: DocumentText) -> str:
-    scores = _kind_scores(doc)
+def kind_of_prepared(doc: DocumentText) -> str:
+    scores = kind_scores(doc)
     if not scores:
         return "okand"
     return max(scores.items(), key=lambda kv: kv[1])[0]
@@ -352,10 +352,10 @@ def detect_year(doc: DocumentText) -> int | None:
     2000-2099 of the text (not counting "Kvarstår från 2021", "Förskjuts till 2023"), ties to
     the latest.
     """
-    return _detect_year(_demarkdown(doc))
+    return year_of_prepared(demarkdown(doc))
 
 
-def _detect_year(doc: DocumentText) -> int | None:
+def year_of_prepared(doc: DocumentText) -> int | None:
     texts = [clean(ln.text) for ln in doc.lines]
     nonempty = [t for t in texts if t]
     head = " \n ".join(nonempty[:15])
@@ -377,7 +377,7 @@ def _detect_year(doc: DocumentText) -> int | None:
     return max(counts.items(), key=lambda kv: (kv[1], kv[0]))[0]
 
 
-def _doc_title(doc: DocumentText) -> str | None:
+def doc_title(doc: DocumentText) -> str | None:
     for ln in doc.lines:
         s = clean(ln.text)
         if not s:
@@ -412,7 +412,7 @@ def _trivial(lines: Sequence[Line]) -> bool:
     return not any(_ends_sentence(t) or len(t) > 80 for t in texts)
 
 
-def _narrative(
+def narrative_records(
     doc: DocumentText,
     lines: Sequence[Line],
     *,
@@ -424,7 +424,7 @@ def _narrative(
     records of `kind`; long sections are cut at paragraph boundaries."""
     runs = _runs(doc, lines)
     if len(runs) > 1:
-        return [r for run in runs for r in _narrative(doc, run, kind=kind, skip_trivial=skip_trivial, title=title)]
+        return [r for run in runs for r in narrative_records(doc, run, kind=kind, skip_trivial=skip_trivial, title=title)]
     paras = []
     for para in _paragraphs(lines):
         # "Beslut om budget" / "Nämnden beslutar …": a heading right on top of its text.
@@ -531,7 +531,7 @@ def _cut_long(paras: Sequence[list[Line]]) -> list[list[Line]]:
 
 
 def _parse_okand(doc: DocumentText, warnings: list[str]) -> list[Record]:
-    return _narrative(doc, doc.lines)
+    return narrative_records(doc, doc.lines)
 
 
 # ============================================================================================
@@ -582,7 +582,7 @@ def _parse_vp(doc: DocumentText, warnings: list[str]) -> list[Record]:
     first_table = min(
         [i for i in heads] + [i for i, ln in enumerate(lines) if _HEADER_RE.match(clean(ln.text))] + [len(lines)]
     )
-    records = _narrative(doc, lines[:first_table], skip_trivial=True)
+    records = narrative_records(doc, lines[:first_table], skip_trivial=True)
     body = lines[first_table:]
     body_heads = {i - first_table: p for i, p in heads.items() if i >= first_table}
     if not _is_tabular(body):
@@ -714,10 +714,10 @@ class _VPTable:
             if _HEADER_RE.match(s):
                 reset()
                 continue
-            if _SEPARATOR_RE.match(raw):
+            if SEPARATOR_RE.match(raw):
                 reset()
                 continue
-            if "\t" not in raw and _STRAT_RE.match(s):
+            if "\t" not in raw and STRAT_RE.match(s):
                 raw = "\t" + raw  # a strategic assignment whose empty cells were stripped
             if "\t" not in raw:
                 if last is not None and (s[:1].islower() or s[:1] == "("):
@@ -766,7 +766,7 @@ class _VPTable:
             elif len(nonempty) == 1:
                 k = nonempty[0]
                 t = texts[k]
-                if _STRAT_RE.match(t):
+                if STRAT_RE.match(t):
                     row = _Row("activity", cells[k], ln.number, ln.number, perspective, muni, goal)
                 elif last is not None and (
                     t[:1].islower() or t[:1] in "(-–," or (not _ends_sentence(clean(last.raw)) and not _is_bullet_cell(cells[k]))
@@ -790,7 +790,7 @@ class _VPTable:
                 row.comment = rest or None
                 self.warnings.append(f"line {ln.number}: a table row without status, deadline or committee")
 
-            if _STRAT_RE.match(clean(row.raw)):
+            if STRAT_RE.match(clean(row.raw)):
                 row.kind = "strategic"
                 strategic = row
             elif _is_bullet_cell(row.raw):
@@ -800,7 +800,7 @@ class _VPTable:
             self.rows.append(row)
             last = row
 
-        records = _narrative(self.doc, narrative, skip_trivial=True)
+        records = narrative_records(self.doc, narrative, skip_trivial=True)
         records += [self._record(r) for r in self.rows]
         records.sort(key=lambda r: r.source.line_start)
         return records
@@ -811,7 +811,7 @@ class _VPTable:
         source = self.doc.source(row.start, row.end)
         postponed = bool(row.deadline and _POSTPONED_RE.search(row.deadline))
         if row.kind == "strategic":
-            body = _STRAT_RE.sub("", text).strip()
+            body = STRAT_RE.sub("", text).strip()
             return Record(
                 section_kind="aktivitet",
                 text=_labelled(
@@ -843,10 +843,10 @@ class _VPTable:
         title = None
         goal = row.goal
         if row.parent is not None:
-            parent = _shorten(_STRAT_RE.sub("", clean(row.parent.raw)).strip())
+            parent = _shorten(STRAT_RE.sub("", clean(row.parent.raw)).strip())
             title = f"Strategiskt utvecklingsuppdrag: {parent}"
             if goal is None:
-                goal = f"Strategiskt utvecklingsuppdrag: {_STRAT_RE.sub('', clean(row.parent.raw)).strip()}"
+                goal = f"Strategiskt utvecklingsuppdrag: {STRAT_RE.sub('', clean(row.parent.raw)).strip()}"
         return Record(
             section_kind="aktivitet",
             text=_activity_text(
@@ -1323,7 +1323,7 @@ _AU_KINDS = {
 def _parse_au(doc: DocumentText, warnings: list[str]) -> list[Record]:
     lines = doc.lines
     starts = [i for i, ln in enumerate(lines) if _AU_BLOCK_RE.match(clean(ln.text))]
-    records = _narrative(doc, lines[: starts[0]] if starts else lines, skip_trivial=True)
+    records = narrative_records(doc, lines[: starts[0]] if starts else lines, skip_trivial=True)
     for bi, start in enumerate(starts):
         end = starts[bi + 1] if bi + 1 < len(starts) else len(lines)
         m = _AU_BLOCK_RE.match(clean(lines[start].text))
@@ -1464,7 +1464,7 @@ def _parse_kr(doc: DocumentText, warnings: list[str]) -> list[Record]:
     while i < len(lines):
         ln = lines[i]
         s = clean(ln.text)
-        m = _INSATS_RE.match(s) if s else None
+        m = INSATS_RE.match(s) if s else None
         if m and len(s) <= 200:
             parts = [ln.text]
             j = i + 1
@@ -1517,7 +1517,7 @@ def _parse_kr(doc: DocumentText, warnings: list[str]) -> list[Record]:
             cur.entries.append((ln, None))
         i += 1
 
-    records = _narrative(doc, pre, skip_trivial=True)
+    records = narrative_records(doc, pre, skip_trivial=True)
     for sec in sections:
         records += _kr_section(doc, sec, warnings)
     records.sort(key=lambda r: r.source.line_start)
@@ -1546,7 +1546,7 @@ def _kr_section(doc: DocumentText, sec: _Section, warnings: list[str]) -> list[R
         text = f"{heading}. {text}" if heading and heading != text else text
     first = sec.head.number if sec.head else paras[0][0].number
     if len(text) > _MAX_CHARS * 1.5 and sec.kind != "insats":
-        out = _narrative(doc, [ln for ln, repl in sec.entries if repl is None], kind=sec.kind, title=sec.title)
+        out = narrative_records(doc, [ln for ln, repl in sec.entries if repl is None], kind=sec.kind, title=sec.title)
         for r in out:
             r.title = sec.title
             r.activity = sec.activity
@@ -1663,7 +1663,7 @@ def _kr_costs(doc: DocumentText, sec: _Section, warnings: list[str]) -> list[Rec
         else:
             other.append(ln)
     if other:
-        out += _narrative(doc, other, title=sec.title)
+        out += narrative_records(doc, other, title=sec.title)
     return out
 
 
@@ -1689,7 +1689,7 @@ _AH_END_RE = re.compile(r"^(?:Befattning|Sammanställt|Not\b|Obs\b|Källa|Anm\b|
 
 def _is_caps_title(s: str) -> bool:
     letters = [c for c in s if c.isalpha()]
-    return len(letters) >= 4 and all(c.isupper() for c in letters) and not _WHEN_HEADER_RE.search(s)
+    return len(letters) >= 4 and all(c.isupper() for c in letters) and not WHEN_HEADER_RE.search(s)
 
 
 @dataclass
@@ -1746,7 +1746,7 @@ def _parse_ah(doc: DocumentText, warnings: list[str]) -> list[Record]:
         s = clean(raw)
         if not s:
             continue
-        if _WHEN_HEADER_RE.search(s):
+        if WHEN_HEADER_RE.search(s):
             in_table = True
             title = " – ".join(c.capitalize() for c in caps) or title
             caps = []
@@ -1797,7 +1797,7 @@ def _parse_ah(doc: DocumentText, warnings: list[str]) -> list[Record]:
         cur.vad.append(s)
         cur.end = ln.number
 
-    records = _narrative(doc, narrative)
+    records = narrative_records(doc, narrative)
     for st in steps:
         when = clean(st.when)
         vem = re.sub(rf"\s*{_CONN}$", "", clean(st.vem)) or None
@@ -1822,7 +1822,7 @@ def _parse_ah(doc: DocumentText, warnings: list[str]) -> list[Record]:
 # Entry point
 # ============================================================================================
 
-_PARSERS: dict[str, Callable[[DocumentText, list[str]], list[Record]]] = {
+PARSERS: dict[str, Callable[[DocumentText, list[str]], list[Record]]] = {
     "verksamhetsplan_uppfoljning": _parse_vp,
     "aktivitetsuppfoljning": _parse_au,
     "kvalitetsrapport": _parse_kr,
@@ -1857,7 +1857,7 @@ def _md_inline(text: str) -> str:
     return re.sub(r"\\([\\`*_\[\]<>|~&#+\-=.!(){}])", r"\1", text)
 
 
-def _demarkdown(doc: DocumentText) -> DocumentText:
+def demarkdown(doc: DocumentText) -> DocumentText:
     """A Markdown text (a report published from the workspace) read as the plain shapes:
     headings without "#", pipe tables as tab-separated rows, inline markup off. One line in,
     one line out, so the line numbers stay those of the file."""
@@ -1893,7 +1893,7 @@ def _demarkdown(doc: DocumentText) -> DocumentText:
     return DocumentText(path=doc.path, lines=out, media_type=doc.media_type)
 
 
-def _normalise_spacing(doc: DocumentText) -> DocumentText:
+def normalise_spacing(doc: DocumentText) -> DocumentText:
     """A double-spaced text (a blank line after nearly every line, as some PDF and DOCX
     readers give) loses its single blank lines; two or more blank lines become one. Line
     numbers are kept, so sources still point at the file's lines."""
@@ -1939,19 +1939,19 @@ def _normalise_spacing(doc: DocumentText) -> DocumentText:
 def parse_document(doc: DocumentText) -> ParsedDocument:
     """Recognise the document's kind and year and cut it into records. Never raises on odd
     input: a parser that fails falls back to plain sections, with a warning."""
-    doc = _normalise_spacing(_demarkdown(doc))
-    kind = _detect_kind(doc)
-    year = _detect_year(doc)
-    title = _doc_title(doc)
+    doc = normalise_spacing(demarkdown(doc))
+    kind = kind_of_prepared(doc)
+    year = year_of_prepared(doc)
+    title = doc_title(doc)
     warnings: list[str] = []
     try:
-        records = _PARSERS.get(kind, _parse_okand)(doc, warnings)
+        records = PARSERS.get(kind, _parse_okand)(doc, warnings)
     except Exception as exc:  # one odd file must not stop an ingest
         log.exception("parsing %s as %s failed", doc.path, kind)
         warnings.append(f"the {kind} parser failed ({type(exc).__name__}: {exc}); kept as plain sections")
-        records = _narrative(doc, doc.lines)
+        records = narrative_records(doc, doc.lines)
     if not records and kind != "okand":
-        records = _narrative(doc, doc.lines)
+        records = narrative_records(doc, doc.lines)
     return ParsedDocument(path=doc.path, doc_kind=kind, year=year, title=title, records=records, warnings=warnings)
 
 
@@ -2022,7 +2022,7 @@ def check_activities(parsed: Sequence[ParsedDocument], checked: Sequence[dict]) 
     return out
 
 
-def _main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None) -> int:
     import argparse
     import json
 
@@ -2066,4 +2066,4 @@ def _main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(_main())
+    raise SystemExit(main())
