@@ -61,6 +61,12 @@ def translit(word: str, table: dict[str, str]) -> str:
     return out[:1].upper() + out[1:]
 
 
+def fold(word: str) -> str:
+    """Without diacritics except the Swedish letters, as kvalitet.pii.names._fold."""
+    return "".join(ch if ch in "åäöÅÄÖ" else "".join(
+        c for c in unicodedata.normalize("NFD", ch) if not unicodedata.combining(c)) for ch in word)
+
+
 def words_of(entry: str) -> list[str]:
     """Title-cased tokens of a lexicon entry ("van der Berg" -> Berg; particles are a rule)."""
     out = []
@@ -123,7 +129,9 @@ def main() -> None:
     f, s = supplement()
     first |= f
     last |= s
-    names_lower = {n.lower() for n in first | last}
+    # the run time also looks names up without their diacritics ("Vár" -> "Var"), so those
+    # forms are checked against the word list too
+    names_lower = {n.lower() for n in first | last} | {fold(n).lower() for n in first | last}
     words = WORDLIST.read_bytes().decode("latin-1").split()
     lower_words = {w for w in words if w.islower()}
     common = sorted(n for n in names_lower if n in lower_words)
