@@ -125,7 +125,13 @@ VERBS_AFTER = frozenset(
     deltog skickar skickade presenterade presenterar berättade berättar lyfte lyfter informerade
     informerar tar tog gör gjorde går gick samordnar samordnade sammanställer sammanställde
     håller höll stöttar stöttade driver drev ser såg skriver skrev slutar slutade börjar började
-    blir blev hälsar önskar""".split()
+    blir blev hälsar önskar påpekade påpekar inledde inleder avslutade avslutar tackade tackar
+    betonade betonar framhöll framhåller poängterade poängterar konstaterade konstaterar svarade
+    svarar frågade frågar noterade noterar redogjorde redogör rapporterade rapporterar meddelade
+    meddelar underströk understryker visade visar förklarade förklarar lovade lovar beskrev
+    beskriver bekräftade bekräftar instämde instämmer ringde ringer mejlade mejlar kontaktade
+    kontaktar träffade träffar uppgav uppger anser ansåg beslutade beslutar sammanfattade
+    sammanfattar efterlyste efterlyser erbjöd erbjuder gick går""".split()
 )
 
 # Particles inside a name ("af Klint", "de Vries", "van den Broek", "bin Laden", "al-Sayed").
@@ -204,7 +210,8 @@ INSTITUTION_WORDS = frozenset(
     högskola högskolan stiftelse stiftelsen fond fonden pris priset stipendium ab förening
     föreningen bibliotek biblioteket hus huset center centrum område området skolområde
     museum museet värld världen sal salen aula aulan konferensrum institut institutet
-    vårdcentral vårdcentralen förlag förlaget bron hamnen kajen stranden
+    vårdcentral vårdcentralen förlag förlaget bron hamnen kajen stranden hovrätt hovrätten
+    tingsrätt tingsrätten kammarrätt kammarrätten förvaltningsrätt förvaltningsrätten
     modell modellen metod metoden program programmet projekt projektet""".split()
 )
 # A capitalised word ending in one of these is an institution, organisation, method or common noun.
@@ -474,7 +481,7 @@ def find_names(text: str) -> list[tuple[int, int]]:
         return p is not None and p.kind == "word" and _role_like(p.text) and not p.text.endswith(":")
 
     def followed_by_institution(j: int) -> bool:
-        nt = next_tok(j)
+        nt = toks[j] if j < n and re.fullmatch(r" {1,3}", _gap(text, toks[j - 1], toks[j])) else None
         return nt is not None and nt.kind == "word" and _institution(nt.text)
 
     def add(i: int, j: int, why: str) -> None:
@@ -493,10 +500,11 @@ def find_names(text: str) -> list[tuple[int, int]]:
             if re.fullmatch(r" ?, ?| ", gap) and _namelike(w.norm) != "X":
                 if gap.strip() == "," or _LAST_PLACEHOLDER.fullmatch(t.text) or _namelike(w.norm) != "U":
                     add(i - 1, i, "half-masked")
-        # word after: "[förnamn] Berg"
+        # word after: "[förnamn] Berg", "[namn] Karlsson", "[NAMN] ÖSTLUND"
         if i + 1 < n and toks[i + 1].kind == "word" and toks[i + 1].shape in ("title", "upper") \
-                and _gap(text, t, toks[i + 1]) == " " and _FIRST_PLACEHOLDER.fullmatch(t.text) \
-                and _namelike(toks[i + 1].norm) != "X":
+                and _gap(text, t, toks[i + 1]) == " " and not _LAST_PLACEHOLDER.fullmatch(t.text) \
+                and (_namelike(toks[i + 1].norm) in ("S", "B") or _FIRST_PLACEHOLDER.fullmatch(t.text)
+                     and _namelike(toks[i + 1].norm) != "X") and not taken[i + 1]:
             add(i + 1, i + 2, "half-masked")
 
     # 2. Surname first: "Öztürk, Elif", "Kowalski, Piotr, tfn", "Mäkinen, Aino 180305-5241".
@@ -538,7 +546,7 @@ def find_names(text: str) -> list[tuple[int, int]]:
             i += 1
             continue
         shape = "title" if t.shape == "initial" else t.shape
-        if shape == "lower" and not (is_first_name(t.norm) or (
+        if shape == "lower" and not (is_first_name(t.norm) or _lower_surname_after_cue(text, toks, i) or (
                 i + 1 < n and toks[i + 1].shape == "lower" and is_first_name(toks[i + 1].norm))):
             i += 1  # lower case: only a first name (or the word before one) can open a name
             continue
@@ -546,9 +554,11 @@ def find_names(text: str) -> list[tuple[int, int]]:
         while j < n and j - i < 5 and not taken[j] and _joined(text, toks[j - 1], toks[j]):
             u = toks[j]
             if "\n" in _gap(text, toks[j - 1], u) and not (
-                u.kind == "word" and _namelike(u.norm) in ("G", "S", "B") and _namelike(toks[j - 1].norm) in ("G", "S", "B")
+                j - i == 1 and u.kind == "word" and _namelike(u.norm) in ("S", "B")
+                and _namelike(toks[j - 1].norm) in ("G", "B")
             ):
-                break  # a line break joins only names: "Susanne\nWadell", not "Gul\nEnkät"
+                break  # a line break joins only a first name to a surname: "Susanne\nWadell", not
+                # "Gul\nEnkät", "TOMAS KARLSSON\nDIANA POPESCU" or "skolsköterska Hed\nSjögren inledde"
             if u.kind == "placeholder":
                 break
             if u.shape == shape or (shape == "title" and u.shape == "initial"):
@@ -576,18 +586,50 @@ def find_names(text: str) -> list[tuple[int, int]]:
         if b - a >= 2:
             full_firsts.add(toks[a].norm)
         i = b
-    # 4. Ambiguous single first names that were named in full elsewhere ("Per Ek … Per har").
+    # 4. Consistency: a word that is part of a name found elsewhere in the text is that name
+    # again, before or after ("Per Ek … Per har", "Eva Sjögren … Sjögren inledde", "ERIKSSON …
+    # Eriksson"); and a surname joined by "och" or "," to a surname found alone ("Lind och Åberg").
+    known: set[str] = set(full_firsts)
+    for sp in spans:
+        for k in range(n):
+            if toks[k].start >= sp.start and toks[k].end <= sp.end and toks[k].kind == "word" \
+                    and toks[k].text.lower() not in PARTICLES and len(toks[k].text) >= 2:
+                known.add(toks[k].norm)
+                base = _genitive_base(toks[k].norm)
+                if base and sp.end == toks[k].end and (_in(lexicons()[0], base) or _in(lexicons()[1], base)):
+                    known.add(base)
     for k, t in enumerate(toks):
-        if taken[k] or t.kind != "word" or t.shape != "title":
+        if taken[k] or t.kind != "word" or t.shape not in ("title", "upper"):
             continue
         base = _genitive_base(t.norm)
-        if t.norm in full_firsts or (base and base in full_firsts):
-            nt = next_tok(k + 1)
-            if nt is not None and nt.kind == "word" and (nt.shape == "title" and not _not_a_name(nt.norm)):
+        if not (t.norm in known or (base and base in known)) or _not_a_name(t.norm):
+            continue
+        nt = next_tok(k + 1)
+        if nt is not None and nt.kind == "word" and nt.shape == t.shape and not _not_a_name(nt.norm) \
+                and not taken[k + 1]:
+            continue  # part of another, unfound name
+        if followed_by_institution(k + 1) or _after_place_preposition(text, toks, k):
+            continue
+        if _sentence_start(text, t) and (is_common_word(t.norm) or t.norm in _NOT_NAMES_LOWER_TITLE) and (
+                nt is None or nt.text not in VERBS_AFTER or _CLEFT.match(text, nt.start)):
+            continue
+        add(k, k + 1, "named-before")
+    single = {sp.start for sp in spans if " " not in text[sp.start : sp.end] and "," not in text[sp.start : sp.end]}
+    changed = True
+    while changed:
+        changed = False
+        for k in range(n - 2):
+            a, c = toks[k], toks[k + 2]
+            if toks[k + 1].text not in ("och", "samt") or not (_joined(text, a, toks[k + 1]) and _joined(text, toks[k + 1], c)):
                 continue
-            if _sentence_start(text, t) and t.norm in _NOT_NAMES_LOWER_TITLE and (nt is None or nt.text not in VERBS_AFTER):
-                continue
-            add(k, k + 1, "named-before")
+            for found, other, oi in ((a, c, k + 2), (c, a, k)):
+                if found.start in single and not taken[oi] and other.kind == "word" and other.shape == found.shape \
+                        and other.shape in ("title", "upper") and _namelike(other.norm) in ("S", "B") \
+                        and _namelike(found.norm) in ("S", "B") and not _after_place_preposition(text, toks, min(k, oi)) \
+                        and not followed_by_institution(oi + 1):
+                    add(oi, oi + 1, "coordinated")
+                    single.add(other.start)
+                    changed = True
     return _finalise(spans)
 
 
@@ -676,6 +718,9 @@ def _decide_lower(text, toks, run):
             if not (c1 and c2) or cue:
                 if a == 0 or not cue:
                     return (run[a], run[a + 1] + 1, "lower-full")
+    # a surname alone after a cue: "kolla med johansson"
+    if _lower_surname_after_cue(text, toks, run[0]) and not ("G" in cls[0] and len(words) > 1):
+        return (run[0], run[0] + 1, "lower-surname")
     # a first name alone: "hodan", "birgitta"; an everyday word ("lena") only after a cue verb
     w = words[0]
     if "G" in cls[0] and w.text not in _NOT_NAMES_LOWER and len(w.text) >= 3:
@@ -693,6 +738,18 @@ _STRONG_CUES = frozenset("fråga frågar frågade hälsa hälsar påminn påminn
 _FUNCTION_LOWER = frozenset("per bo dag man alla andra bara inga hans sin".split())
 
 
+def _lower_surname_after_cue(text: str, toks: list[_Tok], i: int) -> bool:
+    """A lower-case surname of a surname's shape ("johansson", "lindqvist"), no everyday word,
+    right after a cue ("med", "fråga", "ring") in a chat."""
+    t = toks[i]
+    if t.shape != "lower" or i == 0 or is_common_word(t.norm) or t.text in _NOT_NAMES_LOWER:
+        return False
+    prev = toks[i - 1]
+    if prev.text.lower() not in CUE_BEFORE or text[prev.end : t.start] != " ":
+        return False
+    return _in(lexicons()[1], t.norm) and bool(_SURNAME_SUFFIX.search(t.text)) and not _INSTITUTION_SUFFIX.search(t.text)
+
+
 def _chat_like(text: str) -> bool:
     """Typed like a chat message: starts in lower case or has no capital letter at all."""
     s = text.lstrip()
@@ -704,7 +761,8 @@ def _decide_upper(text, toks, run, role_before):
     words = [toks[k] for k in run if toks[k].text.lower() not in PARTICLES]
     if len(words) < 2:
         w = words[0]
-        if (role_before(run[0]) or _label_before(text, w.start)) and _namelike(w.norm) in ("G", "S", "B"):
+        if (role_before(run[0]) or _label_before(text, w.start) or _name_cell(text, w, strict=False)
+                or _slash_signature(text, w)) and _namelike(w.norm) in ("G", "S", "B"):
             return (run[0], run[0] + 1, "capitals-context")
         return None
     cls = [_namelike(w.norm) for w in words]
@@ -719,6 +777,12 @@ def _decide_upper(text, toks, run, role_before):
     return None
 
 
+def _slash_signature(text: str, tok: _Tok) -> bool:
+    """A name signed after a slash at the end of a line: "… PÅ TORSDAG? /PETRA", "/Mats"."""
+    return bool(re.search(r"(?:^|\s)/ ?$", text[max(0, tok.start - 2) : tok.start])) and (
+        re.match(r"[ \t]*(?:\n|$)", text[tok.end :]) is not None)
+
+
 def _decide_title(text, toks, run, role_before, prev_word):
     words = [toks[k] for k in run]
     names = [w for w in words if w.text.lower() not in PARTICLES or w.shape == "title" and w.text not in ("De", "Van", "Von", "Af", "Da", "Di", "Le", "La", "Al", "El")]
@@ -731,16 +795,16 @@ def _decide_title(text, toks, run, role_before, prev_word):
     if len(names) >= 2:
         if any(c in ("G", "B") for c in cls):
             # "Per Ek", "Klara Engström": an everyday word at a sentence start needs a real surname
-            g_common = all(is_common_word(w.norm) for w, c in zip(words, cls) if c != "I")
+            g_common = all(is_common_word(w.norm) for w, c in zip(words, cls, strict=True) if c != "I")
             if g_common and start_of_sentence and not (role or label):
                 nxt = toks[j] if j < len(toks) and re.fullmatch(r" {1,3}", text[toks[j - 1].end : toks[j].start]) else None
-                if not any(c == "S" and not is_common_word(w.norm) for w, c in zip(words, cls)) and not (
+                if not any(c == "S" and not is_common_word(w.norm) for w, c in zip(words, cls, strict=True)) and not (
                     nxt is not None and nxt.text in VERBS_AFTER and all(c in ("G", "S", "B") for c in cls)
                 ):
                     return None
             return (i, j, "full-name")
         strong_s = any(c == "S" and not is_common_word(w.norm) and (
-            _in(lexicons()[1], w.norm) or _in(lexicons()[1], _genitive_base(w.norm) or "")) for w, c in zip(words, cls))
+            _in(lexicons()[1], w.norm) or _in(lexicons()[1], _genitive_base(w.norm) or "")) for w, c in zip(words, cls, strict=True))
         if any(c == "S" for c in cls) and (role or label or (strong_s and (not start_of_sentence or _signature_line(text, first)))):
             return (i, j, "full-name")
         if role or label:
@@ -748,14 +812,18 @@ def _decide_title(text, toks, run, role_before, prev_word):
         return None
     # A single word.
     w, c = first, cls[0]
-    if c == "I" or len(w.text) < 2 or (len(w.text) < 3 and not (role or label)):
+    if c == "I" or len(w.text) < 2:
         return None
     nt = toks[j] if j < len(toks) and re.fullmatch(r" {1,3}", text[toks[j - 1].end : toks[j].start]) else None
-    verb_after = nt is not None and nt.text in VERBS_AFTER
+    verb_after = nt is not None and nt.text in VERBS_AFTER and not _CLEFT.match(text, nt.start)
+    pupil_after = bool(_CLASS_AFTER.match(text, w.end))  # "Björn i 2B", "Hugo, åk 4"
     pw = prev_word(i)
     greeting = pw is not None and pw.text.lower() in GREETINGS
     if role or label:
         return (i, j, "context") if c != "X" else None
+    place = _after_place_preposition(text, toks, i)
+    if len(w.text) < 3 and not (c in ("S", "B") and verb_after and not start_of_sentence and not place):
+        return None  # two letters: only "… och Ek har ansvar"
     if re.match(r"\s*&", text[w.end : w.end + 3]) or re.search(r"&\s*$", text[max(0, w.start - 3) : w.start]):
         return None  # "Read & Write": a product
     common = is_common_word(w.norm)
@@ -766,16 +834,25 @@ def _decide_title(text, toks, run, role_before, prev_word):
         base = _genitive_base(w.norm)
         if w.norm.lower() in _FUNCTION_LOWER or (base or "").lower() in _FUNCTION_LOWER:
             return None
-        if verb_after or greeting or _signature_line(text, w) or not start_of_sentence:
+        if place and not (verb_after or pupil_after):
+            return None  # "eleverna från Sten hämtas sist", "via Hed": a place
+        if _name_cell(text, w, strict=False):
+            return (i, j, "first-name")
+        if verb_after or pupil_after or greeting or _signature_line(text, w) or not start_of_sentence:
             return (i, j, "first-name")
         if base and not start_of_sentence and nt is not None and nt.shape == "lower":
             return (i, j, "first-name")  # genitive mid-sentence: "I Lenas grupp"
         return None
     if c == "S":
-        before = toks[i - 1] if i > 0 and re.fullmatch(r" {1,3}", text[toks[i - 1].end : w.start]) else None
-        if common or (before is not None and before.text in ("i", "I", "från", "Från", "mot", "ut")
-                      and not _SURNAME_SUFFIX.search(w.norm.lower())):
-            return None  # "i Vasa", "från Lund": a place
+        person_suffix = bool(_SURNAME_SUFFIX.search(w.norm.lower()))
+        if place and not pupil_after and not (person_suffix and toks[i - 1].text.lower() in ("från", "till", "mot", "i", "ut")):
+            return None  # "i Vasa", "från Lund", "via Hed och Norberg": a place; not "svar från Andersson"
+        if common:
+            # "Berg och Ek har ansvar": an everyday word written capitalised inside a sentence,
+            # followed by what a person does, or alone in a table cell under "Ansvarig"
+            if (verb_after and not start_of_sentence) or pupil_after or _name_cell(text, w, strict=False):
+                return (i, j, "surname")
+            return None
         proper = lexicons()[3]
         if w.norm in proper:
             return None
@@ -783,7 +860,59 @@ def _decide_title(text, toks, run, role_before, prev_word):
             # only shaped like a surname ("Personen", "Skolutveckling"): a person's verb must follow
             if start_of_sentence or not verb_after:
                 return None
-        if start_of_sentence and not (verb_after or greeting or _signature_line(text, w)):
+        if start_of_sentence and not (verb_after or pupil_after or greeting or _signature_line(text, w)
+                                      or _name_cell(text, w, strict=True)):
             return None
         return (i, j, "surname")
     return None
+
+
+# "Björk var det träslag …", "Sten är ett …": the verb opens a cleft, the word is no person.
+_CLEFT = re.compile(r"(?:var|är) (?:det|en|ett|också|ju)\b")
+# A pupil's class right after a name: "Björn i 2B", "Hugo, åk 4", "Lindgren (åk 6)".
+_CLASS_AFTER = re.compile(r"(?: i |,? ?\(?)(?:\d{1,2}[A-ZÅÄÖa-zåäö]?\b|åk\.? ?\d|årskurs \d|klass \d|förskoleklass)")
+_PLACE_PREPOSITIONS = frozenset("i I från Från via Via mot Mot ut till Till ner upp".split())
+_CELL_LABELS = frozenset("ansvarig ansvariga ansvarar namn elev kontaktperson handläggare mentor utförare vem".split())
+
+
+def _after_place_preposition(text: str, toks: list[_Tok], i: int) -> bool:
+    """The word at `i` follows "i", "från", "via", "mot" … directly, or as the second of two
+    words joined by "och"/","/"eller" after one ("via Hed och Norberg"): a place."""
+    def prep(k: int) -> bool:
+        return k >= 0 and toks[k].text in _PLACE_PREPOSITIONS and re.fullmatch(r" {1,3}", text[toks[k].end : toks[k + 1].start]) is not None
+    if prep(i - 1):
+        return not (toks[i - 1].text.lower() == "till" and i - 1 > 0 and toks[i - 2].text.lower() not in ("flytta", "flyttar", "flyttade", "åka", "åker", "åkte", "resa", "reser", "reste", "kör", "körde"))
+    if i >= 3 and toks[i - 1].text in ("och", "eller") and toks[i - 2].shape == "title" and prep(i - 3) and toks[i - 3].text.lower() != "till":
+        return True
+    return False
+
+
+def _name_cell(text: str, tok: _Tok, strict: bool) -> bool:
+    """The token fills a table cell by itself (tabs around it), and, when not `strict`, its
+    column's header is "Ansvarig", "Namn" …; when `strict`, a surname from the lexicon (not a
+    place, not an everyday word) alone in a cell is enough."""
+    ls, le = _line_of(text, tok.start)
+    line = text[ls:le]
+    if "\t" not in line:
+        return False
+    cells = line.split("\t")
+    col, pos = 0, ls
+    for k, cell in enumerate(cells):
+        if pos <= tok.start < pos + len(cell) + 1:
+            col = k
+            break
+        pos += len(cell) + 1
+    if cells[col].strip(" *") != tok.text:
+        return False
+    # the table's header row: the nearest line above with as many cells whose cell is a label
+    for prev in (reversed(text[: ls - 1].split("\n")) if ls else ()):
+        pcells = prev.split("\t")
+        if len(pcells) == len(cells) and col < len(pcells):
+            head = pcells[col].strip(" :*").lower()
+            if head in _CELL_LABELS or _role_like(head):
+                return True
+            continue
+        break
+    if not strict:
+        return False
+    return _in(lexicons()[1], tok.norm) and not is_common_word(tok.norm) and tok.norm not in lexicons()[3]
