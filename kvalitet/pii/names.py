@@ -131,7 +131,8 @@ VERBS_AFTER = frozenset(
     meddelar underströk understryker visade visar förklarade förklarar lovade lovar beskrev
     beskriver bekräftade bekräftar instämde instämmer ringde ringer mejlade mejlar kontaktade
     kontaktar träffade träffar uppgav uppger anser ansåg beslutade beslutar sammanfattade
-    sammanfattar efterlyste efterlyser erbjöd erbjuder gick går""".split()
+    sammanfattar efterlyste efterlyser erbjöd erbjuder gick går redovisade redovisar kommenterade
+    kommenterar""".split()
 )
 
 # Particles inside a name ("af Klint", "de Vries", "van den Broek", "bin Laden", "al-Sayed").
@@ -195,10 +196,10 @@ _NOT_NAMES_LOWER = frozenset(w.lower() for w in NOT_NAMES)
 # Everyday words that Swedish dictionaries list only in other forms, or that stand capitalised
 # at a sentence start in these documents, and are also names somewhere.
 _EXTRA_COMMON = frozenset(
-    """per bo dag sten stig liv saga rut klara vera nova love gun ester ines alma mark rosa viola iris
+    """per bo dag sten stig liv saga rut klara nova love gun ester ines alma mark rosa viola iris
     lina svea maj frank ebbe sami ana hans axel björn urban frans sanna milan inga björk ek lind
     alm lönn holm lund berg strand sjö ström dahl falk hed mo nord sund ros lilja linnea vide
-    pia tuva ylva vilja ask mira märta max tim""".split()
+    pia tuva ylva vilja ask märta max tim""".split()
 )
 
 # Words after a capitalised run that make it an institution, street or place, not a person.
@@ -630,6 +631,7 @@ def find_names(text: str) -> list[tuple[int, int]]:
                     add(oi, oi + 1, "coordinated")
                     single.add(other.start)
                     changed = True
+    spans = [sp for sp in spans if not _unit_name(text, sp)]
     return _finalise(spans)
 
 
@@ -715,7 +717,8 @@ def _decide_lower(text, toks, run):
             if w1.text in _NOT_NAMES_LOWER or w2.text in _NOT_NAMES_LOWER:
                 continue
             c1, c2 = is_common_word(w1.norm), is_common_word(w2.norm)
-            if not (c1 and c2) or cue:
+            if not c2 or cue or (not c1 and w2.text not in _LOWER_FUNCTION_WORDS):
+                # "petra holm"; not "kan mira vara med", where "vara" is the verb
                 if a == 0 or not cue:
                     return (run[a], run[a + 1] + 1, "lower-full")
     # a surname alone after a cue: "kolla med johansson"
@@ -735,6 +738,9 @@ def _decide_lower(text, toks, run):
 _STRUCTURE_WORDS = frozenset("Status Datum Klart Klar Mål Org Box Tid Plats Vecka Not Summa Total".split())
 
 _STRONG_CUES = frozenset("fråga frågar frågade hälsa hälsar påminn påminna påminner ring ringa maila mejla säg be tacka hej hejsan kontakta träffa prata".split())
+# Verbs and function words that are surnames somewhere but, in lower case, are these words.
+_LOWER_FUNCTION_WORDS = frozenset("""vara var bli blir ha har gå går se ser få får ta tar ge ger
+    kan ska vill mot med vid från till hem bra dag sen nu då här där också alltid aldrig""".split())
 _FUNCTION_LOWER = frozenset("per bo dag man alla andra bara inga hans sin".split())
 
 
@@ -777,6 +783,30 @@ def _decide_upper(text, toks, run, role_before):
     return None
 
 
+_UNIT_WORD = re.compile(r"\b(?:avdelning|avdelningen|avdelningar|avdelningarna|arbetslag|arbetslaget|hemvist|hemvisten|basgrupp|basgruppen|gruppen)\b", re.I)
+_NAMING = re.compile(r"\b(?:heter|hette|namnet|namn|kallas|kallades|döpt|döptes|döpts)\b", re.I)
+
+
+def _unit_name(text: str, sp: _Span) -> bool:
+    """A preschool unit, team or group named with a first name, not a person: "avdelning Tyra",
+    "Tyra, Freja och Mira heter förskolans avdelningar", "Viktoria är namnet på avdelningen"."""
+    word = text[sp.start : sp.end]
+    if " " in word or "," in word or sp.why not in ("first-name", "named-before", "coordinated", "context", "surname"):
+        return False
+    if re.search(r"(?:avdelning(?:en)?|arbetslag(?:et)?|hemvist(?:en)?|basgrupp(?:en)?|gruppen) $", text[max(0, sp.start - 16) : sp.start], re.I):
+        return True
+    a = max(text.rfind(c, 0, sp.start) for c in ".!?\n") + 1
+    ends = [k for k in (text.find(c, sp.end) for c in ".!?\n") if k >= 0]
+    sentence = text[a : min(ends) if ends else len(text)]
+    return bool(_UNIT_WORD.search(sentence) and _NAMING.search(sentence))
+
+
+def _role_after(text: str, tok: _Tok) -> bool:
+    """A role follows the name on its line, after a comma: "Olle Sten, lärare\n"."""
+    m = re.match(r", ?([^\W\d_]+)[ \t]*(?:\n|$|\()", text[tok.end : tok.end + 40])
+    return m is not None and _role_like(m.group(1))
+
+
 def _slash_signature(text: str, tok: _Tok) -> bool:
     """A name signed after a slash at the end of a line: "… PÅ TORSDAG? /PETRA", "/Mats"."""
     return bool(re.search(r"(?:^|\s)/ ?$", text[max(0, tok.start - 2) : tok.start])) and (
@@ -789,14 +819,15 @@ def _decide_title(text, toks, run, role_before, prev_word):
     cls = [_namelike(w.norm) if w.kind == "word" else "I" for w in words]
     first = words[0]
     start_of_sentence = _sentence_start(text, first)
-    role = role_before(run[0])
-    label = _label_before(text, first.start)
     i, j = run[0], run[-1] + 1
+    # a role before ("rektor Eriksson") or after, on a list line ("Olle Sten, lärare")
+    role = role_before(run[0]) or _role_after(text, toks[j - 1])
+    label = _label_before(text, first.start)
     if len(names) >= 2:
         if any(c in ("G", "B") for c in cls):
             # "Per Ek", "Klara Engström": an everyday word at a sentence start needs a real surname
             g_common = all(is_common_word(w.norm) for w, c in zip(words, cls, strict=True) if c != "I")
-            if g_common and start_of_sentence and not (role or label):
+            if g_common and start_of_sentence and not (role or label or _signature_line(text, first)):
                 nxt = toks[j] if j < len(toks) and re.fullmatch(r" {1,3}", text[toks[j - 1].end : toks[j].start]) else None
                 if not any(c == "S" and not is_common_word(w.norm) for w, c in zip(words, cls, strict=True)) and not (
                     nxt is not None and nxt.text in VERBS_AFTER and all(c in ("G", "S", "B") for c in cls)
@@ -822,8 +853,9 @@ def _decide_title(text, toks, run, role_before, prev_word):
     if role or label:
         return (i, j, "context") if c != "X" else None
     place = _after_place_preposition(text, toks, i)
-    if len(w.text) < 3 and not (c in ("S", "B") and verb_after and not start_of_sentence and not place):
-        return None  # two letters: only "… och Ek har ansvar"
+    if len(w.text) < 3 and not (c in ("S", "B") and (verb_after and not start_of_sentence and not place
+                                                     or _name_cell(text, w, strict=False))):
+        return None  # two letters: only "… och Ek har ansvar", "Ek" under "Ansvarig"
     if re.match(r"\s*&", text[w.end : w.end + 3]) or re.search(r"&\s*$", text[max(0, w.start - 3) : w.start]):
         return None  # "Read & Write": a product
     common = is_common_word(w.norm)
