@@ -89,7 +89,8 @@ ROLES = frozenset(
     rektorerna elever eleverna pedagogerna förskollärarna enhetschefer enhetscheferna
     skolledarna specialpedagogerna fritidsledare fritidsledaren administratör administratören
     it-samordnare sekr ordf förälder föräldern mamma pappa mamman pappan vittne vittnet
-    kollega kollegan kollegor kollegorna chef chefen systemförvaltare""".split()
+    kollega kollegan kollegor kollegorna chef chefen systemförvaltare fröken magister magistern
+    fru herr familjen familj""".split()
 )
 
 # "Label:" before a name or a list of names; the role words above count too.
@@ -535,6 +536,8 @@ def find_names(text: str) -> list[tuple[int, int]]:
             continue  # "Mikaela Strand, Jonas Lind": two names in a list
         if is_common_word(b.norm) and not is_surname(a.norm):
             continue
+        if is_first_name(a.norm) and re.match(r" (?:och|samt) [A-ZÅÄÖ]", text[last.end : last.end + 7]):
+            continue  # "Adam, Wilma och Leo": first names in a list
         if any(taken[k] for k in range(i, end)):
             continue
         add(i, end, "surname-first")
@@ -619,11 +622,16 @@ def find_names(text: str) -> list[tuple[int, int]]:
     changed = True
     while changed:
         changed = False
-        for k in range(n - 2):
-            a, c = toks[k], toks[k + 2]
-            if toks[k + 1].text not in ("och", "samt") or not (_joined(text, a, toks[k + 1]) and _joined(text, toks[k + 1], c)):
-                continue
-            for found, other, oi in ((a, c, k + 2), (c, a, k)):
+        for k in range(n - 1):
+            a, c = toks[k], toks[min(k + 2, n - 1)]
+            if k + 2 >= n or toks[k + 1].text not in ("och", "samt") or not (_joined(text, a, toks[k + 1]) and _joined(text, toks[k + 1], c)):
+                if text[toks[k].end : toks[k + 1].start] != ", ":
+                    continue
+                a, c = toks[k], toks[k + 1]  # "Karlsson, Haddad och Ström"
+                pair = ((a, c, k + 1), (c, a, k))
+            else:
+                pair = ((a, c, k + 2), (c, a, k))
+            for found, other, oi in pair:
                 if found.start in single and not taken[oi] and other.kind == "word" and other.shape == found.shape \
                         and other.shape in ("title", "upper") and _namelike(other.norm) in ("S", "B") \
                         and _namelike(found.norm) in ("S", "B") and not _after_place_preposition(text, toks, min(k, oi)) \
@@ -692,6 +700,8 @@ def _decide_initials(text, toks, run):
         k += 1
     if k == len(run):
         return None
+    if k == 1 and toks[i].text in ("N.N.", "N.N", "NN."):
+        return (i + 1, run[-1] + 1, "half-masked")  # "elev N.N. Jakobsson": the name is masked
     rest = [toks[x] for x in run[k:] if toks[x].kind == "word"]
     if not rest:
         return None
@@ -768,7 +778,7 @@ def _decide_upper(text, toks, run, role_before):
     if len(words) < 2:
         w = words[0]
         if (role_before(run[0]) or _label_before(text, w.start) or _name_cell(text, w, strict=False)
-                or _slash_signature(text, w)) and _namelike(w.norm) in ("G", "S", "B"):
+                or _slash_signature(text, w) or _greeting_before(text, toks, run[0])) and _namelike(w.norm) in ("G", "S", "B"):
             return (run[0], run[0] + 1, "capitals-context")
         return None
     cls = [_namelike(w.norm) for w in words]
@@ -805,6 +815,11 @@ def _role_after(text: str, tok: _Tok) -> bool:
     """A role follows the name on its line, after a comma: "Olle Sten, lärare\n"."""
     m = re.match(r", ?([^\W\d_]+)[ \t]*(?:\n|$|\()", text[tok.end : tok.end + 40])
     return m is not None and _role_like(m.group(1))
+
+
+def _greeting_before(text: str, toks: list[_Tok], i: int) -> bool:
+    """"Hej Anna", "HEJ ANNA!": a greeting word right before."""
+    return i > 0 and toks[i - 1].text.lower() in GREETINGS and text[toks[i - 1].end : toks[i].start] == " "
 
 
 def _slash_signature(text: str, tok: _Tok) -> bool:
