@@ -14,11 +14,18 @@ A name is found in any of these shapes:
   * a first name or a surname alone where the lexicon or the context says it is one: a role
     ("rektor Eriksson"), a label ("Ansvarig:", "Kontaktperson:", "Närvarande:"), a list of names
     after such a label, a signature after "Mvh", a greeting ("Hej Lena!"), a half-masked name
-    ("Andersson, [namn]", "[förnamn] Berg").
+    ("Andersson, [namn]", "[namn] Berg", "[NAMN] ÖSTLUND", "N.N. Jakobsson"), a pupil's class
+    after it ("Björn i 2B"), a table cell under "Ansvarig"/"Namn", a "name, role" list line;
+  * again, anywhere in the text, once a word was found as part of a name ("Eva Sjögren …
+    Sjögren inledde", "Per Ek … Per har"), and beside a found surname in "Lind och Åberg",
+    "Karlsson, Haddad och Ström".
 It is not a name when it names an institution, a street or a place ("Astrid Lindgrens skola",
 "Olof Palmes gata", "Kristinaskolan"), an organisation, system or method ("Rädda Barnen",
 "Bornholmsmodellen"), a month, a heading in capitals, or an everyday word at the start of a
-sentence ("Stig in i lärandet", "Björk, ek och lind").
+sentence ("Stig in i lärandet", "Björk, ek och lind"), a place after "i", "från", "via" ("via
+Hed och Norberg"), a court ("Svea hovrätt"), or a preschool unit or team named with a first name
+("avdelning Tyra"). A school named after a person ("Anna Whitlocks gymnasium", "Ebba
+Brahe-skolan") is an institution, not personal data: it is left standing.
 """
 
 from __future__ import annotations
@@ -536,6 +543,8 @@ def find_names(text: str) -> list[tuple[int, int]]:
             continue  # "Mikaela Strand, Jonas Lind": two names in a list
         if is_common_word(b.norm) and not is_surname(a.norm):
             continue
+        if is_common_word(b.norm) and _namelike(b.norm) == "B" and end == i + 2:
+            continue  # "Närvarande: Karlsson, Berg": "Berg" is a surname here, not a first name
         if is_first_name(a.norm) and re.match(r" (?:och|samt) [A-ZÅÄÖ]", text[last.end : last.end + 7]):
             continue  # "Adam, Wilma och Leo": first names in a list
         if any(taken[k] for k in range(i, end)):
