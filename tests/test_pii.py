@@ -379,6 +379,9 @@ def test_weak_shapes_found(text, expected):
         "STEN, SAX, PÅSE – LEKAR PÅ RASTEN",
         # pupils written as letters
         "Elev A och elev B bråkade på rasten.",
+        # a name opening a compound: a theme, a race
+        "Frida Kahlo-temat i bilden blev uppskattat.",
+        "Skolan deltog i Sten Sture-loppet.",
     ],
 )
 def test_weak_shapes_hard_negatives(text):

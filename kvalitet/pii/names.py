@@ -665,6 +665,10 @@ def _decide_run(text, toks, run, shape, role_before, followed_by_institution, pr
     # An institution or street named after a person: skip the whole run and the word after it.
     if shape != "lower" and (any(w.kind == "word" and _institution(w.text) for w in words) or followed_by_institution(j)):
         return (i, j + 1, "skip")
+    # the name opens a compound: "Frida Kahlo-temat", "Sten Sture-loppet" (a theme, a race)
+    if shape == "title" and j < len(toks) and text[toks[j - 1].end : toks[j].start] == " " \
+            and re.fullmatch(r"[A-ZÅÄÖ][^\W\d_]+-[a-zåäö]{3,}", toks[j].text):
+        return (i, j + 1, "skip")
     # Leading words that are no names ("Enligt", "Rektor", "Hej") are dropped, one at a time.
     if shape == "title" and len(words) == 1 and words[0].kind == "word" and _label_before(text, words[0].start) \
             and _in(lexicons()[1], words[0].norm) and not _role_like(words[0].norm) \
