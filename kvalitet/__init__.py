@@ -1,7 +1,7 @@
 """Kvalitet: drafting help for Swedish school follow-ups and quality reports.
 
 The package by stage, in the order a document and a question travel (README: "How it works";
-each layer imports only those below it, tests/test_architecture.py):
+each layer imports only those below it, tests/unit/test_architecture.py):
 
     domain/     the project's types and one vocabulary (kinds, statuses, sections, roles)
     adapters/   the only importers of Chroma, BM25, the embedders, LangChain and Kolada's API

@@ -3,7 +3,7 @@
 Recognition lives in kvalitet.ingest.recognise (generic, on the document model); the sample
 layouts it still chooses by evidence are in kvalitet.ingest.recognise.layouts. This module
 re-exports that layouts API (detect_kind, detect_year, parse_document: the sample layouts'
-own reading, which tests/test_parsing.py pins down) and runs the check:
+own reading, which tests/unit/test_parsing.py pins down) and runs the check:
 
     python -m kvalitet.ingest.parsing corpus/*.txt --check tests/data/activities_checked.json
 

@@ -1,5 +1,5 @@
 """Tables of the roll-up (issue 20): the unit register and which unit each ingested document
-belongs to. Created by the Alembic migration 0007_rollup (tests/test_rollup_storage.py
+belongs to. Created by the Alembic migration 0007_rollup (tests/service/test_rollup_storage.py
 compares this module with it).
 
 A document's unit is recognised from its text at roll-up time or set by hand (at upload, from

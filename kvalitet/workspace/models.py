@@ -1,7 +1,7 @@
 """The report workspace's tables: users, reports, items, sections, suggestions, audit log.
 
 Created by the Alembic migration 0002_workspace (explicit op.create_table calls; this module
-and that migration must agree, tests/test_workspace_storage.py compares them).
+and that migration must agree, tests/service/test_workspace_storage.py compares them).
 
 Nothing is deleted: a rejected suggestion keeps its row (state "rejected"); an edited one
 keeps the drafter's words in `original_text`. Suggestions and reports carry a `version`

@@ -65,6 +65,33 @@ class World:
         self.svc.close()
 
 
+ACCEPTED = "Samverkan med högskolan har gett gemensamma kurser för lärarna."
+
+
+def reviewed(world, kind: str = "aktivitetsuppfoljning", title: str = "Uppföljning av fjolårets aktiviteter"):
+    """A report of two activities, each with a cited follow-up and an analysis pending review;
+    returns (report, {n: (follow-up, analysis)})."""
+    ws = world.ws
+    rep = ws.create_report(title, kind, 2024, None, world.rektor)
+    suggestions = {}
+    for n, activity in enumerate(("Utveckla samarbete med högskolan", "Minska frånvaron i åk 7–9"), 1):
+        it = ws.add_item(rep.id, {"activity": activity, "status": "Pågående", "perspective": "Medborgare",
+                                  "committee": "BoU", "deadline": "December"}, world.rektor)
+        up, an = ws.add_suggestions(rep.id, it.id, [
+            suggestion("uppfoljning", (ACCEPTED if n == 1 else f"Uppföljning {n}.") + f" [{pid(n)}]", [n]),
+            suggestion("analys", f"Avvisad analys {n}."),
+        ], world.rektor)
+        suggestions[n] = (up, an)
+    return rep, suggestions
+
+
+def review_all(world, suggestions):
+    """The reviewer accepts every follow-up and rejects every analysis of `reviewed`."""
+    for up, an in suggestions.values():
+        world.ws.accept(up.id, world.granskare, expected_version=up.version)
+        world.ws.reject(an.id, world.granskare, expected_version=an.version)
+
+
 def workspace_diffs(diffs: list) -> list:
     """The entries of alembic's compare_metadata that concern the workspace's tables."""
     from kvalitet.workspace.models import WORKSPACE_TABLES

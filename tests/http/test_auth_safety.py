@@ -24,9 +24,9 @@ from kvalitet.app import create_app
 from kvalitet.container import Services
 from kvalitet.settings import Settings
 from kvalitet.web.session import COOKIE_NAME
-from tests.support import running_server
+from tests.helpers.paths import REPO
+from tests.helpers.server import running_server
 
-REPO = Path(__file__).resolve().parent.parent
 LIMIT = 20
 USERS = {
     "rektor": ("Rut Rektor", "rektor", "Åbyskolan"),

@@ -20,10 +20,10 @@ from kvalitet.errors import Conflict, Forbidden, InvalidInput, NotFound
 from kvalitet.search.history import normalize
 from kvalitet.container import Services
 from kvalitet.domain.types import UNFINISHED_STATUSES
-from support import running_server
-from test_workspace_support import World
+from tests.helpers.paths import REPO
+from tests.helpers.server import running_server
+from tests.helpers.workspace import World
 
-REPO = Path(__file__).resolve().parent.parent
 CORPUS = REPO / "corpus"
 DOC = "2022-uppfoljning-verksamhetsplan-linkoping.txt"
 MATH = "Följa upp varje barns utveckling utifrån kartläggningsmaterial i matematik"

@@ -7,92 +7,16 @@ with needs_llm, and a conversation can be read only by its owner (and admins).""
 
 from __future__ import annotations
 
-import json
-import shutil
-from pathlib import Path
 
 import httpx
 import pytest
-from sqlalchemy import func, select
 
 from kvalitet.app import create_app
 from kvalitet.chat.simple import activity_in, intent, sections_in
 from kvalitet.drafting.grounding import norm
-from kvalitet.workspace.models import AuditRow, ReportRow, SectionRow, SuggestionRow
-from support import running_server
-from test_workspace_support import World, make_settings
+from tests.helpers.chat import ACTIVITY, Client, counts, make_world, named, report_version
+from tests.helpers.server import running_server
 
-CORPUS = Path(__file__).resolve().parent.parent / "corpus"
-ACTIVITY = "Minska frånvaron i åk 7–9"
-
-
-# ---- helpers shared with test_chat_llm.py -------------------------------------------------
-def sse_events(text: str) -> list[tuple[str, dict]]:
-    """Parse a text/event-stream body into (event, data) pairs; comment lines are skipped."""
-    out = []
-    for block in text.replace("\r\n", "\n").split("\n\n"):
-        name, data = None, []
-        for line in block.split("\n"):
-            if line.startswith(":") or not line:
-                continue
-            field, _, value = line.partition(":")
-            value = value[1:] if value.startswith(" ") else value
-            if field == "event":
-                name = value
-            elif field == "data":
-                data.append(value)
-        if name is not None:
-            out.append((name, json.loads("\n".join(data))))
-    return out
-
-
-class Client:
-    """POST /api/chat as a given user, as JSON or as SSE."""
-
-    def __init__(self, url: str, token: str | None):
-        self.url = url
-        self.headers = {"Authorization": f"Bearer {token}"} if token else {}
-
-    def ask(self, message: str, **kw) -> httpx.Response:
-        body = {"message": message, **{k: v for k, v in kw.items() if v is not None}}
-        return httpx.post(f"{self.url}/api/chat", json=body, headers=self.headers, timeout=60)
-
-    def stream(self, message: str, **kw) -> tuple[int, list[tuple[str, dict]], str]:
-        body = {"message": message, **{k: v for k, v in kw.items() if v is not None}}
-        headers = {**self.headers, "Accept": "text/event-stream"}
-        with httpx.stream("POST", f"{self.url}/api/chat", json=body, headers=headers, timeout=60) as r:
-            raw = "".join(r.iter_text())
-            return r.status_code, (sse_events(raw) if r.headers.get("content-type", "").startswith("text/event-stream") else []), raw
-
-    def get(self, path: str) -> httpx.Response:
-        return httpx.get(f"{self.url}{path}", headers=self.headers, timeout=30)
-
-
-def named(events, name):
-    return [d for n, d in events if n == name]
-
-
-def counts(world) -> list[int]:
-    with world.svc.db.session() as s:
-        return [s.scalar(select(func.count()).select_from(m)) for m in (SectionRow, SuggestionRow, AuditRow)]
-
-
-def report_version(world, report_id: int) -> int:
-    with world.svc.db.session() as s:
-        return s.get(ReportRow, report_id).version
-
-
-def make_world(tmp_path, **settings) -> World:
-    s = make_settings(tmp_path, **settings)
-    for p in CORPUS.glob("*.txt"):
-        shutil.copyfile(p, s.corpus_dir / p.name)
-    w = World(s)
-    rep = w.svc.ingest()
-    assert not rep.skipped and rep.passages > 100
-    w.report_a = w.report(kind="aktivitetsuppfoljning", title="Fjolårets aktiviteter 2024")  # Åbyskolan
-    w.item_a = w.ws.add_item(w.report_a.id, {"activity": ACTIVITY, "status": "Pågående",
-                                             "notes": "Ny rutin för frånvarouppföljning."}, w.rektor)
-    return w
 
 
 # ---- fixtures -----------------------------------------------------------------------------

@@ -14,11 +14,10 @@ import re
 
 import pytest
 
-from fakes import FakeOpenAI  # tests/ is on sys.path
 from kvalitet.app import create_app
-from support import running_server
-from test_chat import Client, counts, make_world, named
-from test_chat_llm import call, this_turn, tool_texts
+from tests.fakes import FakeOpenAI
+from tests.helpers.chat import Client, call, counts, make_world, named, this_turn, tool_texts
+from tests.helpers.server import running_server
 
 ORDER = re.compile(r"ANROPA (\w+) (\{[^{}]*\})")
 SECRET = "Hemlig analys om Åbyskolans elevhälsa som bara Åbyskolan får läsa."
@@ -113,7 +112,7 @@ def test_an_instruction_in_an_activity_name_cannot_place_text(url, world):
 
 def test_an_instruction_in_a_report_title_cannot_copy_another_units_text(url, world):
     ws = world.ws
-    from test_workspace_support import suggestion
+    from tests.helpers.workspace import suggestion
 
     # Åbyskolan's report holds text only Åbyskolan's rektor (and central roles) may read.
     secret_report = world.report_a

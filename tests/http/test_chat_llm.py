@@ -14,14 +14,14 @@ from functools import cached_property
 
 import pytest
 
-from fakes import FakeOpenAI, closed_port  # tests/ is on sys.path
 from kvalitet.app import create_app
 from kvalitet.chat.assistant import MAX_ROUNDS, message_tokens
 from kvalitet.chat.tools import TOOL_NAMES
 from kvalitet.drafting.grounding import norm
 from kvalitet.adapters.llm import LLMClient
-from support import running_server
-from test_chat import Client, counts, make_world, named, report_version
+from tests.fakes import FakeOpenAI, closed_port
+from tests.helpers.chat import Client, call, counts, make_world, named, report_version, this_turn, tool_texts
+from tests.helpers.server import running_server
 
 REF = re.compile(r'ref="(s_[0-9a-f]+)"')
 PID = re.compile(r'id="(p_[0-9a-f]+)"')
@@ -82,21 +82,6 @@ def script(fake):
 @pytest.fixture
 def as_(url, world):
     return lambda name: Client(url, world.tokens[name])
-
-
-def this_turn(body) -> tuple[str, list[dict]]:
-    """The current user message and the messages after it (this turn's tool rounds)."""
-    msgs = body["messages"]
-    i = max(n for n, m in enumerate(msgs) if m["role"] == "user")
-    return msgs[i]["content"], msgs[i + 1:]
-
-
-def tool_texts(msgs) -> list[str]:
-    return [m["content"] for m in msgs if m["role"] == "tool"]
-
-
-def call(name, **arguments):
-    return {"tool_calls": [{"name": name, "arguments": arguments}]}
 
 
 def chat_requests(fake) -> list[dict]:

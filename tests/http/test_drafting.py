@@ -11,20 +11,20 @@ import re
 import shutil
 import time
 from functools import cached_property
-from pathlib import Path
 
 import httpx
 import pytest
 
-from fakes import FakeOpenAI, closed_port  # tests/ is on sys.path (conftest rootdir)
+from tests.helpers.paths import CORPUS, DATA
+from tests.fakes import FakeOpenAI, closed_port
 from kvalitet.drafting import Drafter
 from kvalitet.drafting.extractive import _cut, sentences
 from kvalitet.drafting.grounding import check, cited_ids, numbers
 from kvalitet.errors import InvalidInput, LLMUnavailable
 from kvalitet.domain.types import Citation, Draft, DraftRequest, Passage, Source
-from support import running_server
+from tests.helpers.server import running_server
 
-CASES = json.loads((Path(__file__).parent / "data" / "draft_cases.json").read_text(encoding="utf-8"))
+CASES = json.loads((DATA / "draft_cases.json").read_text(encoding="utf-8"))
 UNDERLAG_ID = re.compile(r'<<<UNDERLAG id="(p_[0-9a-f]+)"')
 
 
@@ -406,7 +406,7 @@ def injected_services(tmp_path_factory):
     root = tmp_path_factory.mktemp("injection")
     corpus = root / "corpus"
     corpus.mkdir()
-    shutil.copy(Path(__file__).resolve().parent.parent / "corpus" / "2020-kvalitetsrapport-utvecklingsomraden.txt",
+    shutil.copy(CORPUS / "2020-kvalitetsrapport-utvecklingsomraden.txt",
                 corpus)
     (corpus / "2021-uppfoljning-fjolarets-aktiviteter-skola.txt").write_text(INJECTED_DOC, encoding="utf-8")
     svc = Services(Settings(index_dir=root / "index", corpus_dir=corpus, embedder="hash"))

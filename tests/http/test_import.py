@@ -18,8 +18,8 @@ from typer.testing import CliRunner
 from kvalitet.app import create_app
 from kvalitet.errors import Forbidden, InvalidInput, UnsupportedFile
 from kvalitet.workspace.importer import field_of, import_activities
-from support import running_server
-from test_workspace_support import World, make_settings
+from tests.helpers.server import running_server
+from tests.helpers.workspace import World, make_settings
 
 SV_HEADER = ["Perspektiv", "Nämndmål", "Aktivitet", "Nämnd", "Slutfört", "Status", "Kommentar", "Ansvarig", "Extra kolumn"]
 

@@ -14,8 +14,8 @@ import pytest
 from docx import Document
 
 from kvalitet.app import create_app
-from support import running_server
-from test_workspace_support import World, make_settings, pid, suggestion
+from tests.helpers.server import running_server
+from tests.helpers.workspace import World, make_settings, pid, suggestion
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 

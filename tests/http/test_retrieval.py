@@ -1,6 +1,5 @@
 import functools
 import json
-from pathlib import Path
 
 import httpx
 import pytest
@@ -9,9 +8,10 @@ from kvalitet.errors import InvalidInput
 from kvalitet.ops.evaluation import evaluate
 from kvalitet.search.retriever import rrf, snippet
 from kvalitet.domain.types import SearchFilters
-from tests.support import running_server
+from tests.helpers.paths import DATA
+from tests.helpers.server import running_server
 
-GOLD = Path(__file__).parent / "data" / "gold_retrieval.json"
+GOLD = DATA / "gold_retrieval.json"
 
 
 def test_weighted_rrf_favours_the_heavier_ranking():

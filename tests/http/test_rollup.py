@@ -8,7 +8,6 @@ from __future__ import annotations
 import io
 import json
 import shutil
-from pathlib import Path
 
 import httpx
 import pytest
@@ -21,11 +20,12 @@ from kvalitet.rollup.model import UnitInfo
 from kvalitet.rollup.themes import LEXICON, outcome_of, theme_hits
 from kvalitet.rollup.units import recognise_unit, school_years
 from kvalitet.domain.types import Passage
-from support import running_server
-from test_workspace_support import World, make_settings
+from tests.helpers.paths import DATA as TESTS_DATA
+from tests.helpers.server import running_server
+from tests.helpers.workspace import World, make_settings
 
-DATA = Path(__file__).parent / "data" / "enheter"
-HELDOUT = Path(__file__).parent / "data" / "enheter_heldout"
+DATA = TESTS_DATA / "enheter"
+HELDOUT = TESTS_DATA / "enheter_heldout"
 THEMES = {t.key: t for t in LEXICON}
 
 
@@ -271,7 +271,7 @@ def test_the_huvudman_report_is_drafted_reviewed_and_exported(api):
 
 
 def test_the_huvudman_sections_through_a_fake_llm(world):
-    from fakes import FakeOpenAI
+    from tests.fakes import FakeOpenAI
     from kvalitet.container import Services
     from kvalitet.rollup.service import get_rollup
 
@@ -313,7 +313,7 @@ def test_a_unit_set_at_upload_counts_in_the_rollup(api):
 
 
 def test_a_published_workspace_report_is_gathered_as_its_units(world, api):
-    from test_workspace_support import suggestion
+    from tests.helpers.workspace import suggestion
 
     ws = world.ws
     rep = ws.create_report("Kvalitetsrapport Åbyskolan 2023", "kvalitetsrapport", 2023, None, world.rektor)

@@ -22,9 +22,9 @@ from kvalitet.settings import Settings
 from kvalitet.ops.logging import setup_logging
 from kvalitet.ingest.readers import MEDIA_DOCX, MEDIA_HTML, MEDIA_MARKDOWN, MEDIA_PDF, MEDIA_TEXT
 from kvalitet.container import Services
-from tests.support import running_server
+from tests.helpers.paths import REPO
+from tests.helpers.server import running_server
 
-REPO = Path(__file__).resolve().parent.parent
 SAMPLE = (REPO / "corpus" / "2019-uppfoljning-fjolarets-aktiviteter.txt").read_bytes()
 LIMIT = 300_000
 

@@ -30,9 +30,9 @@ from schemathesis.specs.openapi.checks import (
 from kvalitet.app import create_app
 from kvalitet.settings import Settings
 from kvalitet.container import Services
-from tests.support import running_server
+from tests.helpers.paths import REPO
+from tests.helpers.server import running_server
 
-REPO = Path(__file__).resolve().parent.parent
 EXAMPLES = int(os.environ.get("KVALITET_FUZZ_EXAMPLES", "5"))
 
 

@@ -14,7 +14,8 @@ from kvalitet.errors import InvalidInput
 from kvalitet.search.analysis import BM25Index
 from kvalitet.search.index import Snapshot
 from kvalitet.search.understanding import committee_set, understand
-from tests.support import running_server
+from tests.helpers.paths import CORPUS
+from tests.helpers.server import running_server
 
 CASES = Path("/work/shared/cases/inputs")
 ANDE = """Uppföljning av fjolårets aktiviteter 2024
@@ -115,7 +116,7 @@ def twin_services(tmp_path):
     corpus.mkdir()
     (corpus / "2024-uppfoljning.txt").write_text(ANDE, encoding="utf-8")
     (corpus / "2024-uppfoljning-kopia.txt").write_text(ANDE, encoding="utf-8")
-    shutil.copy(Path(__file__).parent.parent / "corpus" / "2019-uppfoljning-verksamhetsplan.txt", corpus)
+    shutil.copy(CORPUS / "2019-uppfoljning-verksamhetsplan.txt", corpus)
     svc = Services(Settings(index_dir=tmp_path / "idx", corpus_dir=corpus, embedder="hash"))
     assert not svc.ingest().skipped
     yield svc

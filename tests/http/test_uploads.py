@@ -5,7 +5,6 @@ left behind by a stopped process is read on the next start. Migration 0006 match
 from __future__ import annotations
 
 import time
-from pathlib import Path
 
 import httpx
 import pytest
@@ -13,9 +12,9 @@ import pytest
 from kvalitet.app import create_app
 from kvalitet.container import Services
 from kvalitet.settings import Settings
-from tests.support import running_server
+from tests.helpers.paths import REPO
+from tests.helpers.server import running_server
 
-REPO = Path(__file__).resolve().parent.parent
 SAMPLE = (REPO / "corpus" / "2019-uppfoljning-fjolarets-aktiviteter.txt").read_bytes()
 
 

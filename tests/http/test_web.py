@@ -10,7 +10,6 @@ import re
 import shutil
 import stat
 import time
-from pathlib import Path
 from types import SimpleNamespace
 
 import httpx
@@ -21,9 +20,9 @@ from kvalitet.settings import Settings
 from kvalitet.container import Services
 from kvalitet.web.session import COOKIE_NAME, SECRET_FILE
 from kvalitet.web.views import snippet_markup, suggestion_markup, sv_date, sv_datetime
-from tests.support import running_server
+from tests.helpers.paths import REPO
+from tests.helpers.server import running_server
 
-REPO = Path(__file__).resolve().parent.parent
 EVIL = (
     "Uppföljning av verksamhetsplan 2021\n\n"
     "Ett stycke med <script>alert('xss')</script> och <img src=x onerror=alert(2)> i texten.\n"

@@ -12,7 +12,7 @@ import pytest
 from kvalitet.app import create_app
 from kvalitet.container import Services
 from kvalitet.settings import Settings
-from tests.support import running_server
+from tests.helpers.server import running_server
 
 INDICATORS = (
     "Uppföljning nämndmål 2023\n\n"

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from kvalitet.errors import Unauthorized
 from kvalitet.workspace.auth import HMAC_PREFIX
 from kvalitet.workspace.models import UserRow
-from test_workspace_support import World, make_settings
+from tests.helpers.workspace import World, make_settings
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ import re
 
 import pytest
 
-from fakes import FakeOpenAI  # tests/ is on sys.path
+from tests.fakes import FakeOpenAI
 from kvalitet.domain.types import Citation, DraftRequest, Passage
 from kvalitet.drafting import Drafter
 from kvalitet.drafting.aggregate import aggregate, indicator_series

@@ -7,16 +7,15 @@ from __future__ import annotations
 
 import shutil
 import time
-from pathlib import Path
 
 import pytest
 
 from kvalitet.errors import InvalidInput
 from kvalitet.workspace.importer import import_activities
 from kvalitet.workspace.jobs import get_job, job_runner, start_draft_all
-from test_workspace_support import World, make_settings
+from tests.helpers.paths import CORPUS
+from tests.helpers.workspace import World, make_settings
 
-CORPUS = Path(__file__).resolve().parent.parent / "corpus"
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from kvalitet.settings import Settings
 from kvalitet.errors import ConfigError, LLMUnavailable
 from kvalitet.adapters.llm import LLMClient
 from kvalitet.drafting.prompts import Prompts, data, get_prompts
-from fakes import FakeOpenAI, Reply, closed_port  # tests/ is on sys.path (conftest rootdir)
+from tests.fakes import FakeOpenAI, Reply, closed_port
 
 
 def client_for(url: str, **kw) -> LLMClient:

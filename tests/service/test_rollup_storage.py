@@ -16,7 +16,7 @@ import kvalitet.workspace.models  # noqa: F401
 from kvalitet.storage.db import Base, Database
 from kvalitet.storage.migrations import alembic_config, current_revision, upgrade
 from kvalitet.storage.rollup import ROLLUP_TABLES
-from test_workspace_support import make_settings
+from tests.helpers.workspace import make_settings
 
 
 def _diffs(db, tables):

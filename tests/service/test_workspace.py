@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from kvalitet.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthorized
 from kvalitet.workspace.models import AuditRow, ItemRow, ReportRow, SectionRow, SuggestionRow, UserRow
-from test_workspace_support import World, make_settings, pid, suggestion
+from tests.helpers.workspace import World, make_settings, pid, suggestion
 
 
 @pytest.fixture

@@ -5,16 +5,15 @@ their citations and grounding, and a crash between the draft and the save leaves
 from __future__ import annotations
 
 import shutil
-from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 
 from kvalitet.errors import Forbidden, InvalidInput
 from kvalitet.workspace.models import AuditRow, SectionRow, SuggestionRow
-from test_workspace_support import World, make_settings
+from tests.helpers.paths import CORPUS
+from tests.helpers.workspace import World, make_settings
 
-CORPUS = Path(__file__).resolve().parent.parent / "corpus"
 
 
 @pytest.fixture

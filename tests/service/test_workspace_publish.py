@@ -7,37 +7,13 @@ import pytest
 from sqlalchemy import select
 
 from kvalitet.errors import Conflict, Forbidden, UnreadableFile
-from test_workspace_support import World, make_settings, pid, suggestion
-
-ACCEPTED = "Samverkan med högskolan har gett gemensamma kurser för lärarna."
-
+from tests.helpers.workspace import ACCEPTED, World, make_settings, review_all, reviewed
 
 @pytest.fixture
 def world(tmp_path):
     w = World(make_settings(tmp_path))
     yield w
     w.close()
-
-
-def reviewed(world, kind: str = "aktivitetsuppfoljning", title: str = "Uppföljning av fjolårets aktiviteter"):
-    ws = world.ws
-    rep = ws.create_report(title, kind, 2024, None, world.rektor)
-    suggestions = {}
-    for n, activity in enumerate(("Utveckla samarbete med högskolan", "Minska frånvaron i åk 7–9"), 1):
-        it = ws.add_item(rep.id, {"activity": activity, "status": "Pågående", "perspective": "Medborgare",
-                                  "committee": "BoU", "deadline": "December"}, world.rektor)
-        up, an = ws.add_suggestions(rep.id, it.id, [
-            suggestion("uppfoljning", (ACCEPTED if n == 1 else f"Uppföljning {n}.") + f" [{pid(n)}]", [n]),
-            suggestion("analys", f"Avvisad analys {n}."),
-        ], world.rektor)
-        suggestions[n] = (up, an)
-    return rep, suggestions
-
-
-def review_all(world, suggestions):
-    for up, an in suggestions.values():
-        world.ws.accept(up.id, world.granskare, expected_version=up.version)
-        world.ws.reject(an.id, world.granskare, expected_version=an.version)
 
 
 def test_publish_needs_a_reviewer_and_a_fully_reviewed_report(world):

@@ -15,9 +15,9 @@ from docx import Document
 from kvalitet.errors import ConfigError
 from kvalitet.domain.types import PERSPECTIVES
 from kvalitet.workspace.render import PENDING_LABEL
-from test_workspace_support import World, make_settings, pid, suggestion
+from tests.helpers.paths import CORPUS
+from tests.helpers.workspace import World, make_settings, pid, suggestion
 
-CORPUS = Path(__file__).resolve().parent.parent / "corpus"
 VP_2022 = CORPUS / "2022-uppfoljning-verksamhetsplan-linkoping.txt"
 VP_2019 = CORPUS / "2019-uppfoljning-verksamhetsplan.txt"
 FJOL_2019 = CORPUS / "2019-uppfoljning-fjolarets-aktiviteter.txt"

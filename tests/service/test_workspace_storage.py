@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from kvalitet.storage.db import Base, Database
 from kvalitet.storage.migrations import current_revision, upgrade
 from kvalitet.workspace.models import WORKSPACE_TABLES
-from test_workspace_support import make_settings, workspace_diffs
+from tests.helpers.workspace import make_settings, workspace_diffs
 
 
 @pytest.fixture

@@ -23,8 +23,8 @@ from kvalitet.settings import Settings
 from kvalitet.errors import Conflict, ConfigError, IndexBusy, InvalidInput
 from kvalitet.ingest.pipeline import ingest_lock
 from kvalitet.container import Services
+from tests.helpers.paths import REPO
 
-REPO = Path(__file__).resolve().parent.parent
 KVALITET = str(Path(sys.executable).parent / "kvalitet")
 
 
@@ -289,7 +289,7 @@ def test_separate_sqlite_database_is_backed_up_and_restored(tmp_path, corpus_dir
 
 @pytest.fixture
 def postgres_url(pg_url):
-    """A fresh database in the session's throw-away cluster (tests/conftest.py)."""
+    """A fresh database in the session's throw-away cluster (tests/fixtures/servers.py)."""
     return pg_url
 
 

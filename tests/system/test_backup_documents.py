@@ -14,8 +14,8 @@ import sys
 import tarfile
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from tests.helpers.paths import REPO
 
-REPO = Path(__file__).resolve().parent.parent
 PY = sys.executable
 UPLOAD = "Uppföljning av läsfrämjande arbete 2023\n\nAnalys\nBokcirklarna i årskurs 5 höjde läslusten.\n"
 REPORT_TEXT = "Samverkan med biblioteket gav fler lånade böcker."

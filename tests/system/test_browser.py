@@ -24,17 +24,14 @@ import pytest
 from kvalitet.app import create_app
 from kvalitet.settings import Settings
 from kvalitet.container import Services
-from tests.support import running_server
+from tests.helpers.browser import (
+    ARGS, CHROMIUM, DESKTOP, PHONE, TIMEOUT_MS, expect, load_playwright, overflows, unlabelled_controls,
+)
+from tests.helpers.paths import REPO
+from tests.helpers.server import running_server
 
 pytestmark = pytest.mark.browser
 
-REPO = Path(__file__).resolve().parent.parent
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-quic",
-        "--no-first-run", "--disable-component-update", "--disable-sync"]
-DESKTOP = {"width": 1280, "height": 800}
-PHONE = {"width": 390, "height": 844}
-TIMEOUT_MS = 20_000
 
 FOLLOW_UP_2023 = (
     "Uppföljning av Utbildningsförvaltningens verksamhetsplan 2023\n\n"
@@ -58,26 +55,6 @@ USERS = {
 }
 
 
-def expect(locator):
-    from playwright.sync_api import expect as _expect
-
-    return _expect(locator)
-
-
-def _playwright():
-    if not CHROMIUM.exists():
-        pytest.fail(
-            f"Chromium saknas: {CHROMIUM} finns inte. Installera Debians paket (apt-get install chromium, "
-            "eller scripts/system-deps.sh); webbläsartesterna hoppas inte över. / Chromium is missing.",
-            pytrace=False,
-        )
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:  # pragma: no cover - the test extra is installed in CI
-        pytest.fail("Playwright saknas: pip install -e '.[test]' / playwright is not installed", pytrace=False)
-    return sync_playwright
-
-
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
     root = tmp_path_factory.mktemp("browser")
@@ -98,7 +75,7 @@ def site(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def browser(site):
-    sync_playwright = _playwright()
+    sync_playwright = load_playwright()
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
         yield b
@@ -134,18 +111,6 @@ def sign_in(page, site, key: str) -> None:
     page.get_by_label("Nyckel", exact=True).fill(site.tokens[key])
     page.locator("main").get_by_role("button", name="Logga in").click()
     page.wait_for_url("**/rapporter")
-
-
-def unlabelled_controls(page) -> list[str]:
-    """Visible form controls without a label (or aria-label)."""
-    return page.evaluate("""() => Array.from(document.querySelectorAll('input, select, textarea'))
-        .filter(el => el.type !== 'hidden' && el.offsetParent !== null)
-        .filter(el => !(el.labels && el.labels.length) && !el.getAttribute('aria-label') && !el.getAttribute('aria-labelledby'))
-        .map(el => el.outerHTML.slice(0, 120))""")
-
-
-def overflows(page) -> bool:
-    return page.evaluate("() => document.documentElement.scrollWidth > window.innerWidth + 1")
 
 
 # ---- 1. sign in ------------------------------------------------------------------------

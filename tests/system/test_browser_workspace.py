@@ -22,12 +22,12 @@ import pytest
 from kvalitet.app import create_app
 from kvalitet.container import Services
 from kvalitet.settings import Settings
-from tests.support import running_server
-from tests.test_browser import ARGS, CHROMIUM, DESKTOP, PHONE, TIMEOUT_MS, _playwright, overflows
+from tests.helpers.paths import REPO
+from tests.helpers.server import running_server
+from tests.helpers.browser import ARGS, CHROMIUM, DESKTOP, PHONE, TIMEOUT_MS, load_playwright, overflows
 
 pytestmark = pytest.mark.browser
 
-REPO = Path(__file__).resolve().parent.parent
 CORPUS_FILES = ("2022-uppfoljning-verksamhetsplan-linkoping.txt", "2019-uppfoljning-verksamhetsplan.txt",
                 "2020-kvalitetsrapport-utvecklingsomraden.txt")
 USERS = {
@@ -69,7 +69,7 @@ def site(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def browser(site):
-    sync_playwright = _playwright()
+    sync_playwright = load_playwright()
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
         yield b

@@ -13,16 +13,14 @@ import signal
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
 from kvalitet.storage.db import DocumentRow
-from test_workspace_publish import review_all, reviewed
-from test_workspace_support import World, make_settings
+from tests.helpers.paths import REPO
+from tests.helpers.workspace import World, make_settings, review_all, reviewed
 
-REPO = Path(__file__).resolve().parent.parent
 
 CHILD = r"""
 import sys, time

@@ -21,8 +21,8 @@ import pytest
 
 from kvalitet.settings import Settings
 from kvalitet.container import Services
+from tests.helpers.paths import REPO
 
-REPO = Path(__file__).resolve().parent.parent
 KVALITET = str(Path(sys.executable).parent / "kvalitet")
 N_GENERATED = 20
 

@@ -10,7 +10,6 @@ import stat
 import subprocess
 import sys
 import time
-from pathlib import Path
 from types import SimpleNamespace
 
 import httpx
@@ -20,9 +19,9 @@ from kvalitet.app import create_app
 from kvalitet.container import Services
 from kvalitet.drafting.prompts import data
 from kvalitet.settings import Settings
-from tests.support import running_server
+from tests.helpers.paths import REPO
+from tests.helpers.server import running_server
 
-REPO = Path(__file__).resolve().parent.parent
 PY = sys.executable
 
 

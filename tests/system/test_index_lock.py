@@ -15,9 +15,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.support import free_port
+from tests.helpers.paths import REPO
+from tests.helpers.server import free_port
 
-REPO = Path(__file__).resolve().parent.parent
 PY = sys.executable
 
 

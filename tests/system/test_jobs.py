@@ -38,10 +38,10 @@ from kvalitet.workspace.jobs import (
     run_job,
 )
 from kvalitet.container import Services
-from support import running_server
-from test_workspace_support import World
+from tests.helpers.paths import REPO
+from tests.helpers.server import running_server
+from tests.helpers.workspace import World
 
-REPO = Path(__file__).resolve().parent.parent
 CORPUS = REPO / "corpus"
 ACTIVITIES = [
     "Följa upp varje barns utveckling utifrån kartläggningsmaterial i matematik",
@@ -119,7 +119,7 @@ def test_migration_0004_matches_the_models_and_downgrades(tmp_path):
     import kvalitet.workspace.jobs  # noqa: F401 - the job tables on Base.metadata
     from kvalitet.storage.db import Base
     from kvalitet.storage.migrations import alembic_config, current_revision
-    from test_workspace_support import make_settings
+    from tests.helpers.workspace import make_settings
 
     db = Database(make_settings(tmp_path))
     db.create_all()

@@ -11,7 +11,6 @@ import re
 import shutil
 import subprocess
 import sys
-from pathlib import Path
 from types import SimpleNamespace
 
 import httpx
@@ -23,9 +22,9 @@ from kvalitet.container import Services
 from kvalitet.domain.types import Hit, Passage
 from kvalitet.pii import shown
 from kvalitet.settings import Settings
-from tests.support import running_server
+from tests.helpers.paths import REPO
+from tests.helpers.server import running_server
 
-REPO = Path(__file__).resolve().parent.parent
 
 # A follow-up whose activity title, text and comment name people (and one personnummer).
 NAMED_DOC = """Uppföljning av planerade aktiviteter

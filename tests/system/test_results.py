@@ -9,17 +9,16 @@ import pytest
 from openpyxl import Workbook
 from sqlalchemy import func, select
 
-from kvalitet.domain.types import Passage
 from kvalitet.errors import Forbidden, InvalidInput
 from kvalitet.results import KOLADA_LABEL, ResultsService
 from kvalitet.results.charts import alt_text, chart_png, chart_svg, chart_table
 from kvalitet.results.series import group_wordings, similarity
 from kvalitet.results.values import format_value, parse_figure
-from kvalitet.storage.db import Database, DocumentRow, PassageRow
+from kvalitet.storage.db import Database
 from kvalitet.storage.results import KoladaValueRow
 from tests.fakes.kolada_server import FakeKolada
+from tests.helpers.results import TRYGG, add_indicator_doc
 
-TRYGG = "N15613"
 BEHORIG = "N15419"
 
 
@@ -29,18 +28,6 @@ def db(settings):
     d.create_all()
     yield d
     d.dispose()
-
-
-def add_indicator_doc(db, path, year, rows, title=None):
-    """A document with indicator passages: rows of (indicator, outcome, target, assessment, line)."""
-    with db.session() as s:
-        s.add(DocumentRow(path=path, sha256="0" * 64, doc_kind="delarsrapport", year=year, title=title))
-        s.flush()
-        for i, (ind, outcome, target, assessment, line) in enumerate(rows):
-            text = f"Indikator: {ind}. Utfall: {outcome}. Målnivå: {target}. Bedömning: {assessment}."
-            s.add(PassageRow.from_passage(Passage(
-                id=f"p_{path}_{i}", text=text, doc_path=path, doc_kind="delarsrapport", year=year,
-                section_kind="indikator", page=2, line_start=line, line_end=line, ordinal=i)))
 
 
 def test_figures_are_read_as_swedish_reports_write_them():
@@ -229,8 +216,8 @@ def api(tmp_path):
     import httpx
 
     from kvalitet.app import create_app
-    from support import running_server
-    from test_workspace_support import World, make_settings
+    from tests.helpers.server import running_server
+    from tests.helpers.workspace import World, make_settings
 
     world = World(make_settings(tmp_path))
     add_indicator_doc(world.svc.db, "t3-2021.docx", 2021, [("Andel elever som känner sig trygga", "84 %", "85 %",
@@ -310,7 +297,7 @@ def test_results_cli_lists_shows_and_imports(tmp_path):
 def test_a_report_carries_its_results_as_figures_in_word_html_and_markdown(tmp_path):
     from docx import Document as Docx
 
-    from test_workspace_support import World, make_settings
+    from tests.helpers.workspace import World, make_settings
 
     world = World(make_settings(tmp_path))
     try:
@@ -364,7 +351,7 @@ def test_errors_carry_swedish_and_english_as_separate_fields():
 def test_the_chat_answers_a_results_question_with_numbers_and_the_figure(tmp_path):
     """Without an LLM, "Hur har … utvecklats sedan …?" gets the series' sentence, sources and figure."""
     from kvalitet.chat import ChatRequest, ChatService
-    from test_workspace_support import World, make_settings
+    from tests.helpers.workspace import World, make_settings
 
     world = World(make_settings(tmp_path))
     try:

@@ -10,9 +10,9 @@ import pytest
 from kvalitet.app import create_app
 from kvalitet.container import Services
 from kvalitet.settings import Settings
-from tests.support import running_server
-from tests.test_browser import ARGS, CHROMIUM, DESKTOP, PHONE, TIMEOUT_MS, _playwright, expect
-from tests.test_results import TRYGG, add_indicator_doc
+from tests.helpers.server import running_server
+from tests.helpers.browser import ARGS, CHROMIUM, DESKTOP, PHONE, TIMEOUT_MS, load_playwright, expect
+from tests.helpers.results import TRYGG, add_indicator_doc
 
 pytestmark = pytest.mark.browser
 SHOTS = "/tmp/kvalitet-shots"
@@ -40,7 +40,7 @@ def site(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def browser():
-    with _playwright()() as p:
+    with load_playwright()() as p:
         b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
         yield b
         b.close()

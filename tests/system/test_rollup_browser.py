@@ -18,12 +18,13 @@ from kvalitet.container import Services
 from kvalitet.rollup.service import get_rollup
 from kvalitet.settings import Settings
 from kvalitet.workspace.auth import User
-from tests.support import running_server
-from tests.test_browser import ARGS, CHROMIUM, DESKTOP, PHONE, TIMEOUT_MS, _playwright, expect, unlabelled_controls
+from tests.helpers.paths import DATA as TESTS_DATA
+from tests.helpers.server import running_server
+from tests.helpers.browser import ARGS, CHROMIUM, DESKTOP, PHONE, TIMEOUT_MS, load_playwright, expect, unlabelled_controls
 
 pytestmark = pytest.mark.browser
 SHOTS = "/tmp/kvalitet-shots"
-DATA = Path(__file__).parent / "data" / "enheter"
+DATA = TESTS_DATA / "enheter"
 
 
 @pytest.fixture(scope="module")
@@ -49,7 +50,7 @@ def site(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def browser():
-    with _playwright()() as p:
+    with load_playwright()() as p:
         b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
         yield b
         b.close()

@@ -9,7 +9,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.conftest import CORPUS, free_port
+from tests.helpers.paths import CORPUS
+from tests.helpers.server import free_port
 
 KVALITET = str(Path(sys.executable).parent / "kvalitet")
 

@@ -12,15 +12,14 @@ import os
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import httpx
 
 from kvalitet.ops.logging import setup_logging, wants_json
 from kvalitet.settings import Settings
-from tests.support import free_port
+from tests.helpers.paths import REPO
+from tests.helpers.server import free_port
 
-REPO = Path(__file__).resolve().parent.parent
 
 
 def test_serve_ends_with_the_address_and_the_demo_users(tmp_path):

@@ -18,7 +18,8 @@ import httpx
 import pytest
 from docx import Document
 
-from tests.conftest import REPO, free_port
+from tests.helpers.paths import REPO
+from tests.helpers.server import free_port
 
 RUNNER = """
 import sys

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import func, select, text
 
 from kvalitet.errors import Conflict
-from test_workspace_support import World, make_settings, suggestion, workspace_diffs
+from tests.helpers.workspace import World, make_settings, suggestion, workspace_diffs
 
 
 @pytest.fixture

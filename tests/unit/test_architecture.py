@@ -13,8 +13,8 @@ import ast
 import subprocess
 import sys
 from pathlib import Path
+from tests.helpers.paths import REPO
 
-REPO = Path(__file__).resolve().parents[1]
 PACKAGE = REPO / "kvalitet"
 
 

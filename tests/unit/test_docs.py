@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import typer.main
 
 from kvalitet.cli import app
 from kvalitet.settings import Settings
+from tests.helpers.paths import REPO
 
-README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+README = (REPO / "README.md").read_text(encoding="utf-8")
 
 
 def _commands(group, prefix: str = "") -> list[str]:

@@ -25,9 +25,8 @@ from kvalitet.domain.types import (
     ParsedDocument,
     Record,
 )
+from tests.helpers.paths import CORPUS, DATA
 
-CORPUS = Path(__file__).resolve().parent.parent / "corpus"
-DATA = Path(__file__).resolve().parent / "data"
 
 VP2019 = "2019-uppfoljning-verksamhetsplan.txt"
 VP2022 = "2022-uppfoljning-verksamhetsplan-linkoping.txt"

@@ -4,14 +4,14 @@ measured precision/recall on tests/data/pii_labelled.json."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 from hypothesis import given, settings as hsettings, strategies as st
 
 from kvalitet.pii import Finding, classify_identity_number, evaluate_names, find, find_personal_data, mask
+from tests.helpers.paths import DATA as TESTS_DATA
 
-DATA = Path(__file__).parent / "data" / "pii_labelled.json"
+DATA = TESTS_DATA / "pii_labelled.json"
 ITEMS = json.loads(DATA.read_text(encoding="utf-8"))["items"]
 
 
@@ -199,7 +199,7 @@ def test_findings_are_ordered_disjoint_and_exact(text):
 
 # --- names however they are written (issue 21) ---------------------------------------------
 
-INDEPENDENT = json.loads((Path(__file__).parent / "data" / "pii_independent.json").read_text(encoding="utf-8"))["items"]
+INDEPENDENT = json.loads((TESTS_DATA / "pii_independent.json").read_text(encoding="utf-8"))["items"]
 
 
 @pytest.mark.parametrize(

@@ -27,8 +27,8 @@ from kvalitet.ingest.readers import (
     read_document,
     sniff_media_type,
 )
+from tests.helpers.paths import CORPUS
 
-CORPUS = Path(__file__).resolve().parent.parent / "corpus"
 VP_2019 = CORPUS / "2019-uppfoljning-verksamhetsplan.txt"
 FJOL_2019 = CORPUS / "2019-uppfoljning-fjolarets-aktiviteter.txt"
 VP_2022 = CORPUS / "2022-uppfoljning-verksamhetsplan-linkoping.txt"

@@ -26,8 +26,9 @@ from kvalitet.ingest.readers import (
 from kvalitet.ingest.warnings import WARNING_TEXTS, warning_text, warning_texts
 from kvalitet.ingest.model import ReadWarning
 from kvalitet.settings import Settings
+from tests.helpers.paths import REPO
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = REPO
 CORPUS = ROOT / "corpus"
 
 

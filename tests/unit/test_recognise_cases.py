@@ -11,16 +11,17 @@ import pytest
 
 from kvalitet.domain.types import DocumentText, ParsedDocument
 from kvalitet.ingest.recognise import recognise
+from tests.helpers.paths import REPO
 
 
 
 def _cases() -> Path:
-    """../shared/cases beside the checkout (`Path(__file__).resolve().parents[1].parent`), or
+    """../shared/cases beside the checkout (`REPO.parent`), or
     beside a parent of it when the checkout is a worktree one level deeper."""
     for parent in Path(__file__).resolve().parents[1:]:
         if (parent / "shared" / "cases").is_dir():
             return parent / "shared" / "cases"
-    return Path(__file__).resolve().parents[1].parent / "shared" / "cases"
+    return REPO.parent / "shared" / "cases"
 
 
 CASES = _cases() / "documents"

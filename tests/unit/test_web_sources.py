@@ -5,15 +5,15 @@ history counts documents, not rows; the change log says what changed in Swedish.
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from pathlib import Path
 from types import SimpleNamespace
 
 from lxml import html as lhtml
 
 from kvalitet.web import views
 from kvalitet.web.pages import history_label
+from tests.helpers.paths import CORPUS
 
-LINE_2022 = Path(__file__).resolve().parent.parent / "corpus" / "2022-uppfoljning-verksamhetsplan-linkoping.txt"
+LINE_2022 = CORPUS / "2022-uppfoljning-verksamhetsplan-linkoping.txt"
 
 
 def test_a_source_line_with_list_markup_reads_as_a_list():

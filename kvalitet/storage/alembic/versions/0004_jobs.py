@@ -4,7 +4,7 @@ Revision ID: 0004
 Revises: 0003
 
 Explicit create_table calls that work on SQLite and PostgreSQL; service/jobs.py maps the same
-tables (tests/test_jobs.py compares them). A job's id is a random hex string (not a counter).
+tables (tests/system/test_jobs.py compares them). A job's id is a random hex string (not a counter).
 job_steps has one row per (job, item, section): a resumed job continues where it stopped.
 """
 import sqlalchemy as sa

@@ -3,7 +3,7 @@
 Revision ID: 0007_rollup
 Revises: 0006
 
-kvalitet/storage/rollup.py maps the new tables (tests/test_rollup_storage.py compares them).
+kvalitet/storage/rollup.py maps the new tables (tests/service/test_rollup_storage.py compares them).
 The reports' kind check gains "huvudmannarapport". SQLite cannot alter a CHECK constraint: the
 reports table is rebuilt in batch mode with foreign keys off (items and audit rows point at it),
 and its rows are copied as they are.
