@@ -147,7 +147,7 @@ VERBS_AFTER = frozenset(
 PARTICLES = frozenset("af von van den der de del della di da das dos du la le zu ten ter al el bin ibn".split())
 
 # Placeholders left by earlier masking or by the writer ("[namn]", "[förnamn]", "[efternamn]").
-_PLACEHOLDER_RE = re.compile(r"\[(?:namn|förnamn|efternamn|maskerat|maskerad|borttaget|anonymiserat|x+|NN)\]", re.I)
+_PLACEHOLDER_RE = re.compile(r"\[(?:namn|förnamn|efternamn|maskerat|maskerad|borttaget|anonymiserat|x+|NN)\]|X{2,}|\*{2,}", re.I)
 _FIRST_PLACEHOLDER = re.compile(r"\[(?:förnamn)\]", re.I)
 _LAST_PLACEHOLDER = re.compile(r"\[(?:efternamn)\]", re.I)
 
@@ -172,6 +172,7 @@ NOT_NAMES = frozenset(
     Miljöpartiet Sverigedemokraterna Budget Enkät Utvärdering
     Januari Februari Mars April Maj Juni Juli Augusti September Oktober November December
     Måndag Tisdag Onsdag Torsdag Fredag Lördag Söndag Våren Hösten Sommaren Vintern
+    Lucia Luciadagen Luciafirandet Jul Julen Påsk Påsken Midsommar Valborg Advent Nyår
     Samhälle Medborgare Ekonomi Verksamhet Medarbetare Pågående Pågår Genomfört Klart Klar
     Kvarstår Pausad Avslutad Påbörjad Påbörjat Ej Status Kommentar Aktivitet Aktiviteten Uppdrag
     Uppföljning Analys Bakgrund Delaktighet Nulägesanalys Styrkor Svagheter Risker Risk
@@ -207,7 +208,7 @@ _EXTRA_COMMON = frozenset(
     """per bo dag sten stig liv saga rut klara nova love gun ester ines alma mark rosa viola iris
     lina svea maj frank ebbe sami ana hans axel björn urban frans sanna milan inga björk ek lind
     alm lönn holm lund berg strand sjö ström dahl falk hed mo nord sund ros lilja linnea vide
-    pia tuva ylva vilja ask märta max tim""".split()
+    pia tuva ylva vilja ask märta max tim lucia""".split()
 )
 
 # Words after a capitalised run that make it an institution, street or place, not a person.
@@ -241,7 +242,8 @@ _SURNAME_SUFFIX = re.compile(
 )
 
 _WORD = r"[^\W\d_]+(?:['’\-][^\W\d_]+)*"
-_TOKEN_RE = re.compile(rf"(?P<placeholder>\[[^\[\]\n]{{1,20}}\])|(?P<initial>(?<![\w.])[A-ZÅÄÖ](?:\.-?[A-ZÅÄÖ]\.|-[A-ZÅÄÖ]\.?|\.)(?![\w]))|(?P<word>{_WORD})")
+# A placeholder: "[namn]", "[förnamn]", or bare "XXXX", "***" ("Nilsson, XXXX", "(Svensson, ***)").
+_TOKEN_RE = re.compile(rf"(?P<placeholder>\[[^\[\]\n]{{1,20}}\]|(?<!\w)X{{2,}}(?!\w)|(?<![\w*])\*{{2,}}(?![\w*]))|(?P<initial>(?<![\w.])[A-ZÅÄÖ](?:\.-?[A-ZÅÄÖ]\.|-[A-ZÅÄÖ]\.?|\.)(?![\w]))|(?P<word>{_WORD})")
 
 
 @dataclass
@@ -369,7 +371,9 @@ def _institution(word: str) -> bool:
 @lru_cache(maxsize=65536)
 def _not_a_name(norm: str) -> bool:
     """A capitalised word that is never a person's name here."""
-    if norm in NOT_NAMES or norm.lower() in _NOT_NAMES_LOWER or _role_like(norm) or _institution(norm):
+    if norm in NOT_NAMES or norm.lower() in _NOT_NAMES_LOWER or _role_like(norm):
+        return True
+    if _institution(norm) and not _first_name_word(norm):
         return True
     base = _genitive_base(norm)
     if base and (base in NOT_NAMES):
@@ -378,6 +382,12 @@ def _not_a_name(norm: str) -> bool:
     return (norm in proper or (base is not None and base in proper)) and not (
         _in(lexicons()[0], norm) or _in(lexicons()[1], norm)
     )
+
+
+def _first_name_word(norm: str) -> bool:
+    """A bare institution word that is also a first name ("Stig" in "Stig Olsson"): an everyday
+    word, not a sure sign of an institution; it stands after a name when it makes one ("… stig")."""
+    return norm.lower() in INSTITUTION_WORDS and _in(lexicons()[0], norm)
 
 
 @lru_cache(maxsize=65536)
@@ -435,6 +445,17 @@ def _label_before(text: str, start: int) -> bool:
     return bool(re.fullmatch(
         r"(?:[A-ZÅÄÖÆØÉ][^\W\d_]*(?:['’\-.][^\W\d_]*)*\.?|\[[^\]]*\]|[ ,/&;]|\(\w+\.?\)|och|samt|"
         r"af|von|van|der|den|de|da|di|du|del|bin|ibn|al|el|la|le)*\s*", rest))
+
+
+def _row_label_before(text: str, start: int) -> bool:
+    """A key-value table row: the line's first cell is a label ("Ansvarig\tJ-E Sund",
+    "Namn:\tK. Berg") and `start` opens its second cell."""
+    line_start, _ = _line_of(text, start)
+    cells = text[line_start:start].split("\t")
+    if len(cells) < 2 or cells[-1].strip() or any(c.strip() for c in cells[1:-1]):
+        return False
+    head = cells[0].strip(" :*").lower()
+    return head in _CELL_LABELS or head in LABELS or _role_like(head)
 
 
 def _signature_line(text: str, tok: _Tok) -> bool:
@@ -559,7 +580,8 @@ def find_names(text: str) -> list[tuple[int, int]]:
             i += 1
             continue
         shape = "title" if t.shape == "initial" else t.shape
-        if shape == "lower" and not (is_first_name(t.norm) or _lower_surname_after_cue(text, toks, i) or (
+        if shape == "lower" and not (is_first_name(t.norm) or _lower_surname_after_cue(text, toks, i)
+                                     or (_in(lexicons()[1], t.norm) and _som_role_after(text, t, after_have=True)) or (
                 i + 1 < n and toks[i + 1].shape == "lower" and is_first_name(toks[i + 1].norm))):
             i += 1  # lower case: only a first name (or the word before one) can open a name
             continue
@@ -627,6 +649,17 @@ def find_names(text: str) -> list[tuple[int, int]]:
                 nt is None or nt.text not in VERBS_AFTER or _CLEFT.match(text, nt.start)):
             continue
         add(k, k + 1, "named-before")
+    # A list of people each with a note in brackets: "Frida Holm (Lärarförbundet) och Hed (Vision)".
+    ends = {sp.end for sp in spans}
+    for k, t in enumerate(toks):
+        if taken[k] or t.kind != "word" or t.shape not in ("title", "upper") or _namelike(t.norm) not in ("S", "B", "G"):
+            continue
+        m = re.search(r"(?:^|[^)])\s?\(([^()\n]{1,40})\)\s?(?:,|och|samt)\s$", text[max(0, t.start - 60) : t.start])
+        if not m or not re.match(r" ?\([^()\n]{1,40}\)", text[t.end :]):
+            continue
+        before_paren = t.start - len(m.group(0)) + (0 if m.group(0)[:1] in " (" else 1)
+        if any(e == before_paren or e == before_paren - 1 for e in ends):
+            add(k, k + 1, "listed")
     single = {sp.start for sp in spans if " " not in text[sp.start : sp.end] and "," not in text[sp.start : sp.end]}
     changed = True
     while changed:
@@ -662,8 +695,23 @@ def _decide_run(text, toks, run, shape, role_before, followed_by_institution, pr
     """
     i, j = run[0], run[-1] + 1
     words = [toks[k] for k in run]
+    # The first part of a compound cut short: "Barn- och utbildningsförvaltningen", "Förskole-".
+    if re.match(r"-(?:\s|$)", text[toks[j - 1].end : toks[j - 1].end + 2]):
+        return None
+    # A title after what is read or watched: "har läst Ronja Rövardotter", "boken Mio min Mio".
+    if shape in ("title", "upper") and i > 0 and toks[i - 1].text.lower() in _TITLE_CUES \
+            and text[toks[i - 1].end : toks[i].start] == " " \
+            and not (toks[j - 1].text.endswith("s") and j < len(toks) and toks[j].shape == "lower"
+                     and text[toks[j - 1].end : toks[j].start] == " "):
+        return (i, j, "skip")  # (not "läst Anna Bergs rapport": whose text was read)
+    # A surname masked down to an initial: "Lisa X. i 2A" (only the first name is left).
+    if shape == "title" and len(words) == 2 and words[0].kind == "word" and words[1].kind == "initial" \
+            and len(words[1].text) == 2 and _namelike(words[0].norm) in ("G", "B") \
+            and not (_sentence_start(text, words[0]) and is_common_word(words[0].norm)):
+        return (i, i + 1, "half-masked")
     # An institution or street named after a person: skip the whole run and the word after it.
-    if shape != "lower" and (any(w.kind == "word" and _institution(w.text) for w in words) or followed_by_institution(j)):
+    if shape != "lower" and (any(w.kind == "word" and _institution(w.text) and not (k == 0 and _first_name_word(w.norm))
+                                 for k, w in enumerate(words)) or followed_by_institution(j)):
         return (i, j + 1, "skip")
     # the name opens a compound: "Frida Kahlo-temat", "Sten Sture-loppet" (a theme, a race)
     if shape == "title" and j < len(toks) and text[toks[j - 1].end : toks[j].start] == " " \
@@ -692,6 +740,8 @@ def _decide_run(text, toks, run, shape, role_before, followed_by_institution, pr
         # Trailing words that are no names ("Per Ek Ordförande") are dropped.
         m = len(words)
         while m > 0 and words[m - 1].kind == "word" and (_not_a_name(words[m - 1].norm) or words[m - 1].text.lower() in PARTICLES):
+            if m == len(words) == 2 and _surname_after_first(text, toks, run, role_before):
+                break  # "skolsköterska Ingela Lund": a place that is a surname, after a first name
             m -= 1
         if m < len(words):
             if m == 0:
@@ -704,6 +754,24 @@ def _decide_run(text, toks, run, shape, role_before, followed_by_institution, pr
     if shape == "upper":
         return _decide_upper(text, toks, run, role_before)
     return _decide_title(text, toks, run, role_before, prev_word)
+
+
+# Words after which a capitalised run is the title of a book, film or song, not a person.
+_TITLE_CUES = frozenset("""läst boken böckerna bok filmen film sagan pjäsen romanen berättelsen
+    serien sången visan föreställningen musikalen högläsningsboken kapitelboken""".split())
+
+
+def _surname_after_first(text, toks, run, role_before) -> bool:
+    """The second of two words is a surname in the lexicon though it is also a place or an
+    everyday word ("Lund", "Mars"), the first a first name that is no everyday word, and a role,
+    label or a person's verb says it is a person: "Skolsköterska Ingela Lund har …"."""
+    a, b = toks[run[0]], toks[run[1]]
+    if not (is_first_name(a.norm) and not is_common_word(a.norm) and not _not_a_name(a.norm)):
+        return False
+    if not (_in(lexicons()[1], b.norm) and len(b.text) >= 3 and b.norm not in _STRUCTURE_WORDS):
+        return False
+    nt = toks[run[1] + 1] if run[1] + 1 < len(toks) and text[b.end : toks[run[1] + 1].start] == " " else None
+    return role_before(run[0]) or _label_before(text, a.start) or (nt is not None and nt.text in VERBS_AFTER)
 
 
 def _decide_initials(text, toks, run):
@@ -720,10 +788,11 @@ def _decide_initials(text, toks, run):
         return None
     last = rest[-1]
     cls = _namelike(last.norm)
-    if cls == "X" or (cls == "U" and is_common_word(last.norm)):
+    if cls == "X":
         return None
-    if cls == "U" and not _label_before(text, toks[i].start):
-        return None
+    context = _label_before(text, toks[i].start) or _row_label_before(text, toks[i].start)
+    if cls == "U" and not context:
+        return None  # "A. Bakgrund", "B. Sund ekonomi"; under "Ansvarig" even "J-E Sund" is a name
     return (i, run[-1] + 1, "initials")
 
 
@@ -733,6 +802,11 @@ def _decide_lower(text, toks, run):
     cls = [("G" if is_first_name(w.norm) else "") + ("S" if _in(lexicons()[1], w.norm) else "") for w in words]
     prev = toks[run[0] - 1] if run[0] > 0 else None
     cue = prev is not None and prev.text.lower() in CUE_BEFORE and re.fullmatch(r" ", text[prev.end : toks[run[0]].start]) is not None
+    # three or more names, any order: "nguyen thi lan"
+    if len(words) >= 3 and all(c and not is_common_word(w.norm) and w.text not in _NOT_NAMES_LOWER
+                               and w.text not in _LOWER_FUNCTION_WORDS for w, c in zip(words, cls, strict=True)) \
+            and "S" in "".join(cls) and (cue or _chat_like(text)):
+        return (run[0], run[-1] + 1, "lower-full")
     # first + surname: "karin lindberg", "per ek"
     for a in range(len(words) - 1):
         w1, w2 = words[a], words[a + 1]
@@ -744,6 +818,9 @@ def _decide_lower(text, toks, run):
                 # "petra holm"; not "kan mira vara med", where "vara" is the verb
                 if a == 0 or not cue:
                     return (run[a], run[a + 1] + 1, "lower-full")
+    # a name with a role after "som": "ni som har dahl som mentor"
+    if cls[0] and w_not_function(words[0]) and _som_role_after(text, words[0], after_have=True):
+        return (run[0], run[0] + 1, "lower-role")
     # a surname alone after a cue: "kolla med johansson"
     if _lower_surname_after_cue(text, toks, run[0]) and not ("G" in cls[0] and len(words) > 1):
         return (run[0], run[0] + 1, "lower-surname")
@@ -779,6 +856,12 @@ def _lower_surname_after_cue(text: str, toks: list[_Tok], i: int) -> bool:
     return _in(lexicons()[1], t.norm) and bool(_SURNAME_SUFFIX.search(t.text)) and not _INSTITUTION_SUFFIX.search(t.text)
 
 
+def w_not_function(w: _Tok) -> bool:
+    """A lower-case word that is not a function word or a word of the document's structure."""
+    return w.text not in _NOT_NAMES_LOWER and w.text not in _LOWER_FUNCTION_WORDS and w.text not in _FUNCTION_LOWER \
+        and len(w.text) >= 3
+
+
 def _chat_like(text: str) -> bool:
     """Typed like a chat message: starts in lower case or has no capital letter at all."""
     s = text.lstrip()
@@ -797,6 +880,11 @@ def _decide_upper(text, toks, run, role_before):
     cls = [_namelike(w.norm) for w in words]
     if "X" in cls:
         return None
+    if cls[-1] == "U" and any(toks[k].text.lower() in PARTICLES for k in run[1:-1]) and cls[0] in ("G", "B"):
+        cls[-1] = "S"  # "SOFIA DE GEER": the word after a particle is a surname
+    if cls[0] == "S" and len(words) >= 3 and all(c in ("G", "B") for c in cls[1:]) \
+            and not any(is_common_word(w.norm) for w in words):
+        return (run[0], run[-1] + 1, "capitals")  # surname first, no comma: "NGUYEN THI LAN"
     if cls[0] in ("G", "B") and cls[-1] in ("S", "B", "G") and all(c != "U" for c in cls[1:-1]):
         return (run[0], run[-1] + 1, "capitals")
     if cls[0] in ("G", "B") and cls[-1] == "U" and len(words) == 2 and (
@@ -825,9 +913,25 @@ def _unit_name(text: str, sp: _Span) -> bool:
 
 
 def _role_after(text: str, tok: _Tok) -> bool:
-    """A role follows the name on its line, after a comma: "Olle Sten, lärare\n"."""
+    """A role follows the name on its line, after a comma: "Olle Sten, lärare\n"; or after
+    "som": "har Dahl som mentor"."""
     m = re.match(r", ?([^\W\d_]+)[ \t]*(?:\n|$|\()", text[tok.end : tok.end + 40])
-    return m is not None and _role_like(m.group(1))
+    return (m is not None and _role_like(m.group(1))) or _som_role_after(text, tok)
+
+
+def _som_role_after(text: str, tok: _Tok, after_have: bool = False) -> bool:
+    """"… har dahl som mentor", "Berg som ansvarig lärare": a role after "som"; with
+    `after_have`, only after "har", "med", "fick" … ("ni som har dahl som mentor", not "tagit över
+    som mentor")."""
+    if after_have and not re.search(r"(?:^|\s)(?:har|hade|ha|haft|får|fick|fått|med|hos|av)\s$", text[max(0, tok.start - 6) : tok.start]):
+        return False
+    m = re.match(r" som (?:min |vår |din |er |hans |hennes |deras |ny |nya |ansvarig |tillförordnad |t\.f\. )?([^\W\d_]+)",
+                 text[tok.end : tok.end + 50])
+    return m is not None and _role_like(m.group(1)) and m.group(1).lower() not in _GROUP_ROLES
+
+
+# Roles said of a group ("elever som eleverna …"), not of one person after "som".
+_GROUP_ROLES = frozenset("elev eleven elever eleverna barnet barnets familjen familj mamma pappa".split())
 
 
 def _greeting_before(text: str, toks: list[_Tok], i: int) -> bool:
@@ -866,6 +970,11 @@ def _decide_title(text, toks, run, role_before, prev_word):
             _in(lexicons()[1], w.norm) or _in(lexicons()[1], _genitive_base(w.norm) or "")) for w, c in zip(words, cls, strict=True))
         if any(c == "S" for c in cls) and (role or label or (strong_s and (not start_of_sentence or _signature_line(text, first)))):
             return (i, j, "full-name")
+        nxt = toks[j] if j < len(toks) and re.fullmatch(r" {1,3}", text[toks[j - 1].end : toks[j].start]) else None
+        if len(words) == 2 and cls == ["U", "S"] and len(first.text) >= 3 and not is_common_word(first.norm) \
+                and first.norm not in lexicons()[3] and not _INSTITUTION_SUFFIX.search(first.norm) \
+                and nxt is not None and nxt.text in VERBS_AFTER and not _CLEFT.match(text, nxt.start):
+            return (i, j, "full-name")  # a first name the lexicon lacks, a surname, a person's verb
         if role or label:
             return (i, j, "context")
         return None
@@ -879,6 +988,8 @@ def _decide_title(text, toks, run, role_before, prev_word):
     pw = prev_word(i)
     greeting = pw is not None and pw.text.lower() in GREETINGS
     if role or label:
+        if c == "U" and _INSTITUTION_SUFFIX.search(w.norm):
+            return None  # "Från: Kvalitetsenheten": a unit, not a person
         return (i, j, "context") if c != "X" else None
     place = _after_place_preposition(text, toks, i)
     if len(w.text) < 3 and not (c in ("S", "B") and (verb_after and not start_of_sentence and not place
@@ -920,7 +1031,10 @@ def _decide_title(text, toks, run, role_before, prev_word):
             # only shaped like a surname ("Personen", "Skolutveckling"): a person's verb must follow
             if start_of_sentence or not verb_after:
                 return None
-        if start_of_sentence and not (verb_after or pupil_after or greeting or _signature_line(text, w)
+        genitive_of_surname = (w.norm.endswith("s") and _genitive_base(w.norm) is not None
+                               and _in(lexicons()[1], _genitive_base(w.norm) or "") and not _in(lexicons()[1], w.norm)
+                               and nt is not None and nt.shape == "lower" and nt.text not in _LOWER_FUNCTION_WORDS)
+        if start_of_sentence and not (verb_after or pupil_after or greeting or genitive_of_surname or _signature_line(text, w)
                                       or _name_cell(text, w, strict=True)):
             return None
         return (i, j, "surname")
@@ -964,6 +1078,8 @@ def _name_cell(text: str, tok: _Tok, strict: bool) -> bool:
         pos += len(cell) + 1
     if cells[col].strip(" *") != tok.text:
         return False
+    if col >= 1 and _row_label_before(text, tok.start):
+        return True  # "Ansvarig\tHolm": a key-value row
     # the table's header row: the nearest line above with as many cells whose cell is a label
     for prev in (reversed(text[: ls - 1].split("\n")) if ls else ()):
         pcells = prev.split("\t")
