@@ -532,7 +532,7 @@ def find_names(text: str) -> list[tuple[int, int]]:
                     add(i - 1, i, "half-masked")
         # word after: "[förnamn] Berg", "[namn] Karlsson", "[NAMN] ÖSTLUND"
         if i + 1 < n and toks[i + 1].kind == "word" and toks[i + 1].shape in ("title", "upper") \
-                and _gap(text, t, toks[i + 1]) == " " and not _LAST_PLACEHOLDER.fullmatch(t.text) \
+                and re.fullmatch(r" |, ?", _gap(text, t, toks[i + 1])) and not _LAST_PLACEHOLDER.fullmatch(t.text) \
                 and (_namelike(toks[i + 1].norm) in ("S", "B") or _FIRST_PLACEHOLDER.fullmatch(t.text)
                      and _namelike(toks[i + 1].norm) != "X") and not taken[i + 1]:
             add(i + 1, i + 2, "half-masked")
@@ -818,6 +818,12 @@ def _decide_lower(text, toks, run):
                 # "petra holm"; not "kan mira vara med", where "vara" is the verb
                 if a == 0 or not cue:
                     return (run[a], run[a + 1] + 1, "lower-full")
+        # a first name that is no everyday word, then a word of a surname's shape: "astrid mohlin"
+        if "G" in cls[a] and not cls[a + 1] and not is_common_word(w1.norm) and w_not_function(w1) \
+                and w_not_function(w2) and len(w2.text) >= 5 and is_surname(w2.norm) and not is_common_word(w2.norm) \
+                and not _NOUN_ENDING.search(w2.text) \
+                and (a == 0 or not cue):
+            return (run[a], run[a + 1] + 1, "lower-full")
     # a name with a role after "som": "ni som har dahl som mentor"
     if cls[0] and w_not_function(words[0]) and _som_role_after(text, words[0], after_have=True):
         return (run[0], run[0] + 1, "lower-role")
@@ -842,6 +848,10 @@ _STRONG_CUES = frozenset("fråga frågar frågade hälsa hälsar påminn påminn
 _LOWER_FUNCTION_WORDS = frozenset("""vara var bli blir ha har gå går se ser få får ta tar ge ger
     kan ska vill mot med vid från till hem bra dag sen nu då här där också alltid aldrig""".split())
 _FUNCTION_LOWER = frozenset("per bo dag man alla andra bara inga hans sin".split())
+
+
+# Endings of everyday nouns that a surname's shape also matches ("lektionen", "person", "konsert").
+_NOUN_ENDING = re.compile(r"(?:ion|ioner|ionen|ning|ningen|het|heten|ert|erten|erson|ellen|ellet|enet|arna|erna)$")
 
 
 def _lower_surname_after_cue(text: str, toks: list[_Tok], i: int) -> bool:
@@ -909,6 +919,8 @@ def _unit_name(text: str, sp: _Span) -> bool:
     a = max(text.rfind(c, 0, sp.start) for c in ".!?\n") + 1
     ends = [k for k in (text.find(c, sp.end) for c in ".!?\n") if k >= 0]
     sentence = text[a : min(ends) if ends else len(text)]
+    if re.search(r"\b(?:är|var) (?:namnen|namnet) på\b", text[sp.end : min(ends) if ends else len(text)]):
+        return True  # "Mildred och Rut är namnen på skolans höns": what something is called
     return bool(_UNIT_WORD.search(sentence) and _NAMING.search(sentence))
 
 

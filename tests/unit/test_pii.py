@@ -441,3 +441,27 @@ def test_third_round_shapes_found(text, expected):
 )
 def test_third_round_hard_negatives(text):
     assert names(text) == []
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("Uppgifterna lämnades av ***, Wennerström.", ["Wennerström"]),  # placeholder, comma, surname
+        ("astrid mohlin och jag har bokat aulan", ["astrid mohlin"]),  # a surname by its shape, lower case
+        ("Tyko i 1C har svårt att sitta still.", ["Tyko"]),  # a first name of the lexicon's supplement
+    ],
+)
+def test_third_round_more_shapes(text, expected):
+    assert names(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Mildred och Rut är namnen på skolans två höns.",  # what something is called
+        "Rut-avdraget gäller inte för läxhjälp.",
+        "Pelle-veckan och Alfons-temat avslutades med en utställning.",
+    ],
+)
+def test_third_round_more_hard_negatives(text):
+    assert names(text) == []
