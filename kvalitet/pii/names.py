@@ -97,7 +97,11 @@ ROLES = frozenset(
     skolledarna specialpedagogerna fritidsledare fritidsledaren administratör administratören
     it-samordnare sekr ordf förälder föräldern mamma pappa mamman pappan vittne vittnet
     kollega kollegan kollegor kollegorna chef chefen systemförvaltare fröken magister magistern
-    fru herr familjen familj""".split()
+    fru herr familjen familj skyddsombud skyddsombudet huvudskyddsombud huvudskyddsombudet
+    arbetsmiljöombud arbetsmiljöombudet ombud ombudet förtroendevald bibliotekarie bibliotekarien
+    vaktmästare vaktmästaren kock kocken kökschef kökschefen lokalvårdare vikarie vikarien
+    logoped logopeden psykolog psykologen arbetsterapeut fysioterapeut socialsekreterare
+    socialsekreteraren tolk tolken""".split()
 )
 
 # "Label:" before a name or a list of names; the role words above count too.
@@ -222,7 +226,8 @@ INSTITUTION_WORDS = frozenset(
     museum museet värld världen sal salen aula aulan konferensrum institut institutet
     vårdcentral vårdcentralen förlag förlaget bron hamnen kajen stranden hovrätt hovrätten
     tingsrätt tingsrätten kammarrätt kammarrätten förvaltningsrätt förvaltningsrätten
-    modell modellen metod metoden program programmet projekt projektet""".split()
+    modell modellen metod metoden program programmet projekt projektet församling församlingen
+    moské moskén synagoga synagogan kloster klostret if ik bk ff""".split()
 )
 # A capitalised word ending in one of these is an institution, organisation, method or common noun.
 _INSTITUTION_SUFFIX = re.compile(
@@ -581,6 +586,7 @@ def find_names(text: str) -> list[tuple[int, int]]:
             continue
         shape = "title" if t.shape == "initial" else t.shape
         if shape == "lower" and not (is_first_name(t.norm) or _lower_surname_after_cue(text, toks, i)
+                                     or _lower_surname_before_verb(text, toks, i)
                                      or (_in(lexicons()[1], t.norm) and _som_role_after(text, t, after_have=True)) or (
                 i + 1 < n and toks[i + 1].shape == "lower" and is_first_name(toks[i + 1].norm))):
             i += 1  # lower case: only a first name (or the word before one) can open a name
@@ -827,8 +833,9 @@ def _decide_lower(text, toks, run):
     # a name with a role after "som": "ni som har dahl som mentor"
     if cls[0] and w_not_function(words[0]) and _som_role_after(text, words[0], after_have=True):
         return (run[0], run[0] + 1, "lower-role")
-    # a surname alone after a cue: "kolla med johansson"
-    if _lower_surname_after_cue(text, toks, run[0]) and not ("G" in cls[0] and len(words) > 1):
+    # a surname alone after a cue: "kolla med johansson"; before a person's verb: "ekman sa att"
+    if (_lower_surname_after_cue(text, toks, run[0]) or _lower_surname_before_verb(text, toks, run[0])) \
+            and not ("G" in cls[0] and len(words) > 1):
         return (run[0], run[0] + 1, "lower-surname")
     # a first name alone: "hodan", "birgitta"; an everyday word ("lena") only after a cue verb
     w = words[0]
@@ -870,6 +877,19 @@ def w_not_function(w: _Tok) -> bool:
     """A lower-case word that is not a function word or a word of the document's structure."""
     return w.text not in _NOT_NAMES_LOWER and w.text not in _LOWER_FUNCTION_WORDS and w.text not in _FUNCTION_LOWER \
         and len(w.text) >= 3
+
+
+def _lower_surname_before_verb(text: str, toks: list[_Tok], i: int) -> bool:
+    """A lower-case surname of a surname's shape, no everyday word, before a person's verb in a
+    chat: "ekman sa att vi får låna bussen"."""
+    t = toks[i]
+    if t.shape != "lower" or i + 1 >= len(toks) or is_common_word(t.norm) or t.text in _NOT_NAMES_LOWER:
+        return False
+    nt = toks[i + 1]
+    if text[t.end : nt.start] != " " or nt.text not in VERBS_AFTER or _CLEFT.match(text, nt.start) or not _chat_like(text):
+        return False
+    return _in(lexicons()[1], t.norm) and bool(_SURNAME_SUFFIX.search(t.text) or (len(t.text) >= 5 and t.text.endswith("man"))) \
+        and not _INSTITUTION_SUFFIX.search(t.text)
 
 
 def _chat_like(text: str) -> bool:
@@ -931,6 +951,12 @@ def _role_after(text: str, tok: _Tok) -> bool:
     return (m is not None and _role_like(m.group(1))) or _som_role_after(text, tok)
 
 
+def _bracketed_after_role(text: str, first: _Tok, last: _Tok) -> bool:
+    """The name alone in brackets right after a role: "Vårdnadshavare (Hedström) informerades"."""
+    m = re.search(r"([^\W\d_]+) ?\($", text[max(0, first.start - 40) : first.start])
+    return m is not None and _role_like(m.group(1)) and text[last.end : last.end + 1] == ")"
+
+
 def _som_role_after(text: str, tok: _Tok, after_have: bool = False) -> bool:
     """"… har dahl som mentor", "Berg som ansvarig lärare": a role after "som"; with
     `after_have`, only after "har", "med", "fick" … ("ni som har dahl som mentor", not "tagit över
@@ -965,7 +991,7 @@ def _decide_title(text, toks, run, role_before, prev_word):
     start_of_sentence = _sentence_start(text, first)
     i, j = run[0], run[-1] + 1
     # a role before ("rektor Eriksson") or after, on a list line ("Olle Sten, lärare")
-    role = role_before(run[0]) or _role_after(text, toks[j - 1])
+    role = role_before(run[0]) or _role_after(text, toks[j - 1]) or _bracketed_after_role(text, first, toks[j - 1])
     label = _label_before(text, first.start)
     if len(names) >= 2:
         if any(c in ("G", "B") for c in cls):

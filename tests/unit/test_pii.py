@@ -449,6 +449,9 @@ def test_third_round_hard_negatives(text):
         ("Uppgifterna lämnades av ***, Wennerström.", ["Wennerström"]),  # placeholder, comma, surname
         ("astrid mohlin och jag har bokat aulan", ["astrid mohlin"]),  # a surname by its shape, lower case
         ("Tyko i 1C har svårt att sitta still.", ["Tyko"]),  # a first name of the lexicon's supplement
+        ("Vårdnadshavare (Hedström) informerades per telefon.", ["Hedström"]),  # in brackets after a role
+        ("ekman sa att vi får låna bussen", ["ekman"]),  # lower-case surname before a person's verb
+        ("Skyddsombudet Britt-Marie Ekvall rapporterar.", ["Britt-Marie Ekvall"]),  # a role word
     ],
 )
 def test_third_round_more_shapes(text, expected):
@@ -461,6 +464,9 @@ def test_third_round_more_shapes(text, expected):
         "Mildred och Rut är namnen på skolans två höns.",  # what something is called
         "Rut-avdraget gäller inte för läxhjälp.",
         "Pelle-veckan och Alfons-temat avslutades med en utställning.",
+        "Sofia församling lånar ut sin lokal till skolavslutningen.",  # a parish named with a first name
+        "Flickorna i Hässleby IF tränar i gympasalen.",
+        "sjöman har vi inte haft på länge",
     ],
 )
 def test_third_round_more_hard_negatives(text):
