@@ -227,7 +227,8 @@ INSTITUTION_WORDS = frozenset(
     vårdcentral vårdcentralen förlag förlaget bron hamnen kajen stranden hovrätt hovrätten
     tingsrätt tingsrätten kammarrätt kammarrätten förvaltningsrätt förvaltningsrätten
     modell modellen metod metoden program programmet projekt projektet församling församlingen
-    moské moskén synagoga synagogan kloster klostret if ik bk ff""".split()
+    moské moskén synagoga synagogan kloster klostret if ik bk ff näs gård gården hage hagen udde
+    udden""".split()
 )
 # A capitalised word ending in one of these is an institution, organisation, method or common noun.
 _INSTITUTION_SUFFIX = re.compile(
@@ -680,9 +681,13 @@ def find_names(text: str) -> list[tuple[int, int]]:
             else:
                 pair = ((a, c, k + 2), (c, a, k))
             for found, other, oi in pair:
+                surnames = _namelike(other.norm) in ("S", "B") and _namelike(found.norm) in ("S", "B")
+                # first names in a list: "Ylva, Agnes och Wilhelm" ("Ylva" is also an everyday word)
+                firsts = _namelike(other.norm) in ("G", "B") and _namelike(found.norm) in ("G", "B") \
+                    and other.norm.lower() not in _FUNCTION_LOWER and len(other.text) >= 3
                 if found.start in single and not taken[oi] and other.kind == "word" and other.shape == found.shape \
-                        and other.shape in ("title", "upper") and _namelike(other.norm) in ("S", "B") \
-                        and _namelike(found.norm) in ("S", "B") and not _after_place_preposition(text, toks, min(k, oi)) \
+                        and other.shape in ("title", "upper") and (surnames or firsts) \
+                        and not _after_place_preposition(text, toks, min(k, oi)) \
                         and not followed_by_institution(oi + 1):
                     add(oi, oi + 1, "coordinated")
                     single.add(other.start)
@@ -797,7 +802,12 @@ def _decide_initials(text, toks, run):
     if cls == "X":
         return None
     context = _label_before(text, toks[i].start) or _row_label_before(text, toks[i].start)
-    if cls == "U" and not context:
+    # initials inside a sentence before a word that is no everyday word: "granskades av A. Malmsten"
+    line_start = text.rfind("\n", 0, toks[i].start) + 1
+    inside = bool(text[line_start : toks[i].start].strip()) and not _sentence_start(text, toks[i])
+    plain = (len(rest) == 1 and not is_common_word(last.norm) and not _NOUN_ENDING.search(last.text)
+             and not _INSTITUTION_SUFFIX.search(last.text) and len(last.text) >= 3)
+    if cls == "U" and not (context or (inside and plain)):
         return None  # "A. Bakgrund", "B. Sund ekonomi"; under "Ansvarig" even "J-E Sund" is a name
     return (i, run[-1] + 1, "initials")
 
@@ -880,13 +890,15 @@ def w_not_function(w: _Tok) -> bool:
 
 
 def _lower_surname_before_verb(text: str, toks: list[_Tok], i: int) -> bool:
-    """A lower-case surname of a surname's shape, no everyday word, before a person's verb in a
-    chat: "ekman sa att vi får låna bussen"."""
+    """A lower-case surname of a surname's shape, no everyday word, before a person's verb or a
+    pupil's class in a chat: "ekman sa att vi får låna bussen", "karlsson i 7a"."""
     t = toks[i]
     if t.shape != "lower" or i + 1 >= len(toks) or is_common_word(t.norm) or t.text in _NOT_NAMES_LOWER:
         return False
     nt = toks[i + 1]
-    if text[t.end : nt.start] != " " or nt.text not in VERBS_AFTER or _CLEFT.match(text, nt.start) or not _chat_like(text):
+    person_after = (text[t.end : nt.start] == " " and nt.text in VERBS_AFTER and not _CLEFT.match(text, nt.start)) \
+        or bool(_CLASS_AFTER.match(text, t.end))  # "ekman sa att …", "karlsson i 7a har …"
+    if not person_after or not _chat_like(text):
         return False
     return _in(lexicons()[1], t.norm) and bool(_SURNAME_SUFFIX.search(t.text) or (len(t.text) >= 5 and t.text.endswith("man"))) \
         and not _INSTITUTION_SUFFIX.search(t.text)
@@ -993,6 +1005,9 @@ def _decide_title(text, toks, run, role_before, prev_word):
     # a role before ("rektor Eriksson") or after, on a list line ("Olle Sten, lärare")
     role = role_before(run[0]) or _role_after(text, toks[j - 1]) or _bracketed_after_role(text, first, toks[j - 1])
     label = _label_before(text, first.start)
+    if len(words) == 2 and cls == ["U", "G"]:
+        # "Frånvaro Elton": a surname never comes first before a first name that is no surname
+        return _decide_title(text, toks, run[1:], role_before, prev_word)
     if len(names) >= 2:
         if any(c in ("G", "B") for c in cls):
             # "Per Ek", "Klara Engström": an everyday word at a sentence start needs a real surname

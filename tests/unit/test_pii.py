@@ -452,6 +452,10 @@ def test_third_round_hard_negatives(text):
         ("Vårdnadshavare (Hedström) informerades per telefon.", ["Hedström"]),  # in brackets after a role
         ("ekman sa att vi får låna bussen", ["ekman"]),  # lower-case surname before a person's verb
         ("Skyddsombudet Britt-Marie Ekvall rapporterar.", ["Britt-Marie Ekvall"]),  # a role word
+        ("Ämne: Frånvaro Elton 6B", ["Elton"]),  # an everyday noun before a first name
+        ("Ylva, Agnes och Wilhelm har anmält sig.", ["Ylva", "Agnes", "Wilhelm"]),  # first names listed
+        ("karlsson i 7a har glömt sin dator igen", ["karlsson"]),
+        ("Rapporten granskades av A. Malmsten och L-G Holmer.", ["A. Malmsten", "L-G Holmer"]),
     ],
 )
 def test_third_round_more_shapes(text, expected):
@@ -467,6 +471,8 @@ def test_third_round_more_shapes(text, expected):
         "Sofia församling lånar ut sin lokal till skolavslutningen.",  # a parish named with a first name
         "Flickorna i Hässleby IF tränar i gympasalen.",
         "sjöman har vi inte haft på länge",
+        "Studiebesök på Astrid Lindgrens Näs i Vimmerby.",
+        "A. Bakgrund\nB. Syfte",
     ],
 )
 def test_third_round_more_hard_negatives(text):
