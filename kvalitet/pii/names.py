@@ -369,7 +369,9 @@ def _institution(word: str) -> bool:
     """An institution, street, place or method word that makes the name before it no person
     ("Astrid Lindgrens skola", "Olof Palmes gata", "Selma Lagerlöfs väg", "Lindgren-skolan")."""
     w = word.lower()
-    return w in INSTITUTION_WORDS or bool(_PLACE_SUFFIX.search(w)) or any(
+    m = _PLACE_SUFFIX.search(w)
+    # a compound ends in the place word ("Björkallén", "Skolgatan"); "Wallén" is no compound
+    return w in INSTITUTION_WORDS or bool(m and (m.start() == 0 or m.start() >= 3 or w[m.start() - 1] == "-")) or any(
         w.endswith("-" + i) for i in INSTITUTION_WORDS
     )
 
@@ -686,7 +688,8 @@ def find_names(text: str) -> list[tuple[int, int]]:
                 firsts = _namelike(other.norm) in ("G", "B") and _namelike(found.norm) in ("G", "B") \
                     and other.norm.lower() not in _FUNCTION_LOWER and len(other.text) >= 3
                 if found.start in single and not taken[oi] and other.kind == "word" and other.shape == found.shape \
-                        and other.shape in ("title", "upper") and (surnames or firsts) \
+                        and (other.shape in ("title", "upper") or other.shape == "lower" and surnames and _chat_like(text)) \
+                        and (surnames or firsts) \
                         and not _after_place_preposition(text, toks, min(k, oi)) \
                         and not followed_by_institution(oi + 1):
                     add(oi, oi + 1, "coordinated")
@@ -1097,7 +1100,7 @@ def _decide_title(text, toks, run, role_before, prev_word):
 # "Björk var det träslag …", "Sten är ett …": the verb opens a cleft, the word is no person.
 _CLEFT = re.compile(r"(?:var|är) (?:det|en|ett|också|ju)\b")
 # A pupil's class right after a name: "Björn i 2B", "Hugo, åk 4", "Lindgren (åk 6)".
-_CLASS_AFTER = re.compile(r"(?: i |,? ?\(?)(?:\d{1,2}[A-ZÅÄÖa-zåäö]?\b|åk\.? ?\d|årskurs \d|klass \d|förskoleklass)")
+_CLASS_AFTER = re.compile(r"(?: i \d{1,2}[A-ZÅÄÖa-zåäö]?\b|,? ?\(?\d{1,2}[A-ZÅÄÖa-zåäö]\b|(?: i |,? ?\(?)(?:åk\.? ?\d|årskurs \d|klass \d|förskoleklass))")
 _PLACE_PREPOSITIONS = frozenset("i I från Från via Via mot Mot ut till Till ner upp".split())
 _CELL_LABELS = frozenset("ansvarig ansvariga ansvarar namn elev kontaktperson handläggare mentor utförare vem".split())
 

@@ -456,6 +456,8 @@ def test_third_round_hard_negatives(text):
         ("Ylva, Agnes och Wilhelm har anmält sig.", ["Ylva", "Agnes", "Wilhelm"]),  # first names listed
         ("karlsson i 7a har glömt sin dator igen", ["karlsson"]),
         ("Rapporten granskades av A. Malmsten och L-G Holmer.", ["A. Malmsten", "L-G Holmer"]),
+        ("Lärarna Iris Wallén och Hans Carlberg håller i läsgrupperna.", ["Iris Wallén", "Hans Carlberg"]),
+        ("lind och åberg har rastvakt på fredag", ["lind", "åberg"]),
     ],
 )
 def test_third_round_more_shapes(text, expected):
@@ -473,6 +475,9 @@ def test_third_round_more_shapes(text, expected):
         "sjöman har vi inte haft på länge",
         "Studiebesök på Astrid Lindgrens Näs i Vimmerby.",
         "A. Bakgrund\nB. Syfte",
+        "Max 25 elever per undervisningsgrupp gäller från hösten.",  # a number is no pupil's class
+        "Hans mamma ringde i morse.",
+        "vi går längs björkallén till skogen",
     ],
 )
 def test_third_round_more_hard_negatives(text):
