@@ -101,7 +101,7 @@ ROLES = frozenset(
     arbetsmiljöombud arbetsmiljöombudet ombud ombudet förtroendevald bibliotekarie bibliotekarien
     vaktmästare vaktmästaren kock kocken kökschef kökschefen lokalvårdare vikarie vikarien
     logoped logopeden psykolog psykologen arbetsterapeut fysioterapeut socialsekreterare
-    socialsekreteraren tolk tolken""".split()
+    socialsekreteraren tolk tolken personal personalen rastvakt rastvakten rastvärd rastvärden""".split()
 )
 
 # "Label:" before a name or a list of names; the role words above count too.
@@ -111,7 +111,7 @@ LABELS = frozenset(
     avsändare mottagare från till kopia cc elev elever vittne vittnen förälder föräldrar
     vårdnadshavare anmälare anmäld berörd berörda handläggare utförare granskare granskad
     författare sammanställd upprättad upprättat beslutsfattare protokollförare sekreterare
-    ordförande namn medverkande inbjudna ersättare""".split()
+    ordförande namn medverkande inbjudna ersättare klass""".split()
 )
 
 # Greetings and sign-offs: the name that follows is a person.
@@ -247,7 +247,7 @@ _SURNAME_SUFFIX = re.compile(
     r"ez|ov|ova|ev|eva|enko|uk|czyk|wicz|ak|ek|schantz|klint|qvist|ahi|ani|adi|ari|azi)$"
 )
 
-_WORD = r"[^\W\d_]+(?:['’\-][^\W\d_]+)*"
+_WORD = r"(?<!\d)[^\W\d_]+(?:['’\-][^\W\d_]+)*"
 # A placeholder: "[namn]", "[förnamn]", or bare "XXXX", "***" ("Nilsson, XXXX", "(Svensson, ***)").
 _TOKEN_RE = re.compile(rf"(?P<placeholder>\[[^\[\]\n]{{1,20}}\]|(?<!\w)X{{2,}}(?!\w)|(?<![\w*])\*{{2,}}(?![\w*]))|(?P<initial>(?<![\w.])[A-ZÅÄÖ](?:\.-?[A-ZÅÄÖ]\.|-[A-ZÅÄÖ]\.?|\.)(?![\w]))|(?P<word>{_WORD})")
 
@@ -546,6 +546,11 @@ def find_names(text: str) -> list[tuple[int, int]]:
             add(i + 1, i + 2, "half-masked")
 
     # 2. Surname first: "Öztürk, Elif", "Kowalski, Piotr, tfn", "Mäkinen, Aino 180305-5241".
+    pair_ends: set[int] = set()
+
+    def pair_before(k: int) -> bool:
+        return toks[k].end in pair_ends
+
     for i in range(n - 1):
         a, b = toks[i], toks[i + 1]
         if taken[i] or taken[i + 1] or a.kind != "word" or b.kind != "word":
@@ -563,10 +568,13 @@ def find_names(text: str) -> list[tuple[int, int]]:
         last = toks[end - 1]
         after = text[last.end : last.end + 3]
         if not (after == "" or after[:1] in ",\t\n;)/" or re.match(r" +(?:\d|\(|–|-|,|$|\n)", text[last.end : last.end + 4])
+                or re.match(r"\.(?:\s|$)", after)
                 or re.match(r" (?:och|samt) [A-ZÅÄÖ]", text[last.end : last.end + 7])):
             continue
-        if i > 0 and toks[i - 1].kind == "word" and toks[i - 1].shape == a.shape and re.fullmatch(r", ?", _gap(text, toks[i - 1], a)):
+        if i > 0 and toks[i - 1].kind == "word" and toks[i - 1].shape == a.shape and re.fullmatch(r", ?", _gap(text, toks[i - 1], a)) \
+                and not pair_before(i - 1):
             continue  # "Närvarande: Eriksson, Lindgren, Abdi": a list of surnames, not "Lindgren, Abdi"
+            # (but "Abbasi, Reza, Dahlén, Klara": pairs one after another)
         if i > 0 and toks[i - 1].kind == "word" and toks[i - 1].shape == a.shape and _joined(text, toks[i - 1], a) \
                 and _namelike(toks[i - 1].norm) in ("G", "B", "S"):
             continue  # "Mikaela Strand, Jonas Lind": two names in a list
@@ -579,6 +587,7 @@ def find_names(text: str) -> list[tuple[int, int]]:
         if any(taken[k] for k in range(i, end)):
             continue
         add(i, end, "surname-first")
+        pair_ends.add(toks[end - 1].end)
 
     # 3. Runs of name-shaped words (title case, capitals or lower case), with initials and particles.
     i = 0
@@ -688,7 +697,8 @@ def find_names(text: str) -> list[tuple[int, int]]:
                 firsts = _namelike(other.norm) in ("G", "B") and _namelike(found.norm) in ("G", "B") \
                     and other.norm.lower() not in _FUNCTION_LOWER and len(other.text) >= 3
                 if found.start in single and not taken[oi] and other.kind == "word" and other.shape == found.shape \
-                        and (other.shape in ("title", "upper") or other.shape == "lower" and surnames and _chat_like(text)) \
+                        and (other.shape in ("title", "upper") or other.shape == "lower" and _chat_like(text) and (
+                            surnames or firsts and w_not_function(other))) \
                         and (surnames or firsts) \
                         and not _after_place_preposition(text, toks, min(k, oi)) \
                         and not followed_by_institution(oi + 1):
@@ -696,6 +706,17 @@ def find_names(text: str) -> list[tuple[int, int]]:
                     single.add(other.start)
                     changed = True
     spans = [sp for sp in spans if not _unit_name(text, sp)]
+    # a surname with its particle but no first name: "Som de Wit sade", "van der Berg svarade"
+    for sp in spans:
+        if not text[sp.start : sp.start + 1].isupper() or text[sp.start : sp.end].isupper():
+            continue
+        while True:
+            m = re.search(r"(?:^|[\s(])((?:af|von|van|der|den|de|di|da|du|la|le|ten|ter))\s$", text[max(0, sp.start - 6) : sp.start])
+            if not m:
+                break
+            sp.start -= len(m.group(0)) - (1 if m.group(0)[:1] in " \n\t(" else 0)
+            if text[sp.start : sp.start + 1].isspace() or text[sp.start : sp.start + 1] == "(":
+                sp.start += 1
     return _finalise(spans)
 
 
@@ -709,6 +730,8 @@ def _decide_run(text, toks, run, shape, role_before, followed_by_institution, pr
     """
     i, j = run[0], run[-1] + 1
     words = [toks[k] for k in run]
+    if " ".join(w.text for w in words[:2]) in _NOT_NAME_PHRASES:
+        return (i, i + 2, "skip")  # a method named after no person here: "Marte Meo"
     # The first part of a compound cut short: "Barn- och utbildningsförvaltningen", "Förskole-".
     if re.match(r"-(?:\s|$)", text[toks[j - 1].end : toks[j - 1].end + 2]):
         return None
@@ -750,12 +773,19 @@ def _decide_run(text, toks, run, shape, role_before, followed_by_institution, pr
         if k:
             if k >= len(words):
                 return None
+            if k == len(words) - 1 and words[k - 1].norm in NOT_NAMES and not _role_like(words[k - 1].norm) \
+                    and words[k - 1].norm.lower() not in GREETINGS and words[k - 1].norm not in _SHORT_WORDS \
+                    and words[k].kind == "word" and _namelike(words[k].norm) == "U":
+                return (i, j, "skip")  # "Elevhälsan Norrby", "Förskolan Solbacken": a unit and the place it is at
             return None if k == 0 else _decide_run(text, toks, run[k:], shape, role_before, followed_by_institution, prev_word)
         # Trailing words that are no names ("Per Ek Ordförande") are dropped.
         m = len(words)
         while m > 0 and words[m - 1].kind == "word" and (_not_a_name(words[m - 1].norm) or words[m - 1].text.lower() in PARTICLES):
             if m == len(words) == 2 and _surname_after_first(text, toks, run, role_before):
                 break  # "skolsköterska Ingela Lund": a place that is a surname, after a first name
+            if m == len(words) >= 2 and words[m - 2].kind == "initial" and _in(lexicons()[1], words[m - 1].norm) \
+                    and len(words[m - 1].text) >= 3 and not _role_like(words[m - 1].norm):
+                break  # "E-M Lund": initials before a place that is a surname
             m -= 1
         if m < len(words):
             if m == 0:
@@ -769,6 +799,11 @@ def _decide_run(text, toks, run, shape, role_before, followed_by_institution, pr
         return _decide_upper(text, toks, run, role_before)
     return _decide_title(text, toks, run, role_before, prev_word)
 
+
+# Methods and programmes whose names look like a person's.
+_NOT_NAME_PHRASES = frozenset({"Marte Meo", "Reggio Emilia"})
+# Function words in NOT_NAMES that may stand before a name the lexicon lacks ("Med Kasia …").
+_SHORT_WORDS = frozenset(w for w in NOT_NAMES if len(w) <= 5)
 
 # Words after which a capitalised run is the title of a book, film or song, not a person.
 _TITLE_CUES = frozenset("""läst boken böckerna bok filmen film sagan pjäsen romanen berättelsen
@@ -802,8 +837,9 @@ def _decide_initials(text, toks, run):
         return None
     last = rest[-1]
     cls = _namelike(last.norm)
-    if cls == "X":
-        return None
+    if cls == "X" and not (_in(lexicons()[1], last.norm) and len(last.text) >= 3 and last.norm not in _STRUCTURE_WORDS
+                           and len(rest) == 1 and not _role_like(last.norm)):
+        return None  # ("E-M Lund": a place that is a surname, after initials)
     context = _label_before(text, toks[i].start) or _row_label_before(text, toks[i].start)
     # initials inside a sentence before a word that is no everyday word: "granskades av A. Malmsten"
     line_start = text.rfind("\n", 0, toks[i].start) + 1
@@ -821,6 +857,11 @@ def _decide_lower(text, toks, run):
     cls = [("G" if is_first_name(w.norm) else "") + ("S" if _in(lexicons()[1], w.norm) else "") for w in words]
     prev = toks[run[0] - 1] if run[0] > 0 else None
     cue = prev is not None and prev.text.lower() in CUE_BEFORE and re.fullmatch(r" ", text[prev.end : toks[run[0]].start]) is not None
+    # a first name and a surname's initial: "jag och anders b har fixat bussen"
+    if len(words) >= 2 and "G" in cls[0] and w_not_function(words[0]) and not is_common_word(words[0].norm) \
+            and len(words[1].text) == 1 and words[1].text not in "iåöe" \
+            and re.fullmatch(r" ", text[words[0].end : words[1].start]):
+        return (run[0], run[1] + 1, "lower-full")
     # three or more names, any order: "nguyen thi lan"
     if len(words) >= 3 and all(c and not is_common_word(w.norm) and w.text not in _NOT_NAMES_LOWER
                                and w.text not in _LOWER_FUNCTION_WORDS for w, c in zip(words, cls, strict=True)) \
@@ -962,7 +1003,7 @@ def _unit_name(text: str, sp: _Span) -> bool:
 def _role_after(text: str, tok: _Tok) -> bool:
     """A role follows the name on its line, after a comma: "Olle Sten, lärare\n"; or after
     "som": "har Dahl som mentor"."""
-    m = re.match(r", ?([^\W\d_]+)[ \t]*(?:\n|$|\()", text[tok.end : tok.end + 40])
+    m = re.match(r", ?([^\W\d_]+)[ \t]*(?:\n|$|\(|[.;,](?:\s|$))", text[tok.end : tok.end + 40])
     return (m is not None and _role_like(m.group(1))) or _som_role_after(text, tok)
 
 
@@ -1084,8 +1125,9 @@ def _decide_title(text, toks, run, role_before, prev_word):
         if w.norm in proper:
             return None
         if not _in(lexicons()[1], w.norm) and not _in(lexicons()[1], _genitive_base(w.norm) or ""):
-            # only shaped like a surname ("Personen", "Skolutveckling"): a person's verb must follow
-            if start_of_sentence or not verb_after:
+            # only shaped like a surname ("Personen", "Skolutveckling"): a person's verb must follow,
+            # or it fills a cell under "Ansvarig"
+            if (start_of_sentence or not verb_after) and not _name_cell(text, w, strict=False):
                 return None
         genitive_of_surname = (w.norm.endswith("s") and _genitive_base(w.norm) is not None
                                and _in(lexicons()[1], _genitive_base(w.norm) or "") and not _in(lexicons()[1], w.norm)

@@ -482,3 +482,38 @@ def test_third_round_more_shapes(text, expected):
 )
 def test_third_round_more_hard_negatives(text):
     assert names(text) == []
+
+
+# --- shapes from the former set-aside split heldout2 (issue 21, fourth round) ----------------
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("Inblandade: Melvin Strand 5A, Leo Karimi 5A", ["Melvin Strand", "Leo Karimi"]),  # "5A" is no word
+        ("Till justerare valdes Lindqvist, Håkan.", ["Lindqvist, Håkan"]),  # surname first ends a sentence
+        ("Sorterad på efternamn: Abbasi, Reza, Dahlén, Klara, Ekman, Oscar.",
+         ["Abbasi, Reza", "Dahlén, Klara", "Ekman, Oscar"]),  # pairs one after another
+        ("Som de Wit sade behöver vi fler vuxna.", ["de Wit"]),  # a particle without a first name
+        ("jag och anders b har fixat bussen", ["anders b"]),  # a surname's initial in a chat
+        ("malte och ebbe bråkade på rasten igen", ["malte", "ebbe"]),  # first names joined in a chat
+        ("E-M Lund ansvarar för kontakten.", ["E-M Lund"]),  # initials before a surname that is a city
+        ("Beslut enligt delegation: Ekström, rektor.", ["Ekström"]),  # a role after a comma
+        ("Personal (Sjögren) kom till platsen.", ["Sjögren"]),  # in brackets after staff
+        ("Klass 1A: Lena Fors", ["Lena Fors"]),  # two everyday words after a label
+        ("Ansvarig\tUppgift\nFagerlund\tBoka buss", ["Fagerlund"]),  # a surname by its shape in a cell
+    ],
+)
+def test_fourth_round_shapes_found(text, expected):
+    assert names(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Till: Elevhälsan Norrby\nÄmne: Oro för elev",  # a unit and its place
+        "Arbetet utgår från Marte Meo i förskolan.",  # a method
+    ],
+)
+def test_fourth_round_hard_negatives(text):
+    assert names(text) == []
