@@ -125,6 +125,7 @@ _SCHOOL_MARK = frozenset(
     )
 )
 _ADULT_MARK = frozenset(analyze("vuxenutbildning vuxenutbildningen vuxenutbildningens sfi komvux"))
+_FORM_MARKS = (("forskola", _PRESCHOOL_MARK), ("skola", _SCHOOL_MARK), ("vuxen", _ADULT_MARK))
 # Activities about leaders or teachers as such are for no one group by default (words, not stems:
 # "lärande" is not "lärare").
 _LEADERS = re.compile(r"\b(?:rektor\w*|ledarskap\w*|ledning\w*|chef\w*|huvudman\w*|organisation\w*|"
@@ -143,6 +144,49 @@ HOMOGRAPHS: dict[str, re.Pattern] = {
     "plan": re.compile(r"\bplan(?:en|er|erna|ens)?\b|\w{3,}plan(?:en|er|erna)?\b", re.IGNORECASE),
 }
 _DANGLING = re.compile(r"\b\w+-\s+(?=(?:och|eller|samt)\s)")
+# An activity is written verb first ("Samordna sommarlovsaktiviteter"); a noun first is followed by
+# a preposition or a conjunction ("Lovskola i matematik", "Läxhjälp i samarbete med biblioteken").
+_AFTER_NOUN = frozenset("i på för till med av och inom om kring vid under efter mot eller samt från hos genom utan "
+                        "per via enligt".split())
+# The forms of a verb that say the action (samordna, samordnas, samordnade, samordning), not the
+# agent noun (samordnare, närvarosamordnaren) nor another word that begins alike.
+_VERB_FORMS = ("a", "ar", "as", "ade", "ades", "ad", "at", "ats", "ande", "ning", "ningen", "ningar", "ningarna")
+# What the activity is for: a purpose clause names the goal, not the thing done ("Se över
+# skolskjutsorganisationen för att minska kostnaderna": the subject is the organisation).
+_PURPOSE = re.compile(r"\s(?:för att|i syfte att|med syfte att|med målet att|så att)\s", re.IGNORECASE)
+
+
+def leading_verb(activity: str) -> str | None:
+    """The activity's first word when it is a verb in the infinitive ("Samordna", "Analysera"),
+    lower-cased; None when the activity starts with a noun or is a single word."""
+    toks = re.findall(r"[^\W\d_]+", activity or "")
+    if len(toks) < 2:
+        return None
+    first, second = toks[0].lower(), toks[1].lower()
+    if len(first) < 4 or not first.endswith("a") or second in _AFTER_NOUN:
+        return None
+    return first
+
+
+def verb_used(verb: str, text: str) -> bool:
+    """Whether `text` uses `verb` (an infinitive) as a verb or its action noun, not as an agent."""
+    base = verb[:-1]
+    return any(w.startswith(base) and w[len(base):] in _VERB_FORMS for w in re.findall(r"[^\W\d_]+", text.lower()))
+
+
+def split_purpose(activity: str) -> tuple[str, str]:
+    """(what is done, what for): the purpose clause apart when the part before it names a
+    subject of its own (else the whole activity is what is done)."""
+    m = _PURPOSE.search(activity or "")
+    if not m:
+        return activity or "", ""
+    head, purpose = activity[: m.start()], activity[m.end():]
+    own = [w for w in words(_DANGLING.sub(" ", head)) if not w.isdigit() and len(stem(w)) >= 4
+           and stem(w) not in _GENERIC and stem(w) not in _SETTING]
+    verb = leading_verb(head)
+    if not [w for w in own if w != verb]:
+        return activity, ""
+    return head, purpose
 _ENDINGS = ("arna", "erna", "orna", "ande", "ende", "ens", "ans", "ets", "ns", "an", "en", "et", "ar", "er", "or", "na", "a", "s", "n")
 
 
@@ -230,7 +274,7 @@ def serves(section: str, p: Passage) -> bool:
     untyped = k not in TYPED
     if section == "uppfoljning":
         if k == "aktivitet":
-            return bool(p.status or p.comment)
+            return bool(p.status or said(p.comment))
         return k in ("uppfoljning", "indikator", "kommentar") or (untyped and bool(_FOLLOWUP_CUE.search(p.text)))
     if section == "analys":
         return k in ("analys", "kommentar", "nulagesanalys", "insats", "styrkor_svagheter", "erfarenhetsspridning") \
@@ -242,13 +286,18 @@ def serves(section: str, p: Passage) -> bool:
     return False
 
 
+def said(text: str | None) -> bool:
+    """Whether a field says anything: a comment of "-" or "–" (an empty cell) says nothing."""
+    return bool(re.search(r"[^\W\d_]", text or ""))
+
+
 def has_delay(p: Passage) -> bool:
     """An activity row or follow-up that records a delay, a pause or why something was not done."""
     if p.section_kind == "aktivitet":
         status = (p.status or "").lower()
         if status in DONE:
             return False
-        return p.postponed or bool(DELAY.search(p.comment or "")) or (status in UNFINISHED and bool(p.comment))
+        return p.postponed or bool(DELAY.search(p.comment or "")) or (status in UNFINISHED and said(p.comment))
     if p.section_kind in ("uppfoljning", "analys", "kommentar") or p.section_kind not in TYPED:
         return bool(DELAY.search(p.text))
     return False
@@ -299,9 +348,18 @@ class Vocabulary:
     def __init__(self, snap):
         self.decompounder = snap.bm25.decompounder
         df: dict[str, int] = {}
+        forms: dict[str, dict[str, int]] = {}
         for p in snap.ordered:
-            for t in set(analyze(_passage_words(p), self.decompounder)):
+            terms = set(analyze(_passage_words(p), self.decompounder))
+            for t in terms:
                 df[t] = df.get(t, 0) + 1
+            named = forms.setdefault(p.doc_path, {})
+            for name, marks in _FORM_MARKS:
+                if terms & marks:
+                    named[name] = named.get(name, 0) + 1
+        # A document about one school form only (a preschool's report): its passages that name
+        # no form of their own are about that one ("Alla fem avdelningar har haft högläsning").
+        self.doc_form = {doc: next(iter(named)) for doc, named in forms.items() if len(named) == 1}
         self.n = max(1, len(snap.ordered))
         self.idf = {t: math.log((self.n + 1) / (c + 1)) + 0.1 for t, c in df.items()}
         self.max_idf = math.log(self.n + 1) + 0.1
@@ -335,8 +393,11 @@ class Matcher:
         # so the floor is at most 60 % of the largest weight a word can have there
         self.min_relevance = min(MIN_RELEVANCE, 0.6 * vocab.max_idf)
         self._all_parts: dict[str, list[str]] = {}  # a compound's parts, generic ones included
-        self.core = self._subject(req.activity)
-        secondary = self._subject(" ".join(x for x in (req.goal, req.notes) if x))
+        done, purpose = split_purpose(req.activity)
+        verb = leading_verb(done)
+        self.verb = (verb, stem(verb)) if verb else None  # (infinitive, stem)
+        self.core = self._subject(done)
+        secondary = self._subject(" ".join(x for x in (purpose, req.goal, req.notes) if x))
         self.secondary = {k: v for k, v in secondary.items() if k not in self.core}
         self.core_weight = sum(self._idf(s) for s in self.core) or 1.0
         request = " ".join(x for x in (req.activity, req.goal, req.notes) if x)
@@ -390,15 +451,30 @@ class Matcher:
                 out.extend(stem(a) for a in alts)
         return out
 
-    def _score(self, subject: dict[str, list[str]], terms: set[str], text: str | None = None) -> tuple[float, list[str]]:
+    def _score(self, subject: dict[str, list[str]], terms: set[str], text: str | None = None,
+               direct: set[str] | None = None) -> tuple[float, list[str]]:
+        """(weight, matched stems) of `subject` in a passage's `terms`; `direct` collects the stems
+        matched by the word itself or a derivation of it (not through a synonym of other stem)."""
         total, matched = 0.0, []
         for s, parts in subject.items():
             homograph = HOMOGRAPHS.get(s)
             if homograph is not None and text is not None and not homograph.search(text):
                 continue  # "prov" (a test) is not "prova" (to try)
-            if self._hit(s, terms) or any(self._hit(a, terms) for a in self._synonyms(s)):
+            if self.verb is not None and s == self.verb[1] and subject is self.core:
+                # the activity's verb: the action itself ("samordnas", "samordning"), never an
+                # agent noun ("samordnare") or a longer word that begins alike
+                if text is not None and verb_used(self.verb[0], text):
+                    total += self._idf(s)
+                    matched.append(s)
+                    if direct is not None:
+                        direct.add(s)
+                continue
+            synonyms = [] if self._hit(s, terms) else [a for a in self._synonyms(s) if self._hit(a, terms)]
+            if self._hit(s, terms) or synonyms:
                 total += self._idf(s)
                 matched.append(s)
+                if direct is not None and (not synonyms or any(a[:4] == s[:4] for a in synonyms)):
+                    direct.add(s)  # "trygg" for "trygghet" is the same word; "studiero" is not
                 continue
             whole = self._all_parts.get(s)
             if whole and parts and all(self._hit(p, terms) for p in whole):
@@ -406,6 +482,8 @@ class Matcher:
                 # "matematikundervisningen"): the same thing, said in two words
                 total += self._idf(s)
                 matched.append(s)
+                if direct is not None:
+                    direct.add(s)
                 continue
             hits = [p for p in parts if self._hit(p, terms)]
             if hits:
@@ -415,18 +493,20 @@ class Matcher:
 
     def coverage(self, p: Passage) -> float:
         """The share of the activity's own subject weight that the passage speaks about."""
-        core_w, core = self._score(self.core, self.vocab.terms(_passage_words(p)))
+        words_ = _passage_words(p)
+        core_w, core = self._score(self.core, self.vocab.terms(words_), words_)
         if core and all(q in _SETTING for q in core):
             return 0.0
         return core_w / self.core_weight
 
     def mismatch(self, p: Passage) -> bool:
-        """The passage is for another target group, school form or stage than the request."""
+        """The passage is for another target group, school form or stage than the request (a
+        passage naming no school form has its document's, when the document is about one)."""
         words_ = _passage_words(p)
         group = "personal" if p.perspective == "Medarbetare" else audience(words_)
         if self.group and group and group != self.group:
             return True
-        form = school_form(words_)
+        form = school_form(words_) or self.vocab.doc_form.get(p.doc_path)
         if self.form and form and form != self.form:
             return True
         stage = school_stage(words_)
@@ -449,7 +529,8 @@ class Matcher:
 
     def _relevance(self, p: Passage, text: str) -> tuple[float, list[str]]:
         terms = self.vocab.terms(text)
-        core_w, core = self._score(self.core, terms, text)
+        direct: set[str] = set()
+        core_w, core = self._score(self.core, terms, text, direct)
         extra_w, extra = self._score(self.secondary, terms, text)
         rel = core_w + SECONDARY_WEIGHT * extra_w
         if self.mismatch(p):
@@ -460,7 +541,7 @@ class Matcher:
             core_w = 0.0  # only the setting ("förskoleklass", "grundskolan") is shared: not the subject
         if core_w / self.core_weight < MIN_COVERAGE and rel < STRONG_RELEVANCE:
             rel = min(rel, self.min_relevance - 0.01) if rel else 0.0
-        elif self._one_side_word(core):
+        elif self.verb_only(core) or self._one_side_word(core, direct):
             # one shared word of an activity named by three or more is a shared word, not the
             # same meaning ("hållbart ledarskap" for "ekologisk hållbarhet"), unless it is the
             # activity's most specific word
@@ -472,14 +553,20 @@ class Matcher:
         a participle ("Stärka rektorernas pedagogiska ledarskap" → "ledarskap")."""
         for w in words(_DANGLING.sub(" ", activity or "")):
             s = stem(w)
-            if s not in self.core or s in _SETTING:
+            if s not in self.core or s in _SETTING or (self.verb is not None and s == self.verb[1]):
                 continue
             if _ADJECTIVE.search(w) or w.lower() in _ADJECTIVES or (w.endswith("s") and not w.endswith("ss")):
                 continue
             return s
         return None
 
-    def _one_side_word(self, core: list[str]) -> bool:
+    def verb_only(self, core: list[str]) -> bool:
+        """Only the activity's verb is shared ("Samordna sommarlovsaktiviteter" and "samordnade
+        rutiner kring mottagning"): the same action on another thing is another activity."""
+        hit = {q for q in core if q in self.core and q not in _SETTING}
+        return self.verb is not None and hit == {self.verb[1]}
+
+    def _one_side_word(self, core: list[str], direct: set[str] | None = None) -> bool:
         subject = [q for q in self.core if q not in _SETTING]
         if len(subject) < 3:
             return False
@@ -487,7 +574,9 @@ class Matcher:
         if len(hit) != 1:
             return False
         top = max(subject, key=self._idf)
-        return root(top) not in hit and (self.head is None or root(self.head) not in hit)
+        # the head noun named by a synonym only ("studiero" for "trygghet") is not the head itself
+        head = self.head if self.head is not None and (direct is None or self.head in direct) else None
+        return root(top) not in hit and (head is None or root(head) not in hit)
 
 
 WINDOW_FROM = 400  # characters: longer untyped passages are judged window by window
@@ -643,7 +732,7 @@ class EvidenceFinder:
                         continue
                     taken.add(p.id)
                     pk = p.section_kind
-                    if pk == "aktivitet" and not p.status and not p.comment:
+                    if pk == "aktivitet" and not p.status and not said(p.comment):
                         continue  # a heading row (strategic assignment): nothing was followed up
                     if section == "risker" and pk in ("aktivitet", "uppfoljning", "analys") and not has_delay(p):
                         continue

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from kvalitet.pii import find as find_pii
 from kvalitet.domain.types import Citation, DraftRequest, Passage
 from kvalitet.drafting.aggregate import Aggregate, IndicatorPoint, aggregate, indicator_series
-from kvalitet.drafting.evidence import DELAY, Evidence, Matcher, SectionEvidence, Vocabulary, has_delay
+from kvalitet.drafting.evidence import DELAY, Evidence, Matcher, SectionEvidence, Vocabulary, has_delay, said
 from kvalitet.drafting.grounding import norm
 from kvalitet.drafting.notes import NotesPlan, intended_direction, place
 
@@ -122,47 +122,86 @@ def unlabelled(p: Passage, s: str) -> str:
 
 
 class Quoter:
-    """Chooses the sentence of a passage that serves the request best (by the request's subject
-    words, as evidence relevance is judged)."""
+    """Chooses the sentence (or two adjacent sentences) of a passage that serve the request best:
+    by the activity's own subject words first, the goal's and notes' words only between sentences
+    that say as much about the activity (as evidence relevance is judged)."""
 
     def __init__(self, vocab: Vocabulary, req: DraftRequest):
         self.vocab = vocab
         self.matcher = Matcher(vocab, req)
 
+    def _judge(self, p: Passage, s: str) -> tuple[float, float, bool]:
+        """(subject weight, other weight, about another group) of one sentence; a sentence about
+        another group ("Sjukfrånvaron" among pupils' figures) counts a fifth."""
+        terms = self.vocab.terms(s)
+        core, _ = self.matcher._score(self.matcher.core, terms, s)
+        extra, _ = self.matcher._score(self.matcher.secondary, terms, s)
+        if (core or extra) and self.matcher.mismatch(p.model_copy(update={"text": s, "activity": None, "comment": None})):
+            return 0.2 * core, 0.1 * extra, True
+        return core, 0.5 * extra, False
+
     def best(self, p: Passage, require: re.Pattern | None = None) -> tuple[str, bool] | None:
-        """(verbatim span, was it cut) — the most relevant sentence, earliest on ties; None when the
-        passage has nothing quotable (e.g. only a personnummer). A sentence that only repeats the
-        passage's heading or activity is taken only when there is nothing else."""
+        """(verbatim span, was it cut) — the most relevant sentence, earliest on ties, with the
+        sentence beside it when that one is about the activity too (the figure after "the absence
+        has decreased"); None when the passage has nothing quotable (e.g. only a personnummer). A
+        sentence that only repeats the passage's heading or activity is taken only when there is
+        nothing else. With `require` (a risk, an amount): one sentence of that kind about the
+        activity itself, or None."""
         heads = [norm(x).lower().rstrip(".") for x in (p.activity, p.title) if x]
-        best, best_score = None, -1.0
-        for s in sentences(p.text):
-            s = unlabelled(p, s)
-            if _has_id_number(s) or (require is not None and (not require.search(s) or len(s.split()) < 4)):
-                continue
-            bare = norm(s).lower().rstrip(".")
-            if any(h.endswith(bare) or bare == h for h in heads):
-                if best is None:
-                    best, best_score = s, -0.5
-                continue
-            terms = self.vocab.terms(s)
-            core, _ = self.matcher._score(self.matcher.core, terms, s)
-            extra, _ = self.matcher._score(self.matcher.secondary, terms, s)
-            score = core + 0.5 * extra
-            if require is not None and not core:
-                continue  # a required kind of sentence (a risk, an amount) about the activity itself
-            if score and self.matcher.mismatch(p.model_copy(update={"text": s, "activity": None, "comment": None})):
-                if require is not None:
-                    continue  # a risk or an amount of another group is not this activity's
-                score *= 0.2  # a sentence about another group ("Sjukfrånvaron" among pupils' figures)
-            # a little weight to substance: very short fragments ("-") say little
-            score += min(len(s), 200) / 1000.0
-            if score > best_score:
-                best, best_score = s, score
+        best: tuple[int, int, str] | None = None
+        best_key: tuple[float, float] = (-2.0, -1.0)
+        judged: dict[tuple[int, int], tuple[float, float]] = {}
+        groups = sentence_groups(p.text)
+        for gi, group in enumerate(groups):
+            for si, whole in enumerate(group):
+                s = unlabelled(p, whole)
+                if _has_id_number(s) or (require is not None and (not require.search(s) or len(s.split()) < 4)):
+                    continue
+                bare = norm(s).lower().rstrip(".")
+                if any(h.endswith(bare) or bare == h for h in heads):
+                    if best is None:
+                        best, best_key = (gi, si, s), (-1.5, -0.5)
+                    continue
+                core, other, elsewhere = judged[(gi, si)] = self._judge(p, s)
+                if require is not None and (core <= 0 or elsewhere):
+                    continue  # a required kind of sentence (a risk, an amount) about the activity itself
+                # a little weight to substance: very short fragments ("-") say little
+                key = (round(core, 3), other + min(len(s), 200) / 1000.0)
+                if key > best_key:
+                    best, best_key = (gi, si, s), key
         if best is None:
             return None
-        if require is not None and best_score <= min(len(best), 200) / 1000.0:
-            return None  # a sentence of the right kind, but not about the activity
-        return best, False  # the whole sentence: never a clause cut before its deciding word
+        gi, si, s = best
+        if require is not None or best_key[0] <= 0:
+            return s, False  # the whole sentence: never a clause cut before its deciding word
+        group = groups[gi]
+        beside = []
+        for sj in (si + 1, si - 1):
+            if 0 <= sj < len(group) and not _has_id_number(group[sj]):
+                core, _other, elsewhere = judged.get((gi, sj)) or self._judge(p, group[sj])
+                if core > 0 and not elsewhere:
+                    beside.append((core, sj))
+        if beside:
+            _core, sj = max(beside)
+            span = f"{s} {group[sj]}" if sj > si else f"{group[sj]} {group[si]}"
+            if len(span) <= MAX_SPAN and norm(span) in norm(p.text):
+                return span, False
+        return s, False
+
+
+MAX_SPAN = 450  # characters: two sentences quoted together, at most
+
+
+def sentence_groups(text: str) -> list[list[str]]:
+    """The sentences of a passage in runs that are verbatim together: split at bullets, then at
+    sentence ends (two adjacent sentences of one run joined by a space are verbatim in norm(text))."""
+    out = []
+    for part in _BULLETS.split(norm(text)):
+        run = [s.strip() for s in _SENT_END.split(part.strip())]
+        run = [s for s in run if len(s) >= 3 and re.search(r"\w", s)]
+        if run:
+            out.append(run)
+    return out
 
 
 def cite(p: Passage, quote: str) -> Citation:
@@ -176,7 +215,7 @@ def _in_text(p: Passage, span: str | None) -> bool:
 def row_quote(p: Passage, quoter: Quoter) -> str | None:
     """The verbatim span an activity row is cited by: its comment, its wording, or a sentence."""
     for span in (p.comment, p.activity):
-        if span and _in_text(p, span) and not _has_id_number(span):
+        if said(span) and _in_text(p, span) and not _has_id_number(span):
             return norm(span)
     b = quoter.best(p)
     return b[0] if b else None
@@ -219,7 +258,7 @@ def row_sentence(p: Passage, quoter: Quoter, same_doc: bool = False) -> tuple[st
         parts.append(f" status {p.status}{_deadline(p)}")
     else:
         parts.append(" ingen angiven status")
-    if p.comment and not _has_id_number(p.comment):
+    if said(p.comment) and not _has_id_number(p.comment):
         parts.append(f", med kommentaren {quoted(norm(p.comment))}")
     return "".join(parts) + f" [{p.id}].", cite(p, q)
 
@@ -410,7 +449,7 @@ class ExtractiveGenerator:
                 cits.extend(made[1])
         found = [e for e in ev.items if e.origin == "sok" and e.relevant]
         # what happened, in the rows' and follow-ups' own words: rows with a comment, then texts
-        commented = [e for e in found if e.passage.section_kind == "aktivitet" and e.passage.comment]
+        commented = [e for e in found if e.passage.section_kind == "aktivitet" and said(e.passage.comment)]
         texts = [e for e in found if e.passage.section_kind != "aktivitet" and e.passage.section_kind != "indikator"]
         if not agg:
             commented = [e for e in found if e.passage.section_kind == "aktivitet"]
@@ -572,7 +611,7 @@ class ExtractiveGenerator:
                 return None
             act = quoted(short(p.activity or q))
             reason = ""
-            if p.comment and not _has_id_number(p.comment):
+            if said(p.comment) and not _has_id_number(p.comment):
                 reason = f" med kommentaren {quoted(norm(p.comment))}"
             status = f" status {p.status}{_deadline(p)}" if p.status else " ingen status"
             lead = "En liknande aktivitet, " if first else "Även "
@@ -668,9 +707,19 @@ def _unique(cits: list[Citation]) -> list[Citation]:
 
 
 def _indicator_quote(pt: IndicatorPoint) -> str:
-    """A verbatim span of the indicator record that carries its outcome."""
-    for s in sentences(pt.passage.text):
+    """A verbatim span of the indicator record that carries its outcome, from the sentence that
+    names the indicator when the record names it ("Indikator: Andel elever med mer än 20 %
+    frånvaro. Utfall 2022: 11,2 %."): a reader of the source list sees what the figure measures."""
+    sents = sentences(pt.passage.text)
+    name = norm(pt.name or "").lower()
+    for b, s in enumerate(sents):
         if pt.outcome and pt.outcome.split()[0] in s:
+            for a in range(b + 1):
+                if name and name in sents[a].lower():
+                    span = " ".join(sents[a:b + 1])
+                    if len(span) <= MAX_SPAN and norm(span) in norm(pt.passage.text):
+                        return span
+                    break
             return s
     return norm(pt.passage.text)
 
