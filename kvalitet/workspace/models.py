@@ -98,6 +98,8 @@ class ItemRow(Base):
     responsible: Mapped[str | None] = mapped_column(Text, nullable=True)  # ansvar (quality report)
     history_ids: Mapped[list] = mapped_column(JSON, default=list)  # passage ids of its history
     carried_from: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # {section kind: why the last draft gave it no suggestion}; shown until a suggestion arrives
+    draft_notices: Mapped[dict | None] = mapped_column(JSON, nullable=True)
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 

@@ -297,7 +297,7 @@ class Workspace:
                     suggestions=[self._suggestion_view(x, sec, it.id, report.id, names) for x in sgs],
                 ))
             item_views.append(ItemView(
-                id=it.id, report_id=report.id, sections=sec_views,
+                id=it.id, report_id=report.id, sections=sec_views, draft_notices=it.draft_notices or {},
                 **{f: getattr(it, f) for f in SNAP_ITEM},
             ))
         progress = Progress(
@@ -420,6 +420,11 @@ class Workspace:
         found = {sec.kind: sec.notice for sec in draft.sections if sec.notice}
         if notices is not None:  # sections with nothing relevant: said, never stored as a suggestion
             notices.update(found)
+        with self.db.session() as s:  # kept with the item, so the page says it again after a reload
+            report, item = self._item(s, report_id, item_id)
+            ensure_open(report)
+            kept = {k: v for k, v in (item.draft_notices or {}).items() if k not in wanted}
+            item.draft_notices = {**kept, **found} or None
         if not suggestions:
             return []
         return self._store(report_id, item_id, suggestions, user, on_stored=on_stored,
@@ -507,6 +512,8 @@ class Workspace:
                     record_audit(s, user, "suggestion.create", "suggestion", row.id, report.id, None,
                                 {**snapshot(row, SNAP_SUGGESTION), "kind": sec.kind, "item_id": item.id})
                     stored.append((row, sec))
+                    if item.draft_notices and sg.kind in item.draft_notices:  # the section has a suggestion now
+                        item.draft_notices = {k: v for k, v in item.draft_notices.items() if k != sg.kind} or None
                     if on_stored is not None:
                         on_stored(row.id)
                 record_audit(

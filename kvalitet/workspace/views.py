@@ -89,6 +89,8 @@ class ItemView(BaseModel):
     history_ids: list[str] = Field(default_factory=list)
     carried_from: int | None = None
     sections: list[SectionView] = Field(default_factory=list)
+    # {section kind: notice}: sections the last draft left without a suggestion, and why
+    draft_notices: dict[str, str] = Field(default_factory=dict)
 
 
 class Progress(BaseModel):
