@@ -188,11 +188,26 @@ def indicator_point(p: Passage) -> IndicatorPoint | None:
 
 
 def indicator_series(passages: list[Passage]) -> list[list[IndicatorPoint]]:
-    """Points grouped by indicator name, each group oldest first; the longest series first."""
-    by: dict[str, list[IndicatorPoint]] = {}
+    """Points grouped by indicator name and goal, each group oldest first; the longest series
+    first. The same wording under another goal, or two values for one period from two documents,
+    is another organisation's series (another municipality's report): those are never compared
+    as one series, so such a group is split by document."""
+    by: dict[tuple[str, str], list[IndicatorPoint]] = {}
     for p in passages:
         pt = indicator_point(p)
         if pt is not None:
-            by.setdefault(pt.name.lower(), []).append(pt)
-    series = [sorted(v, key=lambda x: (x.period or "", x.passage.id)) for v in by.values()]
+            by.setdefault((pt.name.lower(), (p.goal or "").strip().lower()), []).append(pt)
+    groups: list[list[IndicatorPoint]] = []
+    for pts in by.values():
+        docs_of: dict[str, set[str]] = {}
+        for pt in pts:
+            docs_of.setdefault(pt.period or "", set()).add(pt.passage.doc_path)
+        if any(len(docs) > 1 for docs in docs_of.values()):
+            per_doc: dict[str, list[IndicatorPoint]] = {}
+            for pt in pts:
+                per_doc.setdefault(pt.passage.doc_path, []).append(pt)
+            groups.extend(per_doc.values())
+        else:
+            groups.append(pts)
+    series = [sorted(v, key=lambda x: (x.period or "", x.passage.id)) for v in groups]
     return sorted(series, key=lambda s: -len(s))

@@ -35,8 +35,10 @@ MIN_COVERAGE = 0.2
 STRONG_RELEVANCE = 6.0
 # The goal and the notes count for less than the activity's own wording.
 SECONDARY_WEIGHT = 0.5
-# A compound part of a request word ("matematik" of "matematikundervisningen") counts less.
+# A compound part of a request word ("matematik" of "matematikundervisningen") counts less; its
+# last part alone (the compound's head, "system" of "journalsystem") much less.
 PART_WEIGHT = 0.75
+HEAD_PART_WEIGHT = 0.3
 # An insats whose cost line is taken on its name must be clearly about the same thing.
 LINK_RELEVANCE = 4.0
 LINK_COVERAGE = 0.34
@@ -137,6 +139,7 @@ _STAFF_SUPPLY = re.compile(r"\b(?:behöriga|legitimerade|utbildade)\s+\w*lärare
 _ADJECTIVES = frozenset("digital digitala digitalt social sociala socialt central centrala lokal lokala kommunal "
                         "kommunala regional regionala formell formella individuell individuella".split())
 _ADJECTIVE = re.compile(r"(?:isk|iska|iskt|ig|iga|igt|lig|liga|ligt|ande|ende|ade|erad|erade|ell|ella|ellt)$")
+_QUALIFIER = re.compile(r"(?:isk|iska|iskt|ig|iga|igt|lig|liga|ligt|erad|erade|ell|ella|ellt|sta)$")
 # Stems shared by words of different meaning: the request's stem counts only when the passage has
 # the word in the request's sense.
 HOMOGRAPHS: dict[str, re.Pattern] = {
@@ -393,6 +396,8 @@ class Matcher:
         # so the floor is at most 60 % of the largest weight a word can have there
         self.min_relevance = min(MIN_RELEVANCE, 0.6 * vocab.max_idf)
         self._all_parts: dict[str, list[str]] = {}  # a compound's parts, generic ones included
+        self._last_part: dict[str, str] = {}  # a compound's last part (its head: "system" of "journalsystem")
+        self.adjectives: set[str] = set()  # activity words that only qualify ("digitala", "yngsta")
         done, purpose = split_purpose(req.activity)
         verb = leading_verb(done)
         self.verb = (verb, stem(verb)) if verb else None  # (infinitive, stem)
@@ -422,6 +427,10 @@ class Matcher:
                 continue
             parts = [] if s in _SETTING else [stem(p) for p in self.vocab.decompounder.split(w)]
             out[s] = [p for p in parts if len(p) >= 5 and p not in _GENERIC and p != s]
+            if len(parts) >= 2 and parts[-1] in out[s]:
+                self._last_part[s] = parts[-1]  # Swedish compounds are head-final: "journal|system"
+            if self._is_adjective(w):
+                self.adjectives.add(s)
             whole = [p for p in parts if len(p) >= 4 and p != s]
             if len(whole) >= 2:
                 self._all_parts[s] = whole
@@ -487,7 +496,10 @@ class Matcher:
                 continue
             hits = [p for p in parts if self._hit(p, terms)]
             if hits:
-                total += PART_WEIGHT * max(self._idf(p) for p in hits)
+                # only the compound's head part ("system" of "journalsystem" in "e-handelssystem",
+                # "organisation" of "skolskjutsorganisationen"): another kind of the same thing
+                weight = HEAD_PART_WEIGHT if hits == [self._last_part.get(s)] and subject is self.core else PART_WEIGHT
+                total += weight * max(self._idf(p) for p in hits)
                 matched.extend(hits)
         return total, matched
 
@@ -541,7 +553,7 @@ class Matcher:
             core_w = 0.0  # only the setting ("förskoleklass", "grundskolan") is shared: not the subject
         if core_w / self.core_weight < MIN_COVERAGE and rel < STRONG_RELEVANCE:
             rel = min(rel, self.min_relevance - 0.01) if rel else 0.0
-        elif self.verb_only(core) or self._one_side_word(core, direct):
+        elif self.verb_only(core) or self.qualifier_only(core) or self._one_side_word(core, direct):
             # one shared word of an activity named by three or more is a shared word, not the
             # same meaning ("hållbart ledarskap" for "ekologisk hållbarhet"), unless it is the
             # activity's most specific word
@@ -559,6 +571,21 @@ class Matcher:
                 continue
             return s
         return None
+
+    @staticmethod
+    def _is_adjective(w: str) -> bool:
+        """An adjective or superlative that qualifies the activity's noun ("digitala", "sociala",
+        "yngsta"); -ande words are left out (nouns as often: "inflytande", "lärande")."""
+        w = w.lower()
+        if w in _ADJECTIVES:
+            return True
+        return bool(_QUALIFIER.search(w)) and len(w) >= 5
+
+    def qualifier_only(self, core: list[str]) -> bool:
+        """Only a word that qualifies the activity's noun is shared ("digital medarbetare" for
+        "digitala nationella prov", "de yngsta barnen" for "de yngsta barnens inflytande")."""
+        hit = {q for q in core if q in self.core and q not in _SETTING}
+        return bool(hit) and hit <= self.adjectives and not (set(self.core) - _SETTING) <= self.adjectives
 
     def verb_only(self, core: list[str]) -> bool:
         """Only the activity's verb is shared ("Samordna sommarlovsaktiviteter" and "samordnade

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 
 from kvalitet.pii import find as find_pii
 from kvalitet.domain.types import Citation, DraftRequest, Passage
-from kvalitet.drafting.aggregate import Aggregate, IndicatorPoint, aggregate, indicator_series
+from kvalitet.drafting.aggregate import Aggregate, IndicatorPoint, aggregate, causes_of, indicator_series
 from kvalitet.drafting.evidence import DELAY, Evidence, Matcher, SectionEvidence, Vocabulary, has_delay, said
 from kvalitet.drafting.grounding import norm
 from kvalitet.drafting.notes import NotesPlan, intended_direction, place
@@ -574,8 +574,9 @@ class ExtractiveGenerator:
         act = quoted(short(req.activity))
         lines: list[str] = []
         cits: list[Citation] = []
+        # a delay whose only stated reason was the pandemic is history, not a risk for next year
         delays = [e for e in ev.items if e.relevant and e.passage.section_kind not in ("risk", "styrkor_svagheter")
-                  and has_delay(e.passage)]
+                  and has_delay(e.passage) and causes_of(e.passage) != ["pandemin"]]
         for i, e in enumerate(delays[:3]):
             made = self._delay_sentence(e.passage, quoter, first=(i == 0))
             if made:
@@ -630,19 +631,25 @@ class ExtractiveGenerator:
         lines: list[str] = []
         cits: list[Citation] = []
         by_doc: dict[str, list[Passage]] = {}
+        chosen: dict[str, str] = {}
         for e in costs:
+            line = cost_line(e.passage, quoter)
+            if line is None:
+                continue  # a paragraph whose amounts are about something else
+            chosen[e.id] = line
             by_doc.setdefault(e.passage.doc_path, []).append(e.passage)
         for group in by_doc.values():
             quotes = []
             for p in group:
-                line = cost_line(p)
-                quotes.append(f"»{line}« [{p.id}]")
-                cits.append(cite(p, line))
+                quotes.append(f"»{chosen[p.id]}« [{p.id}]")
+                cits.append(cite(p, chosen[p.id]))
             lines.append(f"I {doc_phrase(group[0])} anges {_listing(quotes)}.")
         n_amounts = 0
+        used = {norm(q).lower() for q in chosen.values()}
         for e in amounts:  # untyped text: the sentence that carries the amount
             b = quoter.best(e.passage, AMOUNT_RX)
-            if b:
+            if b and norm(b[0]).lower() not in used:  # the same paragraph read as two records
+                used.add(norm(b[0]).lower())
                 n_amounts += 1
                 lines.append(f"{_frame(e.passage)} {quoted(*b)} [{e.id}].")
                 cits.append(cite(e.passage, b[0]))
@@ -666,7 +673,7 @@ class ExtractiveGenerator:
             for e in group:
                 p = e.passage
                 if p.section_kind == "kostnad":
-                    line = cost_line(p)
+                    line = cost_line(p) or norm(p.text)
                     n_linked += 1
                     lines.append(f"I rapportens kostnadsberäkning står posten »{line}« [{p.id}], som av namnet att "
                                  "döma hör till den insatsen.")
@@ -677,7 +684,7 @@ class ExtractiveGenerator:
                         lines.append(f"Rapportens tidplan för {quoted(short(p.activity or ''))}: {quoted(*tb)} [{p.id}].")
                         cits.append(cite(p, tb[0]))
         own = self._notes(ctx, "kostnader")
-        if not (costs or n_amounts or n_linked):
+        if not (chosen or n_amounts or n_linked):
             lines, cits = [], []  # a time plan alone is no cost
         if not lines and not own:
             return []
@@ -724,7 +731,20 @@ def _indicator_quote(pt: IndicatorPoint) -> str:
     return norm(pt.passage.text)
 
 
-def cost_line(p: Passage) -> str:
-    """A cost line as written in the source, without the parser's label."""
-    first = sentences(p.text)
-    return unlabelled(p, first[0] if first else norm(p.text))
+def cost_line(p: Passage, quoter: Quoter | None = None) -> str | None:
+    """A cost line as written in the source, without the parser's label. A cost record of several
+    sentences (a paragraph with an amount in it) is quoted by its sentence that carries an amount
+    and is about the activity, as `quoter` judges it; None when it has no such sentence."""
+    sents = sentences(p.text)
+    if quoter is not None and len(sents) > 1:
+        if AMOUNT_RX.search(unlabelled(p, sents[0])) and len(sents[0]) <= 120:
+            return unlabelled(p, sents[0])  # "Matematiksatsning 100 tkr" with a line below it
+        whole = norm(p.text)
+        if all(_LABEL.match(s) for s in sents) and len(whole) <= MAX_SPAN:
+            return whole  # a record of labelled fields ("Insats: … Ansvarig: … Kostnad: 60 tkr."): what it pays for
+        for s in sents:  # a labelled field of a longer record
+            if _LABEL.match(s) and AMOUNT_RX.search(s) and len(s) <= 120:
+                return s
+        b = quoter.best(p, AMOUNT_RX)  # prose: the amount must be about the activity
+        return b[0] if b else None
+    return unlabelled(p, sents[0] if sents else norm(p.text))

@@ -274,6 +274,37 @@ def test_a_notice_can_never_be_accepted_into_a_report(svc):
     assert stored == []  # nothing stored, so nothing can be accepted
 
 
+def test_draft_notices_are_kept_with_the_item_until_a_suggestion_arrives(svc):
+    """A notice (why a section got no suggestion) is stored with the item: the report read again
+    says it; drafting the section again replaces it, a suggestion placed in the section drops it."""
+    from kvalitet.domain.types import Citation, Grounding, Suggestion
+    from kvalitet.workspace.auth import User
+
+    ws = svc.workspace
+    admin = ws.add_user("rektor_notices", "admin").user
+    user = User(id=admin.id, name=admin.name, role="admin", unit=None)
+    report = ws.create_report("Kvalitetsrapport", "kvalitetsrapport", 2023, "Skola A", user)
+    item = ws.add_item(report.id, {"activity": "Utveckla samarbetet med universitet kring verksamhetsförlagd utbildning"},
+                       user)
+    assert ws.draft_item(report.id, item.id, ["kostnader", "risker"], user) == []
+    (read,) = ws.get_report(report.id, user).items
+    assert set(read.draft_notices) == {"kostnader", "risker"}
+    assert read.draft_notices["kostnader"].startswith("Inget förslag:")
+    # another section drafted later leaves these notices standing
+    ws.draft_item(report.id, item.id, ["analys"], user)
+    (read,) = ws.get_report(report.id, user).items
+    assert {"kostnader", "risker"} <= set(read.draft_notices)
+    # a suggestion placed in a section (e.g. from the chat) ends that section's notice
+    pid = svc.retriever.search("risker", k=1)[0].passage.id
+    quote = svc.retriever.passage(pid).text.split(".")[0]
+    placed = Suggestion(id="s_placed", kind="risker", text=f"Egen risk [{pid}].", generator="chat",
+                        citations=[Citation(passage_id=pid, quote=quote, source=svc.retriever.passage(pid).source)],
+                        grounding=Grounding(supported=True))
+    ws.add_suggestions(report.id, item.id, [placed], user)
+    (read,) = ws.get_report(report.id, user).items
+    assert "risker" not in read.draft_notices and "kostnader" in read.draft_notices
+
+
 # -- the LLM path carries the same structure ---------------------------------------------------------
 def test_llm_prompt_carries_facts_and_only_this_sections_notes(svc):
     seen = []

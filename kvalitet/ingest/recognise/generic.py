@@ -870,7 +870,11 @@ def _section_records(doc: Document, body: list[Block], ctx: _Ctx) -> list[Record
         if not chunk:
             continue
         texts = [_item_text(b) if b.kind == "list_item" else _clean(b.text) for b in chunk]
-        text = " ".join(t if t[-1:] in ".!?:;…" or k == len(texts) - 1 else t + "." for k, t in enumerate(texts))
+        # a block that does not end a sentence gets a full stop before a block that starts one (a
+        # capital); a line of a two-column page carries on ("Otrygga platser är främst"
+        # "omklädningsrummen", "minskade med 64" "jämfört med 2021", "i årskurs" "9 blev 212,8")
+        text = " ".join(t if t[-1:] in ".!?:;…" or k == len(texts) - 1 or not texts[k + 1][:1].isupper() else t + "."
+                        for k, t in enumerate(texts))
         for piece in _split_long(text):
             out.append(Record(section_kind=prose_kind, text=piece, title=ctx.title, activity=ctx.activity,
                               perspective=ctx.perspective,
