@@ -7,7 +7,12 @@ A case is a new activity as a principal writes it, with what a careful principal
      "activity": "...", "goal": "...", "status": "...", "notes": "...", "sections": [...],
      "expected": ["substring", ...],           # passages that should be cited (recall)
      "acceptable": ["substring", ...],         # passages fine to cite (on topic)
-     "wrong": ["substring", ...]}              # passages wrong to cite (off topic)
+     "wrong": ["substring", ...],              # passages wrong to cite (off topic)
+     "note": "...", "label_note": "..."}       # optional: why a case moved split, why a label was widened
+
+The cases run over one index of the sample corpus and both parts of tests/data/kommuner (the
+split is of the cases, not of the documents): tune cases were read while building, heldout cases
+were written before the code they measure and are run once, to report.
 
 A substring labels a citation when it occurs in what the reader sees of it: the quoted sentences
 (a page of another municipality's report speaks of many things; only the quote is cited), the
