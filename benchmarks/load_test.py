@@ -214,7 +214,7 @@ def client_loop(i: int, url: str, rektor: str, reviewer: str, queries: list[str]
                     f"/api/reports/{rid}/items/{iid}/draft", headers=rk, json={}), expect=(201,))
                 if r is not None:
                     pool.add([s["id"] for s in r.json()["suggestions"]])
-        ops, weights = zip(*WEIGHTS.items())
+        ops, weights = zip(*WEIGHTS.items(), strict=True)
         while time.monotonic() < deadline:
             with counter_lock:
                 if counter[0] >= max_ops:
@@ -223,22 +223,22 @@ def client_loop(i: int, url: str, rektor: str, reviewer: str, queries: list[str]
             op = rng.choices(ops, weights)[0]
             if op == "search":
                 q = rng.choice(queries)
-                timed(stats, "search", lambda: http.get("/api/search", params={"q": q, "k": 10}, headers=gr))
+                timed(stats, "search", lambda q=q: http.get("/api/search", params={"q": q, "k": 10}, headers=gr))
             elif op == "draft":
                 act = rng.choice(ACTIVITIES)
-                timed(stats, "draft", lambda: http.post("/api/drafts", headers=gr, json={
+                timed(stats, "draft", lambda act=act: http.post("/api/drafts", headers=gr, json={
                     "activity": act, "sections": ["uppfoljning", "analys"]}))
             else:
                 sid = pool.pick(rng)
                 if sid is None:
                     continue
-                got = timed(stats, "review:get", lambda: http.get(f"/api/suggestions/{sid}", headers=gr))
+                got = timed(stats, "review:get", lambda sid=sid: http.get(f"/api/suggestions/{sid}", headers=gr))
                 if got is None:
                     continue
                 version = got.json()["version"]
                 if op == "review":
                     marker = f"Redigerad av klient {i}, v{version}, {rng.random():.9f}"
-                    r = timed(stats, "review:edit", lambda: http.patch(
+                    r = timed(stats, "review:edit", lambda sid=sid, version=version, marker=marker: http.patch(
                         f"/api/suggestions/{sid}", headers={**gr, "If-Match": f'"{version}"'},
                         json={"text": marker}), conflict_ok=True)
                     if r is not None and r.status_code == 200:
@@ -249,7 +249,7 @@ def client_loop(i: int, url: str, rektor: str, reviewer: str, queries: list[str]
                             if r.json()["version"] != version + 1:
                                 stats.overwrites += 1
                 else:
-                    r = timed(stats, "review:accept", lambda: http.post(
+                    r = timed(stats, "review:accept", lambda sid=sid, version=version: http.post(
                         f"/api/suggestions/{sid}/accept", headers=gr, json={"version": version}), conflict_ok=True)
                     if r is not None and r.status_code == 200:
                         with stats.lock:  # accepting keeps the text; it is a new version

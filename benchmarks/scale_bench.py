@@ -96,7 +96,7 @@ def run_kvalitet(args, corpus: Path, work: Path) -> dict:
     first_draft_ms = (time.perf_counter() - t) * 1000
     drafts = []
     for _ in range(3):
-        for a, n in zip(ACTIVITIES, NOTES):
+        for a, n in zip(ACTIVITIES, NOTES, strict=True):
             t = time.perf_counter()
             svc.drafter.draft(DraftRequest(activity=a, notes=n))
             drafts.append((time.perf_counter() - t) * 1000)

@@ -155,7 +155,7 @@ class VectorStore:
         )
         ids = res["ids"][0]
         dists = res["distances"][0]
-        return [(i, 1.0 - float(d)) for i, d in zip(ids, dists)]
+        return [(i, 1.0 - float(d)) for i, d in zip(ids, dists, strict=True)]
 
     def heartbeat(self) -> bool:
         try:

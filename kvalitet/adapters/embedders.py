@@ -197,13 +197,13 @@ def embed_with_cache(embedder: Embedder, cache: VectorCache, texts: list[str]) -
     hashes = [text_hash(t) for t in texts]
     known = cache.get_many(embedder.id, set(hashes))
     todo: dict[str, str] = {}
-    for h, t in zip(hashes, texts):
+    for h, t in zip(hashes, texts, strict=True):
         if h not in known and h not in todo:
             todo[h] = t
     if todo:
         keys = list(todo)
         vecs = embedder.embed_passages([todo[k] for k in keys])
-        new = dict(zip(keys, vecs))
+        new = dict(zip(keys, vecs, strict=True))
         cache.put_many(embedder.id, new)
         known.update(new)
     if not texts:

@@ -310,7 +310,7 @@ def serve(
     except Exception as exc:  # pydantic wraps our ConfigError
         cause = exc.__cause__ or exc
         typer.echo(f"Fel: {getattr(cause, 'message', exc)}", err=True)
-        raise typer.Exit(3)
+        raise typer.Exit(3) from exc
     for k, v in overrides.items():  # workers re-read settings from the environment
         os.environ[f"KVALITET_{k.upper()}"] = str(v)
     from kvalitet.storage import index_lock

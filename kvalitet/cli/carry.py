@@ -117,9 +117,9 @@ def _run_here(svc, job_id: str, quiet: bool):
 
     try:
         return run_job(svc, job_id, on_section=_progress_printer(quiet))
-    except (Interrupted, KeyboardInterrupt):
+    except (Interrupted, KeyboardInterrupt) as exc:
         typer.echo(f"Avbrutet: jobbet {job_id} återupptas med `kvalitet jobs resume`.", err=True)
-        raise typer.Exit(130)
+        raise typer.Exit(130) from exc
 
 
 def _print_job(v, as_json: bool) -> None:

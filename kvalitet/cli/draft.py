@@ -70,7 +70,7 @@ def register(app: typer.Typer) -> None:
         except ValidationError as exc:
             msg = "; ".join(f"{'.'.join(str(x) for x in e['loc'])}: {e['msg']}" for e in exc.errors())
             typer.echo(f"Fel: ogiltiga uppgifter: {msg}", err=True)
-            raise typer.Exit(2)
+            raise typer.Exit(2) from exc
         try:
             svc = Services(Settings())
             try:
@@ -79,7 +79,7 @@ def register(app: typer.Typer) -> None:
                 svc.close()
         except KvalitetError as exc:
             typer.echo(f"Fel: {exc.message}", err=True)
-            raise typer.Exit(exc.exit_code)
+            raise typer.Exit(exc.exit_code) from exc
         if as_json:
             typer.echo(json.dumps(result.model_dump(mode="json"), ensure_ascii=False))
         else:

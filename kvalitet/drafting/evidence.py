@@ -730,23 +730,23 @@ class EvidenceFinder:
                 cache[key] = retriever.search(query, k=k, filters=SearchFilters(section_kind=kind))
             return cache[key]
 
+        def add(items: list[Evidence], seen: set[str], e: Evidence) -> None:
+            key = _dedup_key(e.passage)
+            if e.passage.id in seen or key in seen:
+                return
+            seen.update((e.passage.id, key))
+            items.append(e)
+
         out: dict[str, SectionEvidence] = {}
         for section in sections:
             items: list[Evidence] = []
             seen: set[str] = set()
 
-            def add(e: Evidence) -> None:
-                key = _dedup_key(e.passage)
-                if e.passage.id in seen or key in seen:
-                    return
-                seen.update((e.passage.id, key))
-                items.append(e)
-
             for p in history:
                 if _history_serves(section, p):
                     e = judge(p, 0.0, "historik")
                     e.relevant = True
-                    add(e)
+                    add(items, seen, e)
             found: list[Evidence] = []
             plan = list(PLAN[section]) + [(None, OPEN_SEARCH)]
             taken: set[str] = set()
@@ -779,7 +779,7 @@ class EvidenceFinder:
             found.sort(key=lambda e: (not e.relevant, -round(e.relevance, 1) if e.relevant else 0.0,
                                       e.passage.section_kind not in TYPED, -e.score, e.id))
             for e in found:
-                add(e)
+                add(items, seen, e)
             if section == "kostnader":
                 # Cost lines rarely name what they pay for; the insats they belong to does. For a
                 # similar insats, its own cost and time-plan lines (matched by name) count too.

@@ -69,7 +69,7 @@ def summarise(gold: list[dict], results: list[list[bool] | None]) -> dict:
     """Mean figures over the answerable questions; no-answer precision and recall: of the
     questions answered with no hits, how many had no answer; of those with no answer, how many
     were answered with no hits (None when the system never answers "no hits")."""
-    answerable = [(g, r) for g, r in zip(gold, results) if g["relevant"]]
+    answerable = [(g, r) for g, r in zip(gold, results, strict=True) if g["relevant"]]
     out = {m: 0.0 for m in ("success@1", "success@5", "mrr@10", "ndcg@10")}
     misses = []
     for g, r in answerable:
@@ -80,7 +80,7 @@ def summarise(gold: list[dict], results: list[list[bool] | None]) -> dict:
             misses.append(g["query"])
     n = max(1, len(answerable))
     out = {m: v / n for m, v in out.items()}
-    empty = [g for g, r in zip(gold, results) if not r]
+    empty = [g for g, r in zip(gold, results, strict=True) if not r]
     no_answer = [g for g in gold if not g["relevant"]]
     right = sum(1 for g in empty if not g["relevant"])
     out["no_answer_precision"] = right / len(empty) if empty else None
@@ -170,7 +170,7 @@ def tune(runs: Runs, rows: list[int]) -> RankParams:
     best, best_v = None, -1.0
     keys = list(GRID_RANKING)
     for values in itertools.product(*(GRID_RANKING[k] for k in keys)):
-        p = RankParams(**dict(zip(keys, values)))
+        p = RankParams(**dict(zip(keys, values, strict=True)))
         v = runs.objective(p, answerable)
         if v > best_v + 1e-9:
             best, best_v = p, v
@@ -209,10 +209,10 @@ def cross_validate(retriever, gold: list[dict], k: int = 5, seed: int = 7, mode:
     held: list[list[bool] | None] = [None] * len(tunable)
     chosen = []
     for f in range(k):
-        p = tune(runs, [i for i, x in zip(tunable, fold) if x != f])
+        p = tune(runs, [i for i, x in zip(tunable, fold, strict=True) if x != f])
         chosen.append({kk: v for kk, v in p.__dict__.items() if kk != "rrf_k"})
         res = runs.results(p)
-        for j, (i, x) in enumerate(zip(tunable, fold)):
+        for j, (i, x) in enumerate(zip(tunable, fold, strict=True)):
             if x == f:
                 held[j] = res[i]
     final = tune(runs, tunable)

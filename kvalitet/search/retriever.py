@@ -401,7 +401,7 @@ class Retriever:
         return Candidates(
             bm25=bm25_ids, dense=[pid for pid, _ in dense[:n]],
             cosine=dict(dense), bm25_year=bm25_year, dense_year=dense_year,
-            coverage={pid: float(v) for pid, v in zip(known, cov)}, matches=matches,
+            coverage={pid: float(v) for pid, v in zip(known, cov, strict=True)}, matches=matches,
             dense_is_evidence=self.index.embedder.id.startswith("e5"),
         )
 

@@ -454,6 +454,30 @@ def _inline_clean(text: str) -> str:
     return "".join(out)
 
 
+def _list_items(items: list[tuple[str, str]]) -> list[str]:
+    """The opened <li> elements (without their </li>) for (bullet mark, text) pairs: a "○" or
+    "◦" item after another item is nested in a <ul> inside the one before; empty items dropped."""
+    lis: list[str] = []
+    nested: list[str] = []
+
+    def close_nested() -> None:
+        if nested:
+            lis[-1] = lis[-1] + "<ul>" + "".join(nested) + "</ul>"
+            nested.clear()
+
+    for mark, body in items:
+        body = _inline_clean(" ".join(body.split()))
+        if not body:
+            continue
+        if mark in "○◦" and lis:
+            nested.append(f"<li>{body}</li>")
+        else:
+            close_nested()
+            lis.append(f"<li>{body}")
+    close_nested()
+    return lis
+
+
 def clean_line(text: str) -> Markup:
     """A line of a source document as a reader should see it: its cells (tab-separated) side by
     side, bullets ("•", "○", <li>) as a list ("○" nested), <i> as emphasis, other layout tags
@@ -470,26 +494,9 @@ def clean_line(text: str) -> Markup:
         head = " ".join(head.split())
         if head:
             html_parts.append(f'<span class="radcell-text">{_inline_clean(head)}</span>')
-        if items:
-            lis, nested = [], []
-
-            def close_nested():
-                if nested:
-                    lis[-1] = lis[-1] + "<ul>" + "".join(nested) + "</ul>"
-                    nested.clear()
-
-            for mark, body in items:
-                body = _inline_clean(" ".join(body.split()))
-                if not body:
-                    continue
-                if mark in "○◦" and lis:
-                    nested.append(f"<li>{body}</li>")
-                else:
-                    close_nested()
-                    lis.append(f"<li>{body}")
-            close_nested()
-            if lis:
-                html_parts.append('<ul class="radcell-lista">' + "".join(li + "</li>" for li in lis) + "</ul>")
+        lis = _list_items(items)
+        if lis:
+            html_parts.append('<ul class="radcell-lista">' + "".join(li + "</li>" for li in lis) + "</ul>")
         if html_parts:
             cells.append('<span class="radcell">' + "".join(html_parts) + "</span>")
     return Markup("".join(cells) or "&nbsp;")

@@ -221,7 +221,7 @@ def insert_items(ws, s: Session, report: ReportRow, items: list[NewItem], user: 
         s.add(row)
         rows.append(row)
     s.flush()
-    for row, new in zip(rows, items):
+    for row, new in zip(rows, items, strict=True):
         record_audit(s, user, "item.create", "item", row.id, report.id, None,
                   {**snapshot(row, SNAP_ITEM), "source": new.source})
     if rows:
@@ -369,7 +369,7 @@ def carry_forward(ws, report_id: int, year: int | None, user: User, *, title: st
             CarriedItem(item_id=row.id, activity=row.activity, status=row.status, deadline=row.deadline,
                         carried_from=row.carried_from, history_ids=list(row.history_ids or []),
                         found_in_index=new.info["found"], goals=new.info["goals"], sources=new.info["sources"])
-            for row, new in zip(rows, new_items)
+            for row, new in zip(rows, new_items, strict=True)
         ]
         record_audit(s, user, "report.carry_forward", "report", report.id, report.id, None, {
             "source": source, "from_report": old.id, "from_year": old.year, "year": year, "unit": old.unit,
@@ -516,7 +516,7 @@ def seed_from_document(
             CarriedItem(item_id=row.id, activity=row.activity, status=row.status, deadline=row.deadline,
                         carried_from=row.carried_from, history_ids=list(row.history_ids or []),
                         found_in_index=new.info["found"], goals=new.info["goals"], sources=new.info["sources"])
-            for row, new in zip(created, new_items)
+            for row, new in zip(created, new_items, strict=True)
         ]
         record_audit(s, user, "report.from_document", "report", report.id, report.id, None, {
             "source": source, "from_year": from_year, "year": year, "unit": unit, "doc_kind": doc.doc_kind,

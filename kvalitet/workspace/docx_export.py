@@ -679,7 +679,7 @@ class _Builder(HTMLParser):
         floor = [Cm(min(4.5, 0.35 + char_cm * max(3, n))) for n in longest]
         spare = max(0, total_w - sum(floor))
         share = [math.sqrt(a / max(1, len(rows))) + 1 for a in amount]
-        widths = [Emu(int(f + spare * (sh / sum(share) if sum(share) else 1 / ncols))) for f, sh in zip(floor, share)]
+        widths = [Emu(int(f + spare * (sh / sum(share) if sum(share) else 1 / ncols))) for f, sh in zip(floor, share, strict=True)]
         for cells, is_head in rows:
             row = table.add_row()
             if is_head:  # repeat the header row on every page
@@ -701,7 +701,7 @@ class _Builder(HTMLParser):
         for i, col in enumerate(table.columns):
             col.width = widths[i]
         # The grid is what LibreOffice (and Word, with autofit off) lays the table out by.
-        for gc, w in zip(table._tbl.tblGrid.findall(qn("w:gridCol")), widths):
+        for gc, w in zip(table._tbl.tblGrid.findall(qn("w:gridCol")), widths, strict=True):
             gc.set(qn("w:w"), str(int(w.twips if hasattr(w, "twips") else w / 635)))
         tbl_pr = table._tbl.tblPr
         for old in tbl_pr.findall(qn("w:tblW")):

@@ -340,7 +340,7 @@ def import_activities(ws, report_id: int, data: bytes, user: User, *, filename: 
             new_items.append(NewItem(item=item, source={"file": filename, "row": entry["row"]}))
             rows_of.append(entry["row"])
         created = insert_items(ws, s, report, new_items, user)
-        result.added = [AddedRow(row=r, item_id=row.id, activity=row.activity) for r, row in zip(rows_of, created)]
+        result.added = [AddedRow(row=r, item_id=row.id, activity=row.activity) for r, row in zip(rows_of, created, strict=True)]
         for m in result.merged:
             if m.into_row is not None:
                 m.item_id = next((a.item_id for a in result.added if a.row == m.into_row), None)

@@ -59,7 +59,7 @@ class FakeKolada:
                 elif parts[0] == "ou":
                     items = fake.units.get(q.get("municipality", ""), [])
                 elif parts[0] in ("data", "oudata"):
-                    spec = dict(zip(parts[1::2], parts[2::2]))
+                    spec = dict(zip(parts[1::2], parts[2::2], strict=False))  # a trailing key without a value is dropped
                     entity = "municipality" if parts[0] == "data" else "ou"
                     kpis = set(spec.get("kpi", "").split(","))
                     ids = set(spec.get(entity, "").split(",")) if entity in spec else None

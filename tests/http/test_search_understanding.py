@@ -147,7 +147,7 @@ def _snapshot(committees: list[str]) -> Snapshot:
 
 def test_committee_filter_is_exact_and_a_set():
     snap = _snapshot(["BUN", "UN", "BoU, BiN", "BiN", "Tekniska nämnden"])
-    admitted = lambda v: [p.committee for p, m in zip(snap.ordered, snap.mask(SearchFilters(committee=v))) if m]  # noqa: E731
+    admitted = lambda v: [p.committee for p, m in zip(snap.ordered, snap.mask(SearchFilters(committee=v)), strict=True) if m]  # noqa: E731
     assert admitted("UN") == ["UN"]
     assert admitted("un") == ["UN"]
     assert admitted("BiN och BoU") == admitted("BoU, BiN") == admitted("BiN & BoU") == ["BoU, BiN"]

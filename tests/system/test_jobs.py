@@ -22,6 +22,7 @@ from pathlib import Path
 import httpx
 import pytest
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from kvalitet.app import create_app
 from kvalitet.settings import Settings
@@ -148,7 +149,7 @@ def test_migration_0004_matches_the_models_and_downgrades(tmp_path):
         command.upgrade(alembic_config(db), "head")
         assert set(JOB_TABLES) <= set(inspect(db.engine).get_table_names())
         # the database refuses an unknown state
-        with pytest.raises(Exception):
+        with pytest.raises(IntegrityError):
             with db.engine.begin() as conn:
                 conn.exec_driver_sql(
                     "INSERT INTO jobs (id, kind, report_id, actor, state, sections, plan, total, done, skipped, "

@@ -30,7 +30,7 @@ def site(tmp_path_factory):
     csv = ("Nyckeltals-ID;Nyckeltal;Enhets-ID;Enhet;År;Värde\n"
            + "".join(f"{TRYGG};Elever som känner sig trygga, andel (%);V15E0580001{u};{name};{y};{v}\n"
                      for u, name, vals in (("01", "Björkskolan", (81, 83, 85)), ("02", "Ekskolan", (77, None, 74)))
-                     for y, v in zip((2021, 2022, 2023), vals) if v is not None))
+                     for y, v in zip((2021, 2022, 2023), vals, strict=True) if v is not None))
     svc.results.import_file(csv.encode(), "kolada.csv")
     token = svc.workspace.add_user("Kim Kvalitet", "kvalitetsutvecklare", None).token
     with running_server(create_app(settings, services=svc)) as base:

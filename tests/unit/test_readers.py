@@ -336,10 +336,10 @@ def build_docx(path: Path) -> dict:
     document.add_paragraph("Första punkten", style="List Bullet")
     document.add_paragraph("Andra punkten", style="List Bullet")
     table = document.add_table(rows=1 + len(rows), cols=6)
-    for cell, text in zip(table.rows[0].cells, HEADER_2022):
+    for cell, text in zip(table.rows[0].cells, HEADER_2022, strict=True):
         cell.text = text
     for r, values in enumerate(rows, 1):
-        for cell, text in zip(table.rows[r].cells, values):
+        for cell, text in zip(table.rows[r].cells, values, strict=True):
             cell.text = text
     # A cell with two paragraphs: its newline becomes a space.
     table.rows[1].cells[5].text = "Rad ett\nRad två"

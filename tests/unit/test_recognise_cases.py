@@ -109,8 +109,8 @@ def test_okanda_statusord_kept_and_normalised():
 def test_numbered_blocks_link_their_follow_up_and_analysis(name, activities, follow_ups, analyses):
     p = read(name)
     assert [a.activity for a in of_kind(p, "aktivitet")] == activities
-    assert [(r.activity, r.text) for r in of_kind(p, "uppfoljning")] == list(zip(activities, follow_ups))
-    assert [(r.activity, r.text) for r in of_kind(p, "analys")] == list(zip(activities, analyses))
+    assert [(r.activity, r.text) for r in of_kind(p, "uppfoljning")] == list(zip(activities, follow_ups, strict=True))
+    assert [(r.activity, r.text) for r in of_kind(p, "analys")] == list(zip(activities, analyses, strict=True))
     # No heading glued onto the previous analysis.
     assert not any("Aktivitet" in r.text or "Utvecklingsområde" in r.text for r in of_kind(p, "analys"))
 

@@ -179,16 +179,16 @@ def blocks_from_lines(lines: list[Line]) -> list[Block]:
     groups = merged
 
     blocks: list[Block] = []
+    para: list[Line] = []  # the paragraph being gathered; each group ends with flush(), so it starts empty
+
+    def flush() -> None:
+        if para:
+            blocks.append(_block("paragraph", list(para)))
+            para.clear()
+
     for gi, group in enumerate(groups):
         nxt_group = groups[gi + 1] if gi + 1 < len(groups) else None
         i = 0
-        para: list[Line] = []
-
-        def flush() -> None:
-            if para:
-                blocks.append(_block("paragraph", list(para)))
-                para.clear()
-
         while i < len(group):
             ln = group[i]
             t = ln.text
