@@ -92,6 +92,7 @@ class VectorStore:
         self.mode = "server" if settings.chroma_host else "embedded"
         self.name = settings.collection
         self.embedder_id = embedder_id
+        self._count: tuple[int, float] | None = None  # (count, monotonic time read)
         self.collection = self.client.get_or_create_collection(
             name=self.name,
             embedding_function=None,
@@ -111,7 +112,7 @@ class VectorStore:
         import time
 
         now = time.monotonic()
-        cached = getattr(self, "_count", None)
+        cached = self._count
         if cached is None or now - cached[1] > max_age:
             cached = (self.collection.count(), now)
             self._count = cached

@@ -95,7 +95,10 @@ class SentenceTransformerEmbedder:
                 f"Could not load the sentence-transformers model {model!r} offline: {exc}. "
                 "Give a local path or a model that is in the local Hugging Face cache."
             ) from exc
-        self.dim = int(self._model.get_sentence_embedding_dimension())
+        dim = self._model.get_sentence_embedding_dimension()
+        if dim is None:
+            raise ConfigError(f"The sentence-transformers model {model!r} does not say its embedding dimension.")
+        self.dim = int(dim)
         name = Path(model).name if os.path.exists(model) else model
         self.id = f"st:{name}:{self.dim}"
         self.batch_size = batch_size

@@ -53,11 +53,11 @@ class ChatReply:
 
 
 def _to_langchain(messages: Sequence[Message] | str):
-    from langchain_core.messages import AIMessage, HumanMessage, SystemMessage, ToolMessage
+    from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage, ToolMessage
 
     if isinstance(messages, str):
         return [HumanMessage(content=messages)]
-    out = []
+    out: list[BaseMessage] = []
     for m in messages:
         role, content = m.get("role"), m.get("content") or ""
         if role == "system":
@@ -179,7 +179,7 @@ class LLMClient:
         def run() -> None:
             try:
                 box.put((True, fn()))
-            except BaseException as exc:  # noqa: BLE001 - handed to the caller
+            except BaseException as exc:  # handed to the caller
                 box.put((False, exc))
 
         worker = threading.Thread(target=run, name="llm-call", daemon=True)
@@ -241,6 +241,6 @@ class LLMClient:
                 timeout=min(self.timeout, 5.0),
             )
             return r.status_code < 500
-        except Exception as exc:  # noqa: BLE001 - a health check reports, it does not fail
+        except Exception as exc:  # a health check reports, it does not fail
             log.info("llm ping failed: %s", type(exc).__name__)
             return False

@@ -253,7 +253,8 @@ class SimpleResponder:
                 return
             yield from self._place([c["suggestion"]["id"] for c in self._first_per_kind(made)], drafted=made)
             return
-        parts, citations = [], {}
+        parts: list[str] = []
+        citations: dict[str, dict] = {}  # passage id -> citation, first one kept
         for c in self._first_per_kind(made):
             sg = c["suggestion"]
             flag = "" if sg["grounding"]["supported"] else (
@@ -313,7 +314,8 @@ class SimpleResponder:
         yield from self._place([c["suggestion"]["id"] for c in chosen], drafted=chosen)
 
     def _place(self, refs: list[str], drafted: list[dict]):
-        placed, flags = [], []
+        placed: list[dict] = []
+        flags: list[str] = []
         for ref in refs:
             outcome = self.tools.run("place_suggestion", {"suggestion_ref": ref})
             yield from self.turn.record(outcome)

@@ -328,7 +328,7 @@ class Tools:
 
     def candidates(self) -> list[dict]:
         """Drafts made in this conversation, oldest first."""
-        out = []
+        out: list[dict] = []
         for m in self.turn.store.messages(self.turn.conversation_id):
             if m.role == "tool":
                 out.extend(m.data.get("candidates") or [])
@@ -431,7 +431,7 @@ class Tools:
                 "målnivå, och hänvisa till utdragens id [p_…]; Kolada-värden anges med »Källa: Kolada (RKA)«.")
         body = "\n".join(f"- {s['sentence']} Diagram: {s['chart']}. Värden: " + "; ".join(
             f"{v['year']}: {v['value']}" for v in s["values"]) for s in series) or "(Inga serier om ämnet.)"
-        cited = "\n\n".join(passage_block(self.lookup(c["passage_id"])) for c in citations[:6])
+        cited = "\n\n".join(passage_block(p) for c in citations[:6] if (p := self.lookup(c["passage_id"])) is not None)
         return ToolOutcome(
             name="results", arguments=shown, summary=f"{len(series)} serier för »{_short(a.query, 80)}«",
             model_content=head + "\n\n" + data(body) + ("\n\n" + cited if cited else ""),
@@ -561,6 +561,7 @@ class Tools:
             user_input, allow_uncited = list(cand.get("user_input") or []) + own, bool(cand.get("allow_uncited"))
             ref, prompt_version = base.id, base.prompt_version
         else:
+            assert a.section is not None  # PlaceArgs._one: without a ref, text and section are given
             kind, text, gen = a.section, self._mask(a.text or ""), "llm"
             citations, user_input, allow_uncited = self.citations_of(text), own, False
             ref, prompt_version = revision_id(kind, text), None

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import threading
 from dataclasses import dataclass, field
+from typing import Any
 
 from kvalitet.pii import mask as mask_pii
 from kvalitet.workspace.auth import User
@@ -34,7 +35,7 @@ def pieces(text: str, words: int = 3):
 
 @dataclass
 class Turn:
-    services: object
+    services: Any  # the Services locator, untyped like every component's (issue 14, item 3)
     store: ChatStore
     user: User
     conversation_id: str

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Optional
+from typing import Any, Optional
 
 import typer
 
@@ -120,7 +120,7 @@ def search(
             typer.echo(_dump({"query": q, "hits": []}))
             continue
         try:
-            res = svc.retriever.run(q, k=k, filters=filters, mode=mode,  # type: ignore[arg-type]
+            res = svc.retriever.run(q, k=k, filters=filters, mode=mode,
                                     understand_query=not literal, ignore=set(ignore))
         except KvalitetError as exc:
             if query != "-":
@@ -302,7 +302,8 @@ def serve(
 
     import uvicorn
 
-    overrides = {k: v for k, v in {"host": host, "port": port, "workers": workers}.items() if v is not None}
+    overrides: dict[str, Any] = {
+        k: v for k, v in {"host": host, "port": port, "workers": workers}.items() if v is not None}
     try:
         settings = Settings(**overrides)
     except KvalitetError as exc:

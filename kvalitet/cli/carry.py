@@ -94,8 +94,8 @@ def reports_import(
         return
     typer.echo(f"{res.file_type.upper()}{' (' + res.sheet + ')' if res.sheet else ''}, rubrikrad {res.header_row}: "
                + ", ".join(f"{c.header}→{c.field or '?'}" for c in res.columns))
-    for m in res.messages:
-        typer.echo(f"  ! {m}", err=True)
+    for msg in res.messages:
+        typer.echo(f"  ! {msg}", err=True)
     for m in res.merged:
         typer.echo(f"  = rad {m.row}: {m.reason}")
     for x in res.skipped:

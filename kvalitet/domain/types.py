@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, get_args
 
 from pydantic import BaseModel, Field, model_serializer
 
@@ -254,7 +254,7 @@ class IngestReport:
 
 # ---- drafting ---------------------------------------------------------------------------
 DraftSection = Literal["uppfoljning", "analys", "risker", "kostnader"]
-DRAFT_SECTIONS: tuple[str, ...] = DraftSection.__args__  # type: ignore[attr-defined]
+DRAFT_SECTIONS: tuple[DraftSection, ...] = get_args(DraftSection)
 
 
 class DraftRequest(BaseModel):

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import Literal
+from typing import Literal, get_args
 
 # ---- document kinds ---------------------------------------------------------------------
 DocKind = Literal[
@@ -26,7 +26,7 @@ DocKind = Literal[
     "rapport",  # a report published from the workspace
     "okand",  # not recognised: still gets sections and records
 ]
-DOC_KINDS: tuple[str, ...] = DocKind.__args__  # type: ignore[attr-defined]
+DOC_KINDS: tuple[DocKind, ...] = get_args(DocKind)
 
 DOC_KIND_LABELS: dict[str, str] = {
     "verksamhetsberattelse": "Verksamhetsberättelse",
@@ -77,7 +77,7 @@ SectionKind = Literal[
     "process",  # a step of the yearly process (årshjul)
     "text",  # anything else
 ]
-SECTION_KINDS: tuple[str, ...] = SectionKind.__args__  # type: ignore[attr-defined]
+SECTION_KINDS: tuple[SectionKind, ...] = get_args(SectionKind)
 RECORD_KINDS = SECTION_KINDS
 
 SECTION_KIND_LABELS: dict[str, str] = {

@@ -78,7 +78,7 @@ class Drafter:
         kinds = self._kinds(req)
         return Draft(
             activity=req.activity,
-            sections=[SectionDraft(kind=k, suggestions=by_kind.get(k, []), notice=notices.get(k))  # type: ignore[arg-type]
+            sections=[SectionDraft(kind=k, suggestions=by_kind.get(k, []), notice=notices.get(k))
                       for k in kinds],
         )
 
@@ -254,7 +254,7 @@ class Drafter:
         if self.settings.mask_personal_data:  # every field: text, quotes, the unsupported names
             text, citations, grounding = shown((text, list(citations), grounding), True)
         return Suggestion(
-            id=_suggestion_id(kind, generator, text), kind=kind, text=text, generator=generator,  # type: ignore[arg-type]
+            id=_suggestion_id(kind, generator, text), kind=kind, text=text, generator=generator,
             prompt_version=prompt_version, citations=citations, grounding=grounding,
         )
 

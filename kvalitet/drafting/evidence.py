@@ -376,7 +376,7 @@ class Vocabulary:
         vocab = getattr(snap, "_draft_vocabulary", None)
         if vocab is None:
             vocab = cls(snap)
-            snap._draft_vocabulary = vocab  # type: ignore[attr-defined]
+            snap._draft_vocabulary = vocab
         return vocab
 
 
@@ -453,7 +453,7 @@ class Matcher:
 
     def _synonyms(self, s: str) -> list[str]:
         r = root(s)
-        out = []
+        out: list[str] = []
         for key, alts in SYNONYMS.items():
             k = stem(key)
             if s == k or r == root(k):

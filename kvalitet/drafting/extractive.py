@@ -209,7 +209,7 @@ def cite(p: Passage, quote: str) -> Citation:
 
 
 def _in_text(p: Passage, span: str | None) -> bool:
-    return bool(span) and norm(span) in norm(p.text)
+    return bool(span and norm(span) in norm(p.text))
 
 
 def row_quote(p: Passage, quoter: Quoter) -> str | None:
@@ -310,7 +310,9 @@ def evidence_sentence(p: Passage, quoter: Quoter, previous: Passage | None = Non
 def diversify(items: list[Evidence], per_doc: int = 2) -> list[Evidence]:
     """The same order, except that a document's items beyond `per_doc` wait until the other
     documents have had their turn (a draft quoting one document four times reads poorly)."""
-    first, later, count = [], [], {}
+    first: list[Evidence] = []
+    later: list[Evidence] = []
+    count: dict[str, int] = {}
     for e in items:
         n = count.get(e.passage.doc_path, 0)
         (first if n < per_doc else later).append(e)
@@ -466,7 +468,10 @@ class ExtractiveGenerator:
     def _indicator_sentence(self, series: list[IndicatorPoint]) -> tuple[str, list[Citation]] | None:
         last = series[-1]
         name = quoted(short(last.name))
-        when = lambda pt: f" ({pt.period})" if pt.period else ""  # noqa: E731
+
+        def when(pt: IndicatorPoint) -> str:
+            return f" ({pt.period})" if pt.period else ""
+
         cits = [Citation(passage_id=pt.passage.id, quote=_indicator_quote(pt), source=pt.passage.source)
                 for pt in series]
         if len(series) >= 2:
@@ -504,8 +509,8 @@ class ExtractiveGenerator:
                               f"[{last.passage.id}].")
                 cits.append(Citation(passage_id=last.passage.id, quote=_indicator_quote(last), source=last.passage.source))
                 below = (o < t) if ctx.direction != "ned" else (o > t)
-        if not ctx.notes.changes and ctx.aggregate.sentence() and "uppfoljning" not in ctx.notes.sections_asked:
-            result.append(ctx.aggregate.sentence())
+        if not ctx.notes.changes and (summary := ctx.aggregate.sentence()) and "uppfoljning" not in ctx.notes.sections_asked:
+            result.append(summary)
             for p in ctx.aggregate.cited:
                 q = row_quote(p, quoter)
                 if q:
@@ -522,7 +527,8 @@ class ExtractiveGenerator:
                     q = row_quote(p, quoter)
                     if q:
                         cits.append(cite(p, q))
-        hist, hcits = "", []
+        hist = ""
+        hcits: list[Citation] = []
         if "uppfoljning" not in ctx.notes.sections_asked:  # else its rows are told there already
             hist, hcits = self._history(ev, quoter, f"Om aktiviteten {act} har tidigare skrivits:")
         else:
@@ -628,7 +634,7 @@ class ExtractiveGenerator:
         amounts = [e for e in ev.items if e.relevant and e.via is None and e.passage.section_kind not in TYPED_COST
                    and AMOUNT_RX.search(e.passage.text)][:2]
         plans = [e for e in ev.items if e.passage.section_kind == "tidplan" and e.relevant and e.via is None][:2]
-        linked = [e for e in ev.items if e.via is not None]
+        linked = [(e, e.via) for e in ev.items if e.via is not None]  # (line, the insats it belongs to)
         lines: list[str] = []
         cits: list[Citation] = []
         by_doc: dict[str, list[Passage]] = {}
@@ -659,19 +665,18 @@ class ExtractiveGenerator:
             if made:
                 lines.append(made[0])
                 cits.append(made[1])
-        by_insats: dict[str, list[Evidence]] = {}
-        for e in linked:
-            by_insats.setdefault(e.via.id, []).append(e)  # type: ignore[union-attr]
+        by_insats: dict[str, tuple[Passage, list[Evidence]]] = {}  # insats id -> (insats, its lines)
+        for e, via in linked:
+            by_insats.setdefault(via.id, (via, []))[1].append(e)
         n_linked = 0
-        for group in by_insats.values():
-            ins = group[0].via
-            b = quoter.best(ins)  # type: ignore[arg-type]
+        for ins, members in by_insats.values():
+            b = quoter.best(ins)
             if b is None:
                 continue
-            name = quoted(short(ins.activity or ins.title or ""))  # type: ignore[union-attr]
-            lines.append(f"I {doc_phrase(ins)} fanns en liknande insats, {name}: {quoted(*b)} [{ins.id}].")  # type: ignore[arg-type]
-            cits.append(cite(ins, b[0]))  # type: ignore[arg-type]
-            for e in group:
+            name = quoted(short(ins.activity or ins.title or ""))
+            lines.append(f"I {doc_phrase(ins)} fanns en liknande insats, {name}: {quoted(*b)} [{ins.id}].")
+            cits.append(cite(ins, b[0]))
+            for e in members:
                 p = e.passage
                 if p.section_kind == "kostnad":
                     line = cost_line(p) or norm(p.text)

@@ -231,10 +231,10 @@ def check(
             short = q if len(q) <= 60 else q[:57] + "…"
             flag(f"citat: »{short}«")
 
-    if DECISION.search(body) and not _DECISION_SUPPORT.search(src_norm):
-        m = DECISION.search(body)
-        start = max(0, body.rfind(".", 0, m.start()) + 1)
-        end = body.find(".", m.end())
+    decision = DECISION.search(body)
+    if decision and not _DECISION_SUPPORT.search(src_norm):
+        start = max(0, body.rfind(".", 0, decision.start()) + 1)
+        end = body.find(".", decision.end())
         sentence = norm(body[start : end if end != -1 else len(body)])
         flag(f"beslut: {sentence[:80]}")
 

@@ -34,7 +34,8 @@ def prompt_passages(ev: SectionEvidence, budget_chars: int) -> list[Passage]:
     the MIN_SHOWN best of the rest, for the model to judge (and, as told, to call thin)."""
     relevant = sorted((e for e in ev.items if e.relevant), key=lambda e: e.origin != "historik")
     rest: list = []  # passages judged not about this activity never reach the model
-    out, used = [], 0
+    out: list[Passage] = []
+    used = 0
     for e in relevant + rest:
         if len(out) >= MAX_PASSAGES:
             break

@@ -45,7 +45,7 @@ def data(value: object) -> str:
     text = "" if value is None else str(value)
     text = "".join(ch for ch in text
                    if ch in "\n\t" or (ch >= " " and unicodedata.category(ch) not in ("Cc", "Cf")))
-    return _DELIMS.sub(lambda m: _REPLACEMENT[m.lastgroup], text)
+    return _DELIMS.sub(lambda m: _REPLACEMENT[m.lastgroup or ""], text)  # every alternative is named
 
 
 @dataclass(frozen=True)

@@ -42,7 +42,7 @@ WARNING_TEXTS: dict[str, tuple[str, str]] = {
 
 
 class _Lenient(Formatter):
-    def get_value(self, key, args, kwargs):  # noqa: D401 - Formatter API
+    def get_value(self, key, args, kwargs):  # string.Formatter API
         if isinstance(key, str):
             return kwargs.get(key, "?")
         return super().get_value(key, args, kwargs)

@@ -205,7 +205,7 @@ def _versions() -> dict:
 
     from kvalitet import __version__
 
-    out = {"kvalitet": __version__, "python": platform.python_version()}
+    out: dict[str, str | None] = {"kvalitet": __version__, "python": platform.python_version()}
     for pkg in ("chromadb", "sqlalchemy", "bm25s"):
         try:
             out[pkg] = version(pkg)

@@ -17,8 +17,9 @@ import itertools
 import math
 import random
 from dataclasses import dataclass
+from typing import Any, Sequence
 
-from kvalitet.search.retriever import RankParams
+from kvalitet.search.retriever import Candidates, Mode, RankParams
 
 MODES = ("bm25", "dense", "hybrid")
 K = 10
@@ -65,21 +66,21 @@ def scores(rel: list[bool] | None, k: int = K) -> dict[str, float]:
     }
 
 
-def summarise(gold: list[dict], results: list[list[bool] | None]) -> dict:
+def summarise(gold: list[dict], results: Sequence[list[bool] | None]) -> dict:
     """Mean figures over the answerable questions; no-answer precision and recall: of the
     questions answered with no hits, how many had no answer; of those with no answer, how many
     were answered with no hits (None when the system never answers "no hits")."""
     answerable = [(g, r) for g, r in zip(gold, results, strict=True) if g["relevant"]]
-    out = {m: 0.0 for m in ("success@1", "success@5", "mrr@10", "ndcg@10")}
+    sums = {m: 0.0 for m in ("success@1", "success@5", "mrr@10", "ndcg@10")}
     misses = []
     for g, r in answerable:
         s = scores(r)
-        for m in out:
-            out[m] += s[m]
+        for m in sums:
+            sums[m] += s[m]
         if not s["success@5"]:
             misses.append(g["query"])
     n = max(1, len(answerable))
-    out = {m: v / n for m, v in out.items()}
+    out: dict[str, Any] = {m: v / n for m, v in sums.items()}
     empty = [g for g, r in zip(gold, results, strict=True) if not r]
     no_answer = [g for g in gold if not g["relevant"]]
     right = sum(1 for g in empty if not g["relevant"])
@@ -109,11 +110,11 @@ class Prepared:
     """One question's candidates, computed once and ranked under many settings."""
 
     item: dict
-    candidates: object
-    literal: object  # the candidates as today's search makes them
+    candidates: Candidates
+    literal: Candidates  # the candidates as today's search makes them
 
 
-def prepare(retriever, gold: list[dict], mode: str = "hybrid") -> list[Prepared]:
+def prepare(retriever, gold: list[dict], mode: Mode = "hybrid") -> list[Prepared]:
     snap = retriever.index.snapshot()
     out = []
     for g in gold:
@@ -131,7 +132,7 @@ class Runs:
     """Per-question results of the prepared questions under one RankParams, computed once
     and shared by every fold (a question's hits do not depend on the fold)."""
 
-    def __init__(self, retriever, prepared: list[Prepared], mode: str = "hybrid"):
+    def __init__(self, retriever, prepared: list[Prepared], mode: Mode = "hybrid"):
         self.retriever = retriever
         self.prepared = prepared
         self.mode = mode
@@ -170,7 +171,8 @@ def tune(runs: Runs, rows: list[int]) -> RankParams:
     best, best_v = None, -1.0
     keys = list(GRID_RANKING)
     for values in itertools.product(*(GRID_RANKING[k] for k in keys)):
-        p = RankParams(**dict(zip(keys, values, strict=True)))
+        grid_point: dict[str, Any] = dict(zip(keys, values, strict=True))
+        p = RankParams(**grid_point)
         v = runs.objective(p, answerable)
         if v > best_v + 1e-9:
             best, best_v = p, v
@@ -196,7 +198,7 @@ def folds_of(gold: list[dict], k: int = 5, seed: int = 7) -> list[int]:
     return fold
 
 
-def cross_validate(retriever, gold: list[dict], k: int = 5, seed: int = 7, mode: str = "hybrid") -> dict:
+def cross_validate(retriever, gold: list[dict], k: int = 5, seed: int = 7, mode: Mode = "hybrid") -> dict:
     """k-fold cross-validation over the questions that may be tuned on: settings tuned on k-1
     folds, figures from the held-out fold (each question scored once, by settings that never
     saw it). Questions marked "split": "heldout" are never tuned on: they are scored once, by

@@ -29,6 +29,7 @@ import re
 import unicodedata
 from difflib import SequenceMatcher
 from pathlib import Path
+from typing import Any
 
 STRUCTURED = ("aktivitet", "indikator", "kostnad", "process")
 _DOC_EXT = {".docx", ".pdf", ".html", ".htm", ".xlsx", ".csv", ".md", ".txt"}
@@ -201,7 +202,7 @@ def evaluate_dir(directory: Path, settings) -> dict:
         labelled = labels.get("records") or []
         predicted = got["records"]
         pairs = match_records(labelled, predicted)
-        doc_row = {"path": rel, "labelled": len(labelled), "matched": 0,
+        doc_row: dict[str, Any] = {"path": rel, "labelled": len(labelled), "matched": 0,
                    "doc_kind": [labels.get("doc_kind"), got.get("doc_kind")], "year": [labels.get("year"), got.get("year")]}
         for kind in {r["kind"] for r in labelled} | {r["kind"] for r in predicted if r["kind"] in STRUCTURED}:
             k(kind)

@@ -32,15 +32,15 @@ def alt_text(series: list[Series]) -> str:
     """A sentence per series: first and last value, and the target, in Swedish."""
     out = []
     for s in series:
-        pts = [p for p in sorted(s.points, key=lambda p: p.year) if p.value is not None]
+        pts = [(p.year, p.value) for p in sorted(s.points, key=lambda p: p.year) if p.value is not None]
         if not pts:
             out.append(f"{s.title}: inga värden.")
             continue
-        first, last = pts[0], pts[-1]
+        (first_year, first_value), (last_year, last_value) = pts[0], pts[-1]
         text = (f"{s.title}{' (' + _label(s) + ')' if s.entity or (s.gender and s.gender != 'T') else ''}: "
-                f"{format_value(first.value, s.unit)} {first.year}")
-        if last is not first:
-            text += f" och {format_value(last.value, s.unit)} {last.year}"
+                f"{format_value(first_value, s.unit)} {first_year}")
+        if len(pts) > 1:
+            text += f" och {format_value(last_value, s.unit)} {last_year}"
         target, _ = s.latest_target()
         if target is not None:
             text += f"; målnivå {format_value(target, s.unit)}"
@@ -88,7 +88,7 @@ def _draw(series: list[Series], title: str | None, width_in: float, height_in: f
                 ax.annotate(format_value(y, s.unit), (x, y), textcoords="offset points", xytext=(0, 7),
                             ha="center", fontsize=8, color="#1f1f1f")
     ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v:g}".replace(".", ",")))
-    targets = {(s.latest_target()[0]) for s in series} - {None}
+    targets = {t for s in series if (t := s.latest_target()[0]) is not None}
     if len(targets) == 1:
         t = targets.pop()
         ax.axhline(t, linestyle=(0, (6, 3)), color="#000000", linewidth=1.2)

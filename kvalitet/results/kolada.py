@@ -72,8 +72,8 @@ def _year(period: str, where: str) -> int:
     return int(m.group(0))
 
 
-def from_api_values(values: list[dict], titles: dict[str, str] | None = None,
-                    names: dict[str, str] | None = None) -> list[KoladaValue]:
+def from_api_values(values: list[dict], titles: dict[str, str | None] | None = None,
+                    names: dict[str, str | None] | None = None) -> list[KoladaValue]:
     """Kolada data objects ({"kpi", "municipality"|"ou", "period", "values": [{gender, value, status}]})
     as KoladaValues. Raises InvalidInput when an object lacks its KPI, entity or period."""
     titles, names = titles or {}, names or {}

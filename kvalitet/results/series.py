@@ -127,31 +127,32 @@ def document_series(passages: Iterable[Passage], aliases: dict[str, str] | None 
     the source label. Passages without an indicator name or a year are left out.
     """
     titles = titles or {}
-    rows = []
+    rows: list[tuple[Passage, dict[str, str | None], str, int]] = []  # (passage, fields, indicator, year)
     for p in passages:
         if p.section_kind != "indikator":
             continue
         f = indicator_fields(p)
-        if not f.get("indicator"):
+        indicator = f.get("indicator")
+        if not indicator:
             continue
         year = period_year(f.get("period"), p.year)
         if year is None:
             continue
-        rows.append((p, f, year))
-    keys = group_wordings([f["indicator"] for _, f, _ in rows], aliases)
-    by_series: dict[tuple[str, str | None], list[tuple[Passage, dict, int]]] = defaultdict(list)
-    for p, f, year in rows:
+        rows.append((p, f, indicator, year))
+    keys = group_wordings([indicator for _, _, indicator, _ in rows], aliases)
+    by_series: dict[tuple[str, str | None], list[tuple[Passage, dict[str, str | None], str, int]]] = defaultdict(list)
+    for p, f, indicator, year in rows:
         entity = getattr(p, "unit", None)
-        by_series[(keys[f["indicator"]], entity)].append((p, f, year))
+        by_series[(keys[indicator], entity)].append((p, f, indicator, year))
     out = []
     for (key, entity), members in by_series.items():
-        members.sort(key=lambda m: (m[2], m[0].doc_path))
-        latest = members[-1][1]["indicator"]
+        members.sort(key=lambda m: (m[3], m[0].doc_path))
+        latest = members[-1][2]
         unit = None
         points = []
-        for p, f, year in members:
-            value = parse_figure(f.get("outcome"), f["indicator"])
-            target = parse_figure(f.get("target"), f["indicator"])
+        for p, f, indicator, year in members:
+            value = parse_figure(f.get("outcome"), indicator)
+            target = parse_figure(f.get("target"), indicator)
             unit = unit or (value.unit if value else None) or (target.unit if target else None)
             title = titles.get(p.doc_path) or p.doc_path
             label = f"Källa: {title}" + (f", sida {p.page}" if p.page else f", rad {p.line_start}")
@@ -164,7 +165,7 @@ def document_series(passages: Iterable[Passage], aliases: dict[str, str] | None 
                 source=ValueSource(kind="dokument", label=label, passage_id=p.id, path=p.doc_path, page=p.page,
                                    line_start=p.line_start, line_end=p.line_end),
             ))
-        wordings = list(dict.fromkeys(f["indicator"] for _, f, _ in members))
+        wordings = list(dict.fromkeys(indicator for _, _, indicator, _ in members))
         out.append(Series(
             id=series_id("dokument", key, entity, None), source_kind="dokument", title=latest,
             wordings=wordings, unit=unit or unit_of("", latest), entity=entity,

@@ -227,7 +227,7 @@ class ResultsService:
         the last stands against the target, e.g. "Andelen elever som känner sig trygga har gått från
         84 % 2021 till 80 % 2023, under målnivån 85 %." Kolada's end with the line "Källa: Kolada (RKA)".
         """
-        pts = [p for p in sorted(s.points, key=lambda p: p.year) if p.value is not None]
+        pts = [(p, p.value) for p in sorted(s.points, key=lambda p: p.year) if p.value is not None]
         if not pts:
             return f"{s.title}: inga värden."
         title = s.title.rstrip(".")
@@ -245,27 +245,28 @@ class ResultsService:
             subject += f" i {s.entity}"
         if s.gender in ("K", "M"):
             subject += f" ({_GENDER_LABEL[s.gender]})"
-        first, last = pts[0], pts[-1]
-        if first is last:
-            text = f"{subject} var {format_value(last.value, s.unit)} {last.year}"
+        (first, first_value), (last, last_value) = pts[0], pts[-1]
+        if len(pts) == 1:
+            text = f"{subject} var {format_value(last_value, s.unit)} {last.year}"
         else:
-            diff = last.value - first.value
+            diff = last_value - first_value
             if abs(diff) < 1e-9:
-                text = f"{subject} var {format_value(last.value, s.unit)} både {first.year} och {last.year}"
+                text = f"{subject} var {format_value(last_value, s.unit)} både {first.year} och {last.year}"
             else:
-                text = (f"{subject} har gått från {format_value(first.value, s.unit)} {first.year} till "
-                        f"{format_value(last.value, s.unit)} {last.year}")
+                text = (f"{subject} har gått från {format_value(first_value, s.unit)} {first.year} till "
+                        f"{format_value(last_value, s.unit)} {last.year}")
                 if s.unit == "%":
                     text += f" ({'+' if diff > 0 else '−'}{format_value(abs(diff), None)} procentenheter)"
-        target = next((p for p in reversed(pts) if p.target is not None), None)
-        if target is not None and target.year == last.year:
-            t = format_value(target.target, s.unit)
-            if abs(last.value - target.target) < 1e-9:
+        latest = next(((p, p.target) for p, _ in reversed(pts) if p.target is not None), None)
+        if latest is not None and latest[0].year == last.year:
+            target, goal = latest
+            t = format_value(goal, s.unit)
+            if abs(last_value - goal) < 1e-9:
                 text += f", i nivå med målnivån {t}"
-            elif meets(last.value, target.target, target.comparator):
-                text += f", över målnivån {t}" if last.value > target.target else f", inom målnivån {t}"
+            elif meets(last_value, goal, target.comparator):
+                text += f", över målnivån {t}" if last_value > goal else f", inom målnivån {t}"
             else:
-                text += f", under målnivån {t}" if last.value < target.target else f", över målnivån {t}"
+                text += f", under målnivån {t}" if last_value < goal else f", över målnivån {t}"
         text += "."
         if s.source_kind == "kolada":
             text += f" {KOLADA_LABEL}."

@@ -36,7 +36,7 @@ class Snapshot:
     bm25: BM25Index
     passages: dict[str, Passage]
     ordered: list[Passage]
-    years: np.ndarray = field(default=None)  # type: ignore[assignment]
+    years: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int32))  # year per passage, -1 unknown
     fields: dict[str, np.ndarray] = field(default_factory=dict)
     committee_sets: list = field(default_factory=list)
 

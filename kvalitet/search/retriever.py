@@ -451,7 +451,8 @@ class Retriever:
             if share >= 0.5 or (filters is not None and filters.committee):
                 total = vectors.count()
                 deeper = min(total, int(n / max(share, 1e-6) * 1.5) + 10)
-                where = filters.model_copy(update={"committee": None}) if share < 0.5 else None
+                # under half admitted: only here because of a committee filter, so filters is set
+                where = filters.model_copy(update={"committee": None}) if share < 0.5 and filters is not None else None
                 kept = []
                 for pid, score in vectors.query(vec, deeper, where):
                     row = snap.row_of(pid)

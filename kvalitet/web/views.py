@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import html
 import re
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timezone, tzinfo
 from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlencode
@@ -28,7 +28,7 @@ STATIC_DIR = Path(__file__).resolve().parent / "static"
 try:
     from zoneinfo import ZoneInfo
 
-    LOCAL_TZ = ZoneInfo("Europe/Stockholm")
+    LOCAL_TZ: tzinfo = ZoneInfo("Europe/Stockholm")
 except Exception:  # pragma: no cover - no time zone database: show UTC
     LOCAL_TZ = timezone.utc
 

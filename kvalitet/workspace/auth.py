@@ -35,6 +35,7 @@ import secrets
 import threading
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeGuard
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
@@ -120,8 +121,9 @@ def token_id_of(token: str) -> str | None:
     return m.group(1) if m else None
 
 
-def is_legacy_hash(token_hash: str | None) -> bool:
-    return bool(token_hash) and not token_hash.startswith(HMAC_PREFIX)
+def is_legacy_hash(token_hash: str | None) -> TypeGuard[str]:
+    """Whether the stored hash is an argon2 hash from before the keyed hashes (not empty, no HMAC prefix)."""
+    return bool(token_hash and not token_hash.startswith(HMAC_PREFIX))
 
 
 def verify_token(token_hash: str | None, token: str, key: bytes) -> bool:

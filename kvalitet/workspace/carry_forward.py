@@ -101,7 +101,7 @@ def _fold(text: str) -> str:
 
 
 def is_finished(status: str | None) -> bool:
-    return bool(status) and _fold(status) in _FINISHED_WORDS
+    return bool(status and _fold(status) in _FINISHED_WORDS)
 
 
 def is_postponed(deadline: str | None, flag: bool = False) -> bool:
@@ -235,6 +235,8 @@ def _new_report(ws, s: Session, title: str, kind: str, year: int, unit: str, use
         data = ReportIn(title=title, kind=kind, year=year, unit=unit)
     except ValidationError as exc:
         raise validation_error(exc) from exc
+    if not data.unit:  # as Workspace.create_report; a carried or seeded report always names its unit
+        raise InvalidInput("Ange enhet (unit) / a unit is required")
     require_write(user, data.unit)
     now = utcnow()
     row = ReportRow(title=data.title, kind=data.kind, year=data.year, unit=data.unit, owner_id=user.id,

@@ -34,6 +34,7 @@ import math
 import re
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import overload
 
 from docx import Document
 from docx.enum.section import WD_ORIENT
@@ -42,6 +43,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK, WD_TAB_ALIGNMENT, WD_TA
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Emu, Pt, RGBColor
+from lxml import etree
 
 from kvalitet.workspace.render import BUILTIN_TEMPLATES, STATUS_REVIEWED
 
@@ -68,7 +70,7 @@ def base_document_path(kind: str, templates_dir: Path | None) -> Path | None:
 
 
 # ---- raw OOXML helpers ----------------------------------------------------------------------
-def _el(tag: str, **attrs) -> OxmlElement:
+def _el(tag: str, **attrs) -> etree._Element:
     e = OxmlElement(tag)
     for k, v in attrs.items():
         e.set(qn(k.replace("_", ":", 1)), str(v))
@@ -744,8 +746,11 @@ def _table_of_contents(doc, anchor, headings: list[tuple[int, str, str]], after:
         numbered = all(re.match(r"^\d+[.)]", t) and (after or {}).get(i) for i, t in below)
         if numbered:
             for i, t in below:
-                n = re.match(r"^(\d+[.)])", t).group(1)
-                text = " ".join(after[i].split())
+                m = re.match(r"^(\d+[.)])", t)
+                under = (after or {}).get(i)
+                assert m is not None and under  # `numbered` checked both
+                n = m.group(1)
+                text = " ".join(under.split())
                 named[i] = f"{n} {text if len(text) <= 90 else text[:89].rstrip() + ' …'}"
             deepest = top + 1
         else:
@@ -791,6 +796,14 @@ def _table_of_contents(doc, anchor, headings: list[tuple[int, str, str]], after:
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
+@overload
+def xml_safe(text: str) -> str: ...
+
+
+@overload
+def xml_safe(text: None) -> None: ...
+
+
 def xml_safe(text: str | None) -> str | None:
     """Word's XML cannot hold C0 control characters: drop them (tab and newline stay)."""
     return _NOT_XML.sub("", text) if text else text
@@ -821,7 +834,8 @@ def html_to_docx(html: str, *, base: Path | None = None, title: str | None = Non
     laid out (its <h1> and meta lines included). `base`: a municipality's Word template.
     `deadline` (time.monotonic()): ServiceUnavailable when the layout runs past it (the HTML is
     laid out in pieces and the clock checked between them), so an export cannot run for minutes."""
-    html, title, subject, author = (xml_safe(x) for x in (html, title, subject, author))
+    html = xml_safe(html)
+    title, subject, author = (xml_safe(x) for x in (title, subject, author))
     if meta:
         meta = {k: xml_safe(v) if isinstance(v, str) else v for k, v in meta.items()}
     doc = Document(str(base)) if base else Document()

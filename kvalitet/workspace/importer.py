@@ -154,6 +154,7 @@ def _read_csv(data: bytes) -> Table:
             score = (1, len(mapped), len(rows[n - 1]))
         if best is None or score > best[0]:
             best = (score, delim)
+    assert best is not None  # every delimiter was scored
     delim = best[1]
     rows = [[c.strip() for c in r] for r in csv.reader(io.StringIO(text), delimiter=delim)]
     return Table(file_type="csv", rows=rows, encoding=encoding, delimiter=delim)

@@ -29,7 +29,7 @@ import threading
 import weakref
 from collections import Counter
 from datetime import datetime, timedelta, timezone
-from typing import Callable
+from typing import Callable, overload
 
 from pydantic import BaseModel, Field
 from sqlalchemy import (
@@ -193,6 +193,14 @@ def _pid_alive(pid: int) -> bool:
     except OSError:
         return False
     return True
+
+
+@overload
+def _aware(dt: datetime) -> datetime: ...
+
+
+@overload
+def _aware(dt: None) -> None: ...
 
 
 def _aware(dt: datetime | None) -> datetime | None:

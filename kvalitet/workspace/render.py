@@ -249,11 +249,12 @@ def _render_pieces(text: str, refs: References, html_mode: bool) -> str:
     out: list[str] = []
     pos = 0
     for m in CITE_RE.finditer(text):
-        nums = [refs.number(pid) for pid in _PID_RE.findall(m.group(1))]
-        if any(n is None for n in nums):  # an id we have no citation for: leave it as text
+        found = [refs.number(pid) for pid in _PID_RE.findall(m.group(1))]
+        nums = [n for n in found if n is not None]
+        if len(nums) < len(found):  # an id we have no citation for: leave it as text
             continue
         out.append(esc(text[pos:m.start()]))
-        out.append(_ref_markup(nums, html_mode))  # type: ignore[arg-type]
+        out.append(_ref_markup(nums, html_mode))
         pos = m.end()
     out.append(esc(text[pos:]))
     return "".join(out)
@@ -373,7 +374,8 @@ def render(
     except TemplateNotFound as exc:
         raise ConfigError(f"Rapportmallen {name} saknas / report template not found: {exc.name}") from exc
     except TemplateError as exc:
-        where = f" (rad {exc.lineno})" if getattr(exc, "lineno", None) else ""
+        lineno = getattr(exc, "lineno", None)  # a TemplateSyntaxError knows its line
+        where = f" (rad {lineno})" if lineno else ""
         raise ConfigError(
             f"Rapportmallen {name} är felaktig{where}: {exc.message} / the report template is broken"
         ) from exc

@@ -222,9 +222,9 @@ class Workspace:
         row = s.get(SuggestionRow, suggestion_id)
         if row is None:
             raise NotFound(f"Inget förslag med id {suggestion_id} / no such suggestion")
-        section = s.get(SectionRow, row.section_id)
-        item = s.get(ItemRow, section.item_id)
-        report = s.get(ReportRow, item.report_id)
+        section = s.get_one(SectionRow, row.section_id)  # foreign keys: the chain exists
+        item = s.get_one(ItemRow, section.item_id)
+        report = s.get_one(ReportRow, item.report_id)
         return row, section, item, report
 
     @staticmethod
@@ -797,8 +797,7 @@ class Workspace:
             else:
                 target = corpus / "rapporter" / f"{report.year}-{slugify(report.title)}.md"
                 taken = {p for (p,) in s.execute(select(ReportRow.published_path).where(ReportRow.id != report.id))}
-                rel = lambda p: p.relative_to(corpus).as_posix()  # noqa: E731
-                if target.exists() or rel(target) in taken:
+                if target.exists() or target.relative_to(corpus).as_posix() in taken:
                     target = target.with_name(f"{report.year}-{slugify(report.title)}-{report.id}.md")
         from kvalitet.ingest.pipeline import display_path
         from kvalitet.ingest.staging import staged_ingest

@@ -1800,17 +1800,17 @@ def _parse_ah(doc: DocumentText, warnings: list[str]) -> list[Record]:
     records = narrative_records(doc, narrative)
     for st in steps:
         when = clean(st.when)
-        vem = re.sub(rf"\s*{_CONN}$", "", clean(st.vem)) or None
-        vad = join_lines(st.vad) or None
-        if not vad and not vem:
+        who = re.sub(rf"\s*{_CONN}$", "", clean(st.vem)) or None
+        what = join_lines(st.vad) or None
+        if not what and not who:
             continue
         records.append(
             Record(
                 section_kind="process",
-                text=_labelled([("När", when), ("Vem", vem), ("Vad", vad)]),
+                text=_labelled([("När", when), ("Vem", who), ("Vad", what)]),
                 title=st.title,
                 month=when or None,
-                role=vem,
+                role=who,
                 source=doc.source(st.start, st.end),
             )
         )

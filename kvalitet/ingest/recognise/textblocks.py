@@ -26,7 +26,7 @@ import re
 
 from kvalitet.domain.types import DocumentText, Line
 from kvalitet.domain.vocabulary import header_field
-from kvalitet.ingest.model import Block, Document
+from kvalitet.ingest.model import Block, BlockKind, Document
 
 __all__ = ["to_document", "blocks_from_lines", "is_heading_text", "NOT_HEADING_RE"]
 
@@ -113,7 +113,7 @@ def _table(lines: list[Line], md: bool = False) -> Block:
     )
 
 
-def _block(kind: str, lines: list[Line], text: str | None = None, **kw) -> Block:
+def _block(kind: BlockKind, lines: list[Line], text: str | None = None, **kw) -> Block:
     if text is None:
         text = " ".join(" ".join(ln.text.split()) for ln in lines)
     return Block(
@@ -243,7 +243,7 @@ def blocks_from_lines(lines: list[Line]) -> list[Block]:
                 blocks.append(_block("paragraph", group[i:j]))
                 i = j
                 continue
-            if numbered_heading and i > 0:
+            if lm and numbered_heading and i > 0:  # numbered_heading implies lm
                 flush()
                 blocks.append(_block("heading", [ln], s, level=_heading_level(s), number=lm.group(2)))
                 i += 1

@@ -1,9 +1,10 @@
 from alembic import context
+from sqlalchemy.engine import Engine
 
 from kvalitet.storage.db import Base
 
 config = context.config
-engine = config.attributes.get("engine")
+engine: Engine = config.attributes["engine"]  # set by kvalitet.storage.migrations.alembic_config
 
 
 def run_migrations_online() -> None:

@@ -9,6 +9,8 @@ where the year came from, the last page the text is on); documents gain läsår,
 year_source, the outline (headings with level, page and line) and the layout recogniser used.
 All columns are nullable (or have a default), so existing rows stay valid; a re-ingest fills them.
 """
+from typing import Any
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -17,7 +19,7 @@ down_revision = "0007_rollup"
 branch_labels = None
 depends_on = None
 
-PASSAGE_COLUMNS = [
+PASSAGE_COLUMNS: list[tuple[str, sa.types.TypeEngine[Any] | type[sa.types.TypeEngine[Any]]]] = [
     ("responsible", sa.Text),
     ("status_raw", sa.String(128)),
     ("assessment", sa.String(64)),
@@ -31,7 +33,7 @@ PASSAGE_COLUMNS = [
     ("year_source", sa.String(16)),
     ("page_end", sa.Integer),
 ]
-DOCUMENT_COLUMNS = [
+DOCUMENT_COLUMNS: list[tuple[str, sa.types.TypeEngine[Any] | type[sa.types.TypeEngine[Any]]]] = [
     ("school_year", sa.String(16)),
     ("period", sa.String(64)),
     ("year_source", sa.String(16)),
