@@ -29,7 +29,8 @@ from kvalitet.workspace.throttle import TOO_MANY_FAILURES, client_address, throt
 from kvalitet.errors import Forbidden, TooManyRequests, Unauthorized
 from kvalitet.workspace.auth import User
 
-SessionLoader = Callable[[Request], "int | None"]
+# A user id, or (user id, the id of the key the session was signed in with); None: no session.
+SessionLoader = Callable[[Request], "int | tuple[int, str | None] | None"]
 WWW_AUTHENTICATE = 'Bearer realm="kvalitet"'
 # Declares the scheme in the OpenAPI document (the "Authorize" button of /docs); the header is
 # parsed below, so that a malformed one is a clear 401 rather than a silent fall-through.
@@ -37,7 +38,8 @@ bearer_scheme = HTTPBearer(auto_error=False, description="Token från `kvalitet 
 
 
 def set_session_loader(app, loader: SessionLoader | None) -> None:
-    """The web layer's hook: `loader(request)` -> user id from a valid signed cookie, or None."""
+    """The web layer's hook: `loader(request)` -> user id (or user id and key id) from a valid
+    signed cookie, or None."""
     app.state.session_user_loader = loader
 
 

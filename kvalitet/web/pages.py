@@ -198,13 +198,13 @@ def page(request: Request, template: str, *, user: User | None, status: int = 20
     if session is None or (user is None and session.user_id is not None):
         session = new_session(None)
         write = True
-    flash = None
+    flash: dict[str, str] | None = None
     if session.flash and not fragment_only:
-        flash = FLASH.get(session.flash)
+        found = FLASH.get(session.flash)
+        if found is not None:
+            flash = {"level": found[0], "text": found[1]}
         session = with_flash(session, None)
         write = True
-    if flash is not None:
-        flash = {"level": flash[0], "text": flash[1]}
     if fragment_only:  # the partial that the page itself includes: _<name>
         template = "_" + template
     html = views.render(
@@ -283,10 +283,10 @@ def login(
             response.headers["Retry-After"] = str(retry)
         return response
     # A fresh session (and CSRF token) at sign-in: nothing from before carries over.
-    response = RedirectResponse(safe_next(nasta), status_code=303)
+    redirect = RedirectResponse(safe_next(nasta), status_code=303)
     sid = SessionStore(services(request).db).start(user.id)
-    manager(request).write(response, new_session(user.id, key=token_id_of(token), sid=sid))
-    return response
+    manager(request).write(redirect, new_session(user.id, key=token_id_of(token), sid=sid))
+    return redirect
 
 
 @router.post("/logga-ut")

@@ -31,7 +31,7 @@ async def lifespan(app):
     app.state.web_sessions = None
 
 
-def api_session_loader(request: Request) -> tuple[int, str] | None:
+def api_session_loader(request: Request) -> tuple[int, str | None] | None:
     """The session loader for the API (kvalitet.api.auth): (user id, key id) of a valid signed
     cookie, or None; None too while the web's lifespan is not running."""
     sessions: SessionManager | None = getattr(request.app.state, "web_sessions", None)

@@ -164,11 +164,11 @@ class SessionManager:
             return None
         return session
 
-    def check_api_request(self, request: Request) -> tuple[int, str] | None:
+    def check_api_request(self, request: Request) -> tuple[int, str | None] | None:
         """The session loader handed to the API: (user id, key id) of a valid cookie, or None.
         An unsafe method without the session's CSRF token in X-CSRF-Token is refused (403)."""
         session = self.signed_in(request)
-        if session is None:
+        if session is None or session.user_id is None:  # signed_in gives only signed-in sessions
             return None
         if request.method not in SAFE_METHODS and not self.token_matches(session, request.headers.get(CSRF_HEADER)):
             raise CsrfError(CSRF_MESSAGE)

@@ -80,7 +80,7 @@ MEDIA_TYPES = {
     "html": "text/html; charset=utf-8",
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
 }
-_SECTION_ORDER = {k: i for i, k in enumerate(DRAFT_SECTIONS)}
+_SECTION_ORDER: dict[str, int] = {k: i for i, k in enumerate(DRAFT_SECTIONS)}
 
 
 def slugify(text: str, max_len: int = 60) -> str:

@@ -8,8 +8,9 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import datetime, timedelta
+from typing import Any, cast
 
-from sqlalchemy import ForeignKey, Index, String, delete, or_, update
+from sqlalchemy import CursorResult, ForeignKey, Index, String, delete, or_, update
 from sqlalchemy.orm import Mapped, mapped_column
 
 from kvalitet.storage.db import Base, Database, UTCDateTime, utcnow
@@ -73,8 +74,10 @@ class SessionStore:
     def revoke_user(self, user_id: int) -> int:
         """End every session of a user (deactivation, a rotated key); the number ended."""
         with self.db.session() as s:
-            res = s.execute(update(SessionRow).where(SessionRow.user_id == user_id, SessionRow.revoked_at.is_(None))
-                            .values(revoked_at=utcnow()).execution_options(synchronize_session=False))
+            # an UPDATE's result is a CursorResult (Session.execute is typed for any statement)
+            res = cast(CursorResult[Any], s.execute(
+                update(SessionRow).where(SessionRow.user_id == user_id, SessionRow.revoked_at.is_(None))
+                .values(revoked_at=utcnow()).execution_options(synchronize_session=False)))
             return int(res.rowcount or 0)
 
 
@@ -82,6 +85,6 @@ class SessionStore:
         """Remove the sessions that expired before `now` (default: now) or were revoked; the
         number removed."""
         with self.db.session() as s:
-            res = s.execute(delete(SessionRow).where(or_(SessionRow.expires_at < (now or utcnow()),
-                                                         SessionRow.revoked_at.is_not(None))))
+            res = cast(CursorResult[Any], s.execute(delete(SessionRow).where(
+                or_(SessionRow.expires_at < (now or utcnow()), SessionRow.revoked_at.is_not(None)))))
             return int(res.rowcount or 0)
