@@ -22,6 +22,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
+from typing import TypeGuard
 
 from kvalitet.search.analysis import analyze, stem, words
 from kvalitet.domain.types import DraftRequest, Passage, SearchFilters
@@ -289,7 +290,7 @@ def serves(section: str, p: Passage) -> bool:
     return False
 
 
-def said(text: str | None) -> bool:
+def said(text: str | None) -> TypeGuard[str]:
     """Whether a field says anything: a comment of "-" or "–" (an empty cell) says nothing."""
     return bool(re.search(r"[^\W\d_]", text or ""))
 

@@ -150,7 +150,7 @@ class Quoter:
         heads = [norm(x).lower().rstrip(".") for x in (p.activity, p.title) if x]
         best: tuple[int, int, str] | None = None
         best_key: tuple[float, float] = (-2.0, -1.0)
-        judged: dict[tuple[int, int], tuple[float, float]] = {}
+        judged: dict[tuple[int, int], tuple[float, float, bool]] = {}
         groups = sentence_groups(p.text)
         for gi, group in enumerate(groups):
             for si, whole in enumerate(group):
