@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PIP := $(BIN)/pip --disable-pip-version-check -q
 
-.PHONY: install install-test run test bench eval clean-index
+.PHONY: install install-test run lint test bench eval clean-index
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -24,7 +24,15 @@ run: install
 	$(BIN)/kvalitet ingest; rc=$$?; [ $$rc -eq 0 ] || [ $$rc -eq 2 ] || exit $$rc
 	$(BIN)/kvalitet serve --demo-users
 
+# The linters (installed by install-test): ruff, mypy over kvalitet/ (config in pyproject.toml,
+# cache in .mypy_cache) and the import rule's contracts.
+lint:
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+	$(BIN)/lint-imports
+
 test: install-test
+	$(MAKE) --no-print-directory lint
 	$(BIN)/pytest -q
 
 bench: install-test
