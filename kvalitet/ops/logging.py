@@ -180,14 +180,17 @@ def wants_json(settings: "Settings", stream: IO[str] | None = None) -> bool:
         return True
 
 
+class KvalitetHandler(logging.StreamHandler):
+    """Our handler on the root logger: a class of its own, so setup_logging can replace it."""
+
+
 def setup_logging(settings: "Settings", stream: IO[str] | None = None) -> logging.Handler:
     """Install (or replace) our handler on the root logger and quiet uvicorn's access log."""
     root = logging.getLogger()
     for h in list(root.handlers):
-        if getattr(h, "_kvalitet", False):
+        if isinstance(h, KvalitetHandler):
             root.removeHandler(h)
-    handler = logging.StreamHandler(stream or sys.stderr)
-    handler._kvalitet = True  # type: ignore[attr-defined]
+    handler = KvalitetHandler(stream or sys.stderr)
     handler.addFilter(RedactingFilter())
     handler.setFormatter(JsonFormatter() if wants_json(settings, stream) else TextFormatter())
     root.addHandler(handler)

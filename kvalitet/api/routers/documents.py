@@ -61,7 +61,9 @@ def list_documents(svc: Services = Depends(get_services), _user: User = Depends(
 def render_passage_html(ctx: PassageContextOut) -> str:
     """The passage as an HTML page: every piece of document text escaped, no inline script or
     style (the CSP forbids both)."""
-    esc = lambda s: html.escape(s, quote=True)  # noqa: E731
+    def esc(s: str) -> str:
+        return html.escape(s, quote=True)
+
     items = []
     for ln in ctx.lines:
         text = esc(ln.text) or "&nbsp;"
