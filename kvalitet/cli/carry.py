@@ -13,7 +13,7 @@ from typing import List, Optional
 import typer
 
 from kvalitet.errors import KvalitetError
-from kvalitet.cli.common import actor, dump, fail, services
+from kvalitet.cli.common import actor, dump, fail, list_out, services
 
 jobs_app = typer.Typer(help="Bakgrundsjobb: utkast för alla aktiviteter.", no_args_is_help=True)
 
@@ -194,12 +194,8 @@ def jobs_list(
         views = list_jobs(services().workspace, actor(), report_id=report_id)
     except KvalitetError as exc:
         fail(exc)
-    if as_json:
-        typer.echo(dump({"jobs": [v.model_dump(mode="json") for v in views]}))
-        return
-    for v in views:
-        typer.echo(f"{v.id}  rapport {v.report_id:>4}  {v.state:9} {v.done:>4}/{v.total:<4} {v.owner}  {v.created_at:%Y-%m-%d %H:%M}")
-    typer.echo(f"{len(views)} jobb")
+    list_out(as_json, "jobs", views, lambda v: f"{v.id}  rapport {v.report_id:>4}  {v.state:9} {v.done:>4}/{v.total:<4} "
+                                              f"{v.owner}  {v.created_at:%Y-%m-%d %H:%M}", "jobb")
 
 
 @jobs_app.command("show")

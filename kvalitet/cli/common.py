@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import getpass
 import json
-from typing import NoReturn
+from typing import Any, Callable, NoReturn, Sequence
 
 import typer
 
@@ -50,3 +50,14 @@ def actor() -> User:
     except Exception:  # pragma: no cover - no login name in some containers
         login = "okänd"
     return User.system(f"cli:{login}")
+
+
+def list_out(as_json: bool, key: str, views: Sequence[Any], line: Callable[[Any], str], count: str) -> None:
+    """A list command's output: ``{key: [view, …]}`` as JSON, or one `line(view)` each and a
+    last line "N `count`" (views are pydantic models)."""
+    if as_json:
+        typer.echo(dump({key: [v.model_dump(mode="json") for v in views]}))
+        return
+    for v in views:
+        typer.echo(line(v))
+    typer.echo(f"{len(views)} {count}")

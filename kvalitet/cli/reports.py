@@ -13,7 +13,7 @@ import typer
 
 from kvalitet.errors import KvalitetError
 from kvalitet.workspace.models import ROLES
-from kvalitet.cli.common import actor, dump, fail, services
+from kvalitet.cli.common import actor, dump, fail, list_out, services
 
 users_app = typer.Typer(help="Användare och deras API-token.", no_args_is_help=True)
 reports_app = typer.Typer(help="Rapporter: lista, exportera, publicera.", no_args_is_help=True)
@@ -118,12 +118,8 @@ def reports_list(as_json: bool = typer.Option(False, "--json")):
     """All reports with their review progress."""
     ws = services().workspace
     reports = ws.list_reports(actor())
-    if as_json:
-        typer.echo(dump({"reports": [r.model_dump(mode="json") for r in reports]}))
-        return
-    for r in reports:
-        typer.echo(f"{r.id:>4}  {r.year}  {r.kind:28} {r.state:10} {r.unit:20} {r.title}")
-    typer.echo(f"{len(reports)} rapporter")
+    list_out(as_json, "reports", reports,
+             lambda r: f"{r.id:>4}  {r.year}  {r.kind:28} {r.state:10} {r.unit:20} {r.title}", "rapporter")
 
 
 @reports_app.command("export")

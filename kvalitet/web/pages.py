@@ -718,15 +718,25 @@ def publish_confirm(request: Request, report_id: Id, user: User = Depends(web_us
     return _confirm_page(request, user, report_id, "publicera")
 
 
+# action -> (the Workspace method, the flash message after it)
+_STATE_CHANGES = {"publicera": ("publish", "publicerad_ok"), "oppna-igen": ("reopen", "oppnad_igen")}
+
+
+def _change_state(request, report_id: int, version: str, user: User, action: str):
+    """Publish or reopen after the confirmation page; a conflict shows the page again with why."""
+    method, flash = _STATE_CHANGES[action]
+    try:
+        getattr(services(request).workspace, method)(report_id, user, expected_version=_version(version))
+    except Conflict as exc:
+        return _confirm_page(request, user, report_id, action, status=409, notice=swedish(exc.message))
+    return redirect(request, f"/rapporter/{report_id}", flash)
+
+
 @router.post("/rapporter/{report_id}/publicera")
 def publish_report(request: Request, report_id: Id, version: str = Form("", max_length=12),
                    user: User = Depends(web_user)):
     """Publish after the confirmation page: the report goes into the corpus and the index."""
-    try:
-        services(request).workspace.publish(report_id, user, expected_version=_version(version))
-    except Conflict as exc:
-        return _confirm_page(request, user, report_id, "publicera", status=409, notice=swedish(exc.message))
-    return redirect(request, f"/rapporter/{report_id}", "publicerad_ok")
+    return _change_state(request, report_id, version, user, "publicera")
 
 
 @router.get("/rapporter/{report_id}/oppna-igen")
@@ -737,11 +747,7 @@ def reopen_confirm(request: Request, report_id: Id, user: User = Depends(web_use
 @router.post("/rapporter/{report_id}/oppna-igen")
 def reopen_report(request: Request, report_id: Id, version: str = Form("", max_length=12),
                   user: User = Depends(web_user)):
-    try:
-        services(request).workspace.reopen(report_id, user, expected_version=_version(version))
-    except Conflict as exc:
-        return _confirm_page(request, user, report_id, "oppna-igen", status=409, notice=swedish(exc.message))
-    return redirect(request, f"/rapporter/{report_id}", "oppnad_igen")
+    return _change_state(request, report_id, version, user, "oppna-igen")
 
 
 @router.get("/rapporter/{report_id}/andringar")

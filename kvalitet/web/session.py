@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import hmac
 import logging
-import os
 import secrets
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -38,6 +37,7 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from starlette.responses import Response
 
 from kvalitet.errors import ConfigError, Forbidden
+from kvalitet.storage.keys import read_or_make_key
 from kvalitet.workspace.sessions import SESSION_MAX_AGE, SessionStore
 
 log = logging.getLogger("kvalitet.web")
@@ -89,23 +89,8 @@ def load_secret(settings) -> str:
         if len(settings.secret_key) < 16:
             raise ConfigError("KVALITET_SECRET_KEY är för kort: minst 16 tecken / the secret key is too short")
         return settings.secret_key
-    index_dir = Path(settings.index_dir)
-    index_dir.mkdir(parents=True, exist_ok=True)
-    path = index_dir / SECRET_FILE
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        pass
-    else:
-        with os.fdopen(fd, "w", encoding="ascii") as fh:
-            fh.write(secrets.token_urlsafe(48))
-            fh.flush()
-            os.fsync(fh.fileno())
-    mode = path.stat().st_mode & 0o777
-    if mode & 0o077:
-        os.chmod(path, 0o600)
-        log.warning("tightened the permissions of %s to 0600", path)
-    secret = path.read_text(encoding="ascii").strip()
+    path = Path(settings.index_dir) / SECRET_FILE
+    secret = read_or_make_key(path)
     if len(secret) < 32:  # another worker is writing it this very moment, or it was truncated
         raise ConfigError(f"{path} är tom eller trasig; ta bort den och starta om / the web secret file is broken")
     return secret

@@ -21,6 +21,7 @@ from markupsafe import Markup, escape
 
 from kvalitet.settings import WEB_TEMPLATES
 from kvalitet.domain.types import DRAFT_SECTIONS, PERSPECTIVES, STATUSES
+from kvalitet.domain.vocabulary import SECTION_KIND_LABELS
 
 TEMPLATES_DIR = WEB_TEMPLATES
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -57,26 +58,14 @@ DOC_KIND_LABELS = {
     "rapport": "Rapport skriven i Kvalitet",
     "okand": "Okänd dokumenttyp",
 }
-PASSAGE_KIND_LABELS = {
-    "aktivitet": "Aktivitet",
-    "uppfoljning": "Uppföljning",
-    "analys": "Analys",
-    "kommentar": "Kommentar",
-    "insats": "Insats",
-    "mal": "Mål och förväntade effekter",
-    "ansvar": "Ansvar",
-    "risk": "Risker",
-    "styrkor_svagheter": "Styrkor och svagheter",
-    "kostnad": "Kostnader",
-    "tidplan": "Tidplan",
-    "bakgrund": "Bakgrund",
-    "nulagesanalys": "Nulägesanalys",
-    "erfarenhetsspridning": "Erfarenhetsspridning",
-    "process": "Årshjul",
-    "indikator": "Indikatorer",
-    "nulage": "Nuläge",
-    "text": "Övrig text",
-}
+# One passage's kind (the search filter, a hit's label): the vocabulary's section labels, singular
+# where one passage is one of a kind, in the order the filter offers them.
+_SINGULAR = {"aktivitet": "Aktivitet", "kommentar": "Kommentar", "insats": "Insats",
+             "mal": "Mål och förväntade effekter", "process": "Årshjul"}
+_FILTER_ORDER = ("aktivitet", "uppfoljning", "analys", "kommentar", "insats", "mal", "ansvar", "risk",
+                 "styrkor_svagheter", "kostnad", "tidplan", "bakgrund", "nulagesanalys", "erfarenhetsspridning",
+                 "process", "indikator", "nulage", "text")
+PASSAGE_KIND_LABELS = {k: _SINGULAR.get(k, SECTION_KIND_LABELS[k]) for k in _FILTER_ORDER}
 # Record fields as the document page names them (same order as `kvalitet inspect`).
 RECORD_FIELD_LABELS = {
     "activity": "Aktivitet", "goal": "Mål", "municipal_goal": "Kommunövergripande mål", "committee": "Nämnd",

@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import os
 import re
 import secrets
 import threading
@@ -40,6 +39,7 @@ from typing import TypeGuard
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
+from kvalitet.storage.keys import read_or_make_key
 from kvalitet.errors import ConfigError, Forbidden
 from kvalitet.workspace.models import ROLES
 
@@ -90,21 +90,8 @@ def token_key(settings) -> bytes:
             raise ConfigError("KVALITET_TOKEN_SECRET är för kort: minst 32 tecken / the token secret is too short "
                               "(at least 32 characters)")
         return configured.encode("utf-8")
-    index_dir = Path(settings.index_dir)
-    index_dir.mkdir(parents=True, exist_ok=True)
-    path = index_dir / TOKEN_KEY_FILE
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        pass
-    else:
-        with os.fdopen(fd, "w", encoding="ascii") as fh:
-            fh.write(secrets.token_urlsafe(48))
-            fh.flush()
-            os.fsync(fh.fileno())
-    if path.stat().st_mode & 0o077:
-        os.chmod(path, 0o600)
-    key = path.read_text(encoding="ascii").strip()
+    path = Path(settings.index_dir) / TOKEN_KEY_FILE
+    key = read_or_make_key(path)
     if len(key) < 32:
         raise ConfigError(f"{path} är tom eller trasig: återställ den ur säkerhetskopian, eller ta bort den och "
                           "ge alla användare nya nycklar / the token key file is broken")

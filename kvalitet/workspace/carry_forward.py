@@ -366,20 +366,27 @@ def carry_forward(ws, report_id: int, year: int | None, user: User, *, title: st
             )
             new.info["found"] = bool(info["found_ids"])
         report = _new_report(ws, s, title or _retitle(old.title, old.year, year), old.kind, year, old.unit, user)
-        rows = insert_items(ws, s, report, new_items, user)
-        carried = [
-            CarriedItem(item_id=row.id, activity=row.activity, status=row.status, deadline=row.deadline,
-                        carried_from=row.carried_from, history_ids=list(row.history_ids or []),
-                        found_in_index=new.info["found"], goals=new.info["goals"], sources=new.info["sources"])
-            for row, new in zip(rows, new_items, strict=True)
-        ]
-        record_audit(s, user, "report.carry_forward", "report", report.id, report.id, None, {
-            "source": source, "from_report": old.id, "from_year": old.year, "year": year, "unit": old.unit,
-            "items": [c.item_id for c in carried], "merged": merged,
-            "skipped": [x.source for x in skipped],
-        })
-        view = ws.report_view(s, report)
-    return SeedResult(report=view, source=source, from_year=old.year, carried=carried, merged=merged, skipped=skipped)
+        return _seeded(ws, s, report, new_items, user, "report.carry_forward", source, old.year, merged, skipped,
+                       {"from_report": old.id, "unit": old.unit})
+
+
+def _seeded(ws, s, report: ReportRow, new_items: list, user: User, action: str, source: str, from_year: int | None,
+            merged: list, skipped: list, audit: dict) -> SeedResult:
+    """The shared end of carry-forward and seeding from a document: insert the items, audit the
+    report's creation (`action`, with `audit`'s fields) and say what was carried."""
+    rows = insert_items(ws, s, report, new_items, user)
+    carried = [
+        CarriedItem(item_id=row.id, activity=row.activity, status=row.status, deadline=row.deadline,
+                    carried_from=row.carried_from, history_ids=list(row.history_ids or []),
+                    found_in_index=new.info["found"], goals=new.info["goals"], sources=new.info["sources"])
+        for row, new in zip(rows, new_items, strict=True)
+    ]
+    record_audit(s, user, action, "report", report.id, report.id, None, {
+        "source": source, "from_year": from_year, "year": report.year, **audit,
+        "items": [c.item_id for c in carried], "merged": merged, "skipped": [x.source for x in skipped],
+    })
+    return SeedResult(report=ws.report_view(s, report), source=source, from_year=from_year, carried=carried,
+                      merged=merged, skipped=skipped)
 
 
 # ---- seed from an ingested document --------------------------------------------------------
@@ -513,16 +520,5 @@ def seed_from_document(
                 f"already seeded report {earlier}", detail={"report_id": earlier},
             )
         report = _new_report(ws, s, title, kind, year, unit, user)
-        created = insert_items(ws, s, report, new_items, user)
-        carried = [
-            CarriedItem(item_id=row.id, activity=row.activity, status=row.status, deadline=row.deadline,
-                        carried_from=row.carried_from, history_ids=list(row.history_ids or []),
-                        found_in_index=new.info["found"], goals=new.info["goals"], sources=new.info["sources"])
-            for row, new in zip(created, new_items, strict=True)
-        ]
-        record_audit(s, user, "report.from_document", "report", report.id, report.id, None, {
-            "source": source, "from_year": from_year, "year": year, "unit": unit, "doc_kind": doc.doc_kind,
-            "items": [c.item_id for c in carried], "merged": merged, "skipped": [x.source for x in skipped],
-        })
-        view = ws.report_view(s, report)
-    return SeedResult(report=view, source=source, from_year=from_year, carried=carried, merged=merged, skipped=skipped)
+        return _seeded(ws, s, report, new_items, user, "report.from_document", source, from_year, merged, skipped,
+                       {"unit": unit, "doc_kind": doc.doc_kind})

@@ -285,12 +285,17 @@ def _with_uncited(value: "Text | str", refs: References) -> list[str]:
     return _paragraphs("" if value is None else str(value))
 
 
+def _rendered(ctx, value) -> tuple[list[str], bool]:
+    """The value's paragraphs with their citations rendered, and whether the output is HTML."""
+    refs: References = ctx["refs"]
+    html_mode = bool(ctx.eval_ctx.autoescape)
+    return [_render_pieces(p, refs, html_mode) for p in _with_uncited(value, refs)], html_mode
+
+
 @pass_context
 def block_filter(ctx, value) -> str:
     """Block text: Markdown paragraphs separated by blank lines, or HTML <p> elements."""
-    refs: References = ctx["refs"]
-    html_mode = bool(ctx.eval_ctx.autoescape)
-    paras = [_render_pieces(p, refs, html_mode) for p in _with_uncited(value, refs)]
+    paras, html_mode = _rendered(ctx, value)
     if html_mode:
         return Markup("\n".join("<p>" + p.replace("\n", "<br>\n") + "</p>" for p in paras))
     return "\n\n".join(paras)
@@ -299,12 +304,9 @@ def block_filter(ctx, value) -> str:
 @pass_context
 def inline_filter(ctx, value) -> str:
     """Inline text (a heading, a table cell): line breaks become <br> in both formats."""
-    refs: References = ctx["refs"]
-    html_mode = bool(ctx.eval_ctx.autoescape)
-    paras = [_render_pieces(p, refs, html_mode) for p in _with_uncited(value, refs)]
-    if html_mode:
-        return Markup("<br><br>".join(p.replace("\n", "<br>") for p in paras))
-    return "<br><br>".join(p.replace("\n", "<br>") for p in paras)
+    paras, html_mode = _rendered(ctx, value)
+    joined = "<br><br>".join(p.replace("\n", "<br>") for p in paras)
+    return Markup(joined) if html_mode else joined
 
 
 # ---- the environment ---------------------------------------------------------------------

@@ -152,22 +152,23 @@ def get_suggestion(suggestion_id: DbId, response: Response, user: User = Depends
     return _etag(response, svc.workspace.get_suggestion(suggestion_id, user))
 
 
-@router.post("/suggestions/{suggestion_id}/accept", response_model=SuggestionView)
-def accept(
-    suggestion_id: DbId, response: Response, body: ReviewIn | None = None,
-    if_match: str | None = Header(None), user: User = Depends(current_user), svc: Services = Depends(get_services),
-):
-    expected = _expected(body.version if body else None, if_match)
-    return _etag(response, svc.workspace.accept(suggestion_id, user, expected_version=expected))
+def _review(action: str):
+    """The route that accepts or rejects a suggestion (`action`: the Workspace method), with the
+    version read (body or If-Match)."""
+
+    def review(
+        suggestion_id: DbId, response: Response, body: ReviewIn | None = None,
+        if_match: str | None = Header(None), user: User = Depends(current_user), svc: Services = Depends(get_services),
+    ):
+        expected = _expected(body.version if body else None, if_match)
+        return _etag(response, getattr(svc.workspace, action)(suggestion_id, user, expected_version=expected))
+
+    review.__name__ = review.__qualname__ = action
+    return review
 
 
-@router.post("/suggestions/{suggestion_id}/reject", response_model=SuggestionView)
-def reject(
-    suggestion_id: DbId, response: Response, body: ReviewIn | None = None,
-    if_match: str | None = Header(None), user: User = Depends(current_user), svc: Services = Depends(get_services),
-):
-    expected = _expected(body.version if body else None, if_match)
-    return _etag(response, svc.workspace.reject(suggestion_id, user, expected_version=expected))
+accept = router.post("/suggestions/{suggestion_id}/accept", response_model=SuggestionView)(_review("accept"))
+reject = router.post("/suggestions/{suggestion_id}/reject", response_model=SuggestionView)(_review("reject"))
 
 
 @router.patch("/suggestions/{suggestion_id}", response_model=SuggestionView)

@@ -22,18 +22,8 @@ from typing import TYPE_CHECKING
 
 from kvalitet.errors import NotFound, UnreadableFile
 from kvalitet.ingest.model import Document
-from kvalitet.ingest.readers.base import (
-    MEDIA_CSV,
-    MEDIA_DOCX,
-    MEDIA_HTML,
-    MEDIA_MARKDOWN,
-    MEDIA_PDF,
-    MEDIA_TEXT,
-    MEDIA_XLSX,
-    DOCUMENT_LIKE_SUFFIXES,
-    SUPPORTED_SUFFIXES,
-    empty_file,
-)
+from kvalitet.ingest.readers.base import MEDIA_CSV, MEDIA_DOCX, MEDIA_HTML, MEDIA_MARKDOWN, MEDIA_PDF, MEDIA_TEXT
+from kvalitet.ingest.readers.base import MEDIA_XLSX, DOCUMENT_LIKE_SUFFIXES, SUPPORTED_SUFFIXES, empty_file
 from kvalitet.ingest.readers.normalize import normalize_text
 from kvalitet.ingest.readers.sniff import decode_text, sniff_media_type
 

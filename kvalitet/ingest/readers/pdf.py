@@ -475,6 +475,17 @@ def _metadata(info: dict) -> dict:
     return meta
 
 
+def _unopenable(exc: Exception) -> UnreadableFile:
+    """What to say when pdfplumber cannot open the file or read its page list: encrypted, or corrupt."""
+    if _is_encrypted(exc):
+        return UnreadableFile(*_ENCRYPTED)
+    name = type(exc).__name__
+    return UnreadableFile(
+        f"PDF-filen är skadad och kan inte läsas ({name}: {exc}). Spara om den som PDF.",
+        f"the PDF is corrupt ({name}: {exc}). Re-save it as PDF.",
+    )
+
+
 def _is_encrypted(exc: BaseException) -> bool:
     seen = 0
     current: BaseException | None = exc
@@ -504,13 +515,7 @@ def pdf_blocks(data: bytes, limits: dict) -> tuple[list[Block], dict, list[ReadW
     try:
         pdf = pdfplumber.open(io.BytesIO(data))
     except Exception as exc:
-        name = type(exc).__name__
-        if _is_encrypted(exc):
-            raise UnreadableFile(*_ENCRYPTED) from exc
-        raise UnreadableFile(
-            f"PDF-filen är skadad och kan inte läsas ({name}: {exc}). Spara om den som PDF.",
-            f"the PDF is corrupt ({name}: {exc}). Re-save it as PDF.",
-        ) from exc
+        raise _unopenable(exc) from exc
     pages: list[list[_Item]] = []
     heights: list[float] = []
     total = 0
@@ -521,13 +526,7 @@ def pdf_blocks(data: bytes, limits: dict) -> tuple[list[Block], dict, list[ReadW
             metadata = _metadata(dict(pdf.metadata or {}))
             page_list = list(pdf.pages)
         except Exception as exc:
-            name = type(exc).__name__
-            if _is_encrypted(exc):
-                raise UnreadableFile(*_ENCRYPTED) from exc
-            raise UnreadableFile(
-                f"PDF-filen är skadad och kan inte läsas ({name}: {exc}). Spara om den som PDF.",
-                f"the PDF is corrupt ({name}: {exc}). Re-save it as PDF.",
-            ) from exc
+            raise _unopenable(exc) from exc
         for page_no, page in enumerate(page_list, 1):
             try:
                 items, _, height = _page_items(page, page_no)

@@ -18,17 +18,8 @@ import zipfile
 
 from kvalitet.errors import UnreadableFile
 from kvalitet.ingest.model import ReadWarning
-from kvalitet.ingest.readers.base import (
-    MEDIA_CSV,
-    MEDIA_DOCX,
-    MEDIA_HTML,
-    MEDIA_MARKDOWN,
-    MEDIA_PDF,
-    MEDIA_TEXT,
-    MEDIA_XLSX,
-    empty_file,
-    unsupported,
-)
+from kvalitet.ingest.readers.base import MEDIA_CSV, MEDIA_DOCX, MEDIA_HTML, MEDIA_MARKDOWN, MEDIA_PDF, MEDIA_TEXT
+from kvalitet.ingest.readers.base import MEDIA_XLSX, empty_file, unsupported
 
 __all__ = ["sniff_media_type", "decode_text"]
 

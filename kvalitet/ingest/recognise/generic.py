@@ -134,6 +134,15 @@ def _source(doc: Document, start: int, end: int):
     return doc.source(start, end)
 
 
+def _pending_activity(ctx: _Ctx, doc: Document, b: Block, text: str) -> Record:
+    """The activity named on its own line after an "Aktivitet" heading: its record, and the
+    context now inside it."""
+    ctx.activity = text
+    ctx.pending_activity = False
+    return Record(section_kind=ctx.activity_kind, text=text, title=ctx.title, activity=text,
+                  perspective=ctx.perspective, source=_source(doc, b.line_start, b.line_end))
+
+
 def table_records(doc: Document, block: Block, ctx: _Ctx, warnings: list[str]) -> list[Record]:
     """Records of one table block (see the module docstring)."""
     rows = [[_clean(c) for c in r] for r in (block.rows or [])]
@@ -570,10 +579,7 @@ def recognise_blocks(doc: Document, warnings: list[str]) -> list[Record]:
         if b.kind == "heading" and ctx.pending_activity and section_kind_of(text) not in SUB_KINDS \
                 and not _ACTIVITY_HEAD_RE.match(text) and not _NUMBERED_RE.match(text):
             # "1. Aktivitet" then the activity's text on a short line of its own.
-            ctx.activity = text
-            ctx.pending_activity = False
-            records.append(Record(section_kind=ctx.activity_kind, text=text, title=ctx.title, activity=text,
-                                  perspective=ctx.perspective, source=_source(doc, b.line_start, b.line_end)))
+            records.append(_pending_activity(ctx, doc, b, text))
             i += 1
             continue
         if b.kind == "heading":
@@ -689,10 +695,7 @@ def recognise_blocks(doc: Document, warnings: list[str]) -> list[Record]:
             i += 1
             continue
         if ctx.pending_activity and b.kind in ("paragraph", "list_item"):
-            ctx.activity = text
-            ctx.pending_activity = False
-            records.append(Record(section_kind=ctx.activity_kind, text=text, title=ctx.title, activity=text,
-                                  perspective=ctx.perspective, source=_source(doc, b.line_start, b.line_end)))
+            records.append(_pending_activity(ctx, doc, b, text))
             i += 1
             continue
         lab = _label(text)
@@ -875,7 +878,7 @@ def _section_records(doc: Document, body: list[Block], ctx: _Ctx) -> list[Record
         # "omklädningsrummen", "minskade med 64" "jämfört med 2021", "i årskurs" "9 blev 212,8")
         text = " ".join(t if t[-1:] in ".!?:;…" or k == len(texts) - 1 or not texts[k + 1][:1].isupper() else t + "."
                         for k, t in enumerate(texts))
-        for piece in _split_long(text):
+        for piece in split_long(text):
             out.append(Record(section_kind=prose_kind, text=piece, title=ctx.title, activity=ctx.activity,
                               perspective=ctx.perspective,
                               source=_source(doc, chunk[0].line_start, chunk[-1].line_end)))
@@ -884,7 +887,9 @@ def _section_records(doc: Document, body: list[Block], ctx: _Ctx) -> list[Record
     return merged
 
 
-def _split_long(text: str, limit: int = 2 * MAX_CHARS) -> list[str]:
+def split_long(text: str, limit: int = 2 * MAX_CHARS) -> list[str]:
+    """A text too long for one passage (a line of thousands of characters) cut after sentences,
+    or between words, into pieces of at most about MAX_CHARS; a text within `limit` stays whole."""
     if len(text) <= limit:
         return [text]
     out: list[str] = []

@@ -33,10 +33,12 @@ import html
 import logging
 import re
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from kvalitet.domain.types import PERSPECTIVES, DocumentText, Line, ParsedDocument, Record
+from kvalitet.ingest.recognise.generic import split_long
 
 log = logging.getLogger(__name__)
 
@@ -477,7 +479,7 @@ def narrative_records(
             if not text or (skip_trivial and _trivial([ln for p in chunk for ln in p])):
                 continue
             first = head if (ci == 0 and head is not None) else chunk[0][0]
-            for piece in _split_text(text):
+            for piece in split_long(text):
                 records.append(
                     Record(
                         section_kind=kind,
@@ -487,27 +489,6 @@ def narrative_records(
                     )
                 )
     return records
-
-
-def _split_text(text: str, limit: int = 2 * _MAX_CHARS) -> list[str]:
-    """A text too long for one passage (a line of thousands of characters) cut after
-    sentences, or between words; the pieces keep the source of the whole."""
-    if len(text) <= limit:
-        return [text]
-    out: list[str] = []
-    rest = text
-    while len(rest) > limit:
-        window = rest[: _MAX_CHARS + 1]
-        cut = max(window.rfind(". "), window.rfind("! "), window.rfind("? "))
-        if cut < _MAX_CHARS // 2:
-            cut = window.rfind(" ")
-        if cut < _MAX_CHARS // 2:
-            cut = _MAX_CHARS
-        out.append(rest[: cut + 1].strip())
-        rest = rest[cut + 1 :].strip()
-    if rest:
-        out.append(rest)
-    return [t for t in out if t]
 
 
 def _cut_long(paras: Sequence[list[Line]]) -> list[list[Line]]:
@@ -810,6 +791,11 @@ class _VPTable:
         text = clean(raw)
         source = self.doc.source(row.start, row.end)
         postponed = bool(row.deadline and _POSTPONED_RE.search(row.deadline))
+        # the fields both kinds of row give their record (the review's D3)
+        shared: dict[str, Any] = dict(
+            municipal_goal=row.municipal_goal, perspective=row.perspective, committee=row.committee,
+            deadline=row.deadline, postponed=postponed, status=row.status, comment=row.comment,
+            carried_from=carried, source=source)
         if row.kind == "strategic":
             body = STRAT_RE.sub("", text).strip()
             return Record(
@@ -829,15 +815,7 @@ class _VPTable:
                 title="Strategiskt utvecklingsuppdrag",
                 activity=body,
                 goal=row.goal,
-                municipal_goal=row.municipal_goal,
-                perspective=row.perspective,
-                committee=row.committee,
-                deadline=row.deadline,
-                postponed=postponed,
-                status=row.status,
-                comment=row.comment,
-                carried_from=carried,
-                source=source,
+                **shared,
             )
         parent = None
         title = None
@@ -864,15 +842,7 @@ class _VPTable:
             title=title,
             activity=text,
             goal=goal,
-            municipal_goal=row.municipal_goal,
-            perspective=row.perspective,
-            committee=row.committee,
-            deadline=row.deadline,
-            postponed=postponed,
-            status=row.status,
-            comment=row.comment,
-            carried_from=carried,
-            source=source,
+            **shared,
         )
 
 
@@ -1564,14 +1534,18 @@ def _kr_section(doc: DocumentText, sec: _Section, warnings: list[str]) -> list[R
     ]
 
 
+def _own_lines(sec: _Section) -> Iterator[tuple[Line, str]]:
+    """The section's own lines (not those another record took), each with its cleaned text."""
+    for ln, repl in sec.entries:
+        if repl is None:
+            yield ln, clean(ln.text)
+
+
 def _kr_items(doc: DocumentText, sec: _Section) -> list[Record]:
     """One record per bullet (or per paragraph when the bullets are gone)."""
     items: list[list[Line]] = []
     blank = True
-    for ln, repl in sec.entries:
-        if repl is not None:
-            continue
-        s = clean(ln.text)
+    for ln, s in _own_lines(sec):
         if not s:
             blank = True
             continue
@@ -1603,10 +1577,7 @@ def _kr_tidplan(doc: DocumentText, sec: _Section) -> list[Record]:
     blocks: list[tuple[Line | None, list[Line]]] = []
     prev: str | None = None
     blank = True
-    for ln, repl in sec.entries:
-        if repl is not None:
-            continue
-        s = clean(ln.text)
+    for ln, s in _own_lines(sec):
         if not s:
             blank = True
             if blocks:
@@ -1641,10 +1612,7 @@ def _kr_tidplan(doc: DocumentText, sec: _Section) -> list[Record]:
 def _kr_costs(doc: DocumentText, sec: _Section, warnings: list[str]) -> list[Record]:
     out = []
     other: list[Line] = []
-    for ln, repl in sec.entries:
-        if repl is not None:
-            continue
-        s = clean(ln.text)
+    for ln, s in _own_lines(sec):
         if not s:
             continue
         m = _COST_RE.match(s)
