@@ -1,9 +1,14 @@
-"""The service layer shared by the CLI and the API: one object built once per process."""
+"""The service layer shared by the CLI and the API: one object built once per process, and the
+one place that holds its per-process parts (the index, the LLM client, the drafter, the workspace,
+the results, the chat, the job and upload runners, the roll-up). Each part is built with the
+collaborators it uses, named in its signature."""
 
 from __future__ import annotations
 
+import threading
 from functools import cached_property
 from pathlib import Path
+from typing import Any, Callable
 
 from kvalitet.settings import Settings
 from kvalitet.storage.db import Database
@@ -23,6 +28,27 @@ class Services:
         self.db = Database(settings)
         self.index = KnowledgeIndex(settings, self.db, embedder)
         self.retriever = Retriever(self.index)
+        self._parts: dict[str, Any] = {}
+        self._parts_lock = threading.Lock()
+
+    def with_settings(self, **overrides: Any) -> "Services":
+        """The same database, index and retriever under other settings (another LLM endpoint,
+        masking, fallback): its own LLM client, drafter, workspace, chat and runners. Close the
+        original, not this."""
+        other = object.__new__(Services)
+        other.settings = self.settings.model_copy(update=overrides)
+        other.db, other.index, other.retriever = self.db, self.index, self.retriever
+        other._parts, other._parts_lock = {}, threading.Lock()
+        return other
+
+    def _one(self, name: str, make: Callable[[], Any]) -> Any:
+        """This process's one `name`, made by `make()` on first use (of two threads asking at
+        once, one makes it)."""
+        with self._parts_lock:
+            part = self._parts.get(name)
+            if part is None:
+                part = self._parts[name] = make()
+            return part
 
     def ingest(self, paths: list[Path] | None = None, **kw) -> IngestReport:
         from kvalitet.ingest.pipeline import ingest
@@ -53,7 +79,7 @@ class Services:
     def drafter(self):
         from kvalitet.drafting import Drafter
 
-        return Drafter(self)
+        return Drafter(self.settings, self.index, self.retriever, self.results, self.history, lambda: self.llm)
 
     @cached_property
     def results(self):
@@ -68,6 +94,34 @@ class Services:
         from kvalitet.workspace import Workspace
 
         return Workspace(self)
+
+    @property
+    def chat(self):
+        """The chat (kvalitet.chat.ChatService), one per process."""
+        from kvalitet.chat import ChatService
+
+        return self._one("chat", lambda: ChatService(self))
+
+    @property
+    def jobs(self):
+        """The draft-all job runner (kvalitet.workspace.jobs.JobRunner), one thread per process."""
+        from kvalitet.workspace.jobs import JobRunner
+
+        return self._one("jobs", lambda: JobRunner(self))
+
+    @property
+    def uploads(self):
+        """The upload runner (kvalitet.workspace.uploads.UploadRunner), one thread per process."""
+        from kvalitet.workspace.uploads import UploadRunner
+
+        return self._one("uploads", lambda: UploadRunner(self))
+
+    @property
+    def rollup(self):
+        """The huvudman's roll-up (kvalitet.rollup.service.Rollup)."""
+        from kvalitet.rollup.service import Rollup
+
+        return self._one("rollup", lambda: Rollup(self))
 
     def close(self) -> None:
         self.index.close()

@@ -116,10 +116,25 @@ class LLMUnavailable(KvalitetError):
     exit_code = 8
     code = "llm_unavailable"
     REASONS = ("timeout", "unreachable", "auth", "model_not_found", "empty", "not_configured", "error")
+    # What happened, in Swedish, as the predicate of "Språkmodellen …" (no address, no number).
+    REASON_SV = {
+        "timeout": "svarade inte i tid",
+        "unreachable": "gick inte att nå",
+        "auth": "nekade nyckeln (KVALITET_LLM_API_KEY)",
+        "model_not_found": "hittade inte modellen (KVALITET_LLM_MODEL)",
+        "empty": "gav ett tomt svar",
+        "not_configured": "är inte konfigurerad (KVALITET_LLM_BASE_URL)",
+        "error": "svarade med ett fel",
+    }
 
     def __init__(self, sv: str, en: str | None = None, *, reason: str = "error", detail: object | None = None):
         super().__init__(sv, en, detail=detail)
         self.reason = reason if reason in self.REASONS else "error"
+
+    @property
+    def reason_sv(self) -> str:
+        """The reason in Swedish, to follow "Språkmodellen" ("gick inte att nå")."""
+        return self.REASON_SV[self.reason]
 
 
 class ServiceUnavailable(KvalitetError):

@@ -180,22 +180,6 @@ def fit(system: str, past: list[PastTurn], current: list[dict], budget: int) -> 
     return msgs + current
 
 
-def reason_of(exc: LLMUnavailable) -> str:
-    """What happened, in Swedish, without the server's address."""
-    m = exc.message.lower()
-    if "svarade inte inom" in m or "did not answer" in m:
-        return "svarade inte i tid"
-    if "går inte att nå" in m or "cannot be reached" in m:
-        return "gick inte att nå"
-    if "nekade nyckeln" in m:
-        return "nekade nyckeln (KVALITET_LLM_API_KEY)"
-    if "finns inte" in m:
-        return "hittade inte modellen (KVALITET_LLM_MODEL)"
-    if "tomt svar" in m:
-        return "gav ett tomt svar"
-    return "svarade med ett fel"
-
-
 class Assistant:
     def __init__(self, turn: Turn, llm):
         self.turn = turn
@@ -280,7 +264,7 @@ class Assistant:
 
     def _unavailable(self, exc: LLMUnavailable):
         t = self.turn
-        reason = reason_of(exc)
+        reason = exc.reason_sv
         log.warning("chat: llm unavailable (%s)", reason)
         if self.settings.llm_fallback == "extractive" and not t.tools_log:
             t.mode = "simple"

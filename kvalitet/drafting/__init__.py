@@ -24,21 +24,29 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
-from typing import Iterator
+from typing import TYPE_CHECKING, Callable, Iterator
 
 from kvalitet.errors import InvalidInput, KvalitetError, LLMUnavailable
 from kvalitet.pii import mask as mask_pii
 from kvalitet.pii import shown
 from kvalitet.domain.types import Draft, DraftRequest, SectionDraft, Suggestion
-from kvalitet.drafting.evidence import EvidenceFinder, SectionEvidence, Vocabulary
+from kvalitet.drafting.evidence import EvidenceFinder, Matcher, SectionEvidence, Vocabulary
 from kvalitet.drafting.extractive import DraftContext, ExtractiveGenerator, Proposal, notice_text, quoted, short
 from kvalitet.drafting.grounding import check, cited_ids
+from kvalitet.drafting.series import DraftSeries, SeriesSource, draft_series
+from kvalitet.search.history import ActivityHistory
+from kvalitet.search.index import KnowledgeIndex
+from kvalitet.search.retriever import Retriever
+from kvalitet.settings import Settings
+
+if TYPE_CHECKING:  # the adapter is imported where the model is built (kvalitet.container)
+    from kvalitet.adapters.llm import LLMClient
 
 log = logging.getLogger(__name__)
 
 GENERATORS = ("extractive", "llm")
-FALLBACK_NOTE = ("Obs: språkmodellen kunde inte användas ({reason}), så detta förslag är sammanställt "
-                 "direkt ur källorna.")
+# {reason}: LLMUnavailable.reason_sv ("svarade inte i tid"); the note is part of a checked text
+FALLBACK_NOTE = "Obs: språkmodellen {reason}, så detta förslag är sammanställt direkt ur källorna."
 _SENTENCE_END = re.compile(r"[.!?\n]\s")
 
 
@@ -46,25 +54,19 @@ def _suggestion_id(kind: str, generator: str, text: str) -> str:
     return "s_" + hashlib.sha1(f"{kind}\x1f{generator}\x1f{text}".encode("utf-8")).hexdigest()[:12]
 
 
-def _reason(exc: LLMUnavailable) -> str:
-    """A short reason without numbers (the note is part of a checked text)."""
-    m = exc.message.lower()
-    if "svarade inte inom" in m or "tidsgräns" in m:
-        return "den svarade inte i tid"
-    if "går inte att nå" in m:
-        return "den gick inte att nå"
-    if "ingen språkmodell" in m:
-        return "ingen språkmodell är konfigurerad"
-    if "tomt svar" in m:
-        return "den gav ett tomt svar"
-    return "den svarade med ett fel"
-
-
 class Drafter:
-    def __init__(self, services):
-        self.services = services
-        self.settings = services.settings
-        self.finder = EvidenceFinder(services)
+    """Drafts from the index's evidence (`index`, `retriever`, the activity `history()`), the
+    results over the years (`results`) and, for the llm generator, the model `llm()` gives (None
+    when none is configured)."""
+
+    def __init__(self, settings: Settings, index: KnowledgeIndex, retriever: Retriever, results: SeriesSource,
+                 history: Callable[[], ActivityHistory], llm: Callable[[], LLMClient | None]):
+        self.settings = settings
+        self.index = index
+        self.retriever = retriever
+        self.results = results
+        self.llm = llm
+        self.finder = EvidenceFinder(index, retriever, history)
 
     # -- public ---------------------------------------------------------------------------
     def draft(self, req: DraftRequest, generator: str | None = None) -> Draft:
@@ -105,10 +107,20 @@ class Drafter:
         return list(dict.fromkeys(req.sections))
 
     def _lookup(self, pid: str):
-        return self.services.retriever.passage(pid)
+        return self.retriever.passage(pid)
 
     def _user_input(self, req: DraftRequest) -> list[str]:
         return [x for x in (req.activity, req.goal, req.status, req.notes) if x]
+
+    def series_for(self, req: DraftRequest, evidence: dict[str, SectionEvidence] | None = None) -> list[DraftSeries]:
+        """The results over the years the draft of `req` writes about (kvalitet.results,
+        drafting/series.py): the series of the indicator rows the evidence found relevant, then
+        those whose indicator is about the activity and its goal."""
+        found = [e.passage.id for ev in (evidence or {}).values() for e in ev.items
+                 if e.relevant and e.passage.section_kind == "indikator"]
+        topic = " ".join(x for x in (req.activity, req.goal) if x)
+        matcher = Matcher(Vocabulary.of(self.index), req)
+        return draft_series(self.results, self._lookup, topic, matcher.speaks_about, found)
 
     def _events(self, req: DraftRequest, generator: str | None, streaming: bool) -> Iterator[dict]:
         gen = generator or self.settings.generator
@@ -119,9 +131,9 @@ class Drafter:
             raise InvalidInput("Ange minst ett avsnitt. / Ask for at least one section.")
         # the follow-up evidence is gathered even when not asked: its rows make the aggregate
         evidence = self.finder.gather(req, list(dict.fromkeys(kinds + ["uppfoljning"])))
-        vocab = Vocabulary.of(self.services.index)
+        vocab = Vocabulary.of(self.index)
         extractive = ExtractiveGenerator(vocab)
-        ctx = DraftContext.build(req, evidence, kinds)
+        ctx = DraftContext.build(req, evidence, kinds, self.series_for(req, evidence))
         llm = None
         broken: LLMUnavailable | None = None  # once the LLM failed, the rest of the draft falls back
         if gen == "llm":
@@ -156,7 +168,7 @@ class Drafter:
                     broken = exc
                     # the section event may not have been sent (the failure came first)
             yield {"event": "section", "kind": kind, "fallback": True}
-            note = FALLBACK_NOTE.format(reason=_reason(broken))
+            note = FALLBACK_NOTE.format(reason=broken.reason_sv)
             proposals = extractive.generate(kind, req, ev, ctx)
             for p in proposals:
                 total += 1
@@ -170,11 +182,11 @@ class Drafter:
         from kvalitet.drafting.prompts import get_prompts
         from kvalitet.drafting.llm_generator import LLMGenerator
 
-        client = self.services.llm
+        client = self.llm()
         if client is None:
             exc = LLMUnavailable(
                 "Ingen språkmodell är konfigurerad: sätt KVALITET_LLM_BASE_URL, eller använd generatorn "
-                "extractive. / No LLM is configured (KVALITET_LLM_BASE_URL)."
+                "extractive. / No LLM is configured (KVALITET_LLM_BASE_URL).", reason="not_configured",
             )
             if self.settings.llm_fallback != "extractive":
                 raise exc
@@ -195,7 +207,7 @@ class Drafter:
         before yielding anything when the model cannot be reached."""
         prompt = llm.prompt(kind, req, ev, ctx)
         if not streaming:
-            proposals = llm.finish(llm.client.complete(prompt.messages()))
+            proposals = _with_support(llm.finish(llm.client.complete(prompt.messages())), ctx)
             yield {"event": "section", "kind": kind}
             for p in proposals:
                 yield self._emit(kind, p, "llm", req, prompt_version=prompt.version, given=_given_ids(prompt))
@@ -225,7 +237,7 @@ class Drafter:
             raise  # the caller falls back (or reports); tokens so far are superseded
         if buffer:
             yield {"event": "token", "kind": kind, "text": mask_pii(buffer) if masked else buffer}
-        proposals = llm.finish("".join(reply))
+        proposals = _with_support(llm.finish("".join(reply)), ctx)
         for p in proposals:
             yield self._emit(kind, p, "llm", req, prompt_version=prompt.version, given=_given_ids(prompt))
         return len(proposals)
@@ -242,7 +254,7 @@ class Drafter:
         passage ids the model was given; a citation of any other passage is flagged ("källa
         utanför underlaget: p_…"), even when the passage exists: the model cannot have read it."""
         text = proposal.text + (f"\n\n{note}" if note else "")
-        grounding = check(text, proposal.citations, self._lookup, self._user_input(req),
+        grounding = check(text, proposal.citations, self._lookup, self._user_input(req) + proposal.support,
                           allow_uncited=proposal.allow_uncited)
         if given is not None:
             outside = [pid for pid in cited_ids(text) if pid not in given and self._lookup(pid) is not None]
@@ -257,6 +269,15 @@ class Drafter:
             id=_suggestion_id(kind, generator, text), kind=kind, text=text, generator=generator,
             prompt_version=prompt_version, citations=citations, grounding=grounding,
         )
+
+
+def _with_support(proposals: list[Proposal], ctx: DraftContext | None) -> list[Proposal]:
+    """The model was given the series' register facts (Kolada's values): its proposals may state
+    them, as the extractive ones do."""
+    facts = [f for s in (ctx.series if ctx else []) for f in s.facts()]
+    for p in proposals:
+        p.support = list(dict.fromkeys(p.support + facts))
+    return proposals
 
 
 def _given_ids(prompt) -> set[str]:

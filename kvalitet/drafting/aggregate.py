@@ -10,8 +10,7 @@ few named causes (the pandemic, the economy, staffing, time and priorities, tech
 are written as Swedish number words; the grounding check accepts a count that equals the number
 of passages in its citation group (grounding.py). Nothing is counted that has no cited row.
 
-Indicator records (section kind "indikator", with indicator, outcome, target and period when the
-recogniser gives them) are read into series per indicator, oldest first.
+Indicator series are not read here: drafting takes them from kvalitet.results (drafting/series.py).
 """
 
 from __future__ import annotations
@@ -151,63 +150,3 @@ def aggregate(rows: list[Passage]) -> Aggregate:
         if st is not None:
             getattr(agg, st).append(p)
     return agg
-
-
-# -- indicators --------------------------------------------------------------------------------
-_OUTCOME = re.compile(r"\butfall\w*\s*(?:\d{4}\s*)?[:=]?\s*(\d+(?:[.,]\d+)?\s?%?)", re.IGNORECASE)
-_TARGET = re.compile(r"\b(?:målvärde|mål)\w*\s*(?:\d{4}\s*)?[:=]?\s*(\d+(?:[.,]\d+)?\s?%?)", re.IGNORECASE)
-
-
-@dataclass
-class IndicatorPoint:
-    passage: Passage
-    name: str
-    outcome: str | None
-    target: str | None
-    period: str | None
-    assessment: str | None
-
-
-def indicator_point(p: Passage) -> IndicatorPoint | None:
-    """An indicator record's name, outcome, target and period: from the recogniser's fields when
-    the passage has them, else read from its text ("Utfall: 78 %", "Målvärde: 85 %")."""
-    name = getattr(p, "indicator", None) or p.activity or p.title
-    outcome = getattr(p, "outcome", None)
-    target = getattr(p, "target", None)
-    if outcome is None:
-        m = _OUTCOME.search(p.text)
-        outcome = m.group(1) if m else None
-    if target is None:
-        m = _TARGET.search(p.text)
-        target = m.group(1) if m else None
-    if not name or outcome is None:
-        return None
-    period = getattr(p, "period", None) or (str(p.year) if p.year else None)
-    return IndicatorPoint(p, str(name).strip(), str(outcome).strip(), str(target).strip() if target else None,
-                          str(period) if period else None, getattr(p, "assessment", None))
-
-
-def indicator_series(passages: list[Passage]) -> list[list[IndicatorPoint]]:
-    """Points grouped by indicator name and goal, each group oldest first; the longest series
-    first. The same wording under another goal, or two values for one period from two documents,
-    is another organisation's series (another municipality's report): those are never compared
-    as one series, so such a group is split by document."""
-    by: dict[tuple[str, str], list[IndicatorPoint]] = {}
-    for p in passages:
-        pt = indicator_point(p)
-        if pt is not None:
-            by.setdefault((pt.name.lower(), (p.goal or "").strip().lower()), []).append(pt)
-    groups: list[list[IndicatorPoint]] = []
-    for pts in by.values():
-        docs_of: dict[str, set[str]] = {}
-        for pt in pts:
-            docs_of.setdefault(pt.period or "", set()).add(pt.passage.doc_path)
-        if any(len(docs) > 1 for docs in docs_of.values()):
-            per_doc: dict[str, list[IndicatorPoint]] = {}
-            for pt in pts:
-                per_doc.setdefault(pt.passage.doc_path, []).append(pt)
-            groups.extend(per_doc.values())
-        else:
-            groups.append(pts)
-    series = [sorted(v, key=lambda x: (x.period or "", x.passage.id)) for v in groups]
-    return sorted(series, key=lambda s: -len(s))

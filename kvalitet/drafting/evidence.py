@@ -22,10 +22,13 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
-from typing import TypeGuard
+from typing import Callable, TypeGuard, cast
 
 from kvalitet.search.analysis import analyze, stem, words
-from kvalitet.domain.types import DraftRequest, Passage, SearchFilters
+from kvalitet.search.history import ActivityHistory
+from kvalitet.search.index import KnowledgeIndex
+from kvalitet.search.retriever import Retriever
+from kvalitet.domain.types import DraftRequest, Passage, SearchFilters, Source
 
 # The query: activity and goal in full; the notes after them, cut so the whole fits the retriever.
 MAX_QUERY = 1800
@@ -374,11 +377,7 @@ class Vocabulary:
     @classmethod
     def of(cls, index) -> "Vocabulary":
         snap = index.snapshot()
-        vocab = getattr(snap, "_draft_vocabulary", None)
-        if vocab is None:
-            vocab = cls(snap)
-            snap._draft_vocabulary = vocab
-        return vocab
+        return snap.memo("draft_vocabulary", lambda: cls(snap))
 
 
 class Matcher:
@@ -461,7 +460,7 @@ class Matcher:
                 out.extend(stem(a) for a in alts)
         return out
 
-    def _score(self, subject: dict[str, list[str]], terms: set[str], text: str | None = None,
+    def score(self, subject: dict[str, list[str]], terms: set[str], text: str | None = None,
                direct: set[str] | None = None) -> tuple[float, list[str]]:
         """(weight, matched stems) of `subject` in a passage's `terms`; `direct` collects the stems
         matched by the word itself or a derivation of it (not through a synonym of other stem)."""
@@ -507,10 +506,17 @@ class Matcher:
     def coverage(self, p: Passage) -> float:
         """The share of the activity's own subject weight that the passage speaks about."""
         words_ = _passage_words(p)
-        core_w, core = self._score(self.core, self.vocab.terms(words_), words_)
+        core_w, core = self.score(self.core, self.vocab.terms(words_), words_)
         if core and all(q in _SETTING for q in core):
             return 0.0
         return core_w / self.core_weight
+
+    def speaks_about(self, text: str, section_kind: str = "indikator") -> bool:
+        """Whether a bare text (an indicator's name) is about the request, by the judgement a
+        passage gets: relevance at least `min_relevance`."""
+        p = Passage(id="p_text", text=text, doc_path="", doc_kind="okand", section_kind=section_kind,
+                    source=Source(path="", line_start=1, line_end=1))
+        return self.relevance(p)[0] >= self.min_relevance
 
     def mismatch(self, p: Passage) -> bool:
         """The passage is for another target group, school form or stage than the request (a
@@ -543,8 +549,8 @@ class Matcher:
     def _relevance(self, p: Passage, text: str) -> tuple[float, list[str]]:
         terms = self.vocab.terms(text)
         direct: set[str] = set()
-        core_w, core = self._score(self.core, terms, text, direct)
-        extra_w, extra = self._score(self.secondary, terms, text)
+        core_w, core = self.score(self.core, terms, text, direct)
+        extra_w, extra = self.score(self.secondary, terms, text)
         rel = core_w + SECONDARY_WEIGHT * extra_w
         if self.mismatch(p):
             rel, core_w = rel * MISMATCH_WEIGHT, core_w * MISMATCH_WEIGHT
@@ -680,13 +686,18 @@ def _dedup_key(p: Passage) -> str:
 
 
 class EvidenceFinder:
-    def __init__(self, services):
-        self.services = services
+    """Evidence per section: the activity's own history (`history()`) and what the retriever
+    finds in the index, judged for relevance."""
+
+    def __init__(self, index: KnowledgeIndex, retriever: Retriever, history: Callable[[], ActivityHistory]):
+        self.index = index
+        self.retriever = retriever
+        self.activity_history = history
 
     def history(self, req: DraftRequest) -> list[Passage]:
         """The activity's own earlier records, oldest first: from req.history_ids, or the activity
         whose wording is (nearly) the same as the new one."""
-        hist = self.services.history()
+        hist = self.activity_history()
         ids: list[str] = list(req.history_ids)
         if not ids:
             best = hist.most_similar(req.activity, threshold=0.6)
@@ -704,9 +715,9 @@ class EvidenceFinder:
 
     def gather(self, req: DraftRequest, sections: list[str] | None = None) -> dict[str, SectionEvidence]:
         sections = list(sections or req.sections)
-        index = self.services.index
+        index = self.index
         draft_index = _DraftIndex(index)
-        retriever = type(self.services.retriever)(draft_index)
+        retriever = type(self.retriever)(cast(KnowledgeIndex, draft_index))  # the index, with the query's vector
         vocab = Vocabulary.of(index)
         query = build_query(req)
         # Embed the query first, before any BM25 scoring: numerical libraries leave worker

@@ -21,10 +21,12 @@ from dataclasses import dataclass, field
 
 from kvalitet.pii import find as find_pii
 from kvalitet.domain.types import Citation, DraftRequest, Passage
-from kvalitet.drafting.aggregate import Aggregate, IndicatorPoint, aggregate, causes_of, indicator_series
+from kvalitet.drafting.aggregate import Aggregate, aggregate, causes_of
 from kvalitet.drafting.evidence import DELAY, Evidence, Matcher, SectionEvidence, Vocabulary, has_delay, said
 from kvalitet.drafting.grounding import norm
 from kvalitet.drafting.notes import NotesPlan, intended_direction, place
+from kvalitet.drafting.series import DraftSeries, value_quote
+from kvalitet.results.model import KOLADA_LABEL
 
 MAX_QUOTE = 260  # _cut's default (kept for callers that shorten display text, never a quote)
 MAX_ACTIVITY = 240  # an activity's name is quoted whole up to this length
@@ -32,12 +34,14 @@ MAX_ACTIVITY = 240  # an activity's name is quoted whole up to this length
 
 @dataclass
 class Proposal:
-    """A suggestion before its grounding check: text, citations, and whether it may be uncited
-    (it only says that there is no evidence)."""
+    """A suggestion before its grounding check: text, citations, whether it may be uncited (it
+    only says that there is no evidence), and register facts it states that stand in no passage
+    (Kolada's values, with their source named in the text; the check accepts them as input)."""
 
     text: str
     citations: list[Citation] = field(default_factory=list)
     allow_uncited: bool = False
+    support: list[str] = field(default_factory=list)
 
 
 # -- text helpers ---------------------------------------------------------------------------
@@ -91,20 +95,18 @@ def quoted(s: str, cut: bool = False) -> str:
     return f"»{s}{' …' if cut else ''}«"
 
 
+# How a sentence names the document a passage stands in, by its kind ({y}: " 2023", or nothing).
+_DOC_PHRASES = {
+    "verksamhetsplan_uppfoljning": "uppföljningen av verksamhetsplanen{y}",
+    "aktivitetsuppfoljning": "uppföljningen{y} av fjolårets aktiviteter",
+    "kvalitetsrapport": "kvalitetsrapporten{y}", "arshjul": "årshjulet{y}", "rapport": "rapporten{y}",
+}
+
+
 def doc_phrase(p: Passage) -> str:
-    y = f" {p.year}" if p.year else ""
-    kind = p.doc_kind
-    if kind == "verksamhetsplan_uppfoljning":
-        return f"uppföljningen av verksamhetsplanen{y}"
-    if kind == "aktivitetsuppfoljning":
-        return f"uppföljningen{y} av fjolårets aktiviteter"
-    if kind == "kvalitetsrapport":
-        return f"kvalitetsrapporten{y}"
-    if kind == "arshjul":
-        return f"årshjulet{y}"
-    if kind == "rapport":
-        return f"rapporten{y}"
-    return f"dokumentet {p.doc_path}"
+    """"kvalitetsrapporten 2020", or "dokumentet <path>" for a kind without a phrase."""
+    phrase = _DOC_PHRASES.get(p.doc_kind)
+    return phrase.format(y=f" {p.year}" if p.year else "") if phrase else f"dokumentet {p.doc_path}"
 
 
 _LABEL = re.compile(r"^([^:\n]{1,80}):\s+")
@@ -134,8 +136,8 @@ class Quoter:
         """(subject weight, other weight, about another group) of one sentence; a sentence about
         another group ("Sjukfrånvaron" among pupils' figures) counts a fifth."""
         terms = self.vocab.terms(s)
-        core, _ = self.matcher._score(self.matcher.core, terms, s)
-        extra, _ = self.matcher._score(self.matcher.secondary, terms, s)
+        core, _ = self.matcher.score(self.matcher.core, terms, s)
+        extra, _ = self.matcher.score(self.matcher.secondary, terms, s)
         if (core or extra) and self.matcher.mismatch(p.model_copy(update={"text": s, "activity": None, "comment": None})):
             return 0.2 * core, 0.1 * extra, True
         return core, 0.5 * extra, False
@@ -325,16 +327,18 @@ def diversify(items: list[Evidence], per_doc: int = 2) -> list[Evidence]:
 @dataclass
 class DraftContext:
     """Facts shared by the sections of one draft: where each note sentence goes, the aggregate of
-    similar activities' rows, indicator series, and what the activity means to change."""
+    similar activities' rows, the results over the years about the activity (kvalitet.results,
+    drafting/series.py), and what the activity means to change."""
 
     notes: NotesPlan
     aggregate: Aggregate
-    indicators: list[list[IndicatorPoint]]
+    series: list[DraftSeries]
     direction: str | None  # "ned" | "upp" | None: what the activity means to do to its measure
 
     @classmethod
-    def build(cls, req: DraftRequest, evidence: dict[str, SectionEvidence], kinds: list[str]) -> "DraftContext":
-        rows, points, seen = [], [], set()
+    def build(cls, req: DraftRequest, evidence: dict[str, SectionEvidence], kinds: list[str],
+              series: list[DraftSeries] | None = None) -> "DraftContext":
+        rows, seen = [], set()
         for ev in evidence.values():
             for e in ev.items:
                 p = e.passage
@@ -343,9 +347,7 @@ class DraftContext:
                 seen.add(p.id)
                 if p.section_kind == "aktivitet":
                     rows.append(p)
-                elif p.section_kind == "indikator":
-                    points.append(p)
-        return cls(place(req.notes, req.status, kinds), aggregate(rows[:12]), indicator_series(points),
+        return cls(place(req.notes, req.status, kinds), aggregate(rows[:12]), list(series or []),
                    intended_direction(req.activity))
 
 
@@ -407,13 +409,14 @@ class ExtractiveGenerator:
         return lines, cits
 
     @staticmethod
-    def _proposal(paragraphs: list[str], cits: list[Citation], own: list[str]) -> Proposal | None:
+    def _proposal(paragraphs: list[str], cits: list[Citation], own: list[str],
+                  support: list[str] | None = None) -> Proposal | None:
         body = [p for p in paragraphs if p]
         own = [o for o in own if o]
         if not body and not own:
             return None
         text = "\n\n".join(body + ([" ".join(own)] if own else []))
-        return Proposal(text, cits, allow_uncited=not cits)
+        return Proposal(text, cits, allow_uncited=not cits, support=list(support or []))
 
     def _history(self, ev: SectionEvidence, quoter: Quoter, intro: str) -> tuple[str, list[Citation]]:
         items = [e for e in ev.items if e.origin == "historik"]
@@ -444,11 +447,11 @@ class ExtractiveGenerator:
                 q = row_quote(p, quoter)
                 if q:
                     cits.append(cite(p, q))
-        for series in ctx.indicators[:2]:
-            made = self._indicator_sentence(series)
-            if made:
-                lines.append(made[0])
-                cits.extend(made[1])
+        support: list[str] = []
+        for series in ctx.series[:2]:
+            lines.append(self._series_sentence(series))
+            cits.extend(series.citations())
+            support.extend(series.facts())
         found = [e for e in ev.items if e.origin == "sok" and e.relevant]
         # what happened, in the rows' and follow-ups' own words: rows with a comment, then texts
         commented = [e for e in found if e.passage.section_kind == "aktivitet" and said(e.passage.comment)]
@@ -462,27 +465,30 @@ class ExtractiveGenerator:
             cits.extend(mcits)
         own = self._notes(ctx, "uppfoljning")
         body = [hist, " ".join(lines)]
-        prop = self._proposal(body, _unique(hcits + cits), own)
+        prop = self._proposal(body, _unique(hcits + cits), own, support)
         return [prop] if prop else []
 
-    def _indicator_sentence(self, series: list[IndicatorPoint]) -> tuple[str, list[Citation]] | None:
-        last = series[-1]
-        name = quoted(short(last.name))
-
-        def when(pt: IndicatorPoint) -> str:
-            return f" ({pt.period})" if pt.period else ""
-
-        cits = [Citation(passage_id=pt.passage.id, quote=_indicator_quote(pt), source=pt.passage.source)
-                for pt in series]
-        if len(series) >= 2:
-            first = series[0]
-            text = (f"Indikatorn {name} hade utfallet {first.outcome}{when(first)} och {last.outcome}{when(last)}"
-                    f" [{', '.join(pt.passage.id for pt in series)}]")
+    @staticmethod
+    def _series_sentence(series: DraftSeries) -> str:
+        """The series' first and latest values (and the latest target): a document's as its rows
+        write them, with the rows cited; Kolada's with its source named."""
+        first, last = series.values[0], series.values[-1]
+        name = quoted(short(series.name))
+        if series.kolada:
+            where = f" i {series.series.entity}" if series.series.entity else ""
+            values = (f"{first.shown} {first.year} och {last.shown} {last.year}" if first is not last
+                      else f"{last.shown} {last.year}")
+            target = f", mot målnivån {last.target_shown}" if last.target_shown else ""
+            return f"Enligt Kolada var {name}{where} {values}{target}. {KOLADA_LABEL}."
+        when = lambda v: f" ({v.period})"  # noqa: E731
+        ids = ", ".join(p.id for p in series.passages)
+        if first is not last:
+            text = f"Indikatorn {name} hade utfallet {first.shown}{when(first)} och {last.shown}{when(last)} [{ids}]"
         else:
-            text = f"Indikatorn {name} hade utfallet {last.outcome}{when(last)} [{last.passage.id}]"
-        if last.target:
-            text += f", mot målvärdet {last.target}"
-        return text + ".", cits
+            text = f"Indikatorn {name} hade utfallet {last.shown}{when(last)} [{ids}]"
+        if last.target_shown:
+            text += f", mot målvärdet {last.target_shown}"
+        return text + "."
 
     # -- Analys: why, and what it means for next year -------------------------------------------
     def _analys(self, req, ev: SectionEvidence, quoter: Quoter, ctx: DraftContext) -> list[Proposal]:
@@ -500,15 +506,23 @@ class ExtractiveGenerator:
             else:
                 result.append(f"Rektorns siffror visar {ch.phrase()}.")
         below = False
-        for series in ctx.indicators[:1]:
-            last = series[-1]
-            o, t = _num(last.outcome), _num(last.target)
-            if o is not None and t is not None and o != t:
-                side = "under" if o < t else "över"
-                result.append(f"Det senaste utfallet för {quoted(short(last.name))} ligger {side} målvärdet "
+        support: list[str] = []
+        for series in ctx.series[:1]:
+            against = series.latest_against_target()
+            if against is None:
+                continue
+            last, target = against
+            side = "under" if last.value < target else "över"
+            if last.passage is not None:
+                result.append(f"Det senaste utfallet för {quoted(short(series.name))} ligger {side} målvärdet "
                               f"[{last.passage.id}].")
-                cits.append(Citation(passage_id=last.passage.id, quote=_indicator_quote(last), source=last.passage.source))
-                below = (o < t) if ctx.direction != "ned" else (o > t)
+                cits.append(Citation(passage_id=last.passage.id, quote=value_quote(last.passage, last.shown),
+                                     source=last.passage.source))
+            else:
+                result.append(f"Det senaste värdet för {quoted(short(series.name))} i Kolada ligger {side} "
+                              f"målnivån. {KOLADA_LABEL}.")
+                support.extend(series.facts())
+            below = (last.value < target) if ctx.direction != "ned" else (last.value > target)
         if not ctx.notes.changes and (summary := ctx.aggregate.sentence()) and "uppfoljning" not in ctx.notes.sections_asked:
             result.append(summary)
             for p in ctx.aggregate.cited:
@@ -573,7 +587,7 @@ class ExtractiveGenerator:
         if ahead:
             paragraphs.append("Inför nästa år: " + " ".join(ahead))
         own = [o for o in self._notes(ctx, "analys") if o.startswith("Status")]
-        prop = self._proposal(paragraphs, _unique(cits), own)
+        prop = self._proposal(paragraphs, _unique(cits), own, support)
         return [prop] if prop else []
 
     # -- Risker: what delayed or stopped similar activities -------------------------------------
@@ -717,24 +731,6 @@ def _unique(cits: list[Citation]) -> list[Citation]:
             seen.add(c.passage_id)
             out.append(c)
     return out
-
-
-def _indicator_quote(pt: IndicatorPoint) -> str:
-    """A verbatim span of the indicator record that carries its outcome, from the sentence that
-    names the indicator when the record names it ("Indikator: Andel elever med mer än 20 %
-    frånvaro. Utfall 2022: 11,2 %."): a reader of the source list sees what the figure measures."""
-    sents = sentences(pt.passage.text)
-    name = norm(pt.name or "").lower()
-    for b, s in enumerate(sents):
-        if pt.outcome and pt.outcome.split()[0] in s:
-            for a in range(b + 1):
-                if name and name in sents[a].lower():
-                    span = " ".join(sents[a:b + 1])
-                    if len(span) <= MAX_SPAN and norm(span) in norm(pt.passage.text):
-                        return span
-                    break
-            return s
-    return norm(pt.passage.text)
 
 
 def cost_line(p: Passage, quoter: Quoter | None = None) -> str | None:

@@ -61,6 +61,7 @@ def section_facts(kind: str, req: DraftRequest, ctx) -> dict:
     activities with its row ids, the reasons they were delayed, indicator series, and the changes
     in the principal's numbers against what the activity means to do."""
     from kvalitet.drafting.extractive import DraftContext
+    from kvalitet.results.model import KOLADA_LABEL
 
     if ctx is None:
         ctx = DraftContext.build(req, {}, [kind])
@@ -82,10 +83,12 @@ def section_facts(kind: str, req: DraftRequest, ctx) -> dict:
                          else " Det går i motsatt riktning mot vad aktiviteten syftar till.")
             facts.append(line)
     if kind in ("uppfoljning", "analys"):
-        for series in ctx.indicators[:2]:
-            pts = ", ".join(f"{pt.outcome} ({pt.period or 'okänd period'}) [{pt.passage.id}]" for pt in series)
-            target = f"; målvärde {series[-1].target}" if series[-1].target else ""
-            facts.append(f"Indikatorn {series[-1].name}: utfall {pts}{target}.")
+        for series in ctx.series[:2]:
+            pts = ", ".join(f"{v.shown} ({v.period})" + (f" [{v.passage.id}]" if v.passage else "")
+                            for v in series.values)
+            target = f"; målvärde {series.values[-1].target_shown}" if series.values[-1].target_shown else ""
+            source = f" {KOLADA_LABEL}." if series.kolada else ""
+            facts.append(f"Indikatorn {series.name}: utfall {pts}{target}.{source}")
     return {"section_notes": notes, "section_status": status, "facts": facts}
 
 

@@ -373,5 +373,5 @@ def _clear(index: KnowledgeIndex) -> None:
         s.execute(delete(DocumentRow))
         index.db.set_meta("embedder_id", index.embedder.id, s)
         _bump_version(index, s)
-    index._vectors = None
+    index.reset_vectors()
     drop_collection(index.settings)

@@ -26,6 +26,10 @@ passage's activity, comment or title (case-insensitive, whitespace-normalised). 
 * shared risk texts: risk texts (the quoted sentences) cited in the risk sections of two cases
   with different topics;
 * grounding failures: suggestions whose grounding check failed;
+* results cited: of the cases whose topic (activity and goal) has an indicator series with values
+  in kvalitet.results (documents or Kolada; drafting/series.py chooses them the same way), how many
+  drafts write a value of such a series: a document's value with its indicator row cited, or a
+  Kolada value with "Källa: Kolada (RKA)";
 * latency: wall time of each draft, p50 and p95 in ms.
 """
 
@@ -39,6 +43,8 @@ from pathlib import Path
 from kvalitet.domain.types import DraftRequest, Passage
 from kvalitet.drafting.grounding import norm
 from kvalitet.drafting.notes import place
+from kvalitet.drafting.series import DraftSeries
+from kvalitet.results.model import KOLADA_LABEL
 
 
 def _hay(p: Passage, quote: str | None = None) -> str:
@@ -58,6 +64,19 @@ def _pct(values: list[float], q: float) -> float:
     xs = sorted(values)
     i = min(len(xs) - 1, max(0, int(round(q * (len(xs) - 1)))))
     return xs[i]
+
+
+def _cites_a_value(series: DraftSeries, text: str, cited: set[str]) -> bool:
+    """Whether `text` writes a value of the series with its source (see the module doc)."""
+    hay = norm(text)
+    for v in series.values:
+        if norm(v.shown) not in hay:
+            continue
+        if v.passage is None and KOLADA_LABEL in hay:
+            return True
+        if v.passage is not None and v.passage.id in cited:
+            return True
+    return False
 
 
 def run_case(services, case: dict) -> dict:
@@ -100,6 +119,9 @@ def run_case(services, case: dict) -> dict:
         else:
             off.append({"id": p.id, "why": "unlabelled", "text": _hay(p, q)[:120]})
     found = {n for p in cited.values() for n in _matches(p, expected, " ".join(quotes[p.id]))}
+    about = services.drafter.series_for(req)  # the series about the case's activity and goal
+    everything = "\n".join(texts.values())
+    series_cited = [s.name for s in about if _cites_a_value(s, everything, set(cited))]
     plan = place(case.get("notes"), None, list(req.sections))
     notes = [n.text for n in plan.sentences]
     placements = []
@@ -116,6 +138,7 @@ def run_case(services, case: dict) -> dict:
         "notes_repeated": [x for x in placements if len(x["sections"]) > 1],
         "notes_missing": [x["note"] for x in placements if not x["sections"]],
         "grounding_failures": failures, "risk_texts": sorted(risk_ids), "notices": notices,
+        "series": [s.name for s in about], "series_cited": series_cited,
     }
 
 
@@ -143,6 +166,8 @@ def summarise(results: list[dict]) -> dict:
         "notes_in_more_than_one_section": sum(len(r["notes_repeated"]) for r in results),
         "shared_risk_texts": len(shared), "shared_risk_pairs": shared,
         "grounding_failures": sum(len(r["grounding_failures"]) for r in results),
+        "cases_with_series": sum(1 for r in results if r["series"]),
+        "cases_citing_series": sum(1 for r in results if r["series"] and r["series_cited"]),
         "p50_ms": round(statistics.median(ms), 1) if ms else 0.0, "p95_ms": round(_pct(ms, 0.95), 1),
     }
 
@@ -163,12 +188,13 @@ def evaluate(services, cases: list[dict], split: str | None = None, corpus: str 
 
 def format_summary(out: dict) -> str:
     lines = ["| part | cases | precision | recall | notes once | notes >1 section | shared risks | "
-             "grounding failures | p50 ms | p95 ms |", "|---|---|---|---|---|---|---|---|---|---|"]
+             "grounding failures | results cited | p50 ms | p95 ms |", "|---|---|---|---|---|---|---|---|---|---|---|"]
     for part in [k for k in out if k not in ("cases",)]:
         s = out[part]
         lines.append(f"| {part} | {s['cases']} | {s['citation_precision']:.3f} | {s['expected_recall']:.3f} | "
                      f"{s['notes_placed_once']:.3f} | {s['notes_in_more_than_one_section']} | {s['shared_risk_texts']} | "
-                     f"{s['grounding_failures']} | {s['p50_ms']:.0f} | {s['p95_ms']:.0f} |")
+                     f"{s['grounding_failures']} | {s['cases_citing_series']}/{s['cases_with_series']} | "
+                     f"{s['p50_ms']:.0f} | {s['p95_ms']:.0f} |")
     return "\n".join(lines)
 
 

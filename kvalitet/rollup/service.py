@@ -40,11 +40,8 @@ HUVUDMAN_SECTIONS = (
 
 
 def get_rollup(services) -> "Rollup":
-    """The Rollup of a Services object (built once)."""
-    r = services.__dict__.get("_rollup")
-    if r is None:
-        r = services.__dict__["_rollup"] = Rollup(services)
-    return r
+    """The Rollup of a Services object (kvalitet.container.Services.rollup: built once)."""
+    return services.rollup
 
 
 def require_rollup(user: User) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from typing import Any, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -39,6 +40,15 @@ class Snapshot:
     years: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int32))  # year per passage, -1 unknown
     fields: dict[str, np.ndarray] = field(default_factory=dict)
     committee_sets: list = field(default_factory=list)
+    memos: dict[str, Any] = field(default_factory=dict, repr=False)  # see memo()
+
+    def memo(self, key: str, make: Callable[[], Any]) -> Any:
+        """What `make()` gives, built once per snapshot (so once per index version) and kept with
+        it: the activity history, the drafting vocabulary."""
+        value = self.memos.get(key)
+        if value is None:
+            value = self.memos[key] = make()
+        return value
 
     @classmethod
     def build(cls, version: int, bm25: BM25Index, passages: list[Passage]) -> "Snapshot":
@@ -257,6 +267,11 @@ class KnowledgeIndex:
         """The index version this process currently searches (None before the first search)."""
         return self._snapshot.version if self._snapshot is not None else None
 
+    def reset_vectors(self) -> None:
+        """Forget the vector store handle (the collection is dropped and made anew on next use)."""
+        with self._lock:
+            self._vectors = None
+
     def invalidate(self) -> None:
         with self._lock:
             self._snapshot = None
@@ -273,8 +288,4 @@ def activity_history(index: KnowledgeIndex):
     from kvalitet.search.history import ActivityHistory
 
     snap = index.snapshot()
-    hist = getattr(snap, "_history", None)
-    if hist is None:
-        hist = ActivityHistory(snap.ordered)
-        snap._history = hist  # type: ignore[attr-defined]
-    return hist
+    return snap.memo("history", lambda: ActivityHistory(snap.ordered))

@@ -26,24 +26,12 @@ from collections import OrderedDict, deque
 import secrets
 import socket
 import threading
-import weakref
 from collections import Counter
 from datetime import datetime, timedelta, timezone
 from typing import Callable, overload
 
 from pydantic import BaseModel, Field
-from sqlalchemy import (
-    JSON,
-    CheckConstraint,
-    ForeignKey,
-    Index,
-    Integer,
-    String,
-    Text,
-    UniqueConstraint,
-    select,
-    update,
-)
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, Integer, String, Text, UniqueConstraint, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -654,17 +642,9 @@ class JobRunner:
             self.waiting.clear()
 
 
-_RUNNERS: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
-_RUNNERS_LOCK = threading.Lock()
-
-
 def job_runner(services) -> JobRunner:
-    """The JobRunner of these Services (made on first use)."""
-    with _RUNNERS_LOCK:
-        runner = _RUNNERS.get(services)
-        if runner is None:
-            runner = _RUNNERS[services] = JobRunner(services)
-        return runner
+    """The JobRunner of these Services (kvalitet.container.Services.jobs: made on first use)."""
+    return services.jobs
 
 
 def start_draft_all(services, report_id: int, user: User, *, sections: list[str] | None = None,

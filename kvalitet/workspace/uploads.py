@@ -18,7 +18,6 @@ import os
 import queue
 import secrets
 import threading
-import weakref
 from datetime import datetime
 from pathlib import Path
 from typing import Protocol
@@ -232,16 +231,9 @@ class UploadRunner:
                 self.queue.task_done()
 
 
-_RUNNERS: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
-_RUNNERS_LOCK = threading.Lock()
-
-
 def upload_runner(services) -> UploadRunner:
-    with _RUNNERS_LOCK:
-        runner = _RUNNERS.get(services)
-        if runner is None:
-            runner = _RUNNERS[services] = UploadRunner(services)
-        return runner
+    """The UploadRunner of these Services (kvalitet.container.Services.uploads: made on first use)."""
+    return services.uploads
 
 
 async def accept_upload(services, file: AsyncUpload, replace: bool, user: User) -> UploadJobView:

@@ -10,14 +10,12 @@ import json
 import re
 import shutil
 import time
-from functools import cached_property
 
 import httpx
 import pytest
 
 from tests.helpers.paths import CORPUS, DATA
 from tests.fakes import FakeOpenAI, closed_port
-from kvalitet.drafting import Drafter
 from kvalitet.drafting.extractive import _cut, sentences
 from kvalitet.drafting.grounding import check, cited_ids, numbers
 from kvalitet.errors import InvalidInput, LLMUnavailable
@@ -29,30 +27,6 @@ UNDERLAG_ID = re.compile(r'<<<UNDERLAG id="(p_[0-9a-f]+)"')
 
 
 # -- helpers ---------------------------------------------------------------------------------
-class ServicesView:
-    """The session's services under other settings (an LLM endpoint, masking, fallback): the same
-    index and retriever, its own LLM client and drafter. Not a mock: every part is the real one."""
-
-    def __init__(self, base, **overrides):
-        self._base = base
-        self.settings = base.settings.model_copy(update=overrides)
-
-    def __getattr__(self, name):
-        return getattr(self._base, name)
-
-    @cached_property
-    def llm(self):
-        if not self.settings.llm_enabled:
-            return None
-        from kvalitet.adapters.llm import LLMClient
-
-        return LLMClient(self.settings)
-
-    @cached_property
-    def drafter(self):
-        return Drafter(self)
-
-
 def all_suggestions(draft: Draft):
     return [s for sec in draft.sections for s in sec.suggestions]
 
@@ -269,7 +243,7 @@ def test_personal_data_is_masked_when_configured(corpus_services):
     plain = corpus_services.drafter.draft(req)
     s = plain.sections[0].suggestions[0]  # the activity's own history comes first
     assert "Martin Eriksson" in s.text and s.grounding.pii == ["namn"] and s.grounding.supported
-    masked = ServicesView(corpus_services, mask_personal_data=True).drafter.draft(req)
+    masked = corpus_services.with_settings(mask_personal_data=True).drafter.draft(req)
     m = masked.sections[0].suggestions[0]
     assert "Martin Eriksson" not in m.text and "[namn]" in m.text
     assert all("Martin Eriksson" not in c.quote for c in m.citations)
@@ -296,7 +270,7 @@ def test_draft_cases(corpus_services, case):
 # -- the LLM generator against the fake server ----------------------------------------------------
 def test_llm_draft_with_citations(corpus_services):
     with FakeOpenAI(handler=cite_first_passage) as srv:
-        view = ServicesView(corpus_services, llm_base_url=srv.base_url, llm_timeout=60.0)
+        view = corpus_services.with_settings(llm_base_url=srv.base_url, llm_timeout=60.0)
         d = view.drafter.draft(FRANVARO, generator="llm")
     assert [s.kind for s in d.sections] == list(FRANVARO.sections)
     asked = [sec for sec in d.sections if sec.suggestions]
@@ -319,7 +293,7 @@ def test_llm_reply_that_invents_is_flagged(corpus_services):
                 f"Rektor Eva Ek ansvarade [p_0000000000000000].")
 
     with FakeOpenAI(handler=inventive) as srv:
-        view = ServicesView(corpus_services, llm_base_url=srv.base_url)
+        view = corpus_services.with_settings(llm_base_url=srv.base_url)
         d = view.drafter.draft(FRANVARO.model_copy(update={"sections": ["kostnader"]}), generator="llm")
     (s,) = d.sections[0].suggestions
     assert s.generator == "llm" and not s.grounding.supported
@@ -329,7 +303,7 @@ def test_llm_reply_that_invents_is_flagged(corpus_services):
 
 def test_slow_llm_falls_back_quickly(corpus_services):
     with FakeOpenAI(replies=["för sent"] * 8, delay=10.0) as srv:
-        view = ServicesView(corpus_services, llm_base_url=srv.base_url, llm_timeout=0.5, llm_fallback="extractive")
+        view = corpus_services.with_settings(llm_base_url=srv.base_url, llm_timeout=0.5, llm_fallback="extractive")
         t0 = time.monotonic()
         d = view.drafter.draft(FRANVARO, generator="llm")
         elapsed = time.monotonic() - t0
@@ -344,7 +318,7 @@ def test_slow_llm_falls_back_quickly(corpus_services):
 
 def test_slow_llm_without_fallback_is_llm_unavailable(corpus_services):
     with FakeOpenAI(replies=["för sent"], delay=10.0) as srv:
-        view = ServicesView(corpus_services, llm_base_url=srv.base_url, llm_timeout=0.5, llm_fallback="error")
+        view = corpus_services.with_settings(llm_base_url=srv.base_url, llm_timeout=0.5, llm_fallback="error")
         t0 = time.monotonic()
         with pytest.raises(LLMUnavailable) as err:
             view.drafter.draft(FRANVARO, generator="llm")
@@ -354,23 +328,23 @@ def test_slow_llm_without_fallback_is_llm_unavailable(corpus_services):
 
 def test_llm_server_down(corpus_services):
     url = f"http://127.0.0.1:{closed_port()}/v1"
-    view = ServicesView(corpus_services, llm_base_url=url, llm_fallback="error")
+    view = corpus_services.with_settings(llm_base_url=url, llm_fallback="error")
     with pytest.raises(LLMUnavailable) as err:
         view.drafter.draft(FRANVARO, generator="llm")
     assert "går inte att nå" in err.value.message
-    view = ServicesView(corpus_services, llm_base_url=url, llm_fallback="extractive")
+    view = corpus_services.with_settings(llm_base_url=url, llm_fallback="extractive")
     d = view.drafter.draft(FRANVARO, generator="llm")
     assert all(s.generator == "extractive" and "gick inte att nå" in s.text for s in all_suggestions(d))
 
 
 def test_llm_not_configured(corpus_services):
     with pytest.raises(LLMUnavailable):
-        ServicesView(corpus_services, llm_fallback="error").drafter.draft(FRANVARO, generator="llm")
+        corpus_services.with_settings(llm_fallback="error").drafter.draft(FRANVARO, generator="llm")
 
 
 def test_llm_stream_yields_tokens_then_checked_suggestions(corpus_services):
     with FakeOpenAI(handler=cite_first_passage) as srv:
-        view = ServicesView(corpus_services, llm_base_url=srv.base_url)
+        view = corpus_services.with_settings(llm_base_url=srv.base_url)
         events = list(view.drafter.stream(FRANVARO.model_copy(update={"sections": ["analys", "risker"]}), "llm"))
     kinds = [e["event"] for e in events]
     assert kinds[0] == "section" and kinds[-1] == "done" and "error" not in kinds
@@ -420,7 +394,7 @@ def test_injected_instructions_stay_data(injected_services):
     req = DraftRequest(activity="Minska frånvaron i grundskolan", sections=["uppfoljning", "analys"])
     plain = injected_services.drafter.draft(req)
     with FakeOpenAI(handler=cite_first_passage) as srv:
-        view = ServicesView(injected_services, llm_base_url=srv.base_url)
+        view = injected_services.with_settings(llm_base_url=srv.base_url)
         d = view.drafter.draft(req, generator="llm")
     assert any(INJECTION in r["messages"][-1]["content"] for r in srv.requests)
     for r in srv.requests:
@@ -447,8 +421,8 @@ def test_a_model_obeying_an_injection_is_caught(injected_services):
 
     req = DraftRequest(activity="Minska frånvaron i grundskolan", sections=["uppfoljning"])
     with FakeOpenAI(handler=obedient) as srv:
-        d = ServicesView(injected_services, llm_base_url=srv.base_url).drafter.draft(req, "llm")
-        masked = ServicesView(injected_services, llm_base_url=srv.base_url,
+        d = injected_services.with_settings(llm_base_url=srv.base_url).drafter.draft(req, "llm")
+        masked = injected_services.with_settings(llm_base_url=srv.base_url,
                               mask_personal_data=True).drafter.draft(req, "llm")
     (s,) = d.sections[0].suggestions
     assert "personnummer" in s.grounding.pii
@@ -501,7 +475,7 @@ def test_api_streams_llm_tokens_and_maps_errors(corpus_services, corpus_auth):
     from kvalitet.app import create_app
 
     with FakeOpenAI(handler=cite_first_passage) as srv:
-        view = ServicesView(corpus_services, llm_base_url=srv.base_url)
+        view = corpus_services.with_settings(llm_base_url=srv.base_url)
         with running_server(create_app(view.settings, services=view)) as url:
             with httpx.stream("POST", url + "/api/drafts", timeout=60, headers=corpus_auth, json={
                     "activity": "Minska frånvaron", "sections": ["analys"], "generator": "llm", "stream": True}) as r:
@@ -511,7 +485,7 @@ def test_api_streams_llm_tokens_and_maps_errors(corpus_services, corpus_auth):
     assert any(e["event"] == "token" for e in events)
     assert [e["suggestion"]["generator"] for e in events if e["event"] == "suggestion"] == ["llm"]
 
-    down = ServicesView(corpus_services, llm_base_url=f"http://127.0.0.1:{closed_port()}/v1", llm_fallback="error")
+    down = corpus_services.with_settings(llm_base_url=f"http://127.0.0.1:{closed_port()}/v1", llm_fallback="error")
     with running_server(create_app(down.settings, services=down)) as url:
         for headers in ({}, {"Accept": "text/event-stream"}):
             r = httpx.post(url + "/api/drafts", json={"activity": "Minska frånvaron", "generator": "llm"},

@@ -13,12 +13,14 @@ import pytest
 
 from tests.fakes import FakeOpenAI
 from kvalitet.domain.types import Citation, DraftRequest, Passage
-from kvalitet.drafting import Drafter
-from kvalitet.drafting.aggregate import aggregate, indicator_series
+from kvalitet.drafting.aggregate import aggregate
 from kvalitet.drafting.evidence import Evidence, SectionEvidence, Vocabulary, audience, school_form
 from kvalitet.drafting.extractive import DraftContext, ExtractiveGenerator
 from kvalitet.drafting.grounding import check, norm
 from kvalitet.drafting.notes import place, role_of
+from kvalitet.drafting.series import with_values
+from kvalitet.results.model import KOLADA_LABEL, Point, Series, ValueSource
+from kvalitet.results.series import document_series
 
 FOLLOW_UP = (
     "\n\nUppföljning av Utbildningsförvaltningens verksamhetsplan 2021\n\nBarn- och ungdomsnämnden\n\n"
@@ -192,22 +194,41 @@ def test_indicator_records_are_used_when_present(svc):
                      doc_path=f"{y}-mal.xlsx", doc_kind="okand", year=y, section_kind="indikator",
                      indicator="Andel elever med hög närvaro", outcome=f"{o} %", target="90 %", period=str(y))
            for y, o in ((2021, 81), (2022, 84))]
-    series = indicator_series(pts)
-    assert [pt.outcome for pt in series[0]] == ["81 %", "84 %"]
+    series = document_series(pts)  # the one series model (kvalitet.results)
+    assert [pt.value_raw for pt in series[0].points] == ["81 %", "84 %"]
+    by_id = {p.id: p for p in pts}
     vocab = Vocabulary.of(svc.index)
     req = DraftRequest(activity="Öka närvaron bland eleverna", sections=["uppfoljning", "analys"])
     ev = {k: SectionEvidence(k, [Evidence(p, 1.0, 5.0, "sok", [], True) for p in pts]) for k in req.sections}
-    ctx = DraftContext.build(req, ev, list(req.sections))
+    ctx = DraftContext.build(req, ev, list(req.sections), [with_values(series[0], by_id.get)])
     gen = ExtractiveGenerator(vocab)
     (upp,) = gen.generate("uppfoljning", req, ev["uppfoljning"], ctx)
     assert ("Indikatorn »Andel elever med hög närvaro« hade utfallet 81 % (2021) och 84 % (2022) "
             "[p_ind2021, p_ind2022], mot målvärdet 90 %.") in upp.text
     (ana,) = gen.generate("analys", req, ev["analys"], ctx)
     assert "ligger under målvärdet [p_ind2022]" in ana.text and "Målvärdet är ännu inte nått" in ana.text
-    by_id = {p.id: p for p in pts}
     for prop in (upp, ana):
         g = check(prop.text, prop.citations, by_id.get, [req.activity])
         assert g.supported, g.unsupported
+
+
+def test_kolada_values_are_written_with_their_source_and_pass_the_check(svc):
+    """A Kolada series stands in no passage: its values name Kolada and are register facts the
+    grounding check accepts; without them the same text is flagged."""
+    kpi = "Elever i åk 9 som är behöriga till ett yrkesprogram, andel (%)"
+    series = Series(id="k1", source_kind="kolada", title=kpi, unit="%", kpi_id="N15419", entity="Ekby",
+                    points=[Point(year=y, period=str(y), value=v, source=ValueSource(kind="kolada", label=KOLADA_LABEL))
+                            for y, v in ((2019, 78.0), (2023, 83.2))])
+    drafted = with_values(series, lambda _pid: None)
+    req = DraftRequest(activity="Öka behörigheten till gymnasiet", sections=["uppfoljning"])
+    ev = SectionEvidence("uppfoljning", [])
+    ctx = DraftContext.build(req, {"uppfoljning": ev}, ["uppfoljning"], [drafted])
+    (upp,) = ExtractiveGenerator(Vocabulary.of(svc.index)).generate("uppfoljning", req, ev, ctx)
+    assert (f"Enligt Kolada var »{kpi}« i Ekby 78\u00a0% 2019 och 83,2\u00a0% 2023. {KOLADA_LABEL}.") in upp.text
+    assert check(upp.text, upp.citations, lambda _pid: None, [req.activity] + upp.support,
+                 allow_uncited=upp.allow_uncited).supported
+    flagged = check(upp.text, upp.citations, lambda _pid: None, [req.activity], allow_uncited=True)
+    assert "siffra: 83,2 %" in flagged.unsupported
 
 
 # -- risks specific to the activity ----------------------------------------------------------------
@@ -319,7 +340,7 @@ def test_llm_prompt_carries_facts_and_only_this_sections_notes(svc):
         return f"Liknande arbete har följts upp [{ids[0]}]." if ids else "Underlaget är tunt."
 
     with FakeOpenAI(handler=reply) as srv:
-        view = _View(svc, llm_base_url=srv.base_url, llm_timeout=60.0)
+        view = svc.with_settings(llm_base_url=srv.base_url, llm_timeout=60.0)
         d = view.drafter.draft(PUPILS.model_copy(update={"sections": ["uppfoljning", "analys"]}), generator="llm")
     upp_prompt, ana_prompt = seen
     assert "Andelen elever med mer än 10 % frånvaro har minskat med 3 procentenheter" in upp_prompt
@@ -332,21 +353,6 @@ def test_llm_prompt_carries_facts_and_only_this_sections_notes(svc):
     assert ana.grounding.unsupported == ["siffra: 40 %"]  # 3 procentenheter is derived from the notes
 
 
-class _View:
-    """The module's services under other settings (an LLM endpoint): real parts throughout."""
-
-    def __init__(self, base, **overrides):
-        self._base = base
-        self.settings = base.settings.model_copy(update=overrides)
-        from kvalitet.adapters.llm import LLMClient
-
-        self.llm = LLMClient(self.settings)
-        self.drafter = Drafter(self)
-
-    def __getattr__(self, name):
-        return getattr(self._base, name)
-
-
 def test_llm_citing_a_passage_it_was_not_shown_is_flagged(svc):
     other = next(p for p in svc.index.snapshot().ordered if "korttidsfrånvaro" in p.text)
 
@@ -355,7 +361,7 @@ def test_llm_citing_a_passage_it_was_not_shown_is_flagged(svc):
         return f"Närvaroarbetet har följts upp [{ids[0]}]. Personalens frånvaro kartlades också [{other.id}]."
 
     with FakeOpenAI(handler=reply) as srv:
-        view = _View(svc, llm_base_url=srv.base_url, llm_timeout=60.0)
+        view = svc.with_settings(llm_base_url=srv.base_url, llm_timeout=60.0)
         d = view.drafter.draft(PUPILS.model_copy(update={"sections": ["uppfoljning"]}), generator="llm")
     (s,) = d.sections[0].suggestions
     assert not s.grounding.supported
@@ -392,5 +398,8 @@ def test_eval_drafting_command(svc, tmp_path, monkeypatch):
     assert total["notes_placed_once"] == 1.0 and total["notes_in_more_than_one_section"] == 0
     assert total["grounding_failures"] == 0 and total["shared_risk_texts"] == 0
     assert total["p95_ms"] >= total["p50_ms"] > 0
+    # results over the years: this corpus has no indicator rows, so no case has a series to cite
+    assert (total["cases_with_series"], total["cases_citing_series"]) == (0, 0)
+    assert all(c["series"] == [] and c["series_cited"] == [] for c in out["cases"])
     r = CliRunner().invoke(app, ["eval", "drafting", str(path), "--split", "tune"])
-    assert r.exit_code == 0 and "| tune | 1 | 1.000 | 1.000 |" in r.output
+    assert r.exit_code == 0 and "| tune | 1 | 1.000 | 1.000 |" in r.output and "| results cited |" in r.output

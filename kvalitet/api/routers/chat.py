@@ -39,12 +39,8 @@ _END = object()
 
 
 def chat_service(request: Request) -> ChatService:
-    svc = request.app.state.services
-    chat = getattr(request.app.state, "chat_service", None)
-    if chat is None or chat.services is not svc:
-        chat = ChatService(svc)
-        request.app.state.chat_service = chat
-    return chat
+    """The process's chat (kvalitet.container.Services.chat)."""
+    return request.app.state.services.chat
 
 
 def sse(event: dict) -> str:
