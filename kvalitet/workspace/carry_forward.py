@@ -371,7 +371,7 @@ def carry_forward(ws, report_id: int, year: int | None, user: User, *, title: st
 
 
 def _seeded(ws, s, report: ReportRow, new_items: list, user: User, action: str, source: str, from_year: int | None,
-            merged: list, skipped: list, audit: dict) -> SeedResult:
+            merged: int, skipped: list, audit: dict) -> SeedResult:
     """The shared end of carry-forward and seeding from a document: insert the items, audit the
     report's creation (`action`, with `audit`'s fields) and say what was carried."""
     rows = insert_items(ws, s, report, new_items, user)
