@@ -9,8 +9,8 @@ from typing import Any, Optional
 
 import typer
 
-from kvalitet.settings import Settings
 from kvalitet.cli.common import dump, fail, services
+from kvalitet.cli.common import settings as load_settings
 from kvalitet.errors import KvalitetError
 from kvalitet.domain.types import SearchFilters
 from kvalitet.pii import shown
@@ -304,14 +304,7 @@ def serve(
 
     overrides: dict[str, Any] = {
         k: v for k, v in {"host": host, "port": port, "workers": workers}.items() if v is not None}
-    try:
-        settings = Settings(**overrides)
-    except KvalitetError as exc:
-        _fail(exc)
-    except Exception as exc:  # pydantic wraps our ConfigError
-        cause = exc.__cause__ or exc
-        typer.echo(f"Fel: {getattr(cause, 'message', exc)}", err=True)
-        raise typer.Exit(3) from exc
+    settings = load_settings(**overrides)
     for k, v in overrides.items():  # workers re-read settings from the environment
         os.environ[f"KVALITET_{k.upper()}"] = str(v)
     from kvalitet.storage import index_lock

@@ -19,10 +19,10 @@ def fail(exc: KvalitetError) -> NoReturn:
     raise typer.Exit(exc.exit_code)
 
 
-def settings() -> Settings:
-    """The settings from the environment; a bad setting exits 3 with its message."""
+def settings(**overrides: Any) -> Settings:
+    """The settings from the environment (and `overrides`); a bad setting exits 3 with its message."""
     try:
-        return Settings()
+        return Settings(**overrides)
     except KvalitetError as exc:
         fail(exc)
     except Exception as exc:  # pydantic wraps our ConfigError
