@@ -50,6 +50,7 @@ class Settings(BaseSettings):
     kind_boost: float = 0.5  # a passage of a section kind the question names, in first-rank units
     year_boost: float = 1.0  # a passage of the year / läsår / period the question names
     meta_boost: float = 1.0  # of the committee, perspective or status the question names
+    doc_boost: float = 0.0  # a passage of a document the question names by its path or title (0..1 of it)
     floor_coverage: float | None = 0.5  # show a hit matching at least this share of the query (idf)...
     floor_dense: float | None = 0.84  # ...or this close in meaning (e5 cosine); None: no floor
 

@@ -205,6 +205,16 @@ QUESTION_WORDS = frozenset("""hur gick gått går varför vem vilka vilket vilke
     gjort hände händer hänt sker skedde vet veta""".split())
 
 
+def name_terms(text: str) -> list[str]:
+    """Terms of a name (a file path, a title) as compared with a question's words: stems of
+    the accent-folded words, no compound parts; "delårsrapporten" and the file name
+    "norrsjo-delarsrapport-augusti-2022" share "delarsrapport"."""
+    out: list[str] = []
+    for w in words(fold(text.lower().replace("_", " "))):
+        out.extend(word_terms(w))
+    return out
+
+
 def analyze(text: str, decompounder: Decompounder | None = None) -> list[str]:
     """Text to index terms: stems of the words, plus stems of compound parts."""
     out: list[str] = []
@@ -295,10 +305,12 @@ class BM25Index:
         """The index terms a query is scored on (with accent expansion)."""
         return list(dict.fromkeys(t for _, terms, _ in self.query_words(query, expand) for t in terms))
 
-    def coverage(self, query: str, rows: np.ndarray, expand: bool = True) -> np.ndarray:
+    def coverage(self, query: str, rows: np.ndarray, expand: bool = True, also=None) -> np.ndarray:
         """For each row (passage position), the share of the query's idf mass it matches: a
         query word counts with its rarest term's idf, and is matched when the passage has one
-        of its terms. Words the index never saw count as unmatched. Values 0..1."""
+        of its terms, or when `also(word)` (a bool per row, or None) says so: the word is in
+        the name of the passage's document. Words the index never saw count as unmatched
+        unless `also` matches them. Values 0..1."""
         rows = np.asarray(rows, dtype=np.int64)
         out = np.zeros(len(rows), dtype=np.float64)
         qw = [(w, terms) for w, terms, _ in self.query_words(query, expand) if w not in QUESTION_WORDS]
@@ -306,12 +318,15 @@ class BM25Index:
             return out
         n_idf = float(np.log(1 + (len(self.ids) + 0.5) / 0.5))
         total = 0.0
-        for _, terms in qw:
+        for w, terms in qw:
             weight = max((self.idf(t) for t in terms), default=n_idf)
             total += weight
             has = np.zeros(len(rows), dtype=bool)
             for t in terms:
                 has |= np.isin(rows, self._retriever.postings(t))
+            extra = also(w) if also is not None else None
+            if extra is not None:
+                has |= extra
             out += weight * has
         return out / total if total else out
 

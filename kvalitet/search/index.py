@@ -8,6 +8,7 @@ counter `index_version` in the catalog tells every worker when to reload its BM2
 from __future__ import annotations
 
 import logging
+import math
 import threading
 import time
 from typing import Any, Callable
@@ -20,7 +21,7 @@ from kvalitet.settings import Settings
 from kvalitet.storage.db import Database
 from kvalitet.adapters.embedders import Embedder, VectorCache, build_embedder
 from kvalitet.errors import IndexMismatch
-from kvalitet.search.analysis import BM25Index
+from kvalitet.search.analysis import QUESTION_WORDS, BM25Index, name_terms, words
 from kvalitet.domain.types import Passage, SearchFilters
 
 log = logging.getLogger(__name__)
@@ -40,6 +41,7 @@ class Snapshot:
     years: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int32))  # year per passage, -1 unknown
     fields: dict[str, np.ndarray] = field(default_factory=dict)
     committee_sets: list = field(default_factory=list)
+    titles: dict[str, str] = field(default_factory=dict)  # document path -> its title
     memos: dict[str, Any] = field(default_factory=dict, repr=False)  # see memo()
 
     def memo(self, key: str, make: Callable[[], Any]) -> Any:
@@ -51,7 +53,8 @@ class Snapshot:
         return value
 
     @classmethod
-    def build(cls, version: int, bm25: BM25Index, passages: list[Passage]) -> "Snapshot":
+    def build(cls, version: int, bm25: BM25Index, passages: list[Passage],
+              titles: dict[str, str] | None = None) -> "Snapshot":
         from kvalitet.search.understanding import committee_set, value_key
 
         by_id = {p.id: p for p in passages}
@@ -64,7 +67,61 @@ class Snapshot:
         }
         snap = cls(version, bm25, by_id, ordered, years, fields)
         snap.committee_sets = [committee_set(p.committee) for p in ordered]
+        snap.titles = dict(titles or {})
         return snap
+
+    def document_terms(self) -> dict[str, frozenset[str]]:
+        """{document path: the accent-folded terms of its name}: the words of its path (folders
+        and file name: municipality, unit, report kind, period) and of its title. Built once per
+        snapshot. A passage rarely repeats what its document's name says ("Norrsjö",
+        "delårsrapport augusti"), and questions name it."""
+        out = self.__dict__.get("_doc_terms")
+        if out is None:
+            from pathlib import PurePath
+
+            out = {}
+            for doc in {p.doc_path for p in self.ordered}:
+                parts = PurePath(doc).parts
+                name = " ".join([*parts[:-1], PurePath(doc).stem, self.titles.get(doc, "")])
+                out[doc] = frozenset(name_terms(name))
+            self.__dict__["_doc_terms"] = out
+        return out
+
+    def naming_words(self, query: str, max_share: float = 0.5) -> dict[str, frozenset[str]]:
+        """{query word: the documents whose name has it} for the words of `query` that name
+        documents: a word in more than `max_share` of the documents' names names none;
+        question words and numbers (years are read apart) never do."""
+        docs = self.document_terms()
+        n = len(docs)
+        cache = self.__dict__.setdefault("_naming", {})
+        out: dict[str, frozenset[str]] = {}
+        for w in dict.fromkeys(words(query)):
+            if w in QUESTION_WORDS or w.isdigit():
+                continue
+            if w not in cache:
+                if len(cache) > 50_000:
+                    cache.clear()
+                terms = set(name_terms(w))
+                cache[w] = frozenset(d for d, t in docs.items() if terms & t)
+            having = cache[w]
+            if having and len(having) <= max_share * n:
+                out[w] = having
+        return out
+
+    def named_documents(self, query: str) -> dict[str, float]:
+        """{document path: 0..1} for the documents the query names (naming_words): the idf over
+        documents of the naming words each one's name has, relative to the best document's.
+        {} when the query names no document."""
+        n = max(1, len(self.document_terms()))
+        score: dict[str, float] = {}
+        for having in self.naming_words(query).values():
+            idf = math.log(1 + n / len(having))
+            for d in having:
+                score[d] = score.get(d, 0.0) + idf
+        if not score:
+            return {}
+        best = max(score.values())
+        return {d: v / best for d, v in score.items()}
 
     def values(self, f: str) -> dict[str, str]:
         """key -> the value as written, of field `f` (perspective, status, section_kind,
@@ -260,7 +317,7 @@ class KnowledgeIndex:
                     bm25.save(self.bm25_dir)
                 except OSError as exc:  # pragma: no cover - disk trouble
                     log.warning("could not save bm25 index: %s", exc)
-        return Snapshot.build(version, bm25, passages)
+        return Snapshot.build(version, bm25, passages, self.db.document_titles())
 
     @property
     def loaded_version(self) -> int | None:

@@ -95,6 +95,7 @@ class RankParams:
     kind_boost: float = 0.0
     year_boost: float = 0.0
     meta_boost: float = 0.0  # committee, perspective, status named in the question
+    doc_boost: float = 0.0  # a passage of a document the question names (its path or title), 0..1 of it
     floor_coverage: float | None = None  # share of the query's idf mass a passage matches
     floor_dense: float | None = None  # cosine similarity (e5) of passage and query
     rrf_k: int = 60
@@ -103,7 +104,7 @@ class RankParams:
     def of(cls, settings) -> "RankParams":
         return cls(
             dense_weight=settings.rrf_dense_weight, kind_boost=settings.kind_boost, year_boost=settings.year_boost,
-            meta_boost=settings.meta_boost, floor_coverage=settings.floor_coverage, floor_dense=settings.floor_dense,
+            meta_boost=settings.meta_boost, doc_boost=settings.doc_boost, floor_coverage=settings.floor_coverage, floor_dense=settings.floor_dense,
             rrf_k=settings.rrf_k,
         )
 
@@ -122,6 +123,7 @@ class Candidates:
     # The same search within the year / läsår / period the question names (as a filter would).
     bm25_year: list[str] = field(default_factory=list)
     dense_year: list[str] = field(default_factory=list)
+    doc_match: dict[str, float] = field(default_factory=dict)  # pid -> how well its document is named
 
 
 def rank(c: Candidates, p: RankParams, mode: Mode = "hybrid") -> list[tuple[str, float, dict[str, int]]]:
@@ -146,7 +148,8 @@ def rank(c: Candidates, p: RankParams, mode: Mode = "hybrid") -> list[tuple[str,
     out = []
     for pid, (score, ranks) in fused.items():
         kind, year, meta = c.matches.get(pid, (False, False, False))
-        score += unit * (p.kind_boost * kind + p.year_boost * year + p.meta_boost * meta)
+        score += unit * (p.kind_boost * kind + p.year_boost * year + p.meta_boost * meta
+                         + p.doc_boost * c.doc_match.get(pid, 0.0))
         out.append((pid, score, ranks))
     out.sort(key=lambda x: (-x[1], x[0]))
     return out
@@ -338,6 +341,9 @@ class Retriever:
         u = understand(q, years=snap.year_set(), committees=snap.committees(), ignore=set(ignore))
         if "accents" not in ignore:
             u.accents = {w: e for w, _, e in snap.bm25.query_words(q) if e}
+        if "document" not in ignore:
+            u.naming_words = snap.naming_words(q)
+            u.documents = snap.named_documents(q) if u.naming_words else {}
         return u
 
     def candidates(
@@ -378,7 +384,16 @@ class Retriever:
         ids = list(dict.fromkeys(bm25_ids + bm25_year + [pid for pid, _ in dense]))
         rows = np.array([snap.row_of(pid) for pid in ids if snap.row_of(pid) is not None], dtype=np.int64)
         known = [pid for pid in ids if snap.row_of(pid) is not None]
-        cov = snap.bm25.coverage(q, rows, expand=expand) if mode != "dense" and len(rows) else np.zeros(len(rows))
+        also = None
+        if u.naming_words:  # a word of the question in the name of the passage's document matches
+            docs_of_rows = [snap.ordered[r].doc_path for r in rows]
+
+            def also(w: str):
+                having = u.naming_words.get(w)
+                return None if having is None else np.array([d in having for d in docs_of_rows], dtype=bool)
+
+        cov = (snap.bm25.coverage(q, rows, expand=expand, also=also) if mode != "dense" and len(rows)
+               else np.zeros(len(rows)))
         kinds = set(u.kinds)
         years = set(u.years)
         wanted_c = [committee_set(c) for c in u.committees]
@@ -402,6 +417,8 @@ class Retriever:
             bm25=bm25_ids, dense=[pid for pid, _ in dense[:n]],
             cosine=dict(dense), bm25_year=bm25_year, dense_year=dense_year,
             coverage={pid: float(v) for pid, v in zip(known, cov, strict=True)}, matches=matches,
+            doc_match={pid: u.documents[d] for pid in known
+                       if (d := snap.passages[pid].doc_path) in u.documents} if u.documents else {},
             dense_is_evidence=self.index.embedder.id.startswith("e5"),
         )
 

@@ -38,7 +38,7 @@ PERSPECTIVE_WORDS = {
     "Medarbetare": "medarbetar",
 }
 # Keys the answer names and the user can pass back in `ignore` to undo one reading.
-KEYS = ("kind", "status", "year", "committee", "perspective", "accents")
+KEYS = ("kind", "status", "year", "committee", "perspective", "accents", "document")
 
 _YEAR = re.compile(r"(?<![\d/])(?:19|20)\d{2}(?![\d/])")
 _LASAR = re.compile(r"lasar(?:et)?\s*(?:(\d{2}|\d{4})\s*[/-]\s*(\d{2}|\d{4}))")
@@ -65,9 +65,17 @@ class Understood:
     perspective: str | None = None
     accents: dict[str, str] = field(default_factory=dict)  # typed word -> the corpus word it matched
     ignored: list[str] = field(default_factory=list)
+    # Documents the question names by their name (file path, title): "i Norrsjö", "årshjulet".
+    documents: dict[str, float] = field(default_factory=dict)  # path -> 0..1 (the best: 1)
+    naming_words: dict[str, frozenset[str]] = field(default_factory=dict)  # word -> paths
 
     def __bool__(self) -> bool:
-        return bool(self.kinds or self.statuses or self.years or self.committees or self.perspective or self.accents)
+        return bool(self.kinds or self.statuses or self.years or self.committees or self.perspective or self.accents
+                    or self.documents)
+
+    def best_documents(self, limit: int = 5) -> list[str]:
+        """The documents named best (score 1), at most `limit`, by path."""
+        return sorted(d for d, v in self.documents.items() if v >= 1.0)[:limit]
 
     def as_json(self) -> dict:
         """The `"understood"` object of the API and `--json`: what was applied, as boosts, with
@@ -89,6 +97,9 @@ class Understood:
             out["perspective"] = {"values": [self.perspective], "applied": "boost"}
         if self.accents:
             out["accents"] = {"values": self.accents, "applied": "expansion"}
+        if self.documents:
+            out["document"] = {"values": self.best_documents(), "words": sorted(self.naming_words),
+                               "applied": "boost"}
         if self.ignored:
             out["ignored"] = self.ignored
         return out
@@ -115,6 +126,8 @@ class Understood:
             out.append(("perspective", f"perspektiv: {self.perspective}"))
         if self.accents:
             out.append(("accents", ", ".join(f"{a} → {b}" for a, b in self.accents.items())))
+        if self.documents:
+            out.append(("document", "dokument: " + ", ".join(self.best_documents(3))))
         return out
 
 

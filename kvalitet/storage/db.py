@@ -218,6 +218,11 @@ class Database:
         with self.session() as s:
             return int(s.scalar(select(func.count()).select_from(DocumentRow).where(DocumentRow.year.is_(None))) or 0)
 
+    def document_titles(self) -> dict[str, str]:
+        """{document path: its title as recognised ("" when none)} of every indexed document."""
+        with self.session() as s:
+            return {path: title or "" for path, title in s.execute(select(DocumentRow.path, DocumentRow.title)).all()}
+
     def all_passages(self) -> list[Passage]:
         with self.session() as s:
             rows = s.scalars(select(PassageRow).order_by(PassageRow.doc_path, PassageRow.ordinal)).all()

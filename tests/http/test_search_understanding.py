@@ -139,6 +139,49 @@ def test_the_ande_case_file_finds_only_krankande(twin_services):
         "Personalen har utrett varje anmälan om kränkande behandling inom två veckor."]
 
 
+REPORT = """Delårsrapport augusti 2022
+
+Ekonomi
+
+Prognosen efter augusti visar ett underskott på {amount} mnkr, främst inom skolskjutsar och tilläggsbelopp.
+
+Personal
+
+Sjukfrånvaron bland medarbetarna har ökat under våren.
+"""
+
+
+@pytest.fixture
+def named_services(tmp_path):
+    """Two municipalities' interim reports, alike but for the amount: only the file name says
+    whose report it is."""
+    from kvalitet.container import Services
+    from kvalitet.settings import Settings
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "norrsjo-delarsrapport-augusti-2022-bun.txt").write_text(REPORT.format(amount="4,6"), encoding="utf-8")
+    (corpus / "tallmo-delarsrapport-augusti-2022-bun.txt").write_text(REPORT.format(amount="1,2"), encoding="utf-8")
+    svc = Services(Settings(index_dir=tmp_path / "idx", corpus_dir=corpus, embedder="hash", doc_boost=1.0))
+    assert not svc.ingest().skipped
+    yield svc
+    svc.close()
+
+
+def test_a_question_naming_a_document_by_its_name_finds_that_document(named_services):
+    r = named_services.retriever
+    res = r.run("Vilket underskott visar prognosen i Norrsjö?", k=3, mode="bm25")
+    # "Norrsjö" is in no passage, only in the file name: it names the document, and the
+    # relevance floor counts it as matched there (without it, half the question is unmatched).
+    assert res.understood.best_documents() == ["norrsjo-delarsrapport-augusti-2022-bun.txt"]
+    assert res.as_json()["understood"]["document"]["words"] == ["norrsjö"]
+    assert res.hits and "4,6 mnkr" in res.hits[0].passage.text
+    undone = r.run("Vilket underskott visar prognosen i Norrsjö?", k=3, mode="bm25", ignore={"document"})
+    assert not undone.understood.documents and "document" in undone.understood.ignored
+    # a word in every document's name ("delårsrapport") names none
+    assert not r.run("underskott i delårsrapporten", k=3, mode="bm25").understood.documents
+
+
 def _snapshot(committees: list[str]) -> Snapshot:
     ps = [Passage(id=f"p{i}", text=f"text {i}", doc_path="a.txt", doc_kind="verksamhetsplan_uppfoljning",
                   section_kind="aktivitet", committee=c, status="Pågående", year=2022) for i, c in enumerate(committees)]
