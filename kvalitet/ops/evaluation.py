@@ -30,7 +30,7 @@ GRID_RANKING = {
     "kind_boost": (0.0, 0.5, 1.0, 2.0),
     "year_boost": (0.0, 1.0, 3.0),
     "meta_boost": (0.0, 1.0),
-    "doc_boost": (0.0, 0.5, 1.0, 2.0),
+    "doc_boost": (0.0, 1.0),
 }
 GRID_FLOOR = [(None, None)] + [
     (c, d) for c in (None, 0.3, 0.5, 0.7) for d in (0.80, 0.82, 0.84, 0.86)
