@@ -37,6 +37,7 @@ test: install-test
 
 bench: install-test
 	$(BIN)/python benchmarks/run_all.py
+	nice -n 10 $(BIN)/python benchmarks/bench_100k.py --out benchmarks/results/bench_100k.json
 
 eval: install
 	$(BIN)/kvalitet ingest; rc=$$?; [ $$rc -eq 0 ] || [ $$rc -eq 2 ] || exit $$rc
