@@ -148,7 +148,7 @@ def bulk_build(svc, files: list[Path], settings) -> int:
         index.vectors.upsert(allp[i : i + 5000], vectors[i : i + 5000], batch=5000)
         log(f"bulk: Chroma {i + 5000:,}/{len(allp):,}")
     with index.db.session() as s:
-        for f, parsed, media_type, ps in docs:
+        for f, parsed, media_type, _ps in docs:
             s.add(DocumentRow(
                 path=f.name, sha256=hashlib.sha256(f.read_bytes()).hexdigest(), doc_kind=parsed.doc_kind,
                 year=parsed.year, title=parsed.title, media_type=media_type, records=len(parsed.records),
