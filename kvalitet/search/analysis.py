@@ -323,7 +323,11 @@ class BM25Index:
             total += weight
             has = np.zeros(len(rows), dtype=bool)
             for t in terms:
-                has |= np.isin(rows, self._retriever.postings(t))
+                # kind="table": a lookup over the postings' range instead of sorting them (a
+                # common term's postings are tens of thousands of rows at 100k passages).
+                post = self._retriever.postings(t)
+                if len(post):
+                    has |= np.isin(rows, post, kind="table")
             extra = also(w) if also is not None else None
             if extra is not None:
                 has |= extra

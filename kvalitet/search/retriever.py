@@ -456,26 +456,33 @@ class Retriever:
         return out, dropped
 
     def _dense_filtered(self, snap, vec, n: int, filters: SearchFilters | None) -> list[tuple[str, float]]:
-        """Dense search under a filter that admits many passages: [(pid, cosine)]. When it
-        admits most of them, an unfiltered query a little deeper, filtered here, is exact and
-        much cheaper than Chroma's `where` (340 ms at 100k passages for a filter admitting
-        nearly all); when that comes up short, or the filter admits fewer, Chroma's own
-        filtered search. A committee filter (a set: "BiN och BoU") is always applied here."""
+        """Dense search under a filter too large to score in memory: [(pid, cosine)], best first.
+
+        Chroma's metadata filter (`where`) is slow at scale: at 100k passages 40 ms a query on
+        average and up to 800 ms in the tail (benchmarks/bench_100k.py, 2026-11-30). So an
+        unfiltered query deep enough that `n` admitted passages are expected among its results
+        (depth n / share × 1.5 + 10, at most `dense_deeper_max`) is filtered here; it is what the
+        filtered query would give when at least `n` pass. When fewer pass, or the filter admits
+        so few passages that the depth would exceed the cap, Chroma's filtered search is used.
+        A committee filter (a set: "BiN och BoU") is always applied here: with a small share,
+        Chroma is asked with the other filters and the committee is applied to its results."""
         mask = snap.mask(filters)
         vectors = self.index.vectors
         if mask is not None and len(mask):
             share = float(mask.mean())
-            if share >= 0.5 or (filters is not None and filters.committee):
-                total = vectors.count()
-                deeper = min(total, int(n / max(share, 1e-6) * 1.5) + 10)
-                # under half admitted: only here because of a committee filter, so filters is set
-                where = filters.model_copy(update={"committee": None}) if share < 0.5 and filters is not None else None
+            total = vectors.count()
+            deeper = min(total, int(n / max(share, 1e-6) * 1.5) + 10)
+            committee = filters is not None and bool(filters.committee)
+            shallow = share >= 0.5 or deeper <= self.index.settings.dense_deeper_max
+            if shallow or committee:
+                # not shallow: only here because of a committee filter, so filters is set
+                where = None if shallow or filters is None else filters.model_copy(update={"committee": None})
                 kept = []
                 for pid, score in vectors.query(vec, deeper, where):
                     row = snap.row_of(pid)
                     if row is not None and mask[row]:
                         kept.append((pid, score))
-                if len(kept) >= n or deeper >= total or share < 0.5:
+                if len(kept) >= n or deeper >= total or where is not None:
                     return kept[:n]
         return vectors.query(vec, n, filters)
 

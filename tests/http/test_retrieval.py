@@ -189,14 +189,44 @@ def test_selective_filters_scored_in_memory_agree_with_chromas_where(corpus_serv
     r, st = corpus_services.retriever, corpus_services.settings
     q = "utveckla arbetet med frånvaro och trygghet"
     in_memory = [h.passage.id for h in r.search(q, k=8, filters=filters, mode="dense")]
-    old = st.dense_subset_max
-    st.dense_subset_max = 0  # force Chroma's filtered query
+    old = st.dense_subset_max, st.dense_deeper_max
+    st.dense_subset_max = st.dense_deeper_max = 0  # force Chroma's filtered query
     try:
         via_chroma = [h.passage.id for h in r.search(q, k=8, filters=filters, mode="dense")]
     finally:
-        st.dense_subset_max = old
+        st.dense_subset_max, st.dense_deeper_max = old
     assert in_memory and via_chroma
     assert in_memory[:5] == via_chroma[:5]
+
+
+@pytest.mark.parametrize("filters", [SearchFilters(section_kind="analys"), SearchFilters(year=2019)])
+def test_a_filter_admitting_a_minority_searches_deeper_without_where(corpus_services, filters):
+    """A filter admitting under half the passages, too many to score in memory: an unfiltered
+    query deep enough (n / share × 1.5, capped by dense_deeper_max), filtered in Python, gives
+    what Chroma's `where` gives, and only admitted passages."""
+    r, st, idx = corpus_services.retriever, corpus_services.settings, corpus_services.index
+    snap = idx.snapshot()
+    assert 0 < snap.mask(filters).mean() < 0.5
+    q = "utveckla arbetet med frånvaro och trygghet"
+    calls: list = []
+    real_query = idx.vectors.query
+
+    def spy(vec, k, where=None):
+        calls.append(where)
+        return real_query(vec, k, where)
+
+    old = st.dense_subset_max
+    st.dense_subset_max = 0  # not the in-memory subset
+    idx.vectors.query = spy
+    try:
+        ours = [h.passage.id for h in r.search(q, k=8, filters=filters, mode="dense")]
+    finally:
+        st.dense_subset_max = old
+        del idx.vectors.query
+    assert calls and calls[0] is None  # asked without Chroma's where
+    where = [pid for pid, _ in idx.vectors.query(idx.embedder.embed_query(q), 8, filters)]
+    assert ours[:5] == where[:5]
+    assert all(snap.mask(filters)[snap.row_of(pid)] for pid in ours)
 
 
 def test_a_filter_admitting_most_passages_searches_deeper_without_where(corpus_services):
