@@ -445,9 +445,17 @@ def _label_before(text: str, start: int) -> bool:
     label_words = m.group(1).lower().split()
     if not label_words:
         return False
-    if not (label_words[-1] in LABELS or _role_like(label_words[-1])
-            or (len(label_words) <= 3 and (label_words[0] in LABELS or _role_like(label_words[0])))):
-        return False  # "Deltagare och planering av insatsen:" is a heading, not a label
+    def label_word(w: str) -> bool:
+        return w in LABELS or _role_like(w)
+
+    # "Rektor:" / "Klass 1A:" / "Rektor och förskolechef:" are labels; "Deltagare och planering
+    # av insatsen:" and "Stöd till rektor och enhet:" are headings (what follows is a topic, not
+    # a person): a role joined by "och"/"samt" to something that is no role makes a heading.
+    joined_to_topic = any(w in ("och", "samt") and i + 1 < len(label_words) and not label_word(label_words[i + 1])
+                          for i, w in enumerate(label_words))
+    if not (label_word(label_words[-1])
+            or (len(label_words) <= 3 and label_word(label_words[0]) and not joined_to_topic)):
+        return False
     # Between the label and the name only other names and list separators may stand.
     rest = m.group(2)
     return bool(re.fullmatch(

@@ -517,3 +517,15 @@ def test_fourth_round_shapes_found(text, expected):
 )
 def test_fourth_round_hard_negatives(text):
     assert names(text) == []
+
+
+def test_a_heading_joining_a_role_to_a_topic_is_no_label_before_a_name():
+    """The sample quality report's "Stöd till lärare, rektor och enhet: Rekryteringar …" is a
+    heading about a topic: nothing in it is a person. A label of roles still announces one."""
+    from kvalitet.pii.names import find_names
+
+    heading = "Stöd till lärare, rektor och enhet: Rekryteringar vårterminen 2020"
+    assert find_names(heading) == []
+    text = "Rektor och förskolechef: Anna Berg"
+    assert [text[s:e] for s, e in find_names(text)] == ["Anna Berg"]
+    assert find(heading) == []  # no finding of any kind, so the sample shows no personal data
