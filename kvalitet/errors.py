@@ -10,11 +10,21 @@ class KvalitetError(Exception):
     `KvalitetError(sv, en, detail=...)`. A single argument written the older way, "sv / en", is
     split once here (the one place that reads that form) until every raise site passes two texts.
     `detail` carries structured facts (codes, parameters) for the API body.
+
+    A subclass names its kind in the class line: `class NotFound(KvalitetError, code="not_found",
+    status_code=404, exit_code=4)`; what it leaves out it inherits.
     """
 
     status_code = 500
     exit_code = 1
     code = "internal_error"
+
+    def __init_subclass__(cls, *, code: str | None = None, status_code: int | None = None,
+                          exit_code: int | None = None, **kwargs: object) -> None:
+        super().__init_subclass__(**kwargs)
+        for name, value in (("code", code), ("status_code", status_code), ("exit_code", exit_code)):
+            if value is not None:
+                setattr(cls, name, value)
 
     def __init__(self, sv: str, en: str | None = None, *, detail: object | None = None):
         if en is None:
@@ -40,81 +50,54 @@ def split_bilingual(message: str) -> tuple[str, str | None]:
     return head, tail
 
 
-class ConfigError(KvalitetError):
-    status_code = 500
-    exit_code = 3
-    code = "config_error"
+class ConfigError(KvalitetError, code="config_error", exit_code=3):
+    """A setting or the environment does not allow it (KVALITET_* settings, the database kind)."""
 
 
-class InvalidInput(KvalitetError):
-    status_code = 422
-    exit_code = 2
-    code = "invalid_input"
+class InvalidInput(KvalitetError, code="invalid_input", status_code=422, exit_code=2):
+    """A request or argument that breaks a rule (length, form, allowed values)."""
 
 
-class UnsupportedFile(InvalidInput):
-    status_code = 415
-    code = "unsupported_file"
+class UnsupportedFile(InvalidInput, code="unsupported_file", status_code=415):
+    """A file of a type no reader takes."""
 
 
-class FileTooLarge(InvalidInput):
-    status_code = 413
-    code = "file_too_large"
+class FileTooLarge(InvalidInput, code="file_too_large", status_code=413):
+    """A file, archive member or upload over the size limit."""
 
 
-class UnreadableFile(InvalidInput):
+class UnreadableFile(InvalidInput, code="unreadable_file"):
     """A file that claims a supported type but cannot be read (corrupt, empty, encrypted)."""
 
-    code = "unreadable_file"
+
+class NotFound(KvalitetError, code="not_found", status_code=404, exit_code=4):
+    """No report, document, series or user with that id or path (or not one the user may see)."""
 
 
-class NotFound(KvalitetError):
-    status_code = 404
-    exit_code = 4
-    code = "not_found"
+class Unauthorized(KvalitetError, code="unauthorized", status_code=401, exit_code=5):
+    """No valid token or session."""
 
 
-class Unauthorized(KvalitetError):
-    status_code = 401
-    exit_code = 5
-    code = "unauthorized"
+class Forbidden(KvalitetError, code="forbidden", status_code=403, exit_code=5):
+    """Signed in, but the role may not do this."""
 
 
-class Forbidden(KvalitetError):
-    status_code = 403
-    exit_code = 5
-    code = "forbidden"
+class Conflict(KvalitetError, code="conflict", status_code=409, exit_code=6):
+    """The object changed since it was read (version), or the change breaks its state."""
 
 
-class Conflict(KvalitetError):
-    status_code = 409
-    exit_code = 6
-    code = "conflict"
-
-
-class IndexMismatch(KvalitetError):
+class IndexMismatch(KvalitetError, code="index_mismatch", status_code=409, exit_code=3):
     """The index was built by another embedder than the one configured."""
 
-    status_code = 409
-    exit_code = 3
-    code = "index_mismatch"
 
-
-class IndexBusy(KvalitetError):
+class IndexBusy(KvalitetError, code="index_busy", status_code=409, exit_code=7):
     """Another ingest holds the index lock."""
 
-    status_code = 409
-    exit_code = 7
-    code = "index_busy"
 
-
-class LLMUnavailable(KvalitetError):
+class LLMUnavailable(KvalitetError, code="llm_unavailable", status_code=503, exit_code=8):
     """The language model could not answer. `reason` says why as a value, never read from the
     text: "timeout", "unreachable", "auth", "model_not_found", "empty", "not_configured", "error"."""
 
-    status_code = 503
-    exit_code = 8
-    code = "llm_unavailable"
     REASONS = ("timeout", "unreachable", "auth", "model_not_found", "empty", "not_configured", "error")
     # What happened, in Swedish, as the predicate of "Språkmodellen …" (no address, no number).
     REASON_SV = {
@@ -137,19 +120,13 @@ class LLMUnavailable(KvalitetError):
         return self.REASON_SV[self.reason]
 
 
-class ServiceUnavailable(KvalitetError):
-    status_code = 503
-    exit_code = 8
-    code = "service_unavailable"
+class ServiceUnavailable(KvalitetError, code="service_unavailable", status_code=503, exit_code=8):
+    """Something the request needs (Chroma, Kolada) cannot be reached, or the work took too long: retry later."""
 
 
-class TooManyRequests(KvalitetError):
+class TooManyRequests(KvalitetError, code="too_many_requests", status_code=429, exit_code=9):
     """Too many failed sign-ins from one address, or too much work asked at once: wait and retry.
     `retry_after` (seconds) becomes the Retry-After header."""
-
-    status_code = 429
-    exit_code = 9
-    code = "too_many_requests"
 
     def __init__(self, sv: str, en: str | None = None, *, retry_after: int = 60, detail: object | None = None):
         super().__init__(sv, en, detail=detail)

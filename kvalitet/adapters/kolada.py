@@ -24,8 +24,8 @@ MAX_PAGES = 200  # a guard against a server that pages forever
 YEARS_PER_REQUEST = 25  # the API refuses longer year lists
 
 
-class KoladaUnavailable(ServiceUnavailable):
-    code = "kolada_unavailable"
+class KoladaUnavailable(ServiceUnavailable, code="kolada_unavailable"):
+    """Kolada's API could not be reached or answered with an error."""
 
 
 class KoladaClient:

@@ -50,8 +50,8 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 _SALT = "kvalitet.web.session.v1"
 
 
-class CsrfError(Forbidden):
-    code = "csrf_failed"
+class CsrfError(Forbidden, code="csrf_failed"):
+    """A form or an unsafe API request without the session's CSRF token."""
 
 
 class SessionExpired(CsrfError):
