@@ -26,7 +26,7 @@ from kvalitet.adapters.embedders import embed_with_cache
 from kvalitet.errors import IndexBusy, KvalitetError, UnreadableFile
 from kvalitet.search.index import KnowledgeIndex
 from kvalitet.adapters.chroma import drop_collection
-from kvalitet.domain.types import IngestReport, ParsedDocument, Passage, passage_id
+from kvalitet.domain.types import IngestReport, ParsedDocument, Passage, Record, passage_id
 
 log = logging.getLogger(__name__)
 
@@ -94,6 +94,11 @@ def collect_files(paths: list[Path]) -> tuple[list[Path], list[Path]]:
     return files, dirs
 
 
+# What a passage copies from its record as it is: every field the two share but the period, for
+# which the document's stands in.
+_FROM_RECORD = tuple(name for name in Passage.model_fields if name in Record.model_fields and name != "period")
+
+
 def to_passages(doc_path: str, parsed: ParsedDocument, settings=None) -> list[Passage]:
     """Passages from a document's records, one per record with text, in record order.
 
@@ -125,31 +130,10 @@ def to_passages(doc_path: str, parsed: ParsedDocument, settings=None) -> list[Pa
         out.append(
             Passage(
                 id=pid,
-                text=r.text,
                 doc_path=doc_path,
                 doc_kind=parsed.doc_kind,
                 year=parsed.year,
-                section_kind=r.section_kind,
-                title=r.title,
-                activity=r.activity,
-                goal=r.goal,
-                municipal_goal=r.municipal_goal,
-                perspective=r.perspective,
-                committee=r.committee,
-                deadline=r.deadline,
-                postponed=r.postponed,
-                status=r.status,
-                comment=r.comment,
-                carried_from=r.carried_from,
-                amount_tkr=r.amount_tkr,
-                responsible=r.responsible,
-                status_raw=r.status_raw,
-                assessment=r.assessment,
-                indicator=r.indicator,
-                outcome=r.outcome,
-                target=r.target,
-                item=r.item,
-                month=r.month,
+                **{name: getattr(r, name) for name in _FROM_RECORD},
                 period=r.period or parsed.period,
                 school_year=parsed.school_year,
                 year_source=parsed.year_source,

@@ -20,6 +20,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from kvalitet.domain.types import Record
@@ -68,10 +69,13 @@ def _clean(text: str) -> str:
     return re.sub(r"\s+", " ", (text or "").replace("\u00ad", "")).strip()
 
 
-def _labelled(parts: list[tuple[str, str | None]]) -> str:
+def labelled_text(parts: Sequence[tuple[str, str | None]], normalise: Callable[[str], str] = _clean) -> str:
+    """ "Aktivitet: X. Status: Y." from (label, value) pairs: each value passed through `normalise`
+    (by default whitespace collapsed and soft hyphens dropped), a full stop added where it has no
+    end mark, an empty label giving the value alone; empty values are left out."""
     out: list[str] = []
     for label, value in parts:
-        v = _clean(value or "")
+        v = normalise(value or "")
         if not v:
             continue
         if v[-1] not in ".!?…":
@@ -177,7 +181,7 @@ def table_records(doc: Document, block: Block, ctx: _Ctx, warnings: list[str]) -
                 continue
             out.append(Record(
                 section_kind="aktivitet",
-                text=_labelled([("Aktivitet", v.get("activity")), ("Ansvarig", v.get("responsible")),
+                text=labelled_text([("Aktivitet", v.get("activity")), ("Ansvarig", v.get("responsible")),
                                 ("Klart", v.get("month"))]),
                 title=ctx.title, activity=v.get("activity"), responsible=v.get("responsible"),
                 deadline=v.get("month"), source=src(i),
@@ -192,7 +196,7 @@ def table_records(doc: Document, block: Block, ctx: _Ctx, warnings: list[str]) -
                 continue
             out.append(Record(
                 section_kind="process",
-                text=_labelled([("När", v.get("month")), ("Vem", v.get("responsible")), ("Vad", v.get("activity"))]),
+                text=labelled_text([("När", v.get("month")), ("Vem", v.get("responsible")), ("Vad", v.get("activity"))]),
                 title=ctx.title, month=v.get("month"), responsible=v.get("responsible"),
                 role=v.get("responsible"), activity=v.get("activity"), source=src(i),
             ))
@@ -236,7 +240,7 @@ def table_records(doc: Document, block: Block, ctx: _Ctx, warnings: list[str]) -
                         break
             out.append(Record(
                 section_kind="aktivitet" if ctx.kind not in ("insats",) or "goal" in kinds else "aktivitet",
-                text=_labelled([
+                text=labelled_text([
                     ("Aktivitet", act), ("Mål", v.get("goal") or goal), ("Kommunövergripande mål", muni),
                     ("Perspektiv", ctx.perspective), ("Nämnd", v.get("committee")), ("Ansvarig", responsible),
                     ("Klart", v.get("deadline")), ("Status", raw_status), ("Kommentar", v.get("comment")),
@@ -258,7 +262,7 @@ def table_records(doc: Document, block: Block, ctx: _Ctx, warnings: list[str]) -
         if not cells:
             continue
         if header:
-            text = _labelled([(header[c] if c < len(header) and header[c] else "", row[c])
+            text = labelled_text([(header[c] if c < len(header) and header[c] else "", row[c])
                               for c in range(len(row)) if row[c]])
         else:
             text = " | ".join(cells)
@@ -332,7 +336,7 @@ def _indicator_rows(doc, header, body, fields, periods, ctx, src) -> list[Record
             last = k == len(values) - 1
             out.append(Record(
                 section_kind="indikator",
-                text=_labelled([
+                text=labelled_text([
                     ("Mål", v.get("goal") or goal), ("Indikator", indicator),
                     (f"Utfall {period}" if period else "Utfall", row[c]),
                     ("Målnivå", v.get("target") if last else None), ("Bedömning", raw_assessment if last else None),
@@ -388,7 +392,7 @@ def _cost_rows(header, body, fields, ctx, src) -> list[Record]:
                 continue
             col = header[c]
             out.append(Record(
-                section_kind="kostnad", text=_labelled([("", f"{item}: {row[c]}" + (f" ({col})" if col else ""))]),
+                section_kind="kostnad", text=labelled_text([("", f"{item}: {row[c]}" + (f" ({col})" if col else ""))]),
                 title=ctx.title, item=item, amount_tkr=amount, column=col or None, source=src(i),
             ))
     return out
@@ -529,7 +533,7 @@ def recognise_blocks(doc: Document, warnings: list[str]) -> list[Record]:
         if plan is not None:
             if plan.comment and not plan.status:
                 plan.status, _ = status_in_text(plan.comment)
-            plan.text = _labelled([("Uppdrag", plan.activity), ("Nämnd", plan.committee),
+            plan.text = labelled_text([("Uppdrag", plan.activity), ("Nämnd", plan.committee),
                                    ("Kommentar", plan.comment)])
             records.append(plan)
         plan = None
@@ -612,7 +616,7 @@ def recognise_blocks(doc: Document, warnings: list[str]) -> list[Record]:
                 if named:
                     ctx.activity = named
                     ctx.pending_activity = False
-                    records.append(Record(section_kind=ctx.activity_kind, text=_labelled([(am.group(2).capitalize(), named)]),
+                    records.append(Record(section_kind=ctx.activity_kind, text=labelled_text([(am.group(2).capitalize(), named)]),
                                           title=text, activity=named, perspective=ctx.perspective,
                                           source=_source(doc, b.line_start, b.line_end)))
                 else:
@@ -689,7 +693,7 @@ def recognise_blocks(doc: Document, warnings: list[str]) -> list[Record]:
             if rm:
                 rest, who = rm.group("act").strip(), rm.group("who").strip(" .")
             month = mi.group("month")
-            records.append(Record(section_kind="process", text=_labelled([("När", month), ("Vem", who), ("Vad", rest)]),
+            records.append(Record(section_kind="process", text=labelled_text([("När", month), ("Vem", who), ("Vad", rest)]),
                                   title=ctx.title, month=month, activity=rest.rstrip("."), responsible=who, role=who,
                                   source=_source(doc, b.line_start, b.line_end)))
             i += 1
@@ -741,17 +745,17 @@ def _labelled_records(doc: Document, lab: dict, ctx: _Ctx, earlier: list[Record]
                     setattr(target, f, lab[f])
             if lab.get("committee"):
                 target.committee = normalise_committee(lab["committee"])
-            target.text = _clean(f"{target.text} {_labelled(lab['parts'])}")
+            target.text = _clean(f"{target.text} {labelled_text(lab['parts'])}")
             out_cost: list[Record] = []
             if lab.get("amount"):
                 found = find_amounts(lab["amount"])
                 amount = found[0][1] if found else parse_amount(lab["amount"])
                 if amount is not None:
                     target.amount_tkr = amount
-                    out_cost.append(Record(section_kind="kostnad", text=_labelled(lab["parts"]), title=ctx.title,
+                    out_cost.append(Record(section_kind="kostnad", text=labelled_text(lab["parts"]), title=ctx.title,
                                            item=ctx.activity, activity=ctx.activity, amount_tkr=amount, source=src))
             return out_cost
-    text = _labelled(lab["parts"])
+    text = labelled_text(lab["parts"])
     amount = None
     if lab.get("amount"):
         found = find_amounts(lab["amount"])
@@ -833,7 +837,7 @@ def _process_record(doc: Document, b: Block, month: str, ctx: _Ctx) -> Record:
     m = _ROLE_TAIL_RE.match(t)
     if m:
         t, who = m.group("act").strip(), m.group("who").strip()
-    return Record(section_kind="process", text=_labelled([("När", month), ("Vem", who), ("Vad", t)]),
+    return Record(section_kind="process", text=labelled_text([("När", month), ("Vem", who), ("Vad", t)]),
                   title=ctx.title, month=month, activity=t.rstrip("."), responsible=who, role=who,
                   source=_source(doc, b.line_start, b.line_end))
 

@@ -35,10 +35,11 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TypedDict
 
-from kvalitet.domain.types import PERSPECTIVES, DocumentText, Line, ParsedDocument, Record
-from kvalitet.ingest.recognise.generic import split_long
+from kvalitet.domain.types import PERSPECTIVES, DocumentText, Line, ParsedDocument, Record, Source
+from kvalitet.ingest.recognise.generic import labelled_text, split_long
+from kvalitet.ingest.recognise.textblocks import blank_separated
 
 log = logging.getLogger(__name__)
 
@@ -94,18 +95,8 @@ def _ends_sentence(text: str) -> bool:
 
 
 def _labelled(parts: Sequence[tuple[str, str | None]]) -> str:
-    """ "Aktivitet: X. Status: Y." from (label, value) pairs; empty values are left out."""
-    out: list[str] = []
-    for label, value in parts:
-        if not value:
-            continue
-        v = value.strip()
-        if not v:
-            continue
-        if v[-1] not in ".!?…":
-            v += "."
-        out.append(f"{label}: {v}" if label else v)
-    return " ".join(out)
+    """ "Aktivitet: X. Status: Y." from (label, value) pairs; values only stripped (already clean)."""
+    return labelled_text(parts, str.strip)
 
 
 def _shorten(text: str, limit: int = 150) -> str:
@@ -152,18 +143,8 @@ def _runs(doc: DocumentText, lines: Sequence[Line]) -> list[list[Line]]:
 
 
 def _paragraphs(lines: Sequence[Line]) -> list[list[Line]]:
-    """Paragraphs: non-blank lines, broken at blank lines."""
-    paras: list[list[Line]] = []
-    cur: list[Line] = []
-    for ln in lines:
-        if clean(ln.text):
-            cur.append(ln)
-        elif cur:
-            paras.append(cur)
-            cur = []
-    if cur:
-        paras.append(cur)
-    return paras
+    """Paragraphs: lines with readable text (`clean`), broken at lines without."""
+    return blank_separated(lines, clean)
 
 
 def _paras_text(paras: Sequence[Sequence[Line]]) -> str:
@@ -607,6 +588,26 @@ def _activity_text(
     )
 
 
+class _Facts(TypedDict):
+    """What a plan's row says of an activity besides its text, goal and carried year."""
+
+    municipal_goal: str | None
+    perspective: str | None
+    committee: str | None
+    deadline: str | None
+    status: str | None
+    comment: str | None
+
+
+def _activity_record(text: str, activity: str, goal: str | None, facts: _Facts, carried: int | None,
+                     source: Source, title: str | None = None) -> Record:
+    """The "aktivitet" Record of a plan's row: `text` (from _activity_text) with the row's facts as
+    fields; postponed when the deadline says so ("Förskjuts", an asterisk)."""
+    deadline = facts["deadline"]
+    return Record(section_kind="aktivitet", text=text, title=title, activity=activity, goal=goal, carried_from=carried,
+                  postponed=bool(deadline and _POSTPONED_RE.search(deadline)), source=source, **facts)
+
+
 # ---------------------------------------------------------------- tab-separated tables (2022)
 
 
@@ -790,33 +791,13 @@ class _VPTable:
         raw, carried = _split_carried(row.raw.strip())
         text = clean(raw)
         source = self.doc.source(row.start, row.end)
-        postponed = bool(row.deadline and _POSTPONED_RE.search(row.deadline))
-        # the fields both kinds of row give their record (the review's D3)
-        shared: dict[str, Any] = dict(
-            municipal_goal=row.municipal_goal, perspective=row.perspective, committee=row.committee,
-            deadline=row.deadline, postponed=postponed, status=row.status, comment=row.comment,
-            carried_from=carried, source=source)
+        # the facts both kinds of row give their text and record (the review's D3)
+        facts = _Facts(municipal_goal=row.municipal_goal, perspective=row.perspective, committee=row.committee,
+                       deadline=row.deadline, status=row.status, comment=row.comment)
         if row.kind == "strategic":
             body = STRAT_RE.sub("", text).strip()
-            return Record(
-                section_kind="aktivitet",
-                text=_labelled(
-                    [
-                        ("Strategiskt utvecklingsuppdrag", body),
-                        ("Nämndmål", row.goal),
-                        ("Kommunövergripande mål", row.municipal_goal),
-                        ("Perspektiv", row.perspective),
-                        ("Nämnd", row.committee),
-                        ("Slutfört", row.deadline),
-                        ("Status", row.status),
-                        ("Kommentar", row.comment),
-                    ]
-                ),
-                title="Strategiskt utvecklingsuppdrag",
-                activity=body,
-                goal=row.goal,
-                **shared,
-            )
+            return _activity_record(_activity_text("", strategic=body, goal=row.goal, **facts), body, row.goal, facts,
+                                    carried, source, title="Strategiskt utvecklingsuppdrag")
         parent = None
         title = None
         goal = row.goal
@@ -825,25 +806,8 @@ class _VPTable:
             title = f"Strategiskt utvecklingsuppdrag: {parent}"
             if goal is None:
                 goal = f"Strategiskt utvecklingsuppdrag: {STRAT_RE.sub('', clean(row.parent.raw)).strip()}"
-        return Record(
-            section_kind="aktivitet",
-            text=_activity_text(
-                text,
-                carried=carried,
-                strategic=parent,
-                goal=row.goal,
-                municipal_goal=row.municipal_goal,
-                perspective=row.perspective,
-                committee=row.committee,
-                deadline=row.deadline,
-                status=row.status,
-                comment=row.comment,
-            ),
-            title=title,
-            activity=text,
-            goal=goal,
-            **shared,
-        )
+        return _activity_record(_activity_text(text, carried=carried, strategic=parent, goal=row.goal, **facts), text,
+                                goal, facts, carried, source, title=title)
 
 
 # ---------------------------------------------------------------- PDF text (2019)
@@ -1249,31 +1213,10 @@ class _VPPdf:
         for no, value in self.munis:
             if no < act.start:
                 muni = value
-        return Record(
-            section_kind="aktivitet",
-            text=_activity_text(
-                activity,
-                carried=carried,
-                goal=goal,
-                municipal_goal=muni,
-                perspective=act.perspective,
-                committee=committee,
-                deadline=act.deadline,
-                status=act.status,
-                comment=comment,
-            ),
-            activity=activity,
-            goal=goal,
-            municipal_goal=muni,
-            committee=committee,
-            carried_from=carried,
-            perspective=act.perspective,
-            deadline=act.deadline,
-            postponed=bool(act.deadline and _POSTPONED_RE.search(act.deadline)),
-            status=act.status,
-            comment=comment,
-            source=self.doc.source(act.start, act.end),
-        )
+        facts = _Facts(municipal_goal=muni, perspective=act.perspective, committee=committee, deadline=act.deadline,
+                       status=act.status, comment=comment)
+        return _activity_record(_activity_text(activity, carried=carried, goal=goal, **facts), activity, goal, facts,
+                                carried, self.doc.source(act.start, act.end))
 
 
 # ============================================================================================
@@ -1348,25 +1291,23 @@ def _parse_au(doc: DocumentText, warnings: list[str]) -> list[Record]:
 # Quality report (kvalitetsrapport)
 # ============================================================================================
 
-_KR_HEADINGS: list[tuple[re.Pattern[str], str]] = [
-    (re.compile(r"bakgrund", re.I), "bakgrund"),
-    (re.compile(r"delaktighet", re.I), "bakgrund"),
-    (re.compile(r"nulägesanalys(?:en)?", re.I), "nulagesanalys"),
-    (re.compile(r"planerade?\s+insats(?:er)?(?:\s+och\s+koppling\s+till\s+utvecklingsområdet.*)?", re.I), "planerad"),
-    (re.compile(r"deltagare\s+och\s+planering(?:\s+av\s+insatsen)?", re.I), "deltagare"),
-    (re.compile(r"mål\s+och\s+förväntade\s+effekter", re.I), "mal"),
-    (re.compile(r"ansvar(?:sfördelning)?", re.I), "ansvar"),
-    (
-        re.compile(r"(?:uppföljning|utvärdering)(?:\s*(?:,|och)\s*(?:och\s+)?(?:uppföljning|utvärdering|delaktighet))*", re.I),
-        "uppfoljning",
-    ),
-    (re.compile(r"analys", re.I), "analys"),
-    (re.compile(r"styrkor\s+och\s+svagheter.{0,60}", re.I), "styrkor_svagheter"),
-    (re.compile(r"risker(?:\s+(?:med|och|för)\s+.{0,50})?", re.I), "risk"),
-    (re.compile(r"erfarenhetsspridning", re.I), "erfarenhetsspridning"),
-    (re.compile(r"tidplan(?:\s+och\s+kostnader)?", re.I), "tidplan"),
-    (re.compile(r"kostnadsberäkning|kostnader", re.I), "kostnad"),
-]
+# (heading pattern, section kind), matched against the whole heading, ignoring case
+_KR_HEADINGS: list[tuple[re.Pattern[str], str]] = [(re.compile(pattern, re.I), kind) for pattern, kind in (
+    (r"bakgrund", "bakgrund"),
+    (r"delaktighet", "bakgrund"),
+    (r"nulägesanalys(?:en)?", "nulagesanalys"),
+    (r"planerade?\s+insats(?:er)?(?:\s+och\s+koppling\s+till\s+utvecklingsområdet.*)?", "planerad"),
+    (r"deltagare\s+och\s+planering(?:\s+av\s+insatsen)?", "deltagare"),
+    (r"mål\s+och\s+förväntade\s+effekter", "mal"),
+    (r"ansvar(?:sfördelning)?", "ansvar"),
+    (r"(?:uppföljning|utvärdering)(?:\s*(?:,|och)\s*(?:och\s+)?(?:uppföljning|utvärdering|delaktighet))*", "uppfoljning"),
+    (r"analys", "analys"),
+    (r"styrkor\s+och\s+svagheter.{0,60}", "styrkor_svagheter"),
+    (r"risker(?:\s+(?:med|och|för)\s+.{0,50})?", "risk"),
+    (r"erfarenhetsspridning", "erfarenhetsspridning"),
+    (r"tidplan(?:\s+och\s+kostnader)?", "tidplan"),
+    (r"kostnadsberäkning|kostnader", "kostnad"),
+)]
 _COST_RE = re.compile(
     r"^(?P<label>.*?\S)\s+(?P<amount>\d{1,3}(?:[ \u00a0]\d{3})+|\d+)(?:[.,](?P<dec>\d+))?\s*(?P<unit>tkr|mnkr|mkr|kr)\b\.?\s*$",
     re.I,

@@ -23,6 +23,7 @@ The Document's lines are the input lines, unchanged, so sources keep pointing at
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Sequence
 
 from kvalitet.domain.types import DocumentText, Line
 from kvalitet.domain.vocabulary import header_field
@@ -156,18 +157,25 @@ def _run_in_split(line: Line) -> list[Block] | None:
     return out
 
 
-def blocks_from_lines(lines: list[Line]) -> list[Block]:
-    """The blocks of numbered lines (see the module docstring for the rules)."""
-    groups: list[list[Line]] = []
+def blank_separated(lines: Sequence[Line], has_text: Callable[[str], object] = str.strip) -> list[list[Line]]:
+    """Runs of consecutive lines with text, broken where `has_text(line.text)` is false (by
+    default a line of white space only); blank lines belong to no run."""
+    runs: list[list[Line]] = []
     cur: list[Line] = []
     for ln in lines:
-        if ln.text.strip():
+        if has_text(ln.text):
             cur.append(ln)
         elif cur:
-            groups.append(cur)
+            runs.append(cur)
             cur = []
     if cur:
-        groups.append(cur)
+        runs.append(cur)
+    return runs
+
+
+def blocks_from_lines(lines: list[Line]) -> list[Block]:
+    """The blocks of numbered lines (see the module docstring for the rules)."""
+    groups = blank_separated(lines)
     # A sentence that goes on after a blank line ("Trivselkväll – där vårdnadshavare" /
     # "(vårdnadshavare) och vi …") is one paragraph, not a heading and a paragraph.
     merged: list[list[Line]] = []
