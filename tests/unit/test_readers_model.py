@@ -25,6 +25,7 @@ from kvalitet.ingest.readers import (
 )
 from kvalitet.ingest.warnings import WARNING_TEXTS, warning_text, warning_texts
 from kvalitet.ingest.model import ReadWarning
+from kvalitet.ingest.recognise import recognise
 from kvalitet.settings import Settings
 from tests.helpers.paths import REPO
 
@@ -976,6 +977,45 @@ def test_case_pdf_scanned_page(settings):
     assert [(w.code, w.params) for w in doc.warnings] == [("scanned_page", {"page": 2})]
     assert warning_text(doc.warnings[0]).startswith("Sidan 2 har ingen text (inskannad?)")
     assert any("Läsgrupperna har startat" in line.text and line.page == 1 for line in doc.lines)
+    # What page 1 holds is recognised as its clean siblings are: a follow-up, not one plain text.
+    parsed = recognise(doc)
+    assert [(r.section_kind, r.activity) for r in parsed.records] == [
+        ("aktivitet", "Införa läsgrupper i årskurs 1"), ("uppfoljning", "Införa läsgrupper i årskurs 1")]
+    assert parsed.records[-1].text == "Läsgrupperna har startat på alla skolor och träffas tre gånger i veckan."
+
+
+def test_pdf_whose_paragraphs_are_mostly_one_line_is_split_at_its_paragraph_gaps(tmp_path, settings):
+    """A PDF in one font whose paragraphs are mostly one line (headings set in body text, short
+    items): the most common gap between lines is then the space between paragraphs, not the line
+    pitch. Paragraphs end at those gaps, and the lines are judged by shape, so the follow-up and
+    the analysis are records of their own and the next item's name stays out of the analysis."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen import canvas
+
+    regular, _ = _fonts()
+    path = tmp_path / "uppfoljning.pdf"
+    c = canvas.Canvas(str(path), pagesize=A4)
+    c.setFont(regular, 11)
+    paragraphs = [["Uppföljning av aktiviteter 2024"], ["Fler vuxna ute på rasterna"], ["Uppföljning"],
+                  ["Rastvärdarna finns nu på alla skolgårdar varje dag och", "har egna västar."], ["Analys"],
+                  ["Eleverna känner sig tryggare på rasterna enligt enkäten, och", "färre konflikter har rapporterats."],
+                  ["Läxhjälp på biblioteket"], ["Uppföljning"], ["Läxhjälpen har haft öppet två dagar i veckan."]]
+    y = 780
+    for lines in paragraphs:
+        for text in lines:
+            c.drawString(50, y, text)
+            y -= 14
+        y -= 14
+    c.showPage()
+    c.save()
+    doc = read_document_model(path, settings=settings)
+    assert [b.text.split("\n") for b in doc.blocks] == paragraphs
+    records = [(r.section_kind, r.text) for r in recognise(doc).records]
+    assert records == [
+        ("uppfoljning", "Rastvärdarna finns nu på alla skolgårdar varje dag och har egna västar."),
+        ("analys", "Eleverna känner sig tryggare på rasterna enligt enkäten, och färre konflikter har rapporterats."),
+        ("uppfoljning", "Läxhjälpen har haft öppet två dagar i veckan."),
+    ]
 
 
 def test_docx_whose_entry_lies_about_its_size_is_stopped(tmp_path):

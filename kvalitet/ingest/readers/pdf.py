@@ -577,6 +577,21 @@ def _line_kind(ln: _Line, body_size: float, levels: dict[float, int]) -> tuple[s
     return "paragraph", None
 
 
+def _line_pitch(gaps: list[float]) -> int:
+    """The distance (points, rounded) from one line of a paragraph to the next on a page.
+
+    The most common gap between consecutive lines, unless a clearly smaller gap also recurs
+    (at least twice, under 0.75 of the most common): then most paragraphs are one line long and
+    the most common gap is the space between paragraphs, the smaller one the line pitch.
+    0 when the page has no two lines close enough to measure."""
+    if not gaps:
+        return 0
+    counts = Counter(round(x) for x in gaps)
+    common = counts.most_common(1)[0][0]
+    smaller = [g for g, n in counts.items() if n >= 2 and 0 < g < 0.75 * common]
+    return max(smaller, key=lambda g: (counts[g], -g)) if smaller else common
+
+
 def _blocks(pages: list[list[_Item]], running: set, body_size: float, levels: dict[float, int]) -> list[Block]:
     blocks: list[Block] = []
     # A paragraph being built: its lines (text, page), kind, and the last line's geometry.
@@ -608,7 +623,7 @@ def _blocks(pages: list[list[_Item]], running: set, body_size: float, levels: di
         right = max((ln.x1 for ln in lines), default=0.0)
         left = min((ln.x0 for ln in lines), default=0.0)
         pitches = [b.top - a.top for a, b in zip(lines, lines[1:], strict=False) if 0 < b.top - a.top < 3 * max(a.size, 6)]
-        pitch = Counter(round(x) for x in pitches).most_common(1)[0][0] if pitches else 0
+        pitch = _line_pitch(pitches)
         first_on_page = True
         for it in items:
             ln = it.line

@@ -167,7 +167,9 @@ def _bold_headings(doc: Document) -> None:
 def _needs_judging(doc: Document) -> bool:
     if any(b.kind in ("heading", "list_item") or b.style for b in doc.blocks):
         return False
-    if doc.media_type == "text/plain":
+    if doc.media_type in ("text/plain", "application/pdf"):
+        # Plain text, and a PDF set in one font: the reader found no heading by size or weight,
+        # so headings, labels and list items can only be judged from the lines' shapes.
         return True
     return any(b.kind == "paragraph" and b.line_end > b.line_start for b in doc.blocks)
 
@@ -185,7 +187,8 @@ def recognise(document: Document | DocumentText, *, metadata: dict | None = None
         # A reader that gives paragraphs and tables only (plain text; a PDF whose page came out
         # as lines): headings, labels and list items are judged here from the lines' shapes
         # (kvalitet.ingest.recognise.textblocks).
-        doc = Document(path=doc.path, media_type=doc.media_type, blocks=blocks_from_lines(doc.lines),
+        breaks = frozenset(b.line_end for b in doc.blocks) if doc.media_type == "application/pdf" else frozenset()
+        doc = Document(path=doc.path, media_type=doc.media_type, blocks=blocks_from_lines(doc.lines, breaks),
                        lines=doc.lines, metadata=doc.metadata, warnings=doc.warnings)
     _bold_headings(doc)
     if metadata:

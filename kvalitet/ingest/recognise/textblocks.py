@@ -173,9 +173,21 @@ def blank_separated(lines: Sequence[Line], has_text: Callable[[str], object] = s
     return runs
 
 
-def blocks_from_lines(lines: list[Line]) -> list[Block]:
-    """The blocks of numbered lines (see the module docstring for the rules)."""
-    groups = blank_separated(lines)
+def blocks_from_lines(lines: list[Line], breaks: frozenset[int] = frozenset()) -> list[Block]:
+    """The blocks of numbered lines (see the module docstring for the rules).
+
+    Lines are judged in groups separated by blank lines; `breaks` holds the numbers of lines
+    after which a reader saw a paragraph end although no blank line was written (a PDF's
+    vertical gaps), and ends a group there too."""
+    groups = []
+    for run in blank_separated(lines):
+        start = 0
+        for k, ln in enumerate(run):
+            if ln.number in breaks:
+                groups.append(run[start:k + 1])
+                start = k + 1
+        if start < len(run):
+            groups.append(run[start:])
     # A sentence that goes on after a blank line ("Trivselkväll – där vårdnadshavare" /
     # "(vårdnadshavare) och vi …") is one paragraph, not a heading and a paragraph.
     merged: list[list[Line]] = []
