@@ -988,7 +988,8 @@ def test_pdf_whose_paragraphs_are_mostly_one_line_is_split_at_its_paragraph_gaps
     """A PDF in one font whose paragraphs are mostly one line (headings set in body text, short
     items): the most common gap between lines is then the space between paragraphs, not the line
     pitch. Paragraphs end at those gaps, and the lines are judged by shape, so the follow-up and
-    the analysis are records of their own and the next item's name stays out of the analysis."""
+    the analysis are records of their own, of the activity named above them, and the next item's name
+    stays out of the analysis."""
     from reportlab.lib.pagesizes import A4
     from reportlab.pdfgen import canvas
 
@@ -1010,11 +1011,15 @@ def test_pdf_whose_paragraphs_are_mostly_one_line_is_split_at_its_paragraph_gaps
     c.save()
     doc = read_document_model(path, settings=settings)
     assert [b.text.split("\n") for b in doc.blocks] == paragraphs
-    records = [(r.section_kind, r.text) for r in recognise(doc).records]
+    # The name above the sections (a heading of the same judged level) is the activity they follow up.
+    records = [(r.section_kind, r.activity, r.text) for r in recognise(doc).records]
+    rast, laxa = "Fler vuxna ute på rasterna", "Läxhjälp på biblioteket"
     assert records == [
-        ("uppfoljning", "Rastvärdarna finns nu på alla skolgårdar varje dag och har egna västar."),
-        ("analys", "Eleverna känner sig tryggare på rasterna enligt enkäten, och färre konflikter har rapporterats."),
-        ("uppfoljning", "Läxhjälpen har haft öppet två dagar i veckan."),
+        ("aktivitet", rast, rast),
+        ("uppfoljning", rast, "Rastvärdarna finns nu på alla skolgårdar varje dag och har egna västar."),
+        ("analys", rast, "Eleverna känner sig tryggare på rasterna enligt enkäten, och färre konflikter har rapporterats."),
+        ("aktivitet", laxa, laxa),
+        ("uppfoljning", laxa, "Läxhjälpen har haft öppet två dagar i veckan."),
     ]
 
 

@@ -43,6 +43,9 @@ __all__ = ["recognise_blocks", "section_kind_of", "perspective_of", "table_recor
 
 MAX_CHARS = 1500
 SUB_KINDS = {"uppfoljning", "analys", "kommentar"}
+# Formats whose headings are judged from line shapes (kvalitet.ingest.recognise.textblocks), so
+# every unnumbered heading has the same level and a heading's depth cannot be read from it.
+_JUDGED = ("text/plain", "application/pdf")
 
 
 def section_kind_of(title: str) -> str:
@@ -628,7 +631,7 @@ def recognise_blocks(doc: Document, warnings: list[str]) -> list[Record]:
                 continue
             nxt = blocks[i + 1] if i + 1 < len(blocks) else None
             if nxt is not None and nxt.kind == "heading" and section_kind_of(_clean(nxt.text)) in SUB_KINDS \
-                    and ((nxt.level or 2) > level or (nm and (nxt.level or 2) >= level)) \
+                    and ((nxt.level or 2) > level or ((nm or doc.media_type in _JUDGED) and (nxt.level or 2) >= level)) \
                     and section_kind_of(text) not in SUB_KINDS and not am and level >= 2 \
                     and any(bb.kind == "heading" for bb in blocks[:i]):
                 # "4.1 Språkutveckling med stöd av TAKK" with Uppföljning and Analys under it.
