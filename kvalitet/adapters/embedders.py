@@ -27,6 +27,9 @@ E5_PASSAGE_PREFIX = "passage: "
 class Embedder(Protocol):
     id: str
     dim: int
+    # Whether the drafting code may read a cosine of its vectors as how alike two texts are in
+    # meaning (kvalitet.drafting.evidence, calibrated on e5's cosines). Read with
+    # getattr(embedder, "semantic", False): an embedder without it is not used so.
 
     def embed_passages(self, texts: list[str]) -> np.ndarray: ...
 
@@ -50,6 +53,7 @@ class E5Embedder:
         self.dim = int(self._model.dim)
         self.id = f"e5:multilingual-e5-small-q4:{self.dim}"
         self.batch_size = batch_size
+        self.semantic = True
 
     def embed_passages(self, texts: list[str]) -> np.ndarray:
         out = []
@@ -102,6 +106,7 @@ class SentenceTransformerEmbedder:
         name = Path(model).name if os.path.exists(model) else model
         self.id = f"st:{name}:{self.dim}"
         self.batch_size = batch_size
+        self.semantic = False  # its cosines' scale was not calibrated for the drafting judgement
 
     def embed_passages(self, texts: list[str]) -> np.ndarray:
         if not texts:
@@ -126,6 +131,7 @@ class HashEmbedder:
     def __init__(self, dim: int = 384):
         self.dim = dim
         self.id = f"hash:v1:{dim}"
+        self.semantic = False
 
     def _one(self, text: str) -> np.ndarray:
         v = np.zeros(self.dim, dtype=np.float32)

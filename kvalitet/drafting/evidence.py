@@ -12,6 +12,11 @@ passage about another target group (staff rather than pupils, preschool rather t
 for a fifth of its overlap however many words it shares. Fusion ranks are relative; relevance is
 what tells a generator that the evidence is thin. Passages are deduplicated by id and by text.
 
+With a language model as embedder (e5), meaning counts beside words (judged_relevant): each
+candidate's cosine with the activity and goal, less the median of the draft's candidates, lets a
+passage saying the same thing in other words in, and keeps out a long text that shares a word but
+is no nearer in meaning than the rest.
+
 Besides the typed searches, one search without a kind filter lets every passage, typed or not
 (records of other municipalities' documents are often only "text"), serve every section it suits
 (`serves`): at equal relevance a typed record comes first.
@@ -21,6 +26,7 @@ from __future__ import annotations
 
 import math
 import re
+from functools import partial
 from dataclasses import dataclass, field
 from typing import Callable, TypeGuard, cast
 
@@ -46,6 +52,18 @@ HEAD_PART_WEIGHT = 0.3
 # An insats whose cost line is taken on its name must be clearly about the same thing.
 LINK_RELEVANCE = 4.0
 LINK_COVERAGE = 0.34
+# Meaning beside words (judged_relevant): a candidate's cosine with the activity and goal, less
+# the median of the draft's candidates (semantic_lift). With e5, passages a careful principal
+# cites lie about 0.04 above the median, those wrong or unlabelled about 0.0.
+SEMANTIC_MIN_POOL = 20
+# Records whose vector says little of their subject: an activity row's vector reads its goal column
+# (shared by every row under it) and its metadata; a time-plan line is a label and a date.
+ROW_KINDS = frozenset({"aktivitet", "tidplan"})
+SEMANTIC_GATE = 0.005  # words shared, meaning no nearer than the median: another subject
+SEMANTIC_SHORT = 80  # characters: a shorter text's vector says too little to overrule its words
+SEMANTIC_RESCUE = 0.04  # some words shared and clearly nearer in meaning: the same subject
+SEMANTIC_RESCUE_ALONE = 0.045  # no word shared: among the RESCUE_TOP nearest and this far above
+RESCUE_TOP = 3
 # Within a section, a match far weaker than the best one is noise.
 RELATIVE_TO_BEST = 0.4
 # Words of the request that say nothing about its subject (the verbs and frames of plans).
@@ -163,6 +181,15 @@ _VERB_FORMS = ("a", "ar", "as", "ade", "ades", "ad", "at", "ats", "ande", "ning"
 _PURPOSE = re.compile(r"\s(?:för att|i syfte att|med syfte att|med målet att|så att)\s", re.IGNORECASE)
 
 
+_ABBREVIATION = re.compile(r"(?<![\w-])[A-ZÅÄÖ]{2,5}(?![\w])")
+
+
+def abbreviations(text: str) -> set[str]:
+    """The short abbreviations a text writes in capitals ("SIP", "EHT", "SVA", "NPF", "IUP"),
+    lower-cased: subject words however short (a three-letter word is otherwise no subject)."""
+    return {m.group(0).lower() for m in _ABBREVIATION.finditer(text or "")}
+
+
 def leading_verb(activity: str) -> str | None:
     """The activity's first word when it is a verb in the infinitive ("Samordna", "Analysera"),
     lower-cased; None when the activity starts with a noun or is a single word."""
@@ -227,6 +254,7 @@ class Evidence:
     matched: list[str] = field(default_factory=list)  # request stems found in the passage
     relevant: bool = False  # set by EvidenceFinder.gather
     via: Passage | None = None  # a cost or time-plan line found through this similar insats
+    lift: float | None = None  # semantic_lift: nearness in meaning to the activity (None: not judged)
 
     @property
     def id(self) -> str:
@@ -310,6 +338,49 @@ def has_delay(p: Passage) -> bool:
     return False
 
 
+def topic_text(req: DraftRequest) -> str:
+    """What the draft is about, as the semantic judgement reads it: the activity and its goal
+    (not the notes: they tell what happened, and name other things on the way)."""
+    return " ".join(x.strip() for x in (req.activity, req.goal or "") if x and x.strip())
+
+
+def semantic_lift(cosines: dict[str, float]) -> dict[str, float]:
+    """{passage id: cosine minus the median cosine of all the candidates}: how much nearer in
+    meaning a passage is to the activity than what the searches bring in general. The cosines of
+    a language model are not comparable across queries (e5 puts almost every Swedish school text
+    between 0.80 and 0.90); their spread within one draft's candidates is. {} for fewer than
+    SEMANTIC_MIN_POOL candidates (no median to speak of)."""
+    if len(cosines) < SEMANTIC_MIN_POOL:
+        return {}
+    xs = sorted(cosines.values())
+    n = len(xs)
+    median = xs[n // 2] if n % 2 else (xs[n // 2 - 1] + xs[n // 2]) / 2
+    return {pid: c - median for pid, c in cosines.items()}
+
+
+def judged_relevant(by_words: bool, lexical: float, lift: float | None, among_nearest: bool, length: int,
+                    row: bool = False, mismatch: Callable[[], bool] = lambda: False) -> bool:
+    """Whether a candidate is evidence, from the words it shares (`by_words`: Matcher's relevance
+    `lexical` passed the section's threshold) and its semantic lift (None: no language model):
+
+    * a passage that shares the words but is no nearer in meaning to the activity than the
+      searches' median (lift below SEMANTIC_GATE) is about something else that uses the same
+      word (a page of a report naming it in passing); short texts (under SEMANTIC_SHORT
+      characters) and records whose vector says little of their subject (`row`: ROW_KINDS)
+      keep the words' judgement;
+    * a passage well above the median (SEMANTIC_RESCUE) that shares some of the activity's
+      words is the same thing said otherwise; one that shares none must be among the
+      RESCUE_TOP nearest and further above (SEMANTIC_RESCUE_ALONE);
+    * never for another target group, school form or stage (`mismatch()`, asked only then)."""
+    if lift is None:
+        return by_words
+    if by_words:
+        return row or lift >= SEMANTIC_GATE or length < SEMANTIC_SHORT
+    if lift < SEMANTIC_RESCUE or (lexical <= 0 and not (among_nearest and lift >= SEMANTIC_RESCUE_ALONE)):
+        return False
+    return not mismatch()
+
+
 def build_query(req: DraftRequest) -> str:
     head = " ".join(x.strip() for x in (req.activity, req.goal or "") if x and x.strip())
     q = head
@@ -326,6 +397,7 @@ class _QueryVectors:
         self._cache: dict[str, object] = {}
         self.id = embedder.id
         self.dim = embedder.dim
+        self.semantic = bool(getattr(embedder, "semantic", False))
 
     def embed_query(self, text: str):
         v = self._cache.get(text)
@@ -419,11 +491,12 @@ class Matcher:
         out: dict[str, list[str]] = {}
         # "studie- och yrkesvägledning": the dangling first part is not a word of its own
         text = _DANGLING.sub(" ", text or "")
+        short = abbreviations(text)
         for w in words(text):
             if w.isdigit():
                 continue
             s = stem(w)
-            if len(s) < 4 or s in _GENERIC or s in out:
+            if (len(s) < 4 and w not in short) or s in _GENERIC or s in out:
                 continue
             parts = [] if s in _SETTING else [stem(p) for p in self.vocab.decompounder.split(w)]
             out[s] = [p for p in parts if len(p) >= 5 and p not in _GENERIC and p != s]
@@ -672,7 +745,25 @@ def _passage_words(p: Passage) -> str:
         return " ".join(x for x in (p.activity, p.comment) if x)
     if p.section_kind == "indikator":
         return " ".join(str(x) for x in (getattr(p, "indicator", None), p.activity, p.text) if x)
+    item = table_item(p)
+    if item is not None:
+        return " ".join(x for x in (item, p.activity) if x)
     return " ".join(x for x in (p.text, p.activity, p.title) if x)
+
+
+# A row of a cost table as the parser writes it: "Skolskjutsar: 19 600 (Prognos helår)."
+_TABLE_ROW = re.compile(r"^\s*([^:\n]{2,80}):\s*[-−–]?\s*\d[\d\s\u00a0.,]*(?:\s*(?:tkr|mnkr|mkr|kr))?\s*(?:\([^\n]*\))?\.?\s*$",
+                        re.IGNORECASE)
+
+
+def table_item(p: Passage) -> str | None:
+    """The item of a cost table's row ("Skolskjutsar" of "Skolskjutsar: 19 600 (Prognos helår).");
+    None for any other passage. A row is about its item: the column ("Prognos helår") and the
+    table's heading ("Ekonomiskt utfall och prognos") are the same for every row."""
+    if p.section_kind != "kostnad":
+        return None
+    m = _TABLE_ROW.match(p.text or "")
+    return m.group(1).strip() if m else None
 
 
 def _dedup_key(p: Passage) -> str:
@@ -723,16 +814,10 @@ class EvidenceFinder:
         # Embed the query first, before any BM25 scoring: numerical libraries leave worker
         # threads spinning after their work, which slows a multi-threaded embedder right after.
         draft_index.embedder.embed_query(query.strip())
+        if retriever.semantic:
+            draft_index.embedder.embed_query(topic_text(req))
         matcher = Matcher(vocab, req)
         history = self.history(req)
-
-        judged: dict[str, tuple[float, list[str]]] = {}
-
-        def judge(p: Passage, score: float, origin: str) -> Evidence:
-            if p.id not in judged:  # the same passage serves several sections: judged once
-                judged[p.id] = matcher.relevance(p)
-            rel, matched = judged[p.id]
-            return Evidence(p, score, rel, origin, list(matched))
 
         cache: dict[tuple[str, int], list] = {}
 
@@ -741,6 +826,47 @@ class EvidenceFinder:
             if key not in cache:
                 cache[key] = retriever.search(query, k=k, filters=SearchFilters(section_kind=kind))
             return cache[key]
+
+        def candidates(section: str) -> list:
+            """The hits that may serve `section`, in retrieval order (not yet judged)."""
+            out_: list = []
+            taken: set[str] = set()
+            for kind, k in list(PLAN[section]) + [(None, OPEN_SEARCH)]:
+                for hit in search(kind, k):
+                    p = hit.passage
+                    if p.id in taken:
+                        continue
+                    if kind is None and not serves(section, p):
+                        continue
+                    taken.add(p.id)
+                    pk = p.section_kind
+                    if pk == "aktivitet" and not p.status and not said(p.comment):
+                        continue  # a heading row (strategic assignment): nothing was followed up
+                    if section == "risker" and pk in ("aktivitet", "uppfoljning", "analys") and not has_delay(p):
+                        continue
+                    if section == "kostnader" and pk == "kostnad" and _is_total(p):
+                        continue
+                    out_.append(hit)
+            return out_
+
+        pool = {s: candidates(s) for s in sections}
+        # How near in meaning each candidate is to the activity and its goal, beside the words
+        # they share (semantic_lift): read from the passages' vectors when the embedder is a
+        # language model.
+        everyone = {h.passage.id: h.passage for hits in pool.values() for h in hits}
+        everyone.update({p.id: p for p in history})
+        if "kostnader" in sections:
+            everyone.update({h.passage.id: h.passage for h in search("insats", 6)})
+        lifts = semantic_lift(retriever.similarities(topic_text(req), list(everyone.values()))) \
+            if retriever.semantic else {}
+
+        judged: dict[str, tuple[float, list[str]]] = {}
+
+        def judge(p: Passage, score: float, origin: str) -> Evidence:
+            if p.id not in judged:  # the same passage serves several sections: judged once
+                judged[p.id] = matcher.relevance(p)
+            rel, matched = judged[p.id]
+            return Evidence(p, score, rel, origin, list(matched), lift=lifts.get(p.id))
 
         def add(items: list[Evidence], seen: set[str], e: Evidence) -> None:
             key = _dedup_key(e.passage)
@@ -759,33 +885,22 @@ class EvidenceFinder:
                     e = judge(p, 0.0, "historik")
                     e.relevant = True
                     add(items, seen, e)
-            found: list[Evidence] = []
-            plan = list(PLAN[section]) + [(None, OPEN_SEARCH)]
-            taken: set[str] = set()
-            for kind, k in plan:
-                for hit in search(kind, k):
-                    p = hit.passage
-                    if p.id in taken:
-                        continue
-                    if kind is None and not serves(section, p):
-                        continue
-                    taken.add(p.id)
-                    pk = p.section_kind
-                    if pk == "aktivitet" and not p.status and not said(p.comment):
-                        continue  # a heading row (strategic assignment): nothing was followed up
-                    if section == "risker" and pk in ("aktivitet", "uppfoljning", "analys") and not has_delay(p):
-                        continue
-                    if section == "kostnader" and pk == "kostnad" and _is_total(p):
-                        continue
-                    found.append(judge(p, hit.score, "sok"))
+            found: list[Evidence] = [judge(hit.passage, hit.score, "sok") for hit in pool[section]]
             # Relevant: above the threshold and not far below the best match of this section.
             best = max((e.relevance for e in found), default=0.0)
             ranked = sorted({e.relevance for e in found}, reverse=True)
             top3 = ranked[min(2, len(ranked) - 1)] if ranked else 0.0
+            rescue = sorted((e.lift for e in found if e.lift is not None), reverse=True)[:RESCUE_TOP]
             for e in found:
                 # far weaker than the best is noise, but the three best above the floor stay
                 floor = min(RELATIVE_TO_BEST * best, top3)
-                e.relevant = e.relevance >= max(matcher.min_relevance, floor)
+                by_words = e.relevance >= max(matcher.min_relevance, floor)
+                # a row's vector reads its goal column too, which the rows under one goal share:
+                # such a row is not near in meaning by its vector alone
+                p = e.passage
+                nearest = e.lift is not None and e.lift in rescue and not (p.section_kind == "aktivitet" and p.goal)
+                e.relevant = judged_relevant(by_words, e.relevance, e.lift, nearest, len(p.text),
+                                             p.section_kind in ROW_KINDS, mismatch=partial(matcher.mismatch, p))
             # Relevant first (by relevance, then fused score), then the rest in retrieval order.
             # at equal relevance (to a tenth) a typed record before untyped text
             found.sort(key=lambda e: (not e.relevant, -round(e.relevance, 1) if e.relevant else 0.0,

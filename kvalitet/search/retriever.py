@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from kvalitet.search.analysis import QUESTION_WORDS, analyze, word_terms, words as _words
 from kvalitet.search.understanding import Understood, committee_set, understand, value_key
 from kvalitet.domain.types import (
-    DOC_KINDS, PERSPECTIVES, SECTION_KINDS, STATUSES, Hit, Passage, SearchFilters,
+    DOC_KINDS, PERSPECTIVES, SECTION_KINDS, STATUSES, Hit, Passage, SearchFilters, text_hash,
 )
 
 Mode = Literal["hybrid", "bm25", "dense"]
@@ -488,3 +488,23 @@ class Retriever:
 
     def passage(self, pid: str) -> Passage | None:
         return self.index.snapshot().passages.get(pid)
+
+    @property
+    def semantic(self) -> bool:
+        """Whether the index's embedder is a language model whose cosines say how alike two
+        texts are in meaning (e5), not only which words they share (the hash embedder)."""
+        return bool(getattr(self.index.embedder, "semantic", False))
+
+    def similarities(self, text: str, passages: list[Passage]) -> dict[str, float]:
+        """{passage id: cosine} of `text`, embedded as a query, with each passage's vector as the
+        index stores it (the vector cache, by the hash of the passage's index text). A passage
+        whose vector is not in this machine's cache is left out; an empty text gives {}.
+        Read the cosines as meaning only when `semantic` is true."""
+        if not text.strip() or not passages:
+            return {}
+        hashes = {p.id: text_hash(p.index_text) for p in passages}
+        vectors = self.index.cache.get_many(self.index.embedder.id, set(hashes.values()))
+        if not vectors:
+            return {}
+        q = np.asarray(self.index.embedder.embed_query(text.strip()), dtype=np.float32)
+        return {pid: float(np.dot(vectors[h], q)) for pid, h in hashes.items() if h in vectors}

@@ -403,3 +403,97 @@ def test_eval_drafting_command(svc, tmp_path, monkeypatch):
     assert all(c["series"] == [] and c["series_cited"] == [] for c in out["cases"])
     r = CliRunner().invoke(app, ["eval", "drafting", str(path), "--split", "tune"])
     assert r.exit_code == 0 and "| tune | 1 | 1.000 | 1.000 |" in r.output and "| results cited |" in r.output
+
+
+# -- meaning beside words (a language model's vectors) -------------------------------------------
+ROWS = [  # (activity, status, comment) of one follow-up table, many subjects
+    ("Se över rutinerna för långtidssjukfrånvaro bland personalen.", "Genomfört", "Rutinen är beslutad."),
+    ("Kartlägga hur eleverna tar sig till och från skolan varje dag.", "Genomfört", "Hälften skjutsas med bil."),
+    ("Införa en närvarotrappa för elever med upprepad frånvaro.", "Pågående", "Trappan används på två skolor."),
+    ("Utveckla undervisningen i matematik i förskoleklass.", "Kvarstår", "Skjuts upp till våren."),
+    ("Införa digitala nationella prov i årskurs 9.", "Pågående", "Förberedelser pågår."),
+    ("Ta fram en lokalförsörjningsplan för förskolorna.", "Genomfört", "Planen antogs i maj."),
+    ("Stärka elevhälsans förebyggande arbete.", "Pågående", "Elevhälsoteamet träffas varje vecka."),
+    ("Utbilda barnskötare i förskolan.", "Genomfört", "Tolv barnskötare har gått kursen."),
+    ("Öka andelen legitimerade lärare.", "Pågående", "Andelen är 81 procent."),
+    ("Upphandla ett nytt journalsystem för elevhälsan.", "Kvarstår", "Upphandlingen är överklagad."),
+    ("Införa läsombud på förskolorna.", "Genomfört", "Alla förskolor har ett läsombud."),
+    ("Utveckla studie- och yrkesvägledningen i åk 8.", "Pågående", "PRAO genomförs i vår."),
+    ("Minska kostnaderna för skolskjuts.", "Kvarstår", "Nytt avtal börjar gälla i januari."),
+    ("Förbättra mottagandet av nyanlända elever.", "Genomfört", "Mottagningsenheten har öppnat."),
+    ("Stärka rektorernas pedagogiska ledarskap.", "Pågående", "Nätverket träffas varje månad."),
+    ("Öka tryggheten i korridorerna på högstadiet.", "Pågående", "Rastvärdar finns i alla korridorer."),
+    ("Erbjuda lovskola i matematik.", "Genomfört", "Trettio elever deltog."),
+    ("Utveckla fritidshemmets undervisning.", "Pågående", "Planeringstid har schemalagts."),
+    ("Införa en digital plattform för dokumentation i förskolan.", "Kvarstår", "Upphandlingen är försenad."),
+    ("Öka elevernas inflytande i klassråden.", "Genomfört", "Klassråden hålls varje månad."),
+    ("Minska matsvinnet i skolrestaurangerna.", "Pågående", "Svinnet vägs varje vecka."),
+    ("Utveckla samverkan med socialtjänsten kring elever i riskzonen.", "Pågående", "Möten hålls varje månad."),
+    ("Införa tecken som stöd i förskolan.", "Genomfört", "Personalen har utbildats."),
+    ("Korta kön till kulturskolan.", "Kvarstår", "Kön är oförändrad."),
+]
+
+
+def _rows_corpus(root, embedder: str):
+    from kvalitet.container import Services
+    from kvalitet.settings import Settings
+
+    corpus = root / "corpus"
+    corpus.mkdir()
+    table = "".join(f"{a}\t{s}\t{c}\n" for a, s, c in ROWS)
+    (corpus / "2022-uppfoljning-verksamhetsplan-rader.txt").write_text(
+        "\n\nUppföljning av verksamhetsplan 2022\n\nBarn- och utbildningsnämnden\n\nAktivitet\tStatus\tKommentar\n"
+        + table, encoding="utf-8")
+    s = Services(Settings(index_dir=root / "index", corpus_dir=corpus, embedder=embedder))
+    report = s.ingest()
+    assert not report.skipped and report.passages >= len(ROWS), report
+    return s
+
+
+@pytest.fixture(scope="module")
+def rows_e5(tmp_path_factory):
+    s = _rows_corpus(tmp_path_factory.mktemp("rows_e5"), "e5")  # a language model: needed for meaning
+    yield s
+    s.close()
+
+
+@pytest.fixture(scope="module")
+def rows_hash(tmp_path_factory):
+    s = _rows_corpus(tmp_path_factory.mktemp("rows_hash"), "hash")
+    yield s
+    s.close()
+
+
+SICK = DraftRequest(activity="Minska personalens sjukskrivningar", sections=["uppfoljning"])
+
+
+def _judged(svc, req) -> dict[str, bool]:
+    ev = svc.drafter.finder.gather(req, ["uppfoljning"])["uppfoljning"]
+    return {e.passage.activity.rstrip("."): e.relevant for e in ev.items if e.passage.activity}
+
+
+def test_similarities_come_from_the_index_vectors(rows_hash):
+    snap = rows_hash.index.snapshot()
+    rows = [p for p in snap.ordered if p.section_kind == "aktivitet"]
+    cos = rows_hash.retriever.similarities("Minska matsvinnet i skolrestaurangerna", rows)
+    assert set(cos) == {p.id for p in rows}
+    best = max(cos, key=cos.__getitem__)
+    assert snap.passages[best].activity.startswith("Minska matsvinnet")
+    assert rows_hash.retriever.similarities("  ", rows) == {}
+    assert rows_hash.retriever.semantic is False  # hash vectors share words, not meaning
+
+
+def test_the_same_thing_in_other_words_is_found_by_meaning(rows_e5, rows_hash):
+    """"sjukskrivningar" for "långtidssjukfrånvaro": no subject word in common. With e5 the row is
+    evidence; with the hash embedder (words only) it is not; unrelated rows stay out either way."""
+    assert rows_e5.retriever.semantic is True
+    by_meaning = _judged(rows_e5, SICK)
+    row = ROWS[0][0].rstrip(".")
+    assert by_meaning[row] is True
+    assert by_meaning["Minska matsvinnet i skolrestaurangerna"] is False
+    assert sum(by_meaning.values()) == 1, by_meaning
+    assert _judged(rows_hash, SICK).get(row) is not True
+    draft = rows_e5.drafter.draft(SICK)
+    quotes = [c.quote for c in cited(draft)]
+    assert any("långtidssjukfrånvaro" in q or "Rutinen är beslutad" in q for q in quotes), quotes
+    assert all(s.grounding.supported for sec in draft.sections for s in sec.suggestions)

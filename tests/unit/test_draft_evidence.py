@@ -1,0 +1,96 @@
+"""The evidence judgement's pure parts (kvalitet/drafting/evidence.py): meaning beside words, short
+abbreviations as subject words, a cost table's row judged by its item."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+from kvalitet.domain.types import DraftRequest, Passage
+from kvalitet.drafting.evidence import (
+    SEMANTIC_GATE, SEMANTIC_RESCUE, SEMANTIC_RESCUE_ALONE, Matcher, Vocabulary, abbreviations, judged_relevant,
+    semantic_lift, table_item, topic_text,
+)
+from kvalitet.search.analysis import Decompounder
+
+
+def passage(text: str, kind: str = "text", pid: str = "p_1", **kw) -> Passage:
+    return Passage(id=pid, text=text, doc_path="d.txt", doc_kind="rapport", section_kind=kind, **kw)
+
+
+def vocabulary(texts: list[str]) -> Vocabulary:
+    snap = SimpleNamespace(bm25=SimpleNamespace(decompounder=Decompounder(set())),
+                           ordered=[passage(t, pid=f"p_{i}") for i, t in enumerate(texts)])
+    return Vocabulary(snap)
+
+
+# -- meaning beside words ----------------------------------------------------------------------
+def test_semantic_lift_is_the_cosine_above_the_median_of_the_candidates():
+    cosines = {f"p_{i}": 0.80 + i / 1000 for i in range(21)}  # median 0.810
+    lift = semantic_lift(cosines)
+    assert round(lift["p_10"], 6) == 0.0
+    assert round(lift["p_20"], 6) == 0.010
+    assert round(lift["p_0"], 6) == -0.010
+    assert semantic_lift({"p_1": 0.9, "p_2": 0.8}) == {}  # too few candidates for a median
+
+
+def test_without_a_language_model_the_words_alone_decide():
+    assert judged_relevant(True, 5.0, None, False, 500) is True
+    assert judged_relevant(False, 2.0, None, True, 500) is False
+
+
+def test_shared_words_without_nearer_meaning_are_not_evidence_in_a_long_text():
+    below = SEMANTIC_GATE - 0.01
+    assert judged_relevant(True, 6.0, below, False, 500) is False
+    assert judged_relevant(True, 6.0, SEMANTIC_GATE + 0.001, False, 500) is True
+    # a short line or a row keeps the words' judgement: its vector says little
+    assert judged_relevant(True, 6.0, below, False, 40) is True
+    assert judged_relevant(True, 6.0, below, False, 500, row=True) is True
+
+
+def test_the_same_thing_in_other_words_is_evidence_unless_for_another_group():
+    assert judged_relevant(False, 1.5, SEMANTIC_RESCUE + 0.001, False, 300) is True
+    assert judged_relevant(False, 1.5, SEMANTIC_RESCUE - 0.001, False, 300) is False
+    assert judged_relevant(False, 1.5, SEMANTIC_RESCUE + 0.01, False, 300, mismatch=lambda: True) is False
+    # sharing no word at all: only among the nearest, and further above the median
+    assert judged_relevant(False, 0.0, SEMANTIC_RESCUE_ALONE + 0.001, True, 300) is True
+    assert judged_relevant(False, 0.0, SEMANTIC_RESCUE_ALONE + 0.001, False, 300) is False
+    assert judged_relevant(False, 0.0, SEMANTIC_RESCUE_ALONE - 0.002, True, 300) is False
+
+
+def test_the_topic_is_the_activity_and_goal_not_the_notes():
+    req = DraftRequest(activity="Minska matsvinnet", goal="Hållbar verksamhet", notes="Vi vägde svinnet.")
+    assert topic_text(req) == "Minska matsvinnet Hållbar verksamhet"
+
+
+# -- abbreviations -------------------------------------------------------------------------------
+def test_short_abbreviations_in_capitals_are_found():
+    assert abbreviations("Samverka med socialtjänsten genom SIP och EHT") == {"sip", "eht"}
+    assert abbreviations("SIP-möten, SVA, NPF och IUP") == {"sip", "sva", "npf", "iup"}
+    assert abbreviations("Öka läsningen i åk 3") == set()
+
+
+def test_an_abbreviation_is_a_subject_word_of_the_activity():
+    texts = ["Implementera och utbilda i SIP (samordnad individuell plan).", "Budget och prognos för året.",
+             "Samverkan med socialtjänsten kring barn i riskzonen.", "Läsning i förskolan."]
+    vocab = vocabulary(texts)
+    m = Matcher(vocab, DraftRequest(activity="Samverka med socialtjänsten kring elever i riskzonen genom SIP"))
+    assert "sip" in m.core
+    rel, matched = m.relevance(passage(texts[0], kind="aktivitet", activity=texts[0]))
+    assert "sip" in matched and rel > 0
+    # lower-case three-letter words stay out ("för", "nya")
+    assert "nya" not in Matcher(vocab, DraftRequest(activity="Stärka de nya rektorernas budget")).core
+
+
+# -- a cost table's row is about its item --------------------------------------------------------
+def test_a_cost_table_row_is_judged_by_its_item_not_its_column_or_heading():
+    row = passage("Skolskjutsar: 19 600 (Prognos helår).", kind="kostnad", title="Ekonomiskt utfall och prognos")
+    assert table_item(row) == "Skolskjutsar"
+    assert table_item(passage("Särskild undervisning och stöd: -1 600 (Avvikelse (tkr)).", kind="kostnad")) \
+        == "Särskild undervisning och stöd"
+    assert table_item(passage("Kostnadsberäkning: Elevhälsopersonal 2 400 tkr", kind="kostnad")) is None
+    assert table_item(passage("Skolskjutsar: 19 600 (Prognos helår).", kind="text")) is None
+    vocab = vocabulary([row.text, "Prognosarbete för nya budgetansvariga.", "Skolskjutsar och linjer."])
+    forecasts = Matcher(vocab, DraftRequest(activity="Utveckla prognosarbetet i förvaltningen"))
+    assert forecasts.relevance(row)[0] == 0.0  # the column says "Prognos", the row is about school transport
+    transport = Matcher(vocab, DraftRequest(activity="Se över skolskjutsarna"))
+    assert transport.relevance(row)[0] > 0
