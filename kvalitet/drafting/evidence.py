@@ -157,11 +157,14 @@ _LEADERS = re.compile(r"\b(?:rektor\w*|ledarskap\w*|ledning\w*|chef\w*|huvudman\
 MISMATCH_WEIGHT = 0.2
 # The supply of staff, said of teachers ("brist på behöriga lärare"): about staff, not pupils.
 _STAFF_SUPPLY = re.compile(r"\b(?:behöriga|legitimerade|utbildade)\s+\w*lärare|\blärarbrist|\bbrist på \w*lärare|"
+                           r"\bandel(?:en)?\s+(?:\w+\s+)?\w*lärare\b|"
                            r"\bpersonalomsättning|\bvakans\w*", re.IGNORECASE)
 _ADJECTIVES = frozenset("digital digitala digitalt social sociala socialt central centrala lokal lokala kommunal "
                         "kommunala regional regionala formell formella individuell individuella".split())
 _ADJECTIVE = re.compile(r"(?:isk|iska|iskt|ig|iga|igt|lig|liga|ligt|ande|ende|ade|erad|erade|ell|ella|ellt)$")
 _QUALIFIER = re.compile(r"(?:isk|iska|iskt|ig|iga|igt|lig|liga|ligt|erad|erade|ell|ella|ellt|sta)$")
+# Nouns that end like an adjective or a superlative ("resursfördelningsmodell", "åtgärdslista").
+_NOT_ADJECTIVE = re.compile(r"(?:modell|tabell|novell|lista|listan|modellen|tabellen)$")
 # Stems shared by words of different meaning: the request's stem counts only when the passage has
 # the word in the request's sense.
 HOMOGRAPHS: dict[str, re.Pattern] = {
@@ -647,7 +650,8 @@ class Matcher:
             s = stem(w)
             if s not in self.core or s in _SETTING or (self.verb is not None and s == self.verb[1]):
                 continue
-            if _ADJECTIVE.search(w) or w.lower() in _ADJECTIVES or (w.endswith("s") and not w.endswith("ss")):
+            if (_ADJECTIVE.search(w) and not _NOT_ADJECTIVE.search(w)) or w.lower() in _ADJECTIVES \
+                    or (w.endswith("s") and not w.endswith("ss")):
                 continue
             return s
         return None
@@ -659,7 +663,7 @@ class Matcher:
         w = w.lower()
         if w in _ADJECTIVES:
             return True
-        return bool(_QUALIFIER.search(w)) and len(w) >= 5
+        return bool(_QUALIFIER.search(w)) and len(w) >= 5 and not _NOT_ADJECTIVE.search(w)
 
     def qualifier_only(self, core: list[str]) -> bool:
         """Only a word that qualifies the activity's noun is shared ("digital medarbetare" for
@@ -703,11 +707,14 @@ def windows(text: str) -> list[str]:
 
 
 def audience(text: str) -> str | None:
-    """"personal" (staff), "elever" (pupils and children) or None, from marker words."""
-    if _STAFF_SUPPLY.search(text or "") and not re.search(r"\belev|\bbarn", text or "", re.IGNORECASE):
+    """"personal" (staff), "elever" (pupils and children) or None, from marker words. The supply
+    of teachers ("andelen förskollärare", "brist på behöriga lärare") marks staff: beside pupils'
+    words (the children the preschool has) the text speaks of both."""
+    supply = bool(_STAFF_SUPPLY.search(text or ""))
+    if supply and not re.search(r"\belev|\bbarn", text or "", re.IGNORECASE):
         return "personal"
     t = set(analyze(text or ""))
-    staff, pupils = bool(t & _STAFF_MARK), bool(t & _PUPIL_MARK)
+    staff, pupils = bool(t & _STAFF_MARK) or supply, bool(t & _PUPIL_MARK)
     if staff and not pupils:
         return "personal"
     if pupils and not staff:

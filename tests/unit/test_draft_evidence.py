@@ -94,3 +94,22 @@ def test_a_cost_table_row_is_judged_by_its_item_not_its_column_or_heading():
     assert forecasts.relevance(row)[0] == 0.0  # the column says "Prognos", the row is about school transport
     transport = Matcher(vocab, DraftRequest(activity="Se över skolskjutsarna"))
     assert transport.relevance(row)[0] > 0
+
+
+# -- words that look like adjectives, the supply of teachers ---------------------------------------
+def test_a_noun_ending_like_an_adjective_is_the_head_noun():
+    vocab = vocabulary(["Ny resursfördelningsmodell med socioekonomisk viktning.", "Budget för året."])
+    m = Matcher(vocab, DraftRequest(activity="Ta fram en resursfördelningsmodell med socioekonomisk viktning"))
+    assert m.head == "resursfördelningsmodell"
+    assert "resursfördelningsmodell" not in m.adjectives and "socioekonomisk" in m.adjectives
+    assert not Matcher._is_adjective("åtgärdslista") and Matcher._is_adjective("yngsta")
+
+
+def test_the_share_of_teachers_is_about_staff_even_beside_the_children():
+    from kvalitet.drafting.evidence import audience
+
+    assert audience("Öka andelen förskollärare i förskolan") == "personal"
+    assert audience("Andelen legitimerade lärare var 81 procent.") == "personal"
+    # the children the preschool has and the share of its teachers: both groups, no mismatch
+    assert audience("Förskolan hade 1 120 inskrivna barn. Andelen förskollärare ökade till 41 procent.") is None
+    assert audience("Andelen elever med hög frånvaro minskade.") == "elever"
