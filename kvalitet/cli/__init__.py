@@ -73,6 +73,7 @@ def ingest(
             "files": report.files, "records": report.records, "passages": report.passages,
             "embedded": report.embedded, "unchanged_files": report.unchanged_files,
             "removed": report.removed, "kinds": report.kinds, "pii_findings": report.pii_findings,
+            "warnings": report.warnings,
             "skipped": [{"path": p, "reason": r} for p, r in report.skipped],
         }))
     else:
@@ -84,6 +85,8 @@ def ingest(
             found = report.pii_findings.get(path, 0)
             typer.echo(f"  {path}: {kind}" + (f" · {found} {'personuppgift' if found == 1 else 'personuppgifter'}"
                                                " (namn, identitetsnummer eller e-post)" if found else ""))
+            for warning in report.warnings.get(path, []):
+                typer.echo(f"    Obs: {warning}")
         for path, reason in report.skipped:
             typer.echo(f"  HOPPADE ÖVER {path}: {reason}", err=True)
     raise typer.Exit(2 if report.skipped else 0)

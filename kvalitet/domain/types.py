@@ -250,6 +250,8 @@ class IngestReport:
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (path, reason)
     kinds: dict[str, str] = field(default_factory=dict)  # path -> doc kind
     pii_findings: dict[str, int] = field(default_factory=dict)  # path -> personal-data findings
+    # path -> the reader's and ingest's warnings ("Swedish / English"), only files that have any
+    warnings: dict[str, list[str]] = field(default_factory=dict)
 
 
 # ---- drafting ---------------------------------------------------------------------------

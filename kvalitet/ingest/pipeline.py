@@ -27,6 +27,8 @@ from kvalitet.errors import IndexBusy, KvalitetError, UnreadableFile
 from kvalitet.search.index import KnowledgeIndex
 from kvalitet.adapters.chroma import drop_collection
 from kvalitet.domain.types import IngestReport, ParsedDocument, Passage, Record, passage_id
+from kvalitet.ingest.model import ReadWarning
+from kvalitet.ingest.warnings import warning_text
 
 log = logging.getLogger(__name__)
 
@@ -146,13 +148,11 @@ def to_passages(doc_path: str, parsed: ParsedDocument, settings=None) -> list[Pa
             )
         )
         if len(out) >= max_passages:
-            parsed.warnings.append(
-                f"passage cap reached: only the first {max_passages} passages of the document are indexed"
-            )
+            parsed.warnings.append(warning_text(ReadWarning("passage_cap", {"limit": max_passages})))
             break
     if dropped:
         parsed.warnings.append(
-            f"{dropped} passages repeating the same text were left out (at most {max_same} of each are indexed)"
+            warning_text(ReadWarning("repeated_passages", {"count": dropped, "limit": max_same}))
         )
     return out
 
@@ -257,6 +257,8 @@ def ingest(
             passages = to_passages(doc_path, parsed, settings)
             report.kinds[doc_path] = parsed.doc_kind
             report.pii_findings[doc_path] = personal_data_findings(passages)
+            if parsed.warnings:
+                report.warnings[doc_path] = list(parsed.warnings)
             report.records += len(parsed.records)
             report.passages += len(passages)
             _store_document(index, doc_path, sha, media_type, parsed, passages, report)

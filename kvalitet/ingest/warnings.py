@@ -38,6 +38,16 @@ WARNING_TEXTS: dict[str, tuple[str, str]] = {
         "Bladet {sheet} är tomt och hoppades över",
         "Sheet {sheet} is empty and was skipped",
     ),
+    "passage_cap": (
+        "Bara de första {limit} stycken av dokumentet finns i sökindexet"
+        " (KVALITET_MAX_PASSAGES_PER_DOCUMENT); dela upp det",
+        "passage cap reached: only the first {limit} passages of the document are indexed"
+        " (KVALITET_MAX_PASSAGES_PER_DOCUMENT); split it",
+    ),
+    "repeated_passages": (
+        "{count} stycken med samma text som ett annat utelämnades (högst {limit} av varje kommer med)",
+        "{count} passages repeating the same text were left out (at most {limit} of each are indexed)",
+    ),
 }
 
 

@@ -102,6 +102,33 @@ def test_cli_ingest_exit_codes_and_summary(tmp_path, corpus_copy, monkeypatch):
     assert summary["skipped"][0]["path"] == "trasig.docx" and summary["unchanged_files"] == 5
 
 
+def test_cli_ingest_summary_names_each_files_warnings(tmp_path, monkeypatch):
+    """A file read with a warning (here a stray Windows-1252 byte) says so under its line in the
+    summary, in Swedish and English, and in --json; a clean file has no warnings."""
+    from kvalitet.cli import app
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "ren.txt").write_text("Uppföljning 2023\n\nArbetet med frånvaron har gått bra.\n", encoding="utf-8")
+    (corpus / "blandad.txt").write_bytes(
+        "Uppföljning 2023\n\nÅrshjulet används av alla förskolor ".encode() + b"\x96 enligt plan.\n")
+    monkeypatch.setenv("KVALITET_INDEX_DIR", str(tmp_path / "cli-index"))
+    monkeypatch.setenv("KVALITET_CORPUS_DIR", str(corpus))
+    monkeypatch.setenv("KVALITET_EMBEDDER", "hash")
+    runner = CliRunner()
+    res = runner.invoke(app, ["ingest"])
+    assert res.exit_code == 0, res.output
+    lines = res.output.splitlines()
+    at = next(i for i, line in enumerate(lines) if line.strip().startswith("blandad.txt:"))
+    assert lines[at + 1].strip().startswith("Obs: 1 byte som inte var giltig UTF-8")
+    assert "not valid UTF-8" in lines[at + 1]
+    assert not any("Obs:" in line for line in lines if "ren.txt" in line)
+    (corpus / "blandad.txt").write_bytes((corpus / "blandad.txt").read_bytes() + b"Mer text \x96.\n")
+    summary = json.loads(runner.invoke(app, ["ingest", "--json"]).output)
+    assert list(summary["warnings"]) == ["blandad.txt"]
+    assert "cp1252" in summary["warnings"]["blandad.txt"][0]
+
+
 def test_cli_activities_json_has_the_documented_shape(tmp_path, corpus_copy, monkeypatch):
     from kvalitet.cli import app
 

@@ -284,6 +284,7 @@ def test_identical_passages_are_capped_per_document():
     passages = to_passages("x.docx", parsed, Settings(max_identical_passages=3, embedder="hash"))
     assert len(passages) == 3
     assert any("repeating the same text" in w for w in parsed.warnings)
+    assert any(w.startswith("1997 stycken med samma text") for w in parsed.warnings)  # Swedish first
     parsed2 = ParsedDocument(path="y.docx", doc_kind="okand", year=None, records=[
         r.model_copy(update={"text": f"Stycke {i}."}) for i, r in enumerate(recs)])
     assert len(to_passages("y.docx", parsed2, Settings(max_passages_per_document=100, embedder="hash"))) == 100
