@@ -87,6 +87,9 @@ class E5Queries:
     def __init__(self, base, e5):
         self.base, self.e5 = base, e5
         self.id, self.dim = base.id, base.dim
+        # the drafts' semantic judgement runs as with an e5 index (its cosines with hash passage
+        # vectors mean nothing, but cost what real ones cost)
+        self.semantic = True
 
     def embed_passages(self, texts):
         return self.base.embed_passages(texts)

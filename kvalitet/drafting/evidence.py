@@ -263,14 +263,21 @@ class Evidence:
     def id(self) -> str:
         return self.passage.id
 
-    def relevant_link(self, matcher: "Matcher") -> bool:
-        """An insats whose cost line may be taken on its name: it shares at least two of the
-        activity's subject words, or its one shared word is most of the activity's subject."""
+    def names_subject(self, matcher: "Matcher") -> bool:
+        """Whether the passage names the activity's head noun or its most specific word itself
+        (not only a part of it, its setting or its qualifier)."""
         subject = [q for q in matcher.core if q not in _SETTING]
         hits = [q for q in self.matched if q in subject]
         key = {root(q) for q in (matcher.head, max(subject, key=matcher._idf) if subject else None) if q}
-        if key and not key & {root(q) for q in hits}:
+        return not key or bool(key & {root(q) for q in hits})
+
+    def relevant_link(self, matcher: "Matcher") -> bool:
+        """An insats whose cost line may be taken on its name: it shares at least two of the
+        activity's subject words, or its one shared word is most of the activity's subject."""
+        if not self.names_subject(matcher):
             return False  # neither the activity's head noun nor its most specific word
+        subject = [q for q in matcher.core if q not in _SETTING]
+        hits = [q for q in self.matched if q in subject]
         return len(hits) >= 2 or matcher.coverage(self.passage) >= 0.5
 
 
@@ -908,6 +915,12 @@ class EvidenceFinder:
                 nearest = e.lift is not None and e.lift in rescue and not (p.section_kind == "aktivitet" and p.goal)
                 e.relevant = judged_relevant(by_words, e.relevance, e.lift, nearest, len(p.text),
                                              p.section_kind in ROW_KINDS, mismatch=partial(matcher.mismatch, p))
+                if section == "risker" and e.relevant and by_words and not e.names_subject(matcher):
+                    # a risk is told for this activity only when it is about its subject, not
+                    # about its setting or a word that contains a part of it (a survey of the
+                    # same fritidshem, a population forecast for "prognosarbete"): else two
+                    # unrelated activities would carry the same risk
+                    e.relevant = False
             # Relevant first (by relevance, then fused score), then the rest in retrieval order.
             # at equal relevance (to a tenth) a typed record before untyped text
             found.sort(key=lambda e: (not e.relevant, -round(e.relevance, 1) if e.relevant else 0.0,

@@ -113,3 +113,25 @@ def test_the_share_of_teachers_is_about_staff_even_beside_the_children():
     # the children the preschool has and the share of its teachers: both groups, no mismatch
     assert audience("Förskolan hade 1 120 inskrivna barn. Andelen förskollärare ökade till 41 procent.") is None
     assert audience("Andelen elever med hög frånvaro minskade.") == "elever"
+
+
+# -- a risk is about the activity's subject --------------------------------------------------------
+def test_a_risk_names_the_activity_subject_not_only_its_setting_or_a_part():
+    from kvalitet.drafting.evidence import Evidence
+
+    texts = ["Ta fram en enkät om fritidshemmet. Enkäten är framtagen men inte utskickad.",
+             "Planeringstiden för lärarna i fritidshemmet har skjutits upp.", "Pausad i väntan på befolkningsprognosen.",
+             "Prognosarbete för nya budgetansvariga.", "Läsning i förskolan."]
+    vocab = vocabulary(texts)
+    planning = Matcher(vocab, DraftRequest(activity="Säkerställa planeringstid för lärarna i fritidshemmet"))
+
+    def ev(m: Matcher, text: str) -> Evidence:
+        p = passage(text, kind="aktivitet", activity=text)
+        rel, matched = m.relevance(p)
+        return Evidence(p, 0.0, rel, "sok", matched)
+
+    assert ev(planning, texts[1]).names_subject(planning) is True
+    assert ev(planning, texts[0]).names_subject(planning) is False  # the same fritidshem, another matter
+    forecasts = Matcher(vocab, DraftRequest(activity="Stärka de nya rektorernas budget- och prognosarbete"))
+    assert ev(forecasts, texts[3]).names_subject(forecasts) is True
+    assert ev(forecasts, texts[2]).names_subject(forecasts) is False  # "prognos" only as a part of another word
