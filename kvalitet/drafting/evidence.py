@@ -30,7 +30,7 @@ from functools import partial
 from dataclasses import dataclass, field
 from typing import Callable, TypeGuard, cast
 
-from kvalitet.search.analysis import analyze, stem, words
+from kvalitet.search.analysis import analyze, stem, swedish_lemma, words
 from kvalitet.search.history import ActivityHistory
 from kvalitet.search.index import KnowledgeIndex
 from kvalitet.search.retriever import Retriever
@@ -200,8 +200,10 @@ def leading_verb(activity: str) -> str | None:
     if len(toks) < 2:
         return None
     first, second = toks[0].lower(), toks[1].lower()
-    if len(first) < 4 or not first.endswith("a") or second in _AFTER_NOUN:
+    if len(first) < 4 or not first.endswith("a"):
         return None
+    if second in _AFTER_NOUN and swedish_lemma(first + "de") != first:
+        return None  # a noun before a preposition ("Lovskola i matematik"), not a verb ("Samverka med")
     return first
 
 

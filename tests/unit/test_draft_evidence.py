@@ -135,3 +135,19 @@ def test_a_risk_names_the_activity_subject_not_only_its_setting_or_a_part():
     forecasts = Matcher(vocab, DraftRequest(activity="Stärka de nya rektorernas budget- och prognosarbete"))
     assert ev(forecasts, texts[3]).names_subject(forecasts) is True
     assert ev(forecasts, texts[2]).names_subject(forecasts) is False  # "prognos" only as a part of another word
+
+
+# -- a verb before a preposition -----------------------------------------------------------------
+def test_a_verb_before_a_preposition_is_still_the_activity_verb():
+    from kvalitet.drafting.evidence import leading_verb
+
+    assert leading_verb("Samverka med socialtjänsten kring elever i riskzonen") == "samverka"
+    assert leading_verb("Analysera och minska skillnaden i resultat") == "analysera"
+    assert leading_verb("Samordna sommarlovsaktiviteter") == "samordna"
+    # a noun before a preposition is no verb
+    assert leading_verb("Lovskola i matematik") is None
+    assert leading_verb("Sommarskola för elever i åk 8") is None
+    vocab = vocabulary(["Samverkan med de fackliga organisationerna.", "Socialtjänsten och skolan samverkar kring SIP."])
+    m = Matcher(vocab, DraftRequest(activity="Samverka med socialtjänsten kring elever i riskzonen"))
+    union = passage("Rapporten har samverkats med de fackliga organisationerna.")
+    assert m.relevance(union)[0] < m.min_relevance  # the same verb about another matter
