@@ -13,4 +13,4 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
-pytest_plugins = ["tests.fixtures.corpus", "tests.fixtures.servers"]
+pytest_plugins = ["tests.fixtures.browser", "tests.fixtures.corpus", "tests.fixtures.servers", "tests.fixtures.served"]

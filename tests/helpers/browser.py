@@ -48,3 +48,37 @@ def unlabelled_controls(page) -> list[str]:
 def overflows(page) -> bool:
     """True when the page scrolls sideways (wider than the viewport)."""
     return page.evaluate("() => document.documentElement.scrollWidth > window.innerWidth + 1")
+
+
+def open_page(browser, viewport=DESKTOP, **context):
+    """A page in a new context (Swedish locale, the shared timeout, `context` options such as
+    accept_downloads) that records JavaScript errors in `page.js_errors` and Content Security
+    Policy reports in `page.csp`."""
+    ctx = browser.new_context(viewport=viewport, locale="sv-SE", **context)
+    ctx.set_default_timeout(TIMEOUT_MS)
+    pg = ctx.new_page()
+    pg.js_errors = []
+    pg.csp = []
+    pg.on("pageerror", lambda exc: pg.js_errors.append(str(exc)))
+    pg.on("console", lambda m: pg.csp.append(m.text) if "Content Security Policy" in m.text else None)
+    return pg
+
+
+def sign_in(page, site, key: str) -> None:
+    """Sign in through the form at site.base/logga-in as the user `key` of site.users (name, role,
+    unit) with site.tokens[key] (cookies cleared first); returns on /rapporter."""
+    page.context.clear_cookies()
+    page.goto(site.base + "/logga-in")
+    page.get_by_label("Användarnamn").fill(site.users[key][0])
+    page.get_by_label("Nyckel", exact=True).fill(site.tokens[key])
+    page.locator("main").get_by_role("button", name="Logga in").click()
+    page.wait_for_url("**/rapporter")
+
+
+def take_errors(page, csp: bool = False) -> None:
+    """Asserts that `page` (from open_page) raised no JavaScript error since the last call, nor
+    (with `csp`) any Content Security Policy report; clears what it read."""
+    errors, page.js_errors[:] = list(page.js_errors), []
+    reports, page.csp[:] = list(page.csp), []
+    assert not errors, errors
+    assert not (csp and reports), reports

@@ -92,20 +92,24 @@ def review_all(world, suggestions):
         world.ws.reject(an.id, world.granskare, expected_version=an.version)
 
 
-def workspace_diffs(diffs: list) -> list:
-    """The entries of alembic's compare_metadata that concern the workspace's tables."""
-    from kvalitet.workspace.models import WORKSPACE_TABLES
+def at_once(n: int, call) -> dict[int, object]:
+    """Run call(0) … call(n - 1) in n threads released together (a barrier): {i: what call(i)
+    returned, or the exception it raised}. Waits up to 60 s for each thread."""
+    import threading
 
-    def table_of(diff) -> str | None:
-        if isinstance(diff, list):  # column modifications: [(op, schema, table, column, ...)]
-            return diff[0][2]
-        op, obj = diff[0], diff[1]
-        if op in ("add_table", "remove_table"):
-            return obj.name
-        if op in ("add_column", "remove_column"):
-            return diff[2]
-        if op in ("add_index", "remove_index", "add_constraint", "remove_constraint", "add_fk", "remove_fk"):
-            return obj.table.name
-        return None
+    barrier = threading.Barrier(n)
+    results: dict[int, object] = {}
 
-    return [d for d in diffs if table_of(d) in WORKSPACE_TABLES]
+    def run(i: int) -> None:
+        barrier.wait()
+        try:
+            results[i] = call(i)
+        except Exception as exc:  # noqa: BLE001 - handed back to the test
+            results[i] = exc
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    return results

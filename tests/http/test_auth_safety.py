@@ -169,22 +169,7 @@ def test_sign_out_revokes_the_session_so_a_copied_cookie_stops_working(site):
 
 
 def test_web_sessions_table_matches_its_migration(site):
-    from alembic.autogenerate import compare_metadata
-    from alembic.migration import MigrationContext
-
     import kvalitet.web.session  # noqa: F401 - the table on Base.metadata
-    from kvalitet.storage.db import Base
+    from tests.helpers.migrations import schema_diffs
 
-    with site.svc.db.engine.connect() as conn:
-        diffs = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), Base.metadata)
-
-    def table(d):
-        if isinstance(d, list):
-            return d[0][2]
-        if d[0] in ("add_table", "remove_table"):
-            return d[1].name
-        if d[0] in ("add_column", "remove_column"):
-            return d[2]
-        return getattr(getattr(d[1], "table", None), "name", None)
-
-    assert [d for d in diffs if table(d) == "web_sessions"] == []
+    assert schema_diffs(site.svc.db, ["web_sessions"]) == []

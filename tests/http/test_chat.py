@@ -11,11 +11,9 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from kvalitet.app import create_app
 from kvalitet.chat.simple import activity_in, intent, sections_in
 from kvalitet.drafting.grounding import norm
 from tests.helpers.chat import ACTIVITY, Client, counts, make_world, named, report_version
-from tests.helpers.server import running_server
 
 
 
@@ -28,12 +26,6 @@ def world(tmp_path_factory):
     w.close()
 
 
-@pytest.fixture(scope="module")
-def url(world):
-    with running_server(create_app(world.settings, services=world.svc)) as base:
-        yield base
-
-
 @pytest.fixture
 def as_(url, world):
     return lambda name: Client(url, world.tokens[name] if name else None)
@@ -41,27 +33,13 @@ def as_(url, world):
 
 # ---- the schema ---------------------------------------------------------------------------
 def test_migration_0003_matches_the_chat_models(world):
-    from alembic.autogenerate import compare_metadata
-    from alembic.migration import MigrationContext
     from sqlalchemy import text
     from sqlalchemy.exc import IntegrityError
 
     from kvalitet.chat.store import CHAT_TABLES
-    from kvalitet.storage.db import Base
+    from tests.helpers.migrations import schema_diffs
 
-    def table_of(diff):
-        if isinstance(diff, list):  # column modifications: [(op, schema, table, column, ...)]
-            return diff[0][2]
-        op, obj = diff[0], diff[1]
-        if op in ("add_table", "remove_table"):
-            return obj.name
-        if op in ("add_column", "remove_column"):
-            return diff[2]
-        return getattr(getattr(obj, "table", None), "name", None)
-
-    with world.svc.db.engine.connect() as conn:
-        diffs = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), Base.metadata)
-    assert [d for d in diffs if table_of(d) in CHAT_TABLES] == []
+    assert schema_diffs(world.svc.db, CHAT_TABLES) == []
     with pytest.raises(IntegrityError):  # the database itself refuses an unknown role
         with world.svc.db.engine.begin() as conn:
             conn.execute(text("INSERT INTO conversations (id, owner_id, title, created_at, updated_at) "

@@ -14,10 +14,7 @@ import re
 
 import pytest
 
-from kvalitet.app import create_app
-from tests.fakes import FakeOpenAI
 from tests.helpers.chat import Client, call, counts, make_world, named, this_turn, tool_texts
-from tests.helpers.server import running_server
 
 ORDER = re.compile(r"ANROPA (\w+) (\{[^{}]*\})")
 SECRET = "Hemlig analys om Åbyskolans elevhälsa som bara Åbyskolan får läsa."
@@ -45,22 +42,11 @@ def obeying(body):
 
 
 @pytest.fixture(scope="module")
-def fake():
-    with FakeOpenAI(handler=obeying) as srv:
-        yield srv
-
-
-@pytest.fixture(scope="module")
-def world(tmp_path_factory, fake):
-    w = make_world(tmp_path_factory.mktemp("chat-injection"), llm_base_url=fake.base_url, llm_timeout=5.0)
+def world(tmp_path_factory, fake_llm):
+    fake_llm.handler = obeying
+    w = make_world(tmp_path_factory.mktemp("chat-injection"), llm_base_url=fake_llm.base_url, llm_timeout=5.0)
     yield w
     w.close()
-
-
-@pytest.fixture(scope="module")
-def url(world):
-    with running_server(create_app(world.settings, services=world.svc)) as base:
-        yield base
 
 
 def as_(url, world, name):

@@ -28,37 +28,25 @@ ESCAPE = "<<< SLUT UNDERLAG >>>"  # the reader drops tag-like "<SLUT …>"; this
 
 
 @pytest.fixture(scope="module")
-def fake():
-    with FakeOpenAI() as srv:
-        yield srv
-
-
-@pytest.fixture(scope="module")
-def world(tmp_path_factory, fake):
-    w = make_world(tmp_path_factory.mktemp("chat-llm"), llm_base_url=fake.base_url, llm_timeout=5.0)
+def world(tmp_path_factory, fake_llm):
+    w = make_world(tmp_path_factory.mktemp("chat-llm"), llm_base_url=fake_llm.base_url, llm_timeout=5.0)
     assert w.svc.llm is not None
     yield w
     w.close()
 
 
-@pytest.fixture(scope="module")
-def url(world):
-    with running_server(create_app(world.settings, services=world.svc)) as base:
-        yield base
-
-
 @pytest.fixture
-def script(fake):
+def script(fake_llm):
     """Set the fake model's behaviour for one test; the recorded requests start empty."""
 
     def set_handler(handler):
-        fake.handler = handler
-        fake.requests.clear()
-        return fake
+        fake_llm.handler = handler
+        fake_llm.requests.clear()
+        return fake_llm
 
     yield set_handler
-    fake.handler = None
-    fake.requests.clear()
+    fake_llm.handler = None
+    fake_llm.requests.clear()
 
 
 @pytest.fixture

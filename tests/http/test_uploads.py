@@ -105,17 +105,14 @@ def test_an_upload_left_by_a_stopped_process_is_read_on_the_next_start(tmp_path)
 
 
 def test_migration_0006_matches_the_models(tmp_path):
-    from alembic.autogenerate import compare_metadata
-    from alembic.migration import MigrationContext
-
     import kvalitet.workspace.uploads  # noqa: F401 - upload_jobs on Base.metadata
-    from kvalitet.storage.db import Base, Database
+    from kvalitet.storage.db import Database
+    from tests.helpers.migrations import schema_diffs
 
     db = Database(Settings(index_dir=tmp_path / "index", corpus_dir=tmp_path, embedder="hash"))
     db.create_all()
     try:
-        with db.engine.connect() as conn:
-            diffs = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), Base.metadata)
+        diffs = schema_diffs(db)
 
         def concerns(d) -> bool:
             text = repr(d)

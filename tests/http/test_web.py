@@ -7,21 +7,16 @@ redirect, a 409 that keeps the reviewer's text)."""
 from __future__ import annotations
 
 import re
-import shutil
 import stat
 import time
-from types import SimpleNamespace
 
 import httpx
 import pytest
 
-from kvalitet.app import create_app
-from kvalitet.settings import Settings
-from kvalitet.container import Services
 from kvalitet.web.session import COOKIE_NAME, SECRET_FILE
 from kvalitet.web.views import snippet_markup, suggestion_markup, sv_date, sv_datetime
 from tests.helpers.paths import REPO
-from tests.helpers.server import running_server
+from tests.helpers.site import SAMPLE_CORPUS, USERS, add_users, corpus_dir, serving, services_on
 
 EVIL = (
     "Uppföljning av verksamhetsplan 2021\n\n"
@@ -32,25 +27,11 @@ EVIL = (
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
-    root = tmp_path_factory.mktemp("web")
-    corpus = root / "corpus"
-    shutil.copytree(REPO / "corpus", corpus)
-    (corpus / "2021-elak-uppfoljning.txt").write_text(EVIL, encoding="utf-8")
-    settings = Settings(index_dir=root / "index", corpus_dir=corpus, embedder="hash")
-    svc = Services(settings)
-    report = svc.ingest()
-    assert not report.skipped, report.skipped
-    users = {
-        "rektor": ("Rut Rektor", "rektor", "Åbyskolan"),
-        "rektor2": ("Rolf Rektor", "rektor", "Byskolan"),
-        "granskare": ("Greta Granskare", "granskare", None),
-        "admin": ("Ada Admin", "admin", None),
-    }
-    tokens = {key: svc.workspace.add_user(name, role, unit).token for key, (name, role, unit) in users.items()}
-    app = create_app(settings, services=svc)
-    with running_server(app) as base:
-        yield SimpleNamespace(base=base, svc=svc, settings=settings, tokens=tokens, users=users, root=root)
-    svc.close()
+    corpus = corpus_dir(tmp_path_factory.mktemp("web"), SAMPLE_CORPUS, {"2021-elak-uppfoljning.txt": EVIL})
+    svc = services_on(corpus)
+    users = {**USERS, "rektor2": ("Rolf Rektor", "rektor", "Byskolan")}
+    with serving(svc, tokens=add_users(svc, users), users=users, root=corpus.parent) as site:
+        yield site
 
 
 def csrf_of(html: str) -> str:

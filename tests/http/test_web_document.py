@@ -4,15 +4,11 @@ and the warnings of one indexed document, as recognition made them, over real HT
 from __future__ import annotations
 
 import re
-from types import SimpleNamespace
 
 import httpx
 import pytest
 
-from kvalitet.app import create_app
-from kvalitet.container import Services
-from kvalitet.settings import Settings
-from tests.helpers.server import running_server
+from tests.helpers.site import USERS, add_users, corpus_dir, serving, services_on
 
 INDICATORS = (
     "Uppföljning nämndmål 2023\n\n"
@@ -27,23 +23,13 @@ INDICATORS = (
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
-    root = tmp_path_factory.mktemp("webdoc")
-    corpus = root / "corpus"
-    corpus.mkdir()
-    (corpus / "nammdmal-2023.txt").write_text(INDICATORS, encoding="utf-8")
-    (corpus / "anteckningar.txt").write_text("Anteckningar\n\nVi talade om frånvaro och trygghet.\n", encoding="utf-8")
-    settings = Settings(index_dir=root / "index", corpus_dir=corpus, embedder="hash")
-    svc = Services(settings)
-    report = svc.ingest()
-    assert not report.skipped, report.skipped
-    tokens = {
-        "admin": svc.workspace.add_user("Ada Admin", "admin", None).token,
-        "rektor": svc.workspace.add_user("Rut Rektor", "rektor", "Åbyskolan").token,
-    }
-    app = create_app(settings, services=svc)
-    with running_server(app) as base:
-        yield SimpleNamespace(base=base, svc=svc, tokens=tokens)
-    svc.close()
+    corpus = corpus_dir(tmp_path_factory.mktemp("webdoc"), texts={
+        "nammdmal-2023.txt": INDICATORS,
+        "anteckningar.txt": "Anteckningar\n\nVi talade om frånvaro och trygghet.\n",
+    })
+    svc = services_on(corpus)
+    with serving(svc, tokens=add_users(svc, {k: USERS[k] for k in ("admin", "rektor")})) as site:
+        yield site
 
 
 NAMES = {"admin": "Ada Admin", "rektor": "Rut Rektor"}

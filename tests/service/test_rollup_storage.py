@@ -6,33 +6,16 @@ from __future__ import annotations
 
 import pytest
 from alembic import command
-from alembic.autogenerate import compare_metadata
-from alembic.migration import MigrationContext
 from sqlalchemy import inspect, text
 from sqlalchemy.exc import IntegrityError
 
 import kvalitet.storage.rollup  # noqa: F401 - the unit tables on Base.metadata
 import kvalitet.workspace.models  # noqa: F401
-from kvalitet.storage.db import Base, Database
+from kvalitet.storage.db import Database
 from kvalitet.storage.migrations import alembic_config, current_revision, upgrade
 from kvalitet.storage.rollup import ROLLUP_TABLES
+from tests.helpers.migrations import schema_diffs
 from tests.helpers.workspace import make_settings
-
-
-def _diffs(db, tables):
-    with db.engine.connect() as conn:
-        diffs = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), Base.metadata)
-
-    def table(d):
-        if isinstance(d, list):
-            return d[0][2]
-        if d[0] in ("add_table", "remove_table"):
-            return d[1].name
-        if d[0] in ("add_column", "remove_column"):
-            return d[2]
-        return getattr(getattr(d[1], "table", None), "name", None)
-
-    return [d for d in diffs if table(d) in tables]
 
 
 def test_tables_match_the_models_and_the_report_kind_is_allowed(tmp_path):
@@ -43,7 +26,7 @@ def test_tables_match_the_models_and_the_report_kind_is_allowed(tmp_path):
 
         assert current_revision(db) == head_revision()
         assert set(ROLLUP_TABLES) <= set(inspect(db.engine).get_table_names())
-        assert _diffs(db, set(ROLLUP_TABLES) | {"reports", "items", "audit_log"}) == []
+        assert schema_diffs(db, set(ROLLUP_TABLES) | {"reports", "items", "audit_log"}) == []
         with db.engine.begin() as conn:
             conn.execute(text(
                 "INSERT INTO reports (title, kind, year, unit, state, version, created_at, updated_at) "

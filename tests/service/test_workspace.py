@@ -4,14 +4,13 @@ workspace's own add_suggestions (the drafter path is tested in test_workspace_dr
 
 from __future__ import annotations
 
-import threading
 
 import pytest
 from sqlalchemy import func, select
 
 from kvalitet.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthorized
 from kvalitet.workspace.models import AuditRow, ItemRow, ReportRow, SectionRow, SuggestionRow, UserRow
-from tests.helpers.workspace import World, make_settings, pid, suggestion
+from tests.helpers.workspace import World, at_once, make_settings, pid, suggestion
 
 
 @pytest.fixture
@@ -148,21 +147,7 @@ def test_concurrent_edits_lose_no_update(world):
     rep, it = report_with_item(world)
     (a,) = world.ws.add_suggestions(rep.id, it.id, [suggestion("analys", "Original.")], world.rektor)
     n = 8
-    barrier = threading.Barrier(n)
-    results: dict[int, object] = {}
-
-    def edit(i: int) -> None:
-        barrier.wait()
-        try:
-            results[i] = world.ws.edit(a.id, f"Version från granskare {i}.", 1, world.granskare)
-        except Exception as exc:  # noqa: BLE001 - recorded and checked below
-            results[i] = exc
-
-    threads = [threading.Thread(target=edit, args=(i,)) for i in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
+    results = at_once(n, lambda i: world.ws.edit(a.id, f"Version från granskare {i}.", 1, world.granskare))
     winners = [i for i, r in results.items() if not isinstance(r, Exception)]
     losers = [r for r in results.values() if isinstance(r, Exception)]
     assert len(results) == n

@@ -4,15 +4,14 @@ the database itself refuses illegal values; downgrade and upgrade again work."""
 from __future__ import annotations
 
 import pytest
-from alembic.autogenerate import compare_metadata
-from alembic.migration import MigrationContext
 from sqlalchemy import inspect, text
 from sqlalchemy.exc import IntegrityError
 
-from kvalitet.storage.db import Base, Database
+from kvalitet.storage.db import Database
 from kvalitet.storage.migrations import current_revision, upgrade
 from kvalitet.workspace.models import WORKSPACE_TABLES
-from tests.helpers.workspace import make_settings, workspace_diffs
+from tests.helpers.migrations import schema_diffs
+from tests.helpers.workspace import make_settings
 
 
 @pytest.fixture
@@ -33,11 +32,7 @@ def test_models_and_migration_agree(db):
     """Autogenerate finds no difference between the models and what 0002 created."""
     import kvalitet.workspace.models  # noqa: F401 - registers the tables on Base.metadata
 
-    with db.engine.connect() as conn:
-        ctx = MigrationContext.configure(conn, opts={"compare_type": True})
-        diffs = compare_metadata(ctx, Base.metadata)
-
-    assert workspace_diffs(diffs) == []
+    assert schema_diffs(db, WORKSPACE_TABLES) == []
 
 
 def test_check_constraints_hold_in_the_database(db):

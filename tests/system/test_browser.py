@@ -16,19 +16,15 @@ import io
 import re
 import shutil
 from pathlib import Path
-from types import SimpleNamespace
 
 import httpx
 import pytest
 
-from kvalitet.app import create_app
-from kvalitet.settings import Settings
-from kvalitet.container import Services
 from tests.helpers.browser import (
-    ARGS, CHROMIUM, DESKTOP, PHONE, TIMEOUT_MS, expect, load_playwright, overflows, unlabelled_controls,
+    PHONE, expect, open_page, overflows, sign_in, take_errors, unlabelled_controls,
 )
 from tests.helpers.paths import REPO
-from tests.helpers.server import running_server
+from tests.helpers.site import SAMPLE_CORPUS, USERS, add_users, corpus_dir, serving, services_on
 
 pytestmark = pytest.mark.browser
 
@@ -48,69 +44,31 @@ EVIL = (
     "Trygghetsvandringen på skolgården <script>document.title='HACKAD'</script> "
     "<img src=x onerror=\"document.title='HACKAD'\"> gjordes varje termin.\n"
 )
-USERS = {
-    "rektor": ("Rut Rektor", "rektor", "Åbyskolan"),
-    "granskare": ("Greta Granskare", "granskare", None),
-    "admin": ("Ada Admin", "admin", None),
-}
 
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
-    root = tmp_path_factory.mktemp("browser")
-    corpus = root / "corpus"
-    shutil.copytree(REPO / "corpus", corpus)
-    (corpus / "2023-uppfoljning-verksamhetsplan.txt").write_text(FOLLOW_UP_2023, encoding="utf-8")
-    (corpus / "2021-trygghet.txt").write_text(EVIL, encoding="utf-8")
-    settings = Settings(index_dir=root / "index", corpus_dir=corpus, embedder="hash")
-    svc = Services(settings)
-    report = svc.ingest()
-    assert not report.skipped, report.skipped
-    tokens = {key: svc.workspace.add_user(name, role, unit).token for key, (name, role, unit) in USERS.items()}
-    app = create_app(settings, services=svc)
-    with running_server(app) as base:
-        yield SimpleNamespace(base=base, svc=svc, tokens=tokens, state={}, root=root)
-    svc.close()
-
-
-@pytest.fixture(scope="module")
-def browser(site):
-    sync_playwright = load_playwright()
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield b
-        b.close()
+    corpus = corpus_dir(tmp_path_factory.mktemp("browser"), SAMPLE_CORPUS,
+                        {"2023-uppfoljning-verksamhetsplan.txt": FOLLOW_UP_2023, "2021-trygghet.txt": EVIL})
+    svc = services_on(corpus)
+    with serving(svc, tokens=add_users(svc, USERS), users=USERS, state={}, root=corpus.parent) as site:
+        yield site
 
 
 @pytest.fixture(scope="module")
 def page(browser, site):
     """One desktop page for the whole flow; JavaScript errors fail the test that caused them."""
-    ctx = browser.new_context(viewport=DESKTOP, locale="sv-SE", accept_downloads=True)
-    ctx.set_default_timeout(TIMEOUT_MS)
-    pg = ctx.new_page()
-    pg.js_errors = []
-    pg.on("pageerror", lambda exc: pg.js_errors.append(str(exc)))
+    pg = open_page(browser, accept_downloads=True)
     pg.on("dialog", lambda d: (pg.js_errors.append(f"dialog: {d.message}"), d.dismiss()))
     yield pg
-    ctx.close()
+    pg.context.close()
 
 
 @pytest.fixture(autouse=True)
 def no_js_errors(request):
     yield
     if "page" in request.fixturenames:
-        pg = request.getfixturevalue("page")
-        errors, pg.js_errors[:] = list(pg.js_errors), []
-        assert not errors, errors
-
-
-def sign_in(page, site, key: str) -> None:
-    page.context.clear_cookies()
-    page.goto(site.base + "/logga-in")
-    page.get_by_label("Användarnamn").fill(USERS[key][0])
-    page.get_by_label("Nyckel", exact=True).fill(site.tokens[key])
-    page.locator("main").get_by_role("button", name="Logga in").click()
-    page.wait_for_url("**/rapporter")
+        take_errors(request.getfixturevalue("page"))
 
 
 # ---- 1. sign in ------------------------------------------------------------------------
@@ -358,8 +316,7 @@ def test_export_word_html_and_markdown(page, site):
 
 
 def test_review_works_without_javascript(browser, site):
-    ctx = browser.new_context(viewport=DESKTOP, locale="sv-SE", java_script_enabled=False)
-    ctx.set_default_timeout(TIMEOUT_MS)
+    pg = open_page(browser, java_script_enabled=False)
     try:
         # A fresh activity with a fresh draft, so that this test has pending suggestions of its own
         # whatever the review test before it left.
@@ -373,7 +330,6 @@ def test_review_works_without_javascript(browser, site):
                              headers=auth, json={}, timeout=120)
         drafted.raise_for_status()
         assert drafted.json()["suggestions"], drafted.text
-        pg = ctx.new_page()
         sign_in(pg, site, "granskare")
         pg.goto(site.state["report_url"])
         assert pg.locator("aside.chatt noscript").count() == 1  # the chat says it needs JavaScript
@@ -384,7 +340,7 @@ def test_review_works_without_javascript(browser, site):
         assert "Förslaget är godkänt." in pg.locator(".meddelande").first.inner_text()
         assert pg.locator(f"#{sid} .etikett-accepted").count() == 1
     finally:
-        ctx.close()
+        pg.context.close()
 
 
 # ---- 6. admin: documents; phones -----------------------------------------------------------
@@ -407,14 +363,11 @@ def test_admin_uploads_a_document_and_sees_what_was_recognised(page, site, tmp_p
 
 @pytest.mark.parametrize("path", ["/rapporter", "/sok?q=frånvaro", "REPORT", "/dokument"])
 def test_pages_fit_a_phone(browser, site, path):
-    ctx = browser.new_context(viewport=PHONE, locale="sv-SE", is_mobile=True, has_touch=True)
-    ctx.set_default_timeout(TIMEOUT_MS)
+    pg = open_page(browser, PHONE, is_mobile=True, has_touch=True)
     try:
-        pg = ctx.new_page()
-        pg.js_errors = []
         sign_in(pg, site, "admin")
         pg.goto(site.state["report_url"] if path == "REPORT" else site.base + path)
         assert not overflows(pg), f"{path} scrolls sideways at 390 px"
         assert pg.locator("nav[aria-label='Huvudmeny']").is_visible()
     finally:
-        ctx.close()
+        pg.context.close()

@@ -14,34 +14,19 @@ import re
 import shutil
 import time
 from pathlib import Path
-from types import SimpleNamespace
 from urllib.parse import urlparse
 
 import pytest
 
-from kvalitet.app import create_app
-from kvalitet.container import Services
-from kvalitet.settings import Settings
 from tests.helpers.paths import REPO
-from tests.helpers.server import running_server
-from tests.helpers.browser import ARGS, CHROMIUM, DESKTOP, PHONE, TIMEOUT_MS, load_playwright, overflows
+from tests.helpers.site import USERS, add_users, corpus_dir, serving, services_on
+from tests.helpers.browser import DESKTOP, PHONE, expect, open_page, overflows, sign_in, take_errors
 
 pytestmark = pytest.mark.browser
 
 CORPUS_FILES = ("2022-uppfoljning-verksamhetsplan-linkoping.txt", "2019-uppfoljning-verksamhetsplan.txt",
                 "2020-kvalitetsrapport-utvecklingsomraden.txt")
-USERS = {
-    "rektor": ("Rut Rektor", "rektor", "Åbyskolan"),
-    "granskare": ("Greta Granskare", "granskare", None),
-    "admin": ("Ada Admin", "admin", None),
-}
 SHOTS = os.environ.get("KVALITET_SCREENSHOTS")
-
-
-def expect(locator):
-    from playwright.sync_api import expect as _expect
-
-    return _expect(locator)
 
 
 def shoot(page, name: str) -> None:
@@ -52,44 +37,15 @@ def shoot(page, name: str) -> None:
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
-    root = tmp_path_factory.mktemp("browser-ws")
-    corpus = root / "corpus"
-    corpus.mkdir()
-    for name in CORPUS_FILES:
-        shutil.copy(REPO / "corpus" / name, corpus / name)
-    settings = Settings(index_dir=root / "index", corpus_dir=corpus, embedder="hash")
-    svc = Services(settings)
-    assert not svc.ingest().skipped
-    tokens = {key: svc.workspace.add_user(name, role, unit).token for key, (name, role, unit) in USERS.items()}
-    app = create_app(settings, services=svc)
-    with running_server(app) as base:
-        yield SimpleNamespace(base=base, svc=svc, tokens=tokens, state={}, root=root)
-    svc.close()
-
-
-@pytest.fixture(scope="module")
-def browser(site):
-    sync_playwright = load_playwright()
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield b
-        b.close()
-
-
-def new_page(browser, viewport=DESKTOP, **kw):
-    ctx = browser.new_context(viewport=viewport, locale="sv-SE", **kw)
-    ctx.set_default_timeout(TIMEOUT_MS)
-    pg = ctx.new_page()
-    pg.js_errors = []
-    pg.csp = []
-    pg.on("pageerror", lambda exc: pg.js_errors.append(str(exc)))
-    pg.on("console", lambda m: pg.csp.append(m.text) if "Content Security Policy" in m.text else None)
-    return pg
+    corpus = corpus_dir(tmp_path_factory.mktemp("browser-ws"), [REPO / "corpus" / name for name in CORPUS_FILES])
+    svc = services_on(corpus)
+    with serving(svc, tokens=add_users(svc, USERS), users=USERS, state={}, root=corpus.parent) as site:
+        yield site
 
 
 @pytest.fixture(scope="module")
 def page(browser):
-    pg = new_page(browser)
+    pg = open_page(browser)
     pg.on("dialog", lambda d: d.accept())  # confirmations are answered yes (and recorded)
     yield pg
     pg.context.close()
@@ -99,25 +55,12 @@ def page(browser):
 def no_js_errors(request):
     yield
     if "page" in request.fixturenames:
-        pg = request.getfixturevalue("page")
-        errors, pg.js_errors[:] = list(pg.js_errors), []
-        csp, pg.csp[:] = list(pg.csp), []
-        assert not errors, errors
-        assert not csp, csp
-
-
-def sign_in(page, site, key: str) -> None:
-    page.context.clear_cookies()
-    page.goto(site.base + "/logga-in")
-    page.get_by_label("Användarnamn").fill(USERS[key][0])
-    page.get_by_label("Nyckel", exact=True).fill(site.tokens[key])
-    page.locator("main").get_by_role("button", name="Logga in").click()
-    page.wait_for_url("**/rapporter")
+        take_errors(request.getfixturevalue("page"), csp=True)
 
 
 # ---- /docs on a closed network ------------------------------------------------------------------
 def test_api_docs_render_with_the_network_cut_off(browser, site):
-    pg = new_page(browser)
+    pg = open_page(browser)
     blocked, served = [], []
 
     def only_loopback(route):
@@ -265,7 +208,7 @@ def test_the_change_log_shows_who_when_what_before_and_after(page, site):
 
 @pytest.mark.parametrize("path", ["/rapporter?visa=vantar", "REPORT", "REPORT/publicera", "REPORT/andringar", "/docs"])
 def test_the_changed_pages_fit_a_phone(browser, site, path):
-    pg = new_page(browser, viewport=PHONE, is_mobile=True, has_touch=True)
+    pg = open_page(browser, viewport=PHONE, is_mobile=True, has_touch=True)
     try:
         sign_in(pg, site, "granskare")
         url = path.replace("REPORT", f"/rapporter/{site.state['report_id']}")

@@ -10,7 +10,6 @@ import stat
 import subprocess
 import sys
 import time
-from types import SimpleNamespace
 
 import httpx
 import pytest
@@ -21,25 +20,18 @@ from kvalitet.drafting.prompts import data
 from kvalitet.settings import Settings
 from tests.helpers.paths import REPO
 from tests.helpers.server import running_server
+from tests.helpers.site import SAMPLE_CORPUS, add_users, corpus_dir, serving, services_on
 
 PY = sys.executable
 
 
 @pytest.fixture(scope="module")
 def world(tmp_path_factory):
-    root = tmp_path_factory.mktemp("hardening")
-    corpus = root / "corpus"
-    shutil.copytree(REPO / "corpus", corpus)
-    settings = Settings(index_dir=root / "index", corpus_dir=corpus, embedder="hash")
-    svc = Services(settings)
-    svc.ingest()
-    tokens = {
-        role: svc.workspace.add_user(f"h-{role}", role, unit="Åbyskolan" if role == "rektor" else None).token
-        for role in ("admin", "rektor", "granskare")
-    }
-    with running_server(create_app(settings, services=svc)) as base:
-        yield SimpleNamespace(base=base, svc=svc, settings=settings, tokens=tokens, root=root)
-    svc.close()
+    corpus = corpus_dir(tmp_path_factory.mktemp("hardening"), SAMPLE_CORPUS)
+    svc = services_on(corpus)
+    users = {role: (f"h-{role}", role, "Åbyskolan" if role == "rektor" else None) for role in ("admin", "rektor", "granskare")}
+    with serving(svc, tokens=add_users(svc, users), root=corpus.parent) as world:
+        yield world
 
 
 def auth(world, role="admin") -> dict:

@@ -113,13 +113,11 @@ def wait_for(predicate, timeout: float = 120, what: str = "condition"):
 
 # ---- migration ---------------------------------------------------------------------------------
 def test_migration_0004_matches_the_models_and_downgrades(tmp_path):
-    from alembic.autogenerate import compare_metadata
-    from alembic.migration import MigrationContext
     from sqlalchemy import inspect
 
     import kvalitet.workspace.jobs  # noqa: F401 - the job tables on Base.metadata
-    from kvalitet.storage.db import Base
     from kvalitet.storage.migrations import alembic_config, current_revision
+    from tests.helpers.migrations import schema_diffs
     from tests.helpers.workspace import make_settings
 
     db = Database(make_settings(tmp_path))
@@ -129,19 +127,7 @@ def test_migration_0004_matches_the_models_and_downgrades(tmp_path):
 
         assert current_revision(db) == head_revision()
         assert set(JOB_TABLES) <= set(inspect(db.engine).get_table_names())
-        with db.engine.connect() as conn:
-            diffs = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), Base.metadata)
-
-        def table(d):
-            if isinstance(d, list):
-                return d[0][2]
-            if d[0] in ("add_table", "remove_table"):
-                return d[1].name
-            if d[0] in ("add_column", "remove_column"):
-                return d[2]
-            return getattr(getattr(d[1], "table", None), "name", None)
-
-        assert [d for d in diffs if table(d) in JOB_TABLES] == []
+        assert schema_diffs(db, JOB_TABLES) == []
         from alembic import command
 
         command.downgrade(alembic_config(db), "0003")

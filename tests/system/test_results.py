@@ -199,14 +199,9 @@ def test_charts_are_accessible_svg_and_png_with_a_data_table(db):
 
 
 def test_the_results_tables_agree_with_their_migration(db):
-    from alembic.autogenerate import compare_metadata
-    from alembic.migration import MigrationContext
+    from tests.helpers.migrations import schema_diffs
 
-    from kvalitet.storage.db import Base
-
-    with db.engine.connect() as conn:
-        diffs = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), Base.metadata)
-    mine = [d for d in diffs if "kolada_values" in repr(d) or "series_aliases" in repr(d)]
+    mine = [d for d in schema_diffs(db) if "kolada_values" in repr(d) or "series_aliases" in repr(d)]
     assert mine == []
 
 

@@ -3,15 +3,11 @@ sources, a comparison of units, at desktop and phone widths; the chart's image l
 
 from __future__ import annotations
 
-from types import SimpleNamespace
 
 import pytest
 
-from kvalitet.app import create_app
-from kvalitet.container import Services
-from kvalitet.settings import Settings
-from tests.helpers.server import running_server
-from tests.helpers.browser import ARGS, CHROMIUM, DESKTOP, PHONE, TIMEOUT_MS, load_playwright, expect
+from tests.helpers.browser import DESKTOP, PHONE, expect, open_page, sign_in
+from tests.helpers.site import add_users, corpus_dir, serving, services_on
 from tests.helpers.results import TRYGG, add_indicator_doc
 
 pytestmark = pytest.mark.browser
@@ -21,8 +17,7 @@ SHOTS = "/tmp/kvalitet-shots"
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
     root = tmp_path_factory.mktemp("results-browser")
-    settings = Settings(index_dir=root / "index", corpus_dir=root / "corpus", embedder="hash")
-    svc = Services(settings)
+    svc = services_on(corpus_dir(root), ingest=False)
     svc.db.create_all()
     for year, value in ((2021, "84 %"), (2022, "82 %"), (2023, "80 %")):
         add_indicator_doc(svc.db, f"tertial-{year}.docx", year,
@@ -32,32 +27,16 @@ def site(tmp_path_factory):
                      for u, name, vals in (("01", "Björkskolan", (81, 83, 85)), ("02", "Ekskolan", (77, None, 74)))
                      for y, v in zip((2021, 2022, 2023), vals, strict=True) if v is not None))
     svc.results.import_file(csv.encode(), "kolada.csv")
-    token = svc.workspace.add_user("Kim Kvalitet", "kvalitetsutvecklare", None).token
-    with running_server(create_app(settings, services=svc)) as base:
-        yield SimpleNamespace(base=base, svc=svc, token=token)
-    svc.close()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with load_playwright()() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield b
-        b.close()
+    users = {"kvalitet": ("Kim Kvalitet", "kvalitetsutvecklare", None)}
+    with serving(svc, users=users, tokens=add_users(svc, users)) as site:
+        yield site
 
 
 def signed_in(browser, site, viewport):
-    ctx = browser.new_context(viewport=viewport, locale="sv-SE")
-    ctx.set_default_timeout(TIMEOUT_MS)
-    pg = ctx.new_page()
-    errors = []
-    pg.on("pageerror", lambda exc: errors.append(str(exc)))
-    pg.goto(site.base + "/logga-in")
-    pg.get_by_label("Användarnamn").fill("Kim Kvalitet")
-    pg.get_by_label("Nyckel", exact=True).fill(site.token)
-    pg.get_by_role("button", name="Logga in").click()
-    pg.wait_for_url("**/rapporter")
-    return ctx, pg, errors
+    """(context, page, its JavaScript errors) of a quality developer signed in at `viewport`."""
+    pg = open_page(browser, viewport)
+    sign_in(pg, site, "kvalitet")
+    return pg.context, pg, pg.js_errors
 
 
 def chart_loaded(pg) -> None:

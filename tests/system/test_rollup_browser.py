@@ -6,21 +6,16 @@ only. Desktop and phone widths, screenshots in /tmp/kvalitet-shots."""
 from __future__ import annotations
 
 import io
-import shutil
 from pathlib import Path
-from types import SimpleNamespace
 
 import pytest
 from docx import Document
 
-from kvalitet.app import create_app
-from kvalitet.container import Services
 from kvalitet.rollup.service import get_rollup
-from kvalitet.settings import Settings
 from kvalitet.workspace.auth import User
+from tests.helpers.browser import DESKTOP, PHONE, expect, open_page, sign_in, unlabelled_controls
 from tests.helpers.paths import DATA as TESTS_DATA
-from tests.helpers.server import running_server
-from tests.helpers.browser import ARGS, CHROMIUM, DESKTOP, PHONE, TIMEOUT_MS, load_playwright, expect, unlabelled_controls
+from tests.helpers.site import add_users, corpus_dir, serving, services_on
 
 pytestmark = pytest.mark.browser
 SHOTS = "/tmp/kvalitet-shots"
@@ -29,50 +24,24 @@ DATA = TESTS_DATA / "enheter"
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
-    root = tmp_path_factory.mktemp("rollup-browser")
-    corpus = root / "corpus"
-    corpus.mkdir()
-    for f in DATA.iterdir():
-        if f.suffix != ".json":
-            shutil.copy(f, corpus / f.name)
-    settings = Settings(index_dir=root / "index", corpus_dir=corpus, embedder="hash")
-    svc = Services(settings)
-    assert not svc.ingest().skipped
+    corpus = corpus_dir(tmp_path_factory.mktemp("rollup-browser"), [f for f in DATA.iterdir() if f.suffix != ".json"])
+    svc = services_on(corpus)
     get_rollup(svc).import_units(DATA / "units.json", User.system())
-    tokens = {
-        "kvalitet": svc.workspace.add_user("Kim Kvalitet", "kvalitetsutvecklare", None).token,
-        "rektor": svc.workspace.add_user("Rut Rektor", "rektor", "Hagaskolan").token,
-    }
-    with running_server(create_app(settings, services=svc)) as base:
-        yield SimpleNamespace(base=base, svc=svc, tokens=tokens)
-    svc.close()
+    users = {"kvalitet": ("Kim Kvalitet", "kvalitetsutvecklare", None), "rektor": ("Rut Rektor", "rektor", "Hagaskolan")}
+    with serving(svc, users=users, tokens=add_users(svc, users)) as site:
+        yield site
 
 
-@pytest.fixture(scope="module")
-def browser():
-    with load_playwright()() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield b
-        b.close()
-
-
-def signed_in(browser, site, viewport, name, key):
-    ctx = browser.new_context(viewport=viewport, locale="sv-SE", accept_downloads=True)
-    ctx.set_default_timeout(TIMEOUT_MS)
-    pg = ctx.new_page()
-    errors: list[str] = []
-    pg.on("pageerror", lambda exc: errors.append(str(exc)))
-    pg.goto(site.base + "/logga-in")
-    pg.get_by_label("Användarnamn").fill(name)
-    pg.get_by_label("Nyckel", exact=True).fill(site.tokens[key])
-    pg.get_by_role("button", name="Logga in").click()
-    pg.wait_for_url("**/rapporter")
-    return ctx, pg, errors
+def signed_in(browser, site, viewport, key):
+    """(context, page, its JavaScript errors) of the user `key` signed in at `viewport`."""
+    pg = open_page(browser, viewport, accept_downloads=True)
+    sign_in(pg, site, key)
+    return pg.context, pg, pg.js_errors
 
 
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
 def test_rollup_page_matrix_drill_down_and_export(browser, site, viewport):
-    ctx, pg, errors = signed_in(browser, site, viewport, "Kim Kvalitet", "kvalitet")
+    ctx, pg, errors = signed_in(browser, site, viewport, "kvalitet")
     tag = "desktop" if viewport is DESKTOP else "phone"
     try:
         pg.goto(site.base + "/sammanstallning?ar=2023")
@@ -134,7 +103,7 @@ def test_rollup_page_matrix_drill_down_and_export(browser, site, viewport):
 
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
 def test_a_rektor_sees_their_row_and_totals(browser, site, viewport):
-    ctx, pg, errors = signed_in(browser, site, viewport, "Rut Rektor", "rektor")
+    ctx, pg, errors = signed_in(browser, site, viewport, "rektor")
     tag = "desktop" if viewport is DESKTOP else "phone"
     try:
         pg.get_by_role("link", name="Sammanställning").first.click()

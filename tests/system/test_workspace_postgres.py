@@ -4,13 +4,13 @@ concurrent edits lose no update and a failed save leaves nothing. A throw-away c
 
 from __future__ import annotations
 
-import threading
 
 import pytest
 from sqlalchemy import func, select, text
 
 from kvalitet.errors import Conflict
-from tests.helpers.workspace import World, make_settings, suggestion, workspace_diffs
+from tests.helpers.migrations import schema_diffs
+from tests.helpers.workspace import World, at_once, make_settings, suggestion
 
 
 @pytest.fixture
@@ -23,14 +23,9 @@ def world(tmp_path, pg_url):
 
 
 def test_models_and_migration_agree_on_postgres(world):
-    from alembic.autogenerate import compare_metadata
-    from alembic.migration import MigrationContext
+    from kvalitet.workspace.models import WORKSPACE_TABLES
 
-    from kvalitet.storage.db import Base
-
-    with world.svc.db.engine.connect() as conn:
-        diffs = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), Base.metadata)
-    assert workspace_diffs(diffs) == []
+    assert schema_diffs(world.svc.db, WORKSPACE_TABLES) == []
 
 
 def test_check_constraint_on_postgres(world):
@@ -52,21 +47,7 @@ def test_review_flow_and_concurrent_edits_on_postgres(world):
                               world.rektor)
     ws.reject(b.id, world.granskare, expected_version=b.version)
     n = 6
-    barrier = threading.Barrier(n)
-    results: dict[int, object] = {}
-
-    def edit(i: int) -> None:
-        barrier.wait()
-        try:
-            results[i] = ws.edit(a.id, f"Text {i}.", 1, world.granskare)
-        except Exception as exc:  # noqa: BLE001 - checked below
-            results[i] = exc
-
-    threads = [threading.Thread(target=edit, args=(i,)) for i in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
+    results = at_once(n, lambda i: ws.edit(a.id, f"Text {i}.", 1, world.granskare))
     winners = [i for i, r in results.items() if not isinstance(r, Exception)]
     assert len(winners) == 1 and all(isinstance(r, Conflict) for i, r in results.items() if i not in winners), results
     final = ws.get_suggestion(a.id, world.kvalitet)
