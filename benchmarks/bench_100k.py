@@ -41,7 +41,6 @@ import json
 import math
 import os
 import pstats
-import resource
 import statistics
 import sys
 import tempfile
@@ -54,6 +53,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from benchmarks.common import E5QueryEmbedder, peak_mb, pct  # noqa: E402
 from benchmarks.synthetic import generate  # noqa: E402
 
 LINES_PER_PAGE = 45
@@ -62,12 +62,6 @@ T0 = time.perf_counter()
 
 def log(msg: str) -> None:
     print(f"[{time.perf_counter() - T0:7.1f}s load {os.getloadavg()[0]:5.2f}] {msg}", file=sys.stderr, flush=True)
-
-
-def pct(xs: list[float], p: float) -> float:
-    """The p-th percentile (nearest rank, as the other benchmarks)."""
-    xs = sorted(xs)
-    return xs[min(len(xs) - 1, int(round(p / 100 * (len(xs) - 1))))]
 
 
 def stats(ms: list[float]) -> dict:
@@ -79,23 +73,6 @@ def stats(ms: list[float]) -> dict:
 
 def load() -> list[float]:
     return [round(x, 2) for x in os.getloadavg()]
-
-
-class E5Queries:
-    """The index's passage embedder (hash vectors) for passages, e5 for every query (same dim)."""
-
-    def __init__(self, base, e5):
-        self.base, self.e5 = base, e5
-        self.id, self.dim = base.id, base.dim
-        # the drafts' semantic judgement runs as with an e5 index (its cosines with hash passage
-        # vectors mean nothing, but cost what real ones cost)
-        self.semantic = True
-
-    def embed_passages(self, texts):
-        return self.base.embed_passages(texts)
-
-    def embed_query(self, text):
-        return self.e5.embed_query(text)
 
 
 class StageTimer:
@@ -287,7 +264,7 @@ def main() -> None:
     built.write_text("ok")
 
     # 4. Searches as asked vs e5 query embedding + dense search (issue 15).
-    svc.index._embedder = E5Queries(svc.index.embedder, e5)
+    svc.index._embedder = E5QueryEmbedder(svc.index.embedder, e5, semantic=True)
     retriever, vectors = svc.retriever, svc.index.vectors
     n = settings.candidates
     gold = json.loads((REPO / "tests/data/gold_retrieval.json").read_text(encoding="utf-8"))
@@ -373,7 +350,7 @@ def main() -> None:
         out["draft"]["profile"] = top_functions(prof)
     log(f"draft p95 {p95:.0f} ms (first {out_first} ms)")
 
-    out["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+    out["peak_rss_mb"] = round(peak_mb())
     out["load_at_end"] = load()
     out["seconds"] = round(time.perf_counter() - T0)
     svc.close()

@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import statistics
 import sys
 import tempfile
@@ -23,21 +22,13 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
+from benchmarks.common import E5QueryEmbedder, peak_mb, pct  # noqa: E402
 from benchmarks.synthetic import generate  # noqa: E402
 from kvalitet.settings import Settings  # noqa: E402
 from kvalitet.container import Services  # noqa: E402
 from kvalitet.domain.types import SearchFilters  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
-
-
-def pct(xs: list[float], p: float) -> float:
-    xs = sorted(xs)
-    return xs[min(len(xs) - 1, int(round(p / 100 * (len(xs) - 1))))]
-
-
-def peak_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def timed_searches(svc: Services, queries: list[str], filters=None, mode="hybrid", rounds=2) -> list[float]:
@@ -48,20 +39,6 @@ def timed_searches(svc: Services, queries: list[str], filters=None, mode="hybrid
             svc.retriever.search(q, k=10, filters=filters, mode=mode)
             out.append((time.perf_counter() - t) * 1000)
     return out
-
-
-class E5QueryEmbedder:
-    """Passages as `base` embeds them (hash vectors), queries with e5 (the same dimension)."""
-
-    def __init__(self, base, e5):
-        self.base, self.e5 = base, e5
-        self.id, self.dim = base.id, base.dim
-
-    def embed_passages(self, texts):
-        return self.base.embed_passages(texts)
-
-    def embed_query(self, text):
-        return self.e5.embed_query(text)
 
 
 def main() -> None:

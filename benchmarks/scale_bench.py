@@ -17,13 +17,14 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import sys
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+
+from benchmarks.common import peak_mb, pct  # noqa: E402
 
 QUERIES = [
     "minska frånvaron i grundskolan", "digital plattform för lärare", "elevhälsans förebyggande arbete",
@@ -47,15 +48,6 @@ NOTES = [
     "18 av 24 rektorer har deltagit i handledningen.",
     "Andelen elever med godkänt i matematik har ökat från 78 % till 83 %.",
 ]
-
-
-def pct(xs, p):
-    xs = sorted(xs)
-    return xs[min(len(xs) - 1, int(round(p / 100 * (len(xs) - 1))))]
-
-
-def peak_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def stats(ms: list[float]) -> dict:
