@@ -10,12 +10,14 @@ in Swedish with the right status (403, 404, 409 …), never a JSON body on a web
 
 from __future__ import annotations
 
+import inspect
 import logging
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date
 from types import SimpleNamespace
+from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
@@ -83,6 +85,20 @@ MAX_ID = 2**63 - 1  # beyond it the database cannot look an id up (an error page
 Id = Annotated[int, Path(ge=1, le=MAX_ID)]
 MAX_CONTEXT = 50
 _SAFE_NEXT = re.compile(r"^/(?![/\\])[^\s]*$")
+
+
+def text_params(source: Callable[..., Any], limits: dict[str, int]) -> Callable[..., Awaitable[dict[str, str]]]:
+    """A dependency that reads a request's text parameters as the route's own parameters would be
+    read (`source` is Query or Form): {name: value}, "" for one not sent; one longer than
+    limits[name] characters is a RequestValidationError (the 422 page)."""
+
+    async def read(**values: str) -> dict[str, str]:
+        return values
+
+    read.__signature__ = inspect.Signature([  # type: ignore[attr-defined]
+        inspect.Parameter(k, inspect.Parameter.KEYWORD_ONLY, default=source("", max_length=n), annotation=str)
+        for k, n in limits.items()])
+    return read
 
 
 class LoginRequired(Exception):
@@ -352,19 +368,16 @@ def _int_or_none(value: str | None) -> int | None:
     return int(value) if value.isdigit() and len(value) == 4 else None
 
 
+# The search page's query: the question and the filters (year, committee, perspective, status, kind
+# of passage, kind of document), as {name: text}
+_search_query = text_params(Query, {"q": 2000, "ar": 10, "namnd": 64, "perspektiv": 64, "status": 64, "typ": 64,
+                                    "dokumenttyp": 64})
+
+
 @router.get("/sok")
-def search_page(
-    request: Request,
-    q: str = Query("", max_length=2000),
-    ar: str = Query("", max_length=10),
-    namnd: str = Query("", max_length=64),
-    perspektiv: str = Query("", max_length=64),
-    status: str = Query("", max_length=64),
-    typ: str = Query("", max_length=64),
-    dokumenttyp: str = Query("", max_length=64),
-    utan: list[str] = Query([], max_length=16, description="Tolkningar av frågan som tagits bort"),
-    user: User = Depends(web_user),
-):
+def search_page(request: Request, params: dict[str, str] = Depends(_search_query),
+                utan: list[str] = Query([], max_length=16, description="Tolkningar av frågan som tagits bort"),
+                user: User = Depends(web_user)):
     from urllib.parse import urlencode
 
     from kvalitet.search.present import present_hit
@@ -372,8 +385,8 @@ def search_page(
 
     svc = services(request)
     options = filter_options(svc)
-    filters = {"ar": ar, "namnd": namnd, "perspektiv": perspektiv, "status": status, "typ": typ,
-               "dokumenttyp": dokumenttyp}
+    filters = {k: v for k, v in params.items() if k != "q"}
+    q, ar = params["q"], params["ar"]
     hits: list[dict] = []
     error = None
     query = q.strip()
@@ -382,8 +395,9 @@ def search_page(
     suggestion = None
     if query:
         sf = SearchFilters(
-            year=_int_or_none(ar), committee=namnd or None, perspective=perspektiv or None,
-            status=status or None, section_kind=typ or None, doc_kind=dokumenttyp or None,
+            year=_int_or_none(ar), committee=filters["namnd"] or None, perspective=filters["perspektiv"] or None,
+            status=filters["status"] or None, section_kind=filters["typ"] or None,
+            doc_kind=filters["dokumenttyp"] or None,
         )
         try:
             res = svc.retriever.run(query, SEARCH_K, sf, ignore=ignore)
@@ -550,15 +564,11 @@ def new_report_page(request: Request, user: User = Depends(web_user)):
 
 
 @router.post("/rapporter")
-def create_report(
-    request: Request,
-    title: str = Form("", max_length=2000),
-    kind: str = Form("", max_length=64),
-    year: str = Form("", max_length=10),
-    unit: str = Form("", max_length=400),
-    user: User = Depends(web_user),
-):
-    values = {"title": title.strip(), "kind": kind, "year": year.strip(), "unit": unit.strip()}
+def create_report(request: Request, form: dict[str, str] = Depends(text_params(Form, {"title": 2000, "kind": 64, "year": 10,
+                                                                                    "unit": 400})),
+                  user: User = Depends(web_user)):
+    kind = form["kind"]
+    values = {"title": form["title"].strip(), "kind": kind, "year": form["year"].strip(), "unit": form["unit"].strip()}
     if user.role == "rektor":
         values["unit"] = user.unit or ""
     errors = {}
@@ -611,9 +621,17 @@ def _report_context(report, user: User) -> dict:
     }
 
 
+# The add-activity form's fields and how many characters each keeps; a request may carry twice
+# that (a longer field is the 422 page of a request the page cannot use), the form says what is too long.
+ITEM_FIELDS = {"activity": 2000, "goal": 2000, "status": 64, "committee": 64, "perspective": 64, "area": 200,
+               "deadline": 128, "responsible": 2000, "notes": 5000}
+
+
 def _item_defaults() -> dict:
-    return {k: "" for k in ("activity", "goal", "status", "committee", "perspective", "area", "deadline", "responsible",
-                            "notes")}
+    return {k: "" for k in ITEM_FIELDS}
+
+
+_item_form = text_params(Form, {k: 2 * n for k, n in ITEM_FIELDS.items()})
 
 
 def _report_page(request, user, report_id: int, *, status=200, item_values=None, item_errors=None,
@@ -713,11 +731,6 @@ def _confirm_page(request, user, report_id: int, action: str, *, status=200, not
                 report=report, action=action, pending=pending, reviewed=reviewed, notice=notice)
 
 
-@router.get("/rapporter/{report_id}/publicera")
-def publish_confirm(request: Request, report_id: Id, user: User = Depends(web_user)):
-    return _confirm_page(request, user, report_id, "publicera")
-
-
 # action -> (the Workspace method, the flash message after it)
 _STATE_CHANGES = {"publicera": ("publish", "publicerad_ok"), "oppna-igen": ("reopen", "oppnad_igen")}
 
@@ -732,22 +745,22 @@ def _change_state(request, report_id: int, version: str, user: User, action: str
     return redirect(request, f"/rapporter/{report_id}", flash)
 
 
-@router.post("/rapporter/{report_id}/publicera")
-def publish_report(request: Request, report_id: Id, version: str = Form("", max_length=12),
-                   user: User = Depends(web_user)):
-    """Publish after the confirmation page: the report goes into the corpus and the index."""
-    return _change_state(request, report_id, version, user, "publicera")
+def _state_change_routes(action: str) -> None:
+    """GET /rapporter/{id}/<action>: the confirmation page; POST: the change after it (publishing
+    puts the report into the corpus and the index)."""
+
+    @router.get(f"/rapporter/{{report_id}}/{action}")
+    def confirm_state_change(request: Request, report_id: Id, user: User = Depends(web_user)):
+        return _confirm_page(request, user, report_id, action)
+
+    @router.post(f"/rapporter/{{report_id}}/{action}")
+    def change_state(request: Request, report_id: Id, version: str = Form("", max_length=12),
+                     user: User = Depends(web_user)):
+        return _change_state(request, report_id, version, user, action)
 
 
-@router.get("/rapporter/{report_id}/oppna-igen")
-def reopen_confirm(request: Request, report_id: Id, user: User = Depends(web_user)):
-    return _confirm_page(request, user, report_id, "oppna-igen")
-
-
-@router.post("/rapporter/{report_id}/oppna-igen")
-def reopen_report(request: Request, report_id: Id, version: str = Form("", max_length=12),
-                  user: User = Depends(web_user)):
-    return _change_state(request, report_id, version, user, "oppna-igen")
+for _action in _STATE_CHANGES:
+    _state_change_routes(_action)
 
 
 @router.get("/rapporter/{report_id}/andringar")
@@ -763,29 +776,13 @@ def audit_page(request: Request, report_id: Id, user: User = Depends(web_user)):
 
 
 @router.post("/rapporter/{report_id}/aktiviteter")
-def add_item(
-    request: Request,
-    report_id: Id,
-    activity: str = Form("", max_length=4000),
-    goal: str = Form("", max_length=4000),
-    status: str = Form("", max_length=128),
-    committee: str = Form("", max_length=128),
-    perspective: str = Form("", max_length=128),
-    area: str = Form("", max_length=400),
-    deadline: str = Form("", max_length=256),
-    responsible: str = Form("", max_length=4000),
-    notes: str = Form("", max_length=10000),
-    user: User = Depends(web_user),
-):
-    values = {"activity": activity.strip(), "goal": goal.strip(), "status": status.strip(),
-              "committee": committee.strip(), "perspective": perspective.strip(), "area": area.strip(),
-              "deadline": deadline.strip(), "responsible": responsible.strip(), "notes": notes.strip()}
-    limits = {"activity": 2000, "goal": 2000, "status": 64, "committee": 64, "perspective": 64, "area": 200,
-              "deadline": 128, "responsible": 2000, "notes": 5000}
+def add_item(request: Request, report_id: Id, form: dict[str, str] = Depends(_item_form),
+             user: User = Depends(web_user)):
+    values = {k: v.strip() for k, v in form.items()}
     errors = {}
     if not values["activity"]:
         errors["activity"] = "Skriv vad aktiviteten heter, till exempel ”Minska frånvaron i årskurs 7–9”."
-    for k, n in limits.items():
+    for k, n in ITEM_FIELDS.items():
         if len(values[k]) > n:
             errors[k] = f"Högst {views.sv_number(n)} tecken."
     if errors:
@@ -838,14 +835,17 @@ def _review(request: Request, suggestion_id: int, user: User, action: str, versi
     return redirect(request, anchor, flash)
 
 
-@router.post("/forslag/{suggestion_id}/godkann")
-def accept(request: Request, suggestion_id: Id, version: str = Form("", max_length=12), user: User = Depends(web_user)):
-    return _review(request, suggestion_id, user, "accept", version)
+def _review_route(word: str, action: str) -> None:
+    """POST /forslag/{id}/<word>: the review `action` ("accept", "reject") of a suggestion."""
+
+    @router.post(f"/forslag/{{suggestion_id}}/{word}")
+    def review(request: Request, suggestion_id: Id, version: str = Form("", max_length=12),
+               user: User = Depends(web_user)):
+        return _review(request, suggestion_id, user, action, version)
 
 
-@router.post("/forslag/{suggestion_id}/avvisa")
-def reject(request: Request, suggestion_id: Id, version: str = Form("", max_length=12), user: User = Depends(web_user)):
-    return _review(request, suggestion_id, user, "reject", version)
+for _word, _action in (("godkann", "accept"), ("avvisa", "reject")):
+    _review_route(_word, _action)
 
 
 @router.post("/forslag/{suggestion_id}/redigera")

@@ -16,7 +16,7 @@ from fastapi.concurrency import run_in_threadpool
 
 from kvalitet.errors import InvalidInput
 from kvalitet.results.charts import alt_text, chart_table
-from kvalitet.web.pages import WebRoute, page, redirect, services, web_user
+from kvalitet.web.pages import WebRoute, page, redirect, services, text_params, web_user
 from kvalitet.web.session import require_csrf
 from kvalitet.workspace.auth import User
 
@@ -28,16 +28,13 @@ def _year(value: str) -> int | None:
     return int(value) if value.strip().isdigit() and 1900 <= int(value) <= 2100 else None
 
 
+# /resultat's query: words of the indicator, the unit, the source ("dokument", "kolada"), the years
+_results_query = text_params(Query, {"q": 200, "enhet": 200, "kalla": 16, "fran": 4, "till": 4})
+
+
 @router.get("/resultat")
-def results_page(
-    request: Request,
-    q: str = Query("", max_length=200),
-    enhet: str = Query("", max_length=200),
-    kalla: str = Query("", max_length=16),
-    fran: str = Query("", max_length=4),
-    till: str = Query("", max_length=4),
-    user: User = Depends(web_user),
-):
+def results_page(request: Request, query: dict[str, str] = Depends(_results_query), user: User = Depends(web_user)):
+    q, enhet, kalla, fran, till = (query[k] for k in ("q", "enhet", "kalla", "fran", "till"))
     svc = services(request)
     error = None
     try:
