@@ -45,12 +45,11 @@ FALLBACK = {
 ROLE_SECTION = {"fact": "uppfoljning", "judgement": "analys", "risk": "risker", "cost": "kostnader"}
 
 # "har minskat från 14 % till 11 %", "ökade från 40 till 52 procent", "gick från 18 till 12"
-_FROM_TO = re.compile(
-    r"(?P<verb>\b(?:har\s+|hade\s+)?(?:minskat|minskade|sjunkit|sjönk|gått\s+ner|ökat|ökade|stigit|steg|gått\s+upp|"
-    r"förbättrats|försämrats|gått|gick)\s+)?"
-    r"från\s+(?P<a>\d+(?:[.,]\d+)?)\s?(?P<ua>%|procent)?\s+till\s+(?P<b>\d+(?:[.,]\d+)?)\s?(?P<ub>%|procent)?",
-    re.IGNORECASE,
-)
+_CHANGE_VERBS = ("minskat", "minskade", "sjunkit", "sjönk", r"gått\s+ner", "ökat", "ökade", "stigit", "steg", r"gått\s+upp",
+                 "förbättrats", "försämrats", "gått", "gick")
+_DECIMAL = r"\d+(?:[.,]\d+)?"
+_FROM_TO = re.compile(rf"(?P<verb>\b(?:har\s+|hade\s+)?(?:{'|'.join(_CHANGE_VERBS)})\s+)?från\s+(?P<a>{_DECIMAL})\s?"
+                      rf"(?P<ua>%|procent)?\s+till\s+(?P<b>{_DECIMAL})\s?(?P<ub>%|procent)?", re.IGNORECASE)
 _OF = re.compile(r"\b(?P<a>\d+)\s+av\s+(?P<b>\d+)\b(?!\s?%)(?P<noun>\s+(?!(?:har|hade|är|var|blev|kom|gick|deltog|fick|kan|ska|svarade)\b)[a-zåäö]+)?")
 _DOWN = re.compile(r"minsk|sjunk|sjönk|ner\b|försämr", re.IGNORECASE)
 

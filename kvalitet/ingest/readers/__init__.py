@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 from kvalitet.errors import NotFound, UnreadableFile
 from kvalitet.ingest.model import Document
 from kvalitet.ingest.readers.base import MEDIA_CSV, MEDIA_DOCX, MEDIA_HTML, MEDIA_MARKDOWN, MEDIA_PDF, MEDIA_TEXT
-from kvalitet.ingest.readers.base import MEDIA_XLSX, DOCUMENT_LIKE_SUFFIXES, SUPPORTED_SUFFIXES, empty_file
+from kvalitet.ingest.readers.base import MEDIA_XLSX, DOCUMENT_LIKE_SUFFIXES, SUPPORTED_SUFFIXES, DecodedText, empty_file
 from kvalitet.ingest.readers.normalize import normalize_text
 from kvalitet.ingest.readers.sniff import decode_text, sniff_media_type
 
@@ -120,17 +120,18 @@ def read_bytes_model(data: bytes, name: str, *, settings: "Settings | None" = No
     text, warnings = decoded
     if not text.strip():
         raise empty_file()
+    src = DecodedText(text, name, media_type, warnings, max_lines)
     if media_type == MEDIA_HTML:
         from kvalitet.ingest.readers.html import read_html
 
-        return read_html(text, path=name, media_type=media_type, warnings=warnings, max_lines=max_lines)
+        return read_html(src)
     if media_type == MEDIA_CSV:
         from kvalitet.ingest.readers.sheets import read_csv
 
-        return read_csv(text, path=name, warnings=warnings, max_lines=max_lines)
+        return read_csv(src)
     from kvalitet.ingest.readers.text import read_text
 
-    return read_text(text, path=name, media_type=media_type, warnings=warnings, max_lines=max_lines)
+    return read_text(src)
 
 
 def read_document(

@@ -4,6 +4,7 @@ and turning blocks into a Document."""
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 
 from kvalitet.errors import UnreadableFile, UnsupportedFile
 from kvalitet.ingest.model import Block, Document, ReadWarning, number_blocks
@@ -15,6 +16,21 @@ MEDIA_CSV = "text/csv"
 MEDIA_HTML = "text/html"
 MEDIA_MARKDOWN = "text/markdown"
 MEDIA_TEXT = "text/plain"
+
+
+
+@dataclass
+class DecodedText:
+    """A text file as the text readers (HTML, CSV, text and Markdown) take it: the decoded `text`,
+    the name it is shown as (`path`), its sniffed `media_type`, what decoding warned of, and
+    `max_lines` (> 0: the document is cut after that many lines with a "truncated" warning)."""
+
+    text: str
+    path: str
+    media_type: str
+    warnings: list[ReadWarning] = field(default_factory=list)
+    max_lines: int = 0
+
 
 SUPPORTED_SUFFIXES = {".txt", ".md", ".html", ".htm", ".pdf", ".docx", ".xlsx", ".csv"}
 SUPPORTED_LIST = "Supported: PDF, DOCX, XLSX, CSV, HTML, Markdown, text"

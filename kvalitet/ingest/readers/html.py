@@ -23,8 +23,8 @@ from __future__ import annotations
 import re
 
 from kvalitet.errors import UnreadableFile
-from kvalitet.ingest.model import Block, Document, ReadWarning
-from kvalitet.ingest.readers.base import finish, grid_from_spans, looks_like_header
+from kvalitet.ingest.model import Block, Document
+from kvalitet.ingest.readers.base import DecodedText, finish, grid_from_spans, looks_like_header
 from kvalitet.ingest.readers.normalize import collapse_spaces, normalize_text
 
 _SKIP_TAGS = frozenset(
@@ -359,20 +359,15 @@ def _metadata(root) -> dict:
     return meta
 
 
-def read_html(
-    text: str,
-    *,
-    path: str,
-    media_type: str,
-    warnings: list[ReadWarning] | None = None,
-    max_lines: int = 0,
-) -> Document:
-    """The Document of decoded HTML `text` (see the module docstring).
+def read_html(src: DecodedText) -> Document:
+    """The Document of decoded HTML (see the module docstring).
 
     Raises UnreadableFile when lxml cannot parse it or no visible text is left.
     """
     import lxml.html
     from lxml import etree
+
+    text, path, media_type, warnings, max_lines = src.text, src.path, src.media_type, src.warnings, src.max_lines
 
     # lxml refuses str input carrying an XML encoding declaration; the text is decoded already.
     text = re.sub(r"^\s*<\?xml[^>]*\?>", "", text)

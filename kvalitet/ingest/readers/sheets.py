@@ -20,7 +20,7 @@ import re
 
 from kvalitet.errors import UnreadableFile
 from kvalitet.ingest.model import Block, Document, ReadWarning
-from kvalitet.ingest.readers.base import MEDIA_CSV, MEDIA_XLSX, finish, header_row_index
+from kvalitet.ingest.readers.base import MEDIA_CSV, MEDIA_XLSX, DecodedText, finish, header_row_index
 from kvalitet.ingest.readers.normalize import normalize_text
 
 _REF = re.compile(r"^\$?([A-Z]{1,3})\$?(\d+)$")
@@ -210,10 +210,11 @@ def _delimiter(text: str) -> str:
     return best
 
 
-def read_csv(text: str, *, path: str, warnings: list[ReadWarning] | None = None, max_lines: int = 0) -> Document:
-    """The Document of a decoded CSV `text`: one table (title rows above the header become
+def read_csv(src: DecodedText) -> Document:
+    """The Document of a decoded CSV file: one table (title rows above the header become
     paragraphs). Excel's "sep=;" first line names the delimiter. Raises UnreadableFile when it
     has no cell text."""
+    text, path, warnings, max_lines = src.text, src.path, src.warnings, src.max_lines
     first, _, rest = text.partition("\n")
     m = re.match(r"^\s*sep=(.)\s*$", first)
     if m:

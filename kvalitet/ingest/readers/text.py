@@ -21,7 +21,7 @@ import re
 
 from kvalitet.domain.types import Line
 from kvalitet.ingest.model import Block, Document, ReadWarning
-from kvalitet.ingest.readers.base import MEDIA_MARKDOWN, looks_like_header
+from kvalitet.ingest.readers.base import MEDIA_MARKDOWN, DecodedText, looks_like_header
 from kvalitet.ingest.readers.normalize import normalize_text
 
 _MD_HEADING = re.compile(r"^ {0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
@@ -48,19 +48,12 @@ def _pipe_cells(line: str) -> list[str]:
     return [c.strip() for c in inner.split("|")]
 
 
-def read_text(
-    text: str,
-    *,
-    path: str,
-    media_type: str,
-    warnings: list[ReadWarning] | None = None,
-    max_lines: int = 0,
-) -> Document:
-    """The Document of a decoded text or Markdown file (see the module docstring).
-
-    `max_lines` > 0 cuts the document after that many lines with a "truncated" warning.
+def read_text(src: DecodedText) -> Document:
+    """The Document of a decoded text or Markdown file (see the module docstring); src.max_lines
+    > 0 cuts it after that many lines with a "truncated" warning.
     """
-    warnings = list(warnings or [])
+    text, path, media_type, max_lines = src.text, src.path, src.media_type, src.max_lines
+    warnings = list(src.warnings)
     raw = split_lines(text)
     if max_lines > 0 and len(raw) > max_lines:
         raw = raw[:max_lines]

@@ -56,12 +56,12 @@ def parse_amount(cell: str, default_factor: float = 1.0) -> float | None:
     return round(value, 3)
 
 
-_ITEM_TRAIL_RE = re.compile(
-    r"(?:\s+(?:har\s+en\s+budget\s+(?:på|om)|budgeteras\s+till|beräknas\s+(?:kosta|till|uppgå\s+till)|beräknas|"
-    r"budgeteras|uppgår|uppgick|kostar|kostade|blir|blev|är|var|om|till|på|med|av|för|totalt|"
-    r"sammanlagt|cirka|ca\.?|drygt|knappt|runt|omkring|beräknad|beräknat|kosta|uppgå))+\s*$|[\s:–—=-]+$",
-    re.I,
-)
+# The words between an item and its amount ("Läxhjälp beräknas kosta cirka 350 tkr"), longest first
+_TRAIL_WORDS = (r"har\s+en\s+budget\s+(?:på|om)", r"budgeteras\s+till", r"beräknas\s+(?:kosta|till|uppgå\s+till)",
+                "beräknas", "budgeteras", "uppgår", "uppgick", "kostar", "kostade", "blir", "blev", "är", "var", "om",
+                "till", "på", "med", "av", "för", "totalt", "sammanlagt", "cirka", r"ca\.?", "drygt", "knappt", "runt",
+                "omkring", "beräknad", "beräknat", "kosta", "uppgå")
+_ITEM_TRAIL_RE = re.compile(rf"(?:\s+(?:{'|'.join(_TRAIL_WORDS)}))+\s*$|[\s:–—=-]+$", re.I)
 _CLAUSE_SPLIT_RE = re.compile(r"(?:[.;!?]\s+|,\s+|\s+och\s+|\s+samt\s+|\s+men\s+|\n)")
 _BALANCE_RE = re.compile(r"\b(underskott|överskott)\s+(?:om|på|med)?\s*$", re.I)
 _COPULA_RE = re.compile(r"^.*?\s(?:var|är|blev)\s+(?=\S)", re.I)

@@ -440,11 +440,10 @@ _LABEL_FIELD = {
     "uppföljning": "uppfoljning", "analys": "analys", "resultat": "uppfoljning", "risk": "risk", "risker": "risk",
 }
 _LABEL_RE = re.compile(r"^\s*([A-Za-zÅÄÖåäö]+)\s*:\s*(.*)$", re.S)
-_ACTIVITY_HEAD_RE = re.compile(
-    r"^\s*(?:(\d{1,2})(?:\.\d+)*\s*[.):]?\s*)?(aktivitet|uppdrag(?:\s*/\s*aktivitet)?|utvecklingsområde|insats|åtgärd)"
-    r"(?:\s*(?:\d{1,2})?\s*[:–-]\s*(.*)|\s*(\d{1,2})?\s*)$",
-    re.I,
-)
+# A heading that starts an activity ("3. Aktivitet: X", "Uppdrag/aktivitet 2", "Insats – X")
+_ACTIVITY_WORDS = ("aktivitet", r"uppdrag(?:\s*/\s*aktivitet)?", "utvecklingsområde", "insats", "åtgärd")
+_ACTIVITY_HEAD_RE = re.compile(rf"^\s*(?:(\d{{1,2}})(?:\.\d+)*\s*[.):]?\s*)?({'|'.join(_ACTIVITY_WORDS)})"
+                               r"(?:\s*(?:\d{1,2})?\s*[:–-]\s*(.*)|\s*(\d{1,2})?\s*)$", re.I)
 _NUMBERED_RE = re.compile(r"^\s*(\d{1,2})(?:\.\d+)*\s*[.)]?\s+(\S.*)$")
 _PLAN_TAIL_RE = re.compile(r"^(?P<text>.{8,400}?)\s*\((?P<c>[^()]{2,60})\)\s*\.?\s*$", re.S)
 _PLAN_HEAD_RE = re.compile(r"^\s*\((?P<c>[^()]{2,60})\)\s*\.?\s*(?P<text>.*)$", re.S)

@@ -36,12 +36,12 @@ _PERIOD_RES: list[tuple[re.Pattern[str], str]] = [
     (re.compile(rf"\bmånads(?:rapport|uppföljning)\s+(?:per\s+)?({_MONTH_ALT})\s+({_Y})", re.I), "{0} {1}"),
     (re.compile(rf"\bhelår(?:et)?\s+({_Y})(?!\d)", re.I), "helår {0}"),
 ]
+# Words naming what a year is the year of ("Verksamhetsplan för 2023", "budgeten 2024")
+_YEAR_OF_WORDS = ("verksamhetsplan", "kvalitetsrapport", "kvalitetsredovisning", "verksamhetsberättelse", "årsredovisning",
+                  "handlingsplan", "delårsrapport", "årsberättelse", "bokslut", "budget", "verksamhetsår", "uppföljning",
+                  "år", "årshjul", "aktivitetsplan", "arbetsplan")
 _EXPLICIT_YEAR_RE = re.compile(
-    rf"\b(?:verksamhetsplan|kvalitetsrapport|kvalitetsredovisning|verksamhetsberättelse|årsredovisning|"
-    rf"handlingsplan|delårsrapport|årsberättelse|bokslut|budget|verksamhetsår|uppföljning|år|årshjul|"
-    rf"aktivitetsplan|arbetsplan)(?:en|et)?\s+(?:för\s+)?(?:år\s+)?(?:{_MONTH_ALT}\s+)?({_Y})(?![\d/])",
-    re.I,
-)
+    rf"\b(?:{'|'.join(_YEAR_OF_WORDS)})(?:en|et)?\s+(?:för\s+)?(?:år\s+)?(?:{_MONTH_ALT}\s+)?({_Y})(?![\d/])", re.I)
 _YEAR_RE = re.compile(rf"(?<![\d/-])({_Y})(?![\d])")
 _NOT_THE_YEAR_RE = re.compile(
     rf"(?:\b(?:från|till|t\.o\.m\.?|tom|senast|inför|sedan|före)\s+(?:budget\s+|hösten\s+|våren\s+)?)({_Y})(?!\d)"
