@@ -21,11 +21,11 @@ import secrets
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, Integer, String, Text, UniqueConstraint, func, select
+from sqlalchemy import JSON, ForeignKey, Integer, String, Text, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
-from kvalitet.storage.db import Base, UTCDateTime, in_check, utcnow
+from kvalitet.storage.db import Base, UTCDateTime, utcnow, table_args
 from kvalitet.errors import Conflict, Forbidden, InvalidInput, NotFound
 from kvalitet.workspace.auth import User
 
@@ -36,7 +36,7 @@ TITLE_CHARS = 80
 
 class ConversationRow(Base):
     __tablename__ = "conversations"
-    __table_args__ = (Index("ix_conversations_owner_id", "owner_id"),)
+    __table_args__ = table_args("conversations", indexes=("owner_id",))
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
     owner_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
@@ -47,11 +47,8 @@ class ConversationRow(Base):
 
 class MessageRow(Base):
     __tablename__ = "messages"
-    __table_args__ = (
-        CheckConstraint(in_check("role", MESSAGE_ROLES), name="ck_messages_role"),
-        UniqueConstraint("conversation_id", "position", name="uq_messages_conversation_position"),
-        Index("ix_messages_conversation_id", "conversation_id"),
-    )
+    __table_args__ = table_args("messages", {"role": MESSAGE_ROLES}, indexes=("conversation_id",),
+                                unique={"uq_messages_conversation_position": ("conversation_id", "position")})
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     conversation_id: Mapped[str] = mapped_column(ForeignKey("conversations.id", ondelete="CASCADE"))

@@ -14,12 +14,15 @@ from typing import Iterator
 from sqlalchemy import (
     JSON,
     Boolean,
+    CheckConstraint,
     DateTime,
     Float,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
+    UniqueConstraint,
     create_engine,
     event,
     select,
@@ -35,6 +38,18 @@ from kvalitet.domain.types import Passage
 def in_check(column: str, values: tuple[str, ...]) -> str:
     """A CHECK constraint's SQL: `column IN ('a', 'b')` (the values are the project's own constants)."""
     return f"{column} IN (" + ", ".join(f"'{v}'" for v in values) + ")"
+
+
+def table_args(table: str, checks: dict[str, tuple[str, ...]] | None = None, indexes: tuple[str, ...] = (),
+               unique: dict[str, tuple[str, ...]] | None = None) -> tuple:
+    """A table's __table_args__ named as the migrations name them: per `checks` item a CHECK
+    ck_<table>_<column> that the column holds one of its values, per `unique` item a UNIQUE
+    constraint of that name on those columns, per column of `indexes` an index ix_<table>_<column>."""
+    return (
+        *(CheckConstraint(in_check(column, values), name=f"ck_{table}_{column}") for column, values in (checks or {}).items()),
+        *(UniqueConstraint(*columns, name=name) for name, columns in (unique or {}).items()),
+        *(Index(f"ix_{table}_{column}", column) for column in indexes),
+    )
 
 
 def utcnow() -> datetime:

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Integer, String
+from sqlalchemy import ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from kvalitet.storage.db import Base, UTCDateTime, utcnow
-from kvalitet.storage.db import in_check
+from kvalitet.storage.db import table_args
 
 UNIT_KINDS = ("förskola", "grundskola", "grundsärskola", "gymnasium", "gymnasiesärskola", "fritidshem",
               "vuxenutbildning", "annan")
@@ -28,7 +28,7 @@ class UnitRow(Base):
     """A unit of the huvudman: a förskola, grundskola, gymnasium, fritidshem …"""
 
     __tablename__ = "units"
-    __table_args__ = (CheckConstraint(in_check("kind", UNIT_KINDS), name="ck_units_kind"),)
+    __table_args__ = table_args("units", {"kind": UNIT_KINDS})
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
@@ -43,7 +43,7 @@ class DocumentUnitRow(Base):
     re-ingest that replaces the document keeps its unit)."""
 
     __tablename__ = "document_units"
-    __table_args__ = (CheckConstraint(in_check("how", ASSIGNED_HOW), name="ck_document_units_how"),)
+    __table_args__ = table_args("document_units", {"how": ASSIGNED_HOW})
 
     doc_path: Mapped[str] = mapped_column(String(1024), primary_key=True)
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"), index=True)

@@ -31,7 +31,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Callable, overload
 
 from pydantic import BaseModel, Field
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, Integer, String, Text, UniqueConstraint, select, update
+from sqlalchemy import JSON, ForeignKey, Integer, String, Text, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -41,7 +41,7 @@ from kvalitet.workspace import models as _workspace_models  # noqa: F401 - repor
 from kvalitet.workspace.auth import User, can_write, require_read, require_write
 from kvalitet.workspace.models import AuditRow, ItemRow, ReportRow, SectionRow, SuggestionRow
 from kvalitet.workspace.uow import draft_sections, ensure_open, record_audit
-from kvalitet.storage.db import in_check
+from kvalitet.storage.db import table_args
 
 log = logging.getLogger(__name__)
 
@@ -57,12 +57,7 @@ MAX_ERRORS = 200
 
 class JobRow(Base):
     __tablename__ = "jobs"
-    __table_args__ = (
-        CheckConstraint(in_check("state", JOB_STATES), name="ck_jobs_state"),
-        CheckConstraint(in_check("kind", JOB_KINDS), name="ck_jobs_kind"),
-        Index("ix_jobs_report_id", "report_id"),
-        Index("ix_jobs_state", "state"),
-    )
+    __table_args__ = table_args("jobs", {"state": JOB_STATES, "kind": JOB_KINDS}, indexes=("report_id", "state"))
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)  # random hex: not enumerable
     kind: Mapped[str] = mapped_column(String(32))
@@ -93,10 +88,8 @@ class JobStepRow(Base):
     """One (item, section) a job has dealt with: drafted, skipped (had a suggestion) or failed."""
 
     __tablename__ = "job_steps"
-    __table_args__ = (
-        CheckConstraint(in_check("state", STEP_STATES), name="ck_job_steps_state"),
-        UniqueConstraint("job_id", "item_id", "section", name="uq_job_steps_job_item_section"),
-    )
+    __table_args__ = table_args("job_steps", {"state": STEP_STATES},
+                                unique={"uq_job_steps_job_item_section": ("job_id", "item_id", "section")})
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     job_id: Mapped[str] = mapped_column(ForeignKey("jobs.id"))

@@ -13,11 +13,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, CheckConstraint, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from kvalitet.storage.db import Base, UTCDateTime, utcnow
-from kvalitet.storage.db import in_check
+from kvalitet.storage.db import table_args
 
 ROLES = ("rektor", "kvalitetsutvecklare", "granskare", "admin")
 REPORT_KINDS = ("verksamhetsplan_uppfoljning", "aktivitetsuppfoljning", "kvalitetsrapport", "huvudmannarapport")
@@ -30,7 +30,7 @@ SUGGESTION_STATES = ("pending", "accepted", "edited", "rejected")
 
 class UserRow(Base):
     __tablename__ = "users"
-    __table_args__ = (CheckConstraint(in_check("role", ROLES), name="ck_users_role"),)
+    __table_args__ = table_args("users", {"role": ROLES})
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
@@ -46,11 +46,7 @@ class UserRow(Base):
 
 class ReportRow(Base):
     __tablename__ = "reports"
-    __table_args__ = (
-        CheckConstraint(in_check("kind", REPORT_KINDS), name="ck_reports_kind"),
-        CheckConstraint(in_check("state", REPORT_STATES), name="ck_reports_state"),
-        Index("ix_reports_unit", "unit"),
-    )
+    __table_args__ = table_args("reports", {"kind": REPORT_KINDS, "state": REPORT_STATES}, indexes=("unit",))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     title: Mapped[str] = mapped_column(String(500))
@@ -71,7 +67,7 @@ class ItemRow(Base):
     """One activity (or insats) of a report, with the facts the principal entered."""
 
     __tablename__ = "items"
-    __table_args__ = (Index("ix_items_report_id", "report_id"),)
+    __table_args__ = table_args("items", indexes=("report_id",))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     report_id: Mapped[int] = mapped_column(ForeignKey("reports.id"))
@@ -98,10 +94,8 @@ class SectionRow(Base):
     """A section of an item (uppföljning, analys, risker, kostnader): holds its suggestions."""
 
     __tablename__ = "sections"
-    __table_args__ = (
-        CheckConstraint(in_check("kind", SECTION_KINDS), name="ck_sections_kind"),
-        UniqueConstraint("item_id", "kind", name="uq_sections_item_kind"),
-    )
+    __table_args__ = table_args("sections", {"kind": SECTION_KINDS},
+                                unique={"uq_sections_item_kind": ("item_id", "kind")})
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     item_id: Mapped[int] = mapped_column(ForeignKey("items.id"))
@@ -111,10 +105,7 @@ class SectionRow(Base):
 
 class SuggestionRow(Base):
     __tablename__ = "suggestions"
-    __table_args__ = (
-        CheckConstraint(in_check("state", SUGGESTION_STATES), name="ck_suggestions_state"),
-        Index("ix_suggestions_section_id", "section_id"),
-    )
+    __table_args__ = table_args("suggestions", {"state": SUGGESTION_STATES}, indexes=("section_id",))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     section_id: Mapped[int] = mapped_column(ForeignKey("sections.id"))
@@ -143,6 +134,7 @@ class AuditRow(Base):
         Index("ix_audit_log_report_id", "report_id"),
         Index("ix_audit_log_object", "object_type", "object_id"),
     )
+
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

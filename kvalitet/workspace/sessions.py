@@ -10,10 +10,10 @@ import secrets
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, ForeignKey, Index, String, delete, or_, update
+from sqlalchemy import CursorResult, ForeignKey, String, delete, or_, update
 from sqlalchemy.orm import Mapped, mapped_column
 
-from kvalitet.storage.db import Base, Database, UTCDateTime, utcnow
+from kvalitet.storage.db import Base, Database, UTCDateTime, utcnow, table_args
 from kvalitet.workspace import models as _workspace_models  # noqa: F401 - users on Base.metadata
 
 SESSION_MAX_AGE = 12 * 60 * 60  # a working day; then sign in again
@@ -23,7 +23,7 @@ class SessionRow(Base):
     """A signed-in web session (migration 0009): kept by the SHA-256 of its random id."""
 
     __tablename__ = "web_sessions"
-    __table_args__ = (Index("ix_web_sessions_user_id", "user_id"), Index("ix_web_sessions_expires_at", "expires_at"))
+    __table_args__ = table_args("web_sessions", indexes=("user_id", "expires_at"))
 
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))

@@ -23,14 +23,14 @@ from pathlib import Path
 from typing import Protocol
 
 from pydantic import BaseModel
-from sqlalchemy import JSON, Boolean, CheckConstraint, ForeignKey, Index, Integer, String, Text, select
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from kvalitet.errors import Forbidden, InvalidInput, KvalitetError, NotFound
 from kvalitet.storage.db import Base, UTCDateTime, utcnow
 from kvalitet.workspace import models as _workspace_models  # noqa: F401 - users on Base.metadata
 from kvalitet.workspace.auth import User
-from kvalitet.storage.db import in_check
+from kvalitet.storage.db import table_args
 from kvalitet.ingest.documents import AsyncReadable
 
 log = logging.getLogger(__name__)
@@ -56,10 +56,7 @@ STAGING = "upload-staging"
 
 class UploadJobRow(Base):
     __tablename__ = "upload_jobs"
-    __table_args__ = (
-        CheckConstraint(in_check("state", UPLOAD_STATES), name="ck_upload_jobs_state"),
-        Index("ix_upload_jobs_state", "state"),
-    )
+    __table_args__ = table_args("upload_jobs", {"state": UPLOAD_STATES}, indexes=("state",))
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)  # random hex: not enumerable
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
