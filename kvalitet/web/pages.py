@@ -621,10 +621,11 @@ def _report_context(report, user: User) -> dict:
     }
 
 
-# The add-activity form's fields and how many characters each keeps; a request may carry twice
-# that (a longer field is the 422 page of a request the page cannot use), the form says what is too long.
-ITEM_FIELDS = {"activity": 2000, "goal": 2000, "status": 64, "committee": 64, "perspective": 64, "area": 200,
-               "deadline": 128, "responsible": 2000, "notes": 5000}
+# The add-activity form's fields and how many characters each keeps (ItemIn's limits, as the API's);
+# a request may carry twice that (longer is the 422 page), the form says what is too long.
+ITEM_FIELDS = {name: next(m.max_length for m in ItemIn.model_fields[name].metadata if hasattr(m, "max_length"))
+               for name in ("activity", "goal", "status", "committee", "perspective", "area", "deadline", "responsible",
+                            "notes")}
 
 
 def _item_defaults() -> dict:
