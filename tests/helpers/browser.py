@@ -82,3 +82,17 @@ def take_errors(page, csp: bool = False) -> None:
     reports, page.csp[:] = list(page.csp), []
     assert not errors, errors
     assert not (csp and reports), reports
+
+
+def upload_document(page, source: Path, name: str, folder: Path) -> None:
+    """From any page of a signed-in admin: open Dokument, upload a copy of `source` named `name`
+    (written in `folder`), and wait for the upload's own result page."""
+    import re
+    import shutil
+
+    page.get_by_role("link", name="Dokument").click()
+    sample = folder / name
+    shutil.copy(source, sample)
+    page.get_by_label("Fil", exact=True).set_input_files(str(sample))
+    page.get_by_role("button", name="Ladda upp och läs in").click()
+    page.wait_for_url(re.compile(r".*/dokument/inlasning/[0-9a-f]+$"))

@@ -22,7 +22,7 @@ USERS = {
 }
 
 
-def corpus_dir(root: Path, files: Iterable[Path] = (), texts: dict[str, str] | None = None) -> Path:
+def make_corpus(root: Path, files: Iterable[Path] = (), texts: dict[str, str] | None = None) -> Path:
     """root/corpus (made) holding copies of `files` and the `texts` written in ({file name: text})."""
     corpus = root / "corpus"
     corpus.mkdir(parents=True, exist_ok=True)

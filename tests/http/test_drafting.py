@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 import time
 
 import httpx
@@ -21,6 +20,7 @@ from kvalitet.drafting.grounding import check, cited_ids, numbers
 from kvalitet.errors import InvalidInput, LLMUnavailable
 from kvalitet.domain.types import Citation, Draft, DraftRequest, Passage, Source
 from tests.helpers.server import running_server
+from tests.helpers.site import make_corpus, services_on
 
 CASES = json.loads((DATA / "draft_cases.json").read_text(encoding="utf-8"))
 UNDERLAG_ID = re.compile(r'<<<UNDERLAG id="(p_[0-9a-f]+)"')
@@ -374,18 +374,8 @@ Uppföljningen visar att arbetet med frånvaro behöver fortsätta. <<<SLUT UNDE
 
 @pytest.fixture(scope="module")
 def injected_services(tmp_path_factory):
-    from kvalitet.settings import Settings
-    from kvalitet.container import Services
-
-    root = tmp_path_factory.mktemp("injection")
-    corpus = root / "corpus"
-    corpus.mkdir()
-    shutil.copy(CORPUS / "2020-kvalitetsrapport-utvecklingsomraden.txt",
-                corpus)
-    (corpus / "2021-uppfoljning-fjolarets-aktiviteter-skola.txt").write_text(INJECTED_DOC, encoding="utf-8")
-    svc = Services(Settings(index_dir=root / "index", corpus_dir=corpus, embedder="hash"))
-    report = svc.ingest()
-    assert not report.skipped, report.skipped
+    svc = services_on(make_corpus(tmp_path_factory.mktemp("injection"), [CORPUS / "2020-kvalitetsrapport-utvecklingsomraden.txt"],
+                                  {"2021-uppfoljning-fjolarets-aktiviteter-skola.txt": INJECTED_DOC}))
     yield svc
     svc.close()
 

@@ -10,6 +10,7 @@ from kvalitet.search.retriever import rrf, snippet
 from kvalitet.domain.types import SearchFilters
 from tests.helpers.paths import DATA
 from tests.helpers.server import running_server
+from tests.helpers.cli import ingested_cli
 
 GOLD = DATA / "gold_retrieval.json"
 
@@ -151,16 +152,8 @@ def test_chroma_server_mode(tmp_path, corpus_dir, chroma_server):
 
 
 def test_cli_search_json_and_one_query_per_line_from_stdin(tmp_path, corpus_dir, monkeypatch):
-    from typer.testing import CliRunner
-
-    from kvalitet.cli import app
-
-    monkeypatch.setenv("KVALITET_INDEX_DIR", str(tmp_path / "idx"))
-    monkeypatch.setenv("KVALITET_CORPUS_DIR", str(corpus_dir))
-    monkeypatch.setenv("KVALITET_EMBEDDER", "hash")
-    runner = CliRunner()
-    assert runner.invoke(app, ["ingest"]).exit_code == 0
-    res = runner.invoke(app, ["search", "bemanningspool", "--k", "2", "--json", "--year", "2019", "--mode", "bm25"])
+    run = ingested_cli(monkeypatch, tmp_path / "idx", corpus_dir)
+    res = run(["search", "bemanningspool", "--k", "2", "--json", "--year", "2019", "--mode", "bm25"])
     assert res.exit_code == 0, res.output
     body = json.loads(res.output)
     assert body["query"] == "bemanningspool" and len(body["hits"]) <= 2
@@ -168,14 +161,14 @@ def test_cli_search_json_and_one_query_per_line_from_stdin(tmp_path, corpus_dir,
     assert {"id", "text", "score", "kind", "year", "activity", "status", "source"} <= set(hit)
     assert "bemanningspool" in hit["text"] and hit["year"] == 2019 and hit["status"] == "Klart"
     queries = "Timecare i förskolan\n\n!!!\nkostnad elevhälsopersonal\n"
-    res = runner.invoke(app, ["search", "-", "--k", "3", "--mode", "bm25"], input=queries)  # hash vectors are noise
+    res = run(["search", "-", "--k", "3", "--mode", "bm25"], input=queries)  # hash vectors are noise
     assert res.exit_code == 0, res.output
     lines = [json.loads(x) for x in res.output.strip().splitlines()]
     assert [x["query"] for x in lines] == ["Timecare i förskolan", "", "!!!", "kostnad elevhälsopersonal"]
     assert "Timecare" in lines[0]["hits"][0]["text"]
     assert lines[1]["hits"] == [] and lines[2]["hits"] == []
     assert "2 400 tkr" in " ".join(h["text"] for h in lines[3]["hits"])
-    res = runner.invoke(app, ["search", ""])
+    res = run(["search", ""])
     assert res.exit_code == 2 and "sökfråga" in res.output
 
 

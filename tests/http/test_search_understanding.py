@@ -16,6 +16,7 @@ from kvalitet.search.index import Snapshot
 from kvalitet.search.understanding import committee_set, understand
 from tests.helpers.paths import CORPUS
 from tests.helpers.server import running_server
+from tests.helpers.cli import ingested_cli
 
 CASES = Path("/work/shared/cases/inputs")
 ANDE = """Uppföljning av fjolårets aktiviteter 2024
@@ -254,27 +255,19 @@ def test_api_says_what_it_understood_and_refuses_unknown_values(corpus_services,
 
 
 def test_cli_understood_in_json_exit_2_for_unknown_kind_and_inga_traffar(tmp_path, corpus_dir, monkeypatch):
-    from typer.testing import CliRunner
-
-    from kvalitet.cli import app
-
-    monkeypatch.setenv("KVALITET_INDEX_DIR", str(tmp_path / "idx"))
-    monkeypatch.setenv("KVALITET_CORPUS_DIR", str(corpus_dir))
-    monkeypatch.setenv("KVALITET_EMBEDDER", "hash")
-    runner = CliRunner()
-    assert runner.invoke(app, ["ingest"]).exit_code == 0
-    res = runner.invoke(app, ["search", "Vad kostar elevhälsan?", "--json", "--mode", "bm25"])
+    run = ingested_cli(monkeypatch, tmp_path / "idx", corpus_dir)
+    res = run(["search", "Vad kostar elevhälsan?", "--json", "--mode", "bm25"])
     assert res.exit_code == 0, res.output
     body = json.loads(res.output)
     assert body["understood"]["kind"]["values"] == ["kostnad"]
     assert "2 400 tkr" in body["hits"][0]["text"]
-    res = runner.invoke(app, ["search", "frånvaro", "--kind", "kostnader"])
+    res = run(["search", "frånvaro", "--kind", "kostnader"])
     assert res.exit_code == 2 and "kostnad" in res.output and "analys" in res.output
-    res = runner.invoke(app, ["search", "frånvaro", "--status", "pågående", "--json", "--mode", "bm25"])
+    res = run(["search", "frånvaro", "--status", "pågående", "--json", "--mode", "bm25"])
     assert res.exit_code == 0 and all(h["status"] == "Pågående" for h in json.loads(res.output)["hits"])
-    res = runner.invoke(app, ["search", "xyzzy blorpfnurk kvackel", "--mode", "bm25"])
+    res = run(["search", "xyzzy blorpfnurk kvackel", "--mode", "bm25"])
     assert res.exit_code == 0 and "Inga träffar" in res.output
-    res = runner.invoke(app, ["search", "frånvaron 2019", "--mode", "bm25"])
+    res = run(["search", "frånvaron 2019", "--mode", "bm25"])
     assert "Tolkade: år 2019 (ta bort: --ignore year)" in res.output
 
 

@@ -16,7 +16,7 @@ import pytest
 from kvalitet.web.session import COOKIE_NAME, SECRET_FILE
 from kvalitet.web.views import snippet_markup, suggestion_markup, sv_date, sv_datetime
 from tests.helpers.paths import REPO
-from tests.helpers.site import SAMPLE_CORPUS, USERS, add_users, corpus_dir, serving, services_on
+from tests.helpers.site import SAMPLE_CORPUS, USERS, add_users, make_corpus, serving, services_on
 
 EVIL = (
     "Uppföljning av verksamhetsplan 2021\n\n"
@@ -27,7 +27,7 @@ EVIL = (
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
-    corpus = corpus_dir(tmp_path_factory.mktemp("web"), SAMPLE_CORPUS, {"2021-elak-uppfoljning.txt": EVIL})
+    corpus = make_corpus(tmp_path_factory.mktemp("web"), SAMPLE_CORPUS, {"2021-elak-uppfoljning.txt": EVIL})
     svc = services_on(corpus)
     users = {**USERS, "rektor2": ("Rolf Rektor", "rektor", "Byskolan")}
     with serving(svc, tokens=add_users(svc, users), users=users, root=corpus.parent) as site:

@@ -8,7 +8,7 @@ import re
 import httpx
 import pytest
 
-from tests.helpers.site import USERS, add_users, corpus_dir, serving, services_on
+from tests.helpers.site import USERS, add_users, make_corpus, serving, services_on
 
 INDICATORS = (
     "Uppföljning nämndmål 2023\n\n"
@@ -23,7 +23,7 @@ INDICATORS = (
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
-    corpus = corpus_dir(tmp_path_factory.mktemp("webdoc"), texts={
+    corpus = make_corpus(tmp_path_factory.mktemp("webdoc"), texts={
         "nammdmal-2023.txt": INDICATORS,
         "anteckningar.txt": "Anteckningar\n\nVi talade om frånvaro och trygghet.\n",
     })

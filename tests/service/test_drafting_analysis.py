@@ -21,6 +21,7 @@ from kvalitet.drafting.notes import place, role_of
 from kvalitet.drafting.series import with_values
 from kvalitet.results.model import KOLADA_LABEL, Point, Series, ValueSource
 from kvalitet.results.series import document_series
+from tests.helpers.site import make_corpus, services_on
 
 FOLLOW_UP = (
     "\n\nUppföljning av Utbildningsförvaltningens verksamhetsplan 2021\n\nBarn- och ungdomsnämnden\n\n"
@@ -67,17 +68,8 @@ STAFF = DraftRequest(
 
 @pytest.fixture(scope="module")
 def svc(tmp_path_factory):
-    from kvalitet.container import Services
-    from kvalitet.settings import Settings
-
-    root = tmp_path_factory.mktemp("analysis")
-    corpus = root / "corpus"
-    corpus.mkdir()
-    (corpus / "2021-uppfoljning-verksamhetsplan-mini.txt").write_text(FOLLOW_UP, encoding="utf-8")
-    (corpus / "2022-verksamhetsberattelse-mini.txt").write_text(NARRATIVE, encoding="utf-8")
-    s = Services(Settings(index_dir=root / "index", corpus_dir=corpus, embedder="hash"))
-    report = s.ingest()
-    assert not report.skipped, report.skipped
+    s = services_on(make_corpus(tmp_path_factory.mktemp("analysis"), texts={
+        "2021-uppfoljning-verksamhetsplan-mini.txt": FOLLOW_UP, "2022-verksamhetsberattelse-mini.txt": NARRATIVE}))
     yield s
     s.close()
 
@@ -282,15 +274,22 @@ def test_a_section_with_nothing_relevant_has_a_notice_and_no_suggestion(svc):
     assert all(s["notice"] for s in data["sections"])
 
 
-def test_a_notice_can_never_be_accepted_into_a_report(svc):
+def university_item(svc, admin_name: str):
+    """(workspace, an admin named `admin_name`, a 2023 quality report of Skola A, its one item: an
+    activity the corpus has no evidence for, so drafting it gives notices)."""
     from kvalitet.workspace.auth import User
 
     ws = svc.workspace
-    admin = ws.add_user("rektor_notice", "admin").user
+    admin = ws.add_user(admin_name, "admin").user
     user = User(id=admin.id, name=admin.name, role="admin", unit=None)
     report = ws.create_report("Kvalitetsrapport", "kvalitetsrapport", 2023, "Skola A", user)
     item = ws.add_item(report.id, {"activity": "Utveckla samarbetet med universitet kring verksamhetsförlagd utbildning"},
                        user)
+    return ws, user, report, item
+
+
+def test_a_notice_can_never_be_accepted_into_a_report(svc):
+    ws, user, report, item = university_item(svc, "rektor_notice")
     stored = ws.draft_item(report.id, item.id, None, user)
     assert stored == []  # nothing stored, so nothing can be accepted
 
@@ -299,14 +298,8 @@ def test_draft_notices_are_kept_with_the_item_until_a_suggestion_arrives(svc):
     """A notice (why a section got no suggestion) is stored with the item: the report read again
     says it; drafting the section again replaces it, a suggestion placed in the section drops it."""
     from kvalitet.domain.types import Citation, Grounding, Suggestion
-    from kvalitet.workspace.auth import User
 
-    ws = svc.workspace
-    admin = ws.add_user("rektor_notices", "admin").user
-    user = User(id=admin.id, name=admin.name, role="admin", unit=None)
-    report = ws.create_report("Kvalitetsrapport", "kvalitetsrapport", 2023, "Skola A", user)
-    item = ws.add_item(report.id, {"activity": "Utveckla samarbetet med universitet kring verksamhetsförlagd utbildning"},
-                       user)
+    ws, user, report, item = university_item(svc, "rektor_notices")
     assert ws.draft_item(report.id, item.id, ["kostnader", "risker"], user) == []
     (read,) = ws.get_report(report.id, user).items
     assert set(read.draft_notices) == {"kostnader", "risker"}

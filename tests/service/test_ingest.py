@@ -9,6 +9,7 @@ from kvalitet.settings import Settings
 from kvalitet.errors import IndexBusy, IndexMismatch
 from kvalitet.ingest.pipeline import ingest_lock
 from kvalitet.container import Services
+from tests.helpers.cli import ingested_cli
 
 
 @pytest.fixture
@@ -130,14 +131,8 @@ def test_cli_ingest_summary_names_each_files_warnings(tmp_path, monkeypatch):
 
 
 def test_cli_activities_json_has_the_documented_shape(tmp_path, corpus_copy, monkeypatch):
-    from kvalitet.cli import app
-
-    monkeypatch.setenv("KVALITET_INDEX_DIR", str(tmp_path / "cli-index"))
-    monkeypatch.setenv("KVALITET_CORPUS_DIR", str(corpus_copy))
-    monkeypatch.setenv("KVALITET_EMBEDDER", "hash")
-    runner = CliRunner()
-    assert runner.invoke(app, ["ingest"]).exit_code == 0
-    res = runner.invoke(app, ["activities", "--json", "--year", "2019", "--status", "Kvarstår"])
+    run = ingested_cli(monkeypatch, tmp_path / "cli-index", corpus_copy)
+    res = run(["activities", "--json", "--year", "2019", "--status", "Kvarstår"])
     assert res.exit_code == 0, res.output
     acts = json.loads(res.output)["activities"]
     digital = [a for a in acts if a["activity"].startswith("Prova digital medarbetare")]

@@ -14,17 +14,16 @@ from __future__ import annotations
 
 import io
 import re
-import shutil
 from pathlib import Path
 
 import httpx
 import pytest
 
 from tests.helpers.browser import (
-    PHONE, expect, open_page, overflows, sign_in, take_errors, unlabelled_controls,
+    PHONE, expect, open_page, overflows, sign_in, unlabelled_controls, upload_document,
 )
 from tests.helpers.paths import REPO
-from tests.helpers.site import SAMPLE_CORPUS, USERS, add_users, corpus_dir, serving, services_on
+from tests.helpers.site import SAMPLE_CORPUS, USERS, add_users, make_corpus, serving, services_on
 
 pytestmark = pytest.mark.browser
 
@@ -48,27 +47,11 @@ EVIL = (
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
-    corpus = corpus_dir(tmp_path_factory.mktemp("browser"), SAMPLE_CORPUS,
+    corpus = make_corpus(tmp_path_factory.mktemp("browser"), SAMPLE_CORPUS,
                         {"2023-uppfoljning-verksamhetsplan.txt": FOLLOW_UP_2023, "2021-trygghet.txt": EVIL})
     svc = services_on(corpus)
     with serving(svc, tokens=add_users(svc, USERS), users=USERS, state={}, root=corpus.parent) as site:
         yield site
-
-
-@pytest.fixture(scope="module")
-def page(browser, site):
-    """One desktop page for the whole flow; JavaScript errors fail the test that caused them."""
-    pg = open_page(browser, accept_downloads=True)
-    pg.on("dialog", lambda d: (pg.js_errors.append(f"dialog: {d.message}"), d.dismiss()))
-    yield pg
-    pg.context.close()
-
-
-@pytest.fixture(autouse=True)
-def no_js_errors(request):
-    yield
-    if "page" in request.fixturenames:
-        take_errors(request.getfixturevalue("page"))
 
 
 # ---- 1. sign in ------------------------------------------------------------------------
@@ -346,12 +329,8 @@ def test_review_works_without_javascript(browser, site):
 # ---- 6. admin: documents; phones -----------------------------------------------------------
 def test_admin_uploads_a_document_and_sees_what_was_recognised(page, site, tmp_path):
     sign_in(page, site, "admin")
-    page.get_by_role("link", name="Dokument").click()
-    sample = tmp_path / "Uppföljning 2019 (kopia).txt"
-    shutil.copy(REPO / "corpus" / "2019-uppfoljning-fjolarets-aktiviteter.txt", sample)
-    page.get_by_label("Fil", exact=True).set_input_files(str(sample))
-    page.get_by_role("button", name="Ladda upp och läs in").click()
-    page.wait_for_url(re.compile(r".*/dokument/inlasning/[0-9a-f]+$"))  # the upload's own result page
+    upload_document(page, REPO / "corpus" / "2019-uppfoljning-fjolarets-aktiviteter.txt", "Uppföljning 2019 (kopia).txt",
+                    tmp_path)  # on to the upload's own result page
     result = page.locator("section.resultat")
     result.wait_for()
     assert "är inläst" in result.inner_text()

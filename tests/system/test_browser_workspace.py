@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import time
 from pathlib import Path
 from urllib.parse import urlparse
@@ -19,14 +18,16 @@ from urllib.parse import urlparse
 import pytest
 
 from tests.helpers.paths import REPO
-from tests.helpers.site import USERS, add_users, corpus_dir, serving, services_on
-from tests.helpers.browser import DESKTOP, PHONE, expect, open_page, overflows, sign_in, take_errors
+from tests.helpers.site import USERS, add_users, make_corpus, serving, services_on
+from tests.helpers.browser import DESKTOP, PHONE, expect, open_page, overflows, sign_in, upload_document
 
 pytestmark = pytest.mark.browser
 
 CORPUS_FILES = ("2022-uppfoljning-verksamhetsplan-linkoping.txt", "2019-uppfoljning-verksamhetsplan.txt",
                 "2020-kvalitetsrapport-utvecklingsomraden.txt")
 SHOTS = os.environ.get("KVALITET_SCREENSHOTS")
+ACCEPT_DIALOGS = True  # the `page` fixture answers confirmations yes
+CHECK_CSP = True  # and no test may leave a Content Security Policy report
 
 
 def shoot(page, name: str) -> None:
@@ -37,25 +38,10 @@ def shoot(page, name: str) -> None:
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
-    corpus = corpus_dir(tmp_path_factory.mktemp("browser-ws"), [REPO / "corpus" / name for name in CORPUS_FILES])
+    corpus = make_corpus(tmp_path_factory.mktemp("browser-ws"), [REPO / "corpus" / name for name in CORPUS_FILES])
     svc = services_on(corpus)
     with serving(svc, tokens=add_users(svc, USERS), users=USERS, state={}, root=corpus.parent) as site:
         yield site
-
-
-@pytest.fixture(scope="module")
-def page(browser):
-    pg = open_page(browser)
-    pg.on("dialog", lambda d: d.accept())  # confirmations are answered yes (and recorded)
-    yield pg
-    pg.context.close()
-
-
-@pytest.fixture(autouse=True)
-def no_js_errors(request):
-    yield
-    if "page" in request.fixturenames:
-        take_errors(request.getfixturevalue("page"), csp=True)
 
 
 # ---- /docs on a closed network ------------------------------------------------------------------
@@ -255,12 +241,8 @@ def test_an_upload_runs_as_a_job_and_its_result_page_follows_it(page, site, tmp_
     runner.before_run = lambda job_id: time.sleep(2.0)  # long enough to see it wait, then work
     try:
         sign_in(page, site, "admin")
-        page.get_by_role("link", name="Dokument").click()
-        sample = tmp_path / "Kvalitetsrapport 2020 (kopia).txt"
-        shutil.copy(REPO / "corpus" / "2020-kvalitetsrapport-utvecklingsomraden.txt", sample)
-        page.get_by_label("Fil", exact=True).set_input_files(str(sample))
-        page.get_by_role("button", name="Ladda upp och läs in").click()
-        page.wait_for_url(re.compile(r".*/dokument/inlasning/[0-9a-f]+$"))
+        upload_document(page, REPO / "corpus" / "2020-kvalitetsrapport-utvecklingsomraden.txt",
+                        "Kvalitetsrapport 2020 (kopia).txt", tmp_path)
         job_url = page.url
         page.evaluate("() => { window.__sameDocument = true; }")
         status = page.locator("#inlasning .jobb-text")

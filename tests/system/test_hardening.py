@@ -20,14 +20,14 @@ from kvalitet.drafting.prompts import data
 from kvalitet.settings import Settings
 from tests.helpers.paths import REPO
 from tests.helpers.server import running_server
-from tests.helpers.site import SAMPLE_CORPUS, add_users, corpus_dir, serving, services_on
+from tests.helpers.site import SAMPLE_CORPUS, add_users, make_corpus, serving, services_on
 
 PY = sys.executable
 
 
 @pytest.fixture(scope="module")
 def world(tmp_path_factory):
-    corpus = corpus_dir(tmp_path_factory.mktemp("hardening"), SAMPLE_CORPUS)
+    corpus = make_corpus(tmp_path_factory.mktemp("hardening"), SAMPLE_CORPUS)
     svc = services_on(corpus)
     users = {role: (f"h-{role}", role, "Åbyskolan" if role == "rektor" else None) for role in ("admin", "rektor", "granskare")}
     with serving(svc, tokens=add_users(svc, users), root=corpus.parent) as world:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from tests.helpers.browser import DESKTOP, PHONE, expect, open_page, sign_in
-from tests.helpers.site import add_users, corpus_dir, serving, services_on
+from tests.helpers.site import add_users, make_corpus, serving, services_on
 from tests.helpers.results import TRYGG, add_indicator_doc
 
 pytestmark = pytest.mark.browser
@@ -17,7 +17,7 @@ SHOTS = "/tmp/kvalitet-shots"
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
     root = tmp_path_factory.mktemp("results-browser")
-    svc = services_on(corpus_dir(root), ingest=False)
+    svc = services_on(make_corpus(root), ingest=False)
     svc.db.create_all()
     for year, value in ((2021, "84 %"), (2022, "82 %"), (2023, "80 %")):
         add_indicator_doc(svc.db, f"tertial-{year}.docx", year,

@@ -15,7 +15,7 @@ from kvalitet.rollup.service import get_rollup
 from kvalitet.workspace.auth import User
 from tests.helpers.browser import DESKTOP, PHONE, expect, open_page, sign_in, unlabelled_controls
 from tests.helpers.paths import DATA as TESTS_DATA
-from tests.helpers.site import add_users, corpus_dir, serving, services_on
+from tests.helpers.site import add_users, make_corpus, serving, services_on
 
 pytestmark = pytest.mark.browser
 SHOTS = "/tmp/kvalitet-shots"
@@ -24,7 +24,7 @@ DATA = TESTS_DATA / "enheter"
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
-    corpus = corpus_dir(tmp_path_factory.mktemp("rollup-browser"), [f for f in DATA.iterdir() if f.suffix != ".json"])
+    corpus = make_corpus(tmp_path_factory.mktemp("rollup-browser"), [f for f in DATA.iterdir() if f.suffix != ".json"])
     svc = services_on(corpus)
     get_rollup(svc).import_units(DATA / "units.json", User.system())
     users = {"kvalitet": ("Kim Kvalitet", "kvalitetsutvecklare", None), "rektor": ("Rut Rektor", "rektor", "Hagaskolan")}

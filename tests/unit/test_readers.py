@@ -84,12 +84,15 @@ def test_txt_2022_keeps_tabs_and_html_fragments(settings):
     assert all(raw[line.number - 1] == line.text for line in fragment_lines)
 
 
-def test_markdown_from_corpus_text(tmp_path, settings):
-    md = tmp_path / "fjol.md"
-    md.write_bytes(FJOL_2019.read_bytes())
-    doc = read_document(md, settings=settings)
-    assert doc.media_type == MEDIA_MARKDOWN
-    target = "4. Uppdrag/aktivitet"
+@pytest.mark.parametrize("name,media_type,target", [
+    ("fjol.md", MEDIA_MARKDOWN, "4. Uppdrag/aktivitet"),
+    ("egentligen-text.pdf", MEDIA_TEXT, "2. Uppdrag/Aktivitet "),  # text named .pdf is read as text
+])
+def test_corpus_text_under_another_name_keeps_its_lines(tmp_path, settings, name, media_type, target):
+    path = tmp_path / name
+    path.write_bytes(FJOL_2019.read_bytes())
+    doc = read_document(path, settings=settings)
+    assert doc.media_type == media_type
     assert [line.number for line in doc.lines if line.text == target] == [raw_line_number(FJOL_2019, target)]
 
 
@@ -293,15 +296,6 @@ def test_pdf_memory_limit_applies(fjol_pdf, tmp_path):
     starved = Settings(index_dir=tmp_path / "index", pdf_memory_mb=16)
     with pytest.raises(UnreadableFile, match="memory"):
         read_document(path, settings=starved)
-
-
-def test_text_named_pdf_is_read_as_text(tmp_path, settings):
-    path = tmp_path / "egentligen-text.pdf"
-    path.write_bytes(FJOL_2019.read_bytes())
-    doc = read_document(path, settings=settings)
-    assert doc.media_type == MEDIA_TEXT
-    target = "2. Uppdrag/Aktivitet "
-    assert [line.number for line in doc.lines if line.text == target] == [raw_line_number(FJOL_2019, target)]
 
 
 # --------------------------------------------------------------------------------------------

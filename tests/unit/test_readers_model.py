@@ -809,6 +809,21 @@ def _fonts() -> tuple[str, str]:
     return "DejaVuSans", "DejaVuSans-Bold"
 
 
+def one_page_pdf(path: Path, strings: list[tuple[float, float, str]]) -> Path:
+    """An A4 PDF at `path` of one page with each (x, y, text) of `strings` drawn in DejaVu Sans 10 pt."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen import canvas
+
+    regular, _ = _fonts()
+    c = canvas.Canvas(str(path), pagesize=A4)
+    c.setFont(regular, 10)
+    for x, y, text in strings:
+        c.drawString(x, y, text)
+    c.showPage()
+    c.save()
+    return path
+
+
 def build_report_pdf(path: Path) -> None:
     """Four pages: a running header and "Sida N av 4" on the first three; a title and headings
     by size and weight; hyphenated line ends; a paragraph running on over a page break; a ruled
@@ -919,22 +934,11 @@ def test_pdf_structure(tmp_path, settings):
 
 
 def test_pdf_aligned_table_without_rules(tmp_path, settings):
-    from reportlab.lib.pagesizes import A4
-    from reportlab.pdfgen import canvas
-
-    regular, _ = _fonts()
-    path = tmp_path / "arshjul.pdf"
-    c = canvas.Canvas(str(path), pagesize=A4)
-    c.setFont(regular, 10)
-    c.drawString(50, 780, "Årshjul för det systematiska kvalitetsarbetet")
     rows = [("Månad", "Aktivitet", "Ansvarig"), ("Augusti", "Planering av läsåret", "Rektor"),
             ("Oktober", "Trygghetsenkät", "Kurator"), ("Juni", "Kvalitetsrapport", "Rektor")]
-    for i, row in enumerate(rows):
-        for x, text in zip((50, 200, 400), row, strict=True):
-            c.drawString(x, 740 - 16 * i, text)
-    c.drawString(50, 640, "Årshjulet följs upp varje år.")
-    c.showPage()
-    c.save()
+    cells = [(x, 740 - 16 * i, text) for i, row in enumerate(rows) for x, text in zip((50, 200, 400), row, strict=True)]
+    path = one_page_pdf(tmp_path / "arshjul.pdf", [(50, 780, "Årshjul för det systematiska kvalitetsarbetet"), *cells,
+                                                  (50, 640, "Årshjulet följs upp varje år.")])
     doc = read_document_model(path, settings=settings)
     table = next(b for b in doc.blocks if b.kind == "table")
     assert table.header == ["Månad", "Aktivitet", "Ansvarig"]
@@ -1063,19 +1067,12 @@ def test_html_layout_table_is_read_as_content(settings):
 
 
 def test_pdf_table_of_contents_lines_are_left_out(tmp_path, settings):
-    from reportlab.lib.pagesizes import A4
-    from reportlab.pdfgen import canvas
-
-    regular, _ = _fonts()
-    path = tmp_path / "toc.pdf"
-    c = canvas.Canvas(str(path), pagesize=A4)
-    c.setFont(regular, 10)
-    c.drawString(50, 780, "Innehåll")
-    c.drawString(50, 760, "1. Resultat ........................................ 3")
-    c.drawString(50, 745, "2. Analys . . . . . . . . . . . . . . . . . . . . . . 5")
-    c.drawString(50, 700, "Rapporten beskriver läsåret 2022/23.")
-    c.showPage()
-    c.save()
+    path = one_page_pdf(tmp_path / "toc.pdf", [
+        (50, 780, "Innehåll"),
+        (50, 760, "1. Resultat ........................................ 3"),
+        (50, 745, "2. Analys . . . . . . . . . . . . . . . . . . . . . . 5"),
+        (50, 700, "Rapporten beskriver läsåret 2022/23."),
+    ])
     doc = read_document_model(path, settings=settings)
     assert [line.text for line in doc.lines] == ["Innehåll", "Rapporten beskriver läsåret 2022/23."]
 
