@@ -292,14 +292,26 @@ def test_html_structure_and_chrome(tmp_path, settings):
     assert "Publicerad 2023-11-30" in text
 
 
-def test_html_without_main_reads_body_without_chrome(settings):
-    html = (
-        "<html><body><nav><a>Meny</a></nav><header>Sidhuvud</header>"
-        "<div role='navigation'>Länkar</div><div aria-label='Huvudmeny'>Huvudmeny</div>"
-        "<h2>Rubrik</h2><p>Text.</p><form><p>Sök</p></form><footer>Sidfot</footer></body></html>"
-    )
-    doc = read_document_model(html.encode(), "sida.html", settings=settings)
-    assert [(b.kind, b.text) for b in doc.blocks] == [("heading", "Rubrik"), ("paragraph", "Text.")]
+HTML_CASES = {  # name: (HTML, the blocks read: (kind, text, header rows))
+    # without <main> the body is read, without the page's chrome (navigation, header, forms, footer)
+    "sida.html": ("<html><body><nav><a>Meny</a></nav><header>Sidhuvud</header>"
+                  "<div role='navigation'>Länkar</div><div aria-label='Huvudmeny'>Huvudmeny</div>"
+                  "<h2>Rubrik</h2><p>Text.</p><form><p>Sök</p></form><footer>Sidfot</footer></body></html>",
+                  [("heading", "Rubrik", 0), ("paragraph", "Text.", 0)]),
+    # a table used for layout is read as its content; a real table inside it stays a table
+    "layout.html": ("<html><body><table><tr><td><h2>Resultat</h2><p>Första stycket.</p></td>"
+                    "<td><table><tr><th>Mål</th><th>Utfall</th></tr><tr><td>Läsa</td><td>84</td></tr></table></td></tr>"
+                    "</table><table><tr><td>Ensam kolumn</td></tr><tr><td>Rad två</td></tr></table></body></html>",
+                    [("heading", "Resultat", 0), ("paragraph", "Första stycket.", 0), ("table", "Mål\tUtfall\nLäsa\t84", 1),
+                     ("paragraph", "Ensam kolumn", 0), ("paragraph", "Rad två", 0)]),
+}
+
+
+@pytest.mark.parametrize("name", sorted(HTML_CASES))
+def test_html_page_chrome_and_layout_tables(settings, name):
+    html, blocks = HTML_CASES[name]
+    doc = read_document_model(html.encode(), name, settings=settings)
+    assert [(b.kind, b.text, b.header_rows) for b in doc.blocks] == blocks
 
 
 # --------------------------------------------------------------------------------------------
@@ -1047,23 +1059,6 @@ def test_docx_whose_entry_lies_about_its_size_is_stopped(tmp_path):
     # A lying picture is never inflated at all: reading needs only the XML parts.
     data = lying_zip(buf.getvalue(), "word/media/image1.png", 400 << 20)
     assert [line.text for line in read_document_model(data, "rapport.docx", settings=strict).lines] == ["Rapporttext."]
-
-
-def test_html_layout_table_is_read_as_content(settings):
-    html = (
-        "<html><body><table><tr><td><h2>Resultat</h2><p>Första stycket.</p></td>"
-        "<td><table><tr><th>Mål</th><th>Utfall</th></tr><tr><td>Läsa</td><td>84</td></tr></table></td></tr>"
-        "</table><table><tr><td>Ensam kolumn</td></tr><tr><td>Rad två</td></tr></table></body></html>"
-    )
-    doc = read_document_model(html.encode(), "layout.html", settings=settings)
-    assert [(b.kind, b.text) for b in doc.blocks] == [
-        ("heading", "Resultat"),
-        ("paragraph", "Första stycket."),
-        ("table", "Mål\tUtfall\nLäsa\t84"),
-        ("paragraph", "Ensam kolumn"),
-        ("paragraph", "Rad två"),
-    ]
-    assert doc.blocks[2].header_rows == 1
 
 
 def test_pdf_table_of_contents_lines_are_left_out(tmp_path, settings):
