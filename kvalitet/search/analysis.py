@@ -336,19 +336,26 @@ class BM25Index:
 
     def search(self, query: str, k: int, mask: np.ndarray | None = None, expand: bool = True) -> list[tuple[str, float]]:
         """The k best (passage id, BM25 score) for `query`; `mask` (0/1 per passage) filters."""
+        return self.search_masks(query, k, [mask], expand)[0]
+
+    def search_masks(self, query: str, k: int, masks: list[np.ndarray | None],
+                     expand: bool = True) -> list[list[tuple[str, float]]]:
+        """`search` under each mask of `masks` (None: no filter), the query scored once."""
         if self._retriever is None or not self.ids:
-            return []
+            return [[] for _ in masks]
         terms = self.query_terms(query, expand)
         if not terms:
-            return []
+            return [[] for _ in masks]
         with self._lock:
             scores = self._retriever.scores(terms)
-        if mask is not None:
-            scores = scores * mask
         k = min(k, len(self.ids))
-        top = np.argpartition(-scores, k - 1)[:k] if k < len(scores) else np.arange(len(scores))
-        top = top[np.argsort(-scores[top], kind="stable")]
-        return [(self.ids[i], float(scores[i])) for i in top if scores[i] > 0]
+        out = []
+        for mask in masks:
+            s = scores * mask if mask is not None else scores
+            top = np.argpartition(-s, k - 1)[:k] if k < len(s) else np.arange(len(s))
+            top = top[np.argsort(-s[top], kind="stable")]
+            out.append([(self.ids[i], float(s[i])) for i in top if s[i] > 0])
+        return out
 
     def save(self, directory: Path) -> None:
         directory.mkdir(parents=True, exist_ok=True)

@@ -143,8 +143,12 @@ class Snapshot:
             self.__dict__["_committees"] = out
         return out
 
-    def year_set(self) -> set[int]:
-        return {int(y) for y in np.unique(self.years) if y >= 0}
+    def year_set(self) -> frozenset[int]:
+        """The years the passages of this snapshot are of (built once per snapshot)."""
+        out = self.__dict__.get("_year_set")
+        if out is None:
+            out = self.__dict__["_year_set"] = frozenset(int(y) for y in np.unique(self.years) if y >= 0)
+        return out
 
     def passages_of(self, doc_path: str) -> list[Passage]:
         """The passages of one document, in order (grouped once per snapshot)."""
@@ -186,11 +190,15 @@ class Snapshot:
         cache[key] = ([self.ordered[i].id for i in rows], matrix.astype(np.float32, copy=False))
         return cache[key]
 
-    def row_of(self, pid: str) -> int | None:
+    def row_map(self) -> dict[str, int]:
+        """{passage id: its position in `ordered`} (built once per snapshot)."""
         rows = self.__dict__.get("_rows")
         if rows is None:
             rows = self.__dict__["_rows"] = {p.id: i for i, p in enumerate(self.ordered)}
-        return rows.get(pid)
+        return rows
+
+    def row_of(self, pid: str) -> int | None:
+        return self.row_map().get(pid)
 
     def mask(self, filters: SearchFilters | None) -> np.ndarray | None:
         """1.0 for the passages (in `ordered`) the filters admit, else 0.0; None: no filter.

@@ -64,7 +64,7 @@ def snippet(text: str, query: str, decompounder=None, width: int = 280, terms=No
     qstems = set(terms) if terms is not None else set(analyze(query, decompounder))
     spans = []
     for m in _TOKEN_SPAN.finditer(text):
-        if set(word_terms(m.group(0).lower(), decompounder)) & qstems:
+        if not qstems.isdisjoint(word_terms(m.group(0).lower(), decompounder)):
             spans.append((m.start(), m.end()))
     start = 0
     if spans and len(text) > width:
@@ -171,9 +171,12 @@ def above_floor(c: Candidates, pid: str, p: RankParams, mode: Mode = "hybrid") -
     return any(checks) if checks else True
 
 
+_WORD = re.compile(r"\w+")
+
+
 def text_key(text: str) -> str:
     """A passage's text as compared for duplicates: its words, lower case."""
-    return " ".join(re.findall(r"\w+", text.lower()))
+    return " ".join(_WORD.findall(text.lower()))
 
 
 NEAR_DUPLICATE = 0.9  # Jaccard of word sets at which two passages are one
@@ -181,9 +184,15 @@ NEAR_DUPLICATE = 0.9  # Jaccard of word sets at which two passages are one
 
 def select(c: Candidates, p: RankParams, mode: Mode, k: int, snap, dedupe: bool = True):
     """The k hits to show: ranked, above the floor, identical and near-identical passages
-    folded into the first. ([(pid, score, ranks, duplicate ids)], candidates dropped by floor)."""
+    folded into the first. ([(pid, score, ranks, duplicate ids)], candidates dropped by floor).
+
+    A candidate is folded into the first hit shown whose text has the same words in the same
+    order (text_key) or whose word set it shares at least NEAR_DUPLICATE of (Jaccard, for a
+    candidate of 8 words or more). Cheap per candidate: identical texts by a dict lookup, and
+    the Jaccard is computed only against hits whose word count allows it (J <= min/max size)."""
     out: list[tuple[str, float, dict, list[str]]] = []
-    keys: list[tuple[str, frozenset]] = []
+    kept: list[tuple[frozenset, int]] = []  # word set and its size, per hit shown
+    by_key: dict[str, int] = {}  # text key -> index of the hit shown
     dropped = 0
     for pid, score, ranks in rank(c, p, mode):
         psg = snap.passages.get(pid)
@@ -194,26 +203,35 @@ def select(c: Candidates, p: RankParams, mode: Mode, k: int, snap, dedupe: bool 
             continue
         if dedupe:
             key, wset = _dup_key(psg.text)
-            dup = None
-            for i, (k2, w2) in enumerate(keys):
-                if key == k2 or (len(wset) >= 8 and len(wset & w2) / max(1, len(wset | w2)) >= NEAR_DUPLICATE):
-                    dup = i
-                    break
+            dup = by_key.get(key)
+            n = len(wset)
+            if n >= 8:
+                # The first hit shown (before an identical one) with Jaccard >= NEAR_DUPLICATE;
+                # J <= min(n, m) / max(n, m), so a size ratio below 0.9 can never reach it.
+                for i in range(len(kept) if dup is None else dup):
+                    w2, m = kept[i]
+                    if (n * 10 < m * 9 if n < m else m * 10 < n * 9):
+                        continue
+                    inter = len(wset & w2)
+                    if inter / max(1, n + m - inter) >= NEAR_DUPLICATE:
+                        dup = i
+                        break
             if dup is not None:
                 out[dup][3].append(pid)
                 continue
         if len(out) >= k:
             continue  # keep scanning only to collect duplicates of the hits shown
         if dedupe:
-            keys.append((key, wset))
+            by_key.setdefault(key, len(out))
+            kept.append((wset, n))
         out.append((pid, score, ranks, []))
     return out, dropped
 
 
 @lru_cache(maxsize=100_000)
 def _dup_key(text: str) -> tuple[str, frozenset]:
-    key = text_key(text)
-    return key, frozenset(key.split())
+    words = _WORD.findall(text.lower())
+    return " ".join(words), frozenset(words)
 
 
 @dataclass
@@ -365,9 +383,9 @@ class Retriever:
                 dq = q + " (" + " ".join(u.accents.values()) + ")"
             vec = self.index.embedder.embed_query(dq)
         bq = (" ".join(w for w in _words(strip_time(q) if u.years else q) if w not in QUESTION_WORDS) or q) if strip else q
-        bm25_ids, dense = self._lists(snap, bq, vec, n, filters, mode, expand)
-        bm25_year: list[str] = []
-        dense_year: list[str] = []
+        # The same search within the year the question names: both BM25 rankings come from one
+        # scoring of the query, and both dense lists from one Chroma query when they can.
+        within: SearchFilters | None = None
         if u.years:
             base = (filters or SearchFilters()).model_dump()
             within = SearchFilters(**{**base, "year": None, "year_from": max(min(u.years), base["year_from"] or 0),
@@ -376,17 +394,27 @@ class Retriever:
                 if base["year"] is not None:
                     within = SearchFilters(**base)
                 ym = snap.mask(within)
-                if ym is None or ym.any():
-                    by, dy = self._lists(snap, bq, vec, n, within, mode, expand)
-                    bm25_year = by
-                    dense_year = [pid for pid, _ in dy]
-                    dense = dense + [x for x in dy if x[0] not in dict(dense)]
+                if ym is not None and not ym.any():
+                    within = None
+            else:
+                within = None
+        lists = self._lists(snap, bq, vec, n, [filters] if within is None else [filters, within], mode, expand)
+        bm25_ids, dense = lists[0]
+        bm25_year: list[str] = []
+        dense_year: list[str] = []
+        if within is not None:
+            bm25_year, dy = lists[1]
+            dense_year = [pid for pid, _ in dy]
+            seen = {pid for pid, _ in dense}
+            dense = dense + [x for x in dy if x[0] not in seen]
         ids = list(dict.fromkeys(bm25_ids + bm25_year + [pid for pid, _ in dense]))
-        rows = np.array([snap.row_of(pid) for pid in ids if snap.row_of(pid) is not None], dtype=np.int64)
-        known = [pid for pid in ids if snap.row_of(pid) is not None]
+        row_map = snap.row_map()
+        known = [pid for pid in ids if pid in row_map]
+        row_list = [row_map[pid] for pid in known]
+        rows = np.array(row_list, dtype=np.int64)
         also = None
         if u.naming_words:  # a word of the question in the name of the passage's document matches
-            docs_of_rows = [snap.ordered[r].doc_path for r in rows]
+            docs_of_rows = [snap.ordered[r].doc_path for r in row_list]
 
             def also(w: str):
                 having = u.naming_words.get(w)
@@ -398,13 +426,14 @@ class Retriever:
         years = set(u.years)
         wanted_c = [committee_set(c) for c in u.committees]
         statuses = {value_key(s) for s in u.statuses}
+        status_keys = snap.fields["status"]  # value_key of each passage's status
         matches = {}
-        for pid in known:
-            psg = snap.passages[pid]
+        for pid, r in zip(known, row_list, strict=True):
+            psg = snap.ordered[r]
             meta = bool(
-                (wanted_c and any(w <= committee_set(psg.committee) for w in wanted_c))
+                (wanted_c and any(w <= snap.committee_sets[r] for w in wanted_c))
                 or (u.perspective and psg.perspective == u.perspective)
-                or (statuses and value_key(psg.status) in statuses)
+                or (statuses and status_keys[r] in statuses)
             )
             in_period = bool(u.period and getattr(psg, "period", None) and value_key(psg.period) == value_key(u.period))
             in_school_year = bool(u.school_year and getattr(psg, "school_year", None) and value_key(psg.school_year) == value_key(u.school_year))
@@ -422,23 +451,26 @@ class Retriever:
             dense_is_evidence=self.index.embedder.id.startswith("e5"),
         )
 
-    def _lists(self, snap, q: str, vec, n: int, filters, mode: Mode, expand: bool) -> tuple[list[str], list[tuple[str, float]]]:
-        """(BM25 ids, [(dense id, cosine)]) under `filters`."""
-        bm25_ids: list[str] = []
-        dense: list[tuple[str, float]] = []
-        mask = snap.mask(filters)
+    def _lists(self, snap, q: str, vec, n: int, filters: list[SearchFilters | None], mode: Mode,
+               expand: bool) -> list[tuple[list[str], list[tuple[str, float]]]]:
+        """Per filter of `filters`: (BM25 ids, [(dense id, cosine)]); the BM25 scores of `q` are
+        computed once for all filters."""
+        masks = [snap.mask(f) for f in filters]
+        bm25: list[list[str]] = [[] for _ in filters]
         if mode in ("hybrid", "bm25"):
-            bm25_ids = [pid for pid, _ in snap.bm25.search(q, n, mask, expand=expand)]
+            bm25 = [[pid for pid, _ in found] for found in snap.bm25.search_masks(q, n, masks, expand=expand)]
+        dense: list[list[tuple[str, float]]] = [[] for _ in filters]
         if vec is not None:
-            subset = snap.subset_vectors(filters or SearchFilters(), self.index)
-            if subset is not None:  # a selective filter: exact scores over its few vectors
-                ids, matrix = subset
-                scores = matrix @ np.asarray(vec, dtype=np.float32)
-                top = np.argsort(-scores, kind="stable")[:n]
-                dense = [(ids[i], float(scores[i])) for i in top]
-            else:
-                dense = self._dense_filtered(snap, vec, n, filters)
-        return bm25_ids, dense
+            for i, f in enumerate(filters):
+                subset = snap.subset_vectors(f or SearchFilters(), self.index)
+                if subset is not None:  # a selective filter: exact scores over its few vectors
+                    ids, matrix = subset
+                    scores = matrix @ np.asarray(vec, dtype=np.float32)
+                    top = np.argsort(-scores, kind="stable")[:n]
+                    dense[i] = [(ids[j], float(scores[j])) for j in top]
+                else:
+                    dense[i] = self._dense_filtered(snap, vec, n, f)
+        return list(zip(bm25, dense, strict=True))
 
     def hits(self, q: str, c: Candidates, p: RankParams, mode: Mode, k: int, snap, dedupe: bool = True,
              snippets: bool = True) -> tuple[list[Hit], int]:
@@ -477,11 +509,9 @@ class Retriever:
             if shallow or committee:
                 # not shallow: only here because of a committee filter, so filters is set
                 where = None if shallow or filters is None else filters.model_copy(update={"committee": None})
-                kept = []
-                for pid, score in vectors.query(vec, deeper, where):
-                    row = snap.row_of(pid)
-                    if row is not None and mask[row]:
-                        kept.append((pid, score))
+                row_map = snap.row_map()
+                kept = [(pid, score) for pid, score in vectors.query(vec, deeper, where)
+                        if (row := row_map.get(pid)) is not None and mask[row]]
                 if len(kept) >= n or deeper >= total or where is not None:
                     return kept[:n]
         return vectors.query(vec, n, filters)

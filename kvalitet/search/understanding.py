@@ -40,6 +40,12 @@ PERSPECTIVE_WORDS = {
 # Keys the answer names and the user can pass back in `ignore` to undo one reading.
 KEYS = ("kind", "status", "year", "committee", "perspective", "accents", "document")
 
+# Each reading's phrases as one pattern: "\b(?:p1|p2)\b" matches where one of "\bp\b" does.
+_KIND_RES = {k: re.compile(r"\b(?:" + "|".join(pats) + r")\b") for k, pats in KIND_WORDS.items()}
+_STATUS_RES = {k: re.compile(r"\b(?:" + "|".join(pats) + r")\b") for k, pats in STATUS_WORDS.items()}
+_PERSPECTIVE_RES = {
+    name: re.compile(rf"\b{stem_}\w*perspektiv|\bperspektiv(?:et)?\s+{stem_}") for name, stem_ in PERSPECTIVE_WORDS.items()
+}
 _YEAR = re.compile(r"(?<![\d/])(?:19|20)\d{2}(?![\d/])")
 _LASAR = re.compile(r"lasar(?:et)?\s*(?:(\d{2}|\d{4})\s*[/-]\s*(\d{2}|\d{4}))")
 _PERIOD = re.compile(r"\b(?:t|tertial\s*)([123])[\s,]*((?:19|20)\d{2})\b")
@@ -143,13 +149,9 @@ def understand(
     u = Understood(ignored=sorted(set(ignore) & set(KEYS)))
     q = fold(query.lower())
     if "kind" not in ignore:
-        for kind, pats in KIND_WORDS.items():
-            if any(re.search(rf"\b{p}\b", q) for p in pats):
-                u.kinds.append(kind)
+        u.kinds = [kind for kind, pattern in _KIND_RES.items() if pattern.search(q)]
     if "status" not in ignore:
-        for status, pats in STATUS_WORDS.items():
-            if any(re.search(rf"\b{p}\b", q) for p in pats):
-                u.statuses.append(status)
+        u.statuses = [status for status, pattern in _STATUS_RES.items() if pattern.search(q)]
     if "year" not in ignore:
         found: list[int] = []
         m = _LASAR.search(q)
@@ -174,10 +176,7 @@ def understand(
         tokens = set(re.findall(r"[\w-]+", fold(query.casefold())))
         u.committees = sorted(c for c in committees if fold(c.casefold()) in tokens)
     if "perspective" not in ignore:
-        for name, stem_ in PERSPECTIVE_WORDS.items():
-            if re.search(rf"\b{stem_}\w*perspektiv|\bperspektiv(?:et)?\s+{stem_}", q):
-                u.perspective = name
-                break
+        u.perspective = next((name for name, pattern in _PERSPECTIVE_RES.items() if pattern.search(q)), None)
     return u
 
 
