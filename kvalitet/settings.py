@@ -45,6 +45,7 @@ class Settings(BaseSettings):
     rrf_k: int = 60
     dense_subset_max: int = 5000  # a filter admitting at most this many passages is scored in memory
     dense_deeper_max: int = 2000  # a larger filter: an unfiltered query this deep at most, filtered here
+    dense_year_max: int = 30000  # a larger filter within years: scored in memory from per-year blocks up to this many
     rrf_dense_weight: float = 3.0  # weight of the dense ranking in the fusion (bm25: 1.0); see README
     candidates: int = 50  # per retriever, before fusion
     # Chosen by 5-fold cross-validation on the gold set (`kvalitet eval retrieval`; README):

@@ -182,12 +182,12 @@ def test_selective_filters_scored_in_memory_agree_with_chromas_where(corpus_serv
     r, st = corpus_services.retriever, corpus_services.settings
     q = "utveckla arbetet med frånvaro och trygghet"
     in_memory = [h.passage.id for h in r.search(q, k=8, filters=filters, mode="dense")]
-    old = st.dense_subset_max, st.dense_deeper_max
-    st.dense_subset_max = st.dense_deeper_max = 0  # force Chroma's filtered query
+    old = st.dense_subset_max, st.dense_deeper_max, st.dense_year_max
+    st.dense_subset_max = st.dense_deeper_max = st.dense_year_max = 0  # force Chroma's filtered query
     try:
         via_chroma = [h.passage.id for h in r.search(q, k=8, filters=filters, mode="dense")]
     finally:
-        st.dense_subset_max, st.dense_deeper_max = old
+        st.dense_subset_max, st.dense_deeper_max, st.dense_year_max = old
     assert in_memory and via_chroma
     assert in_memory[:5] == via_chroma[:5]
 
@@ -208,13 +208,13 @@ def test_a_filter_admitting_a_minority_searches_deeper_without_where(corpus_serv
         calls.append(where)
         return real_query(vec, k, where)
 
-    old = st.dense_subset_max
-    st.dense_subset_max = 0  # not the in-memory subset
+    old = st.dense_subset_max, st.dense_year_max
+    st.dense_subset_max = st.dense_year_max = 0  # not the in-memory subset, nor the year blocks
     idx.vectors.query = spy
     try:
         ours = [h.passage.id for h in r.search(q, k=8, filters=filters, mode="dense")]
     finally:
-        st.dense_subset_max = old
+        st.dense_subset_max, st.dense_year_max = old
         del idx.vectors.query
     assert calls and calls[0] is None  # asked without Chroma's where
     where = [pid for pid, _ in idx.vectors.query(idx.embedder.embed_query(q), 8, filters)]
@@ -239,3 +239,37 @@ def test_a_filter_admitting_most_passages_searches_deeper_without_where(corpus_s
     where = [pid for pid, _ in idx.vectors.query(idx.embedder.embed_query(q), 8, filters)]
     assert ours[:5] == where[:5]
     assert all(snap.passages[pid].section_kind == "aktivitet" for pid in ours)
+
+
+@pytest.mark.parametrize("filters", [
+    SearchFilters(year=2019), SearchFilters(year_from=2019, year_to=2022),
+    SearchFilters(year_from=2019, year_to=2022, section_kind="aktivitet"),
+])
+def test_a_year_filter_too_large_for_the_subset_is_scored_from_year_blocks(corpus_services, filters):
+    """A filter bounded by years (what a question's year or läsår implies) admitting more than
+    dense_subset_max passages: exact scores over the cached vectors of those years, no Chroma
+    query, the same ranking as the in-memory subset and the same top as Chroma's `where`."""
+    r, st, idx = corpus_services.retriever, corpus_services.settings, corpus_services.index
+    snap = idx.snapshot()
+    q = "utveckla arbetet med frånvaro och trygghet"
+    exact = [h.passage.id for h in r.search(q, k=10, filters=filters, mode="dense")]
+    calls: list = []
+    real_query = idx.vectors.query
+
+    def spy(vec, k, where=None):
+        calls.append(where)
+        return real_query(vec, k, where)
+
+    old = st.dense_subset_max
+    st.dense_subset_max = 0  # not the subset: the year blocks
+    idx.vectors.query = spy
+    try:
+        blocks = [h.passage.id for h in r.search(q, k=10, filters=filters, mode="dense")]
+    finally:
+        st.dense_subset_max = old
+        del idx.vectors.query
+    assert calls == []
+    assert blocks == exact and len(blocks) == 10
+    assert all(snap.mask(filters)[snap.row_of(pid)] for pid in blocks)
+    where = [pid for pid, _ in idx.vectors.query(idx.embedder.embed_query(q), 5, filters)]
+    assert blocks[:5] == where
