@@ -99,11 +99,11 @@ def build_api(settings: Settings | None = None, services=None) -> FastAPI:
             {"loc": list(e.get("loc", [])), "msg": e.get("msg", ""), "type": e.get("type", "")}
             for e in exc.errors()
         ]
-        return JSONResponse(
-            error_body("invalid_input", "Ogiltig begäran / invalid request: " + "; ".join(
-                f"{'.'.join(str(x) for x in d['loc'])}: {d['msg']}" for d in detail), detail),
-            status_code=422,
-        )
+        from kvalitet.api.validation import swedish_validation_message
+
+        sv = swedish_validation_message(list(exc.errors()))
+        en = "invalid request: " + "; ".join(f"{'.'.join(str(x) for x in d['loc'])}: {d['msg']}" for d in detail)
+        return JSONResponse(error_body("invalid_input", f"{sv} / {en}", detail, sv=sv, en=en), status_code=422)
 
     from kvalitet.api.middleware import install_middleware
 

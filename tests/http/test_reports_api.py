@@ -130,6 +130,16 @@ def test_validation_and_not_found(world, api):
     rep, it, sgs = seeded(world)
     r = c["rektor"].post("/api/reports", json={"title": "T", "kind": "roman", "year": 2024})
     assert r.status_code == 422 and r.json()["error"]["code"] == "invalid_input"
+    # the Swedish half says what to fix too, not only "Ogiltig begäran"
+    sv = r.json()["error"]["message_sv"]
+    assert sv.startswith("Ogiltig begäran: fältet kind ska vara ett av: 'verksamhetsplan_uppfoljning'"), sv
+    assert "body.kind" in r.json()["error"]["message_en"]
+    r = c["rektor"].post("/api/reports", content=b'{"title": "T", "kind": ',
+                         headers={"Content-Type": "application/json"})
+    assert r.status_code == 422
+    assert r.json()["error"]["message_sv"].startswith("Ogiltig begäran: JSON-texten går inte att läsa (fel vid tecken")
+    r = c["kvalitet"].get("/api/search", params={"q": "frånvaro", "year": "tjugo"})
+    assert r.status_code == 422 and r.json()["error"]["message_sv"] == "Ogiltig begäran: parametern year ska vara ett heltal"
     assert c["rektor"].get("/api/reports/99999").status_code == 404
     assert c["granskare"].post("/api/suggestions/99999/accept", json={"version": 1}).status_code == 404
     r = c["granskare"].patch(f"/api/suggestions/{sgs[1].id}", json={"text": "utan version"})

@@ -457,8 +457,11 @@ def test_zip_that_is_not_docx(tmp_path, settings):
     path = tmp_path / "arkiv.docx"
     with zipfile.ZipFile(path, "w") as zf:
         zf.writestr("readme.txt", "inte ett Word-dokument")
-    with pytest.raises(UnsupportedFile, match="Filtypen stöds inte"):
+    with pytest.raises(UnsupportedFile, match="Filtypen stöds inte") as info:
         read_document(path, settings=settings)
+    # the Swedish text says what the file is in Swedish, not with the English words
+    assert "(en zip-fil som inte är ett Word- eller Excel-dokument)" in info.value.sv
+    assert "zip archive" not in info.value.sv and "a zip archive that is not a Word" in info.value.en
 
 
 # --------------------------------------------------------------------------------------------
@@ -480,7 +483,7 @@ def test_binary_garbage_named_txt(tmp_path, settings):
     path.write_bytes(b"\x00\x01\x02binary\xff\xfe\x00" + os.urandom(4096))
     with pytest.raises(UnsupportedFile) as info:
         read_document(path, settings=settings)
-    assert info.value.sv.startswith("Filtypen stöds inte")
+    assert info.value.sv.startswith("Filtypen stöds inte (binära data som varken är PDF")
     assert info.value.en.startswith("unsupported file type")
     assert "Supported: PDF, DOCX, XLSX, CSV, HTML, Markdown, text" in info.value.en
     assert isinstance(info.value, InvalidInput) and info.value.status_code == 415

@@ -48,11 +48,12 @@ DOCUMENT_LIKE_SUFFIXES = {
 }
 
 
-def unsupported(what: str) -> UnsupportedFile:
-    """The error for a file type we do not read, saying what it is and what to save it as."""
+def unsupported(what_sv: str, what_en: str) -> UnsupportedFile:
+    """The error for a file type we do not read, saying what it is (in Swedish and in English)
+    and what to save it as."""
     return UnsupportedFile(
-        f"Filtypen stöds inte ({what}). Spara filen som PDF, DOCX, XLSX, CSV, HTML, Markdown eller text.",
-        f"unsupported file type: {what}. {SUPPORTED_LIST}.",
+        f"Filtypen stöds inte ({what_sv}). Spara filen som PDF, DOCX, XLSX, CSV, HTML, Markdown eller text.",
+        f"unsupported file type: {what_en}. {SUPPORTED_LIST}.",
     )
 
 

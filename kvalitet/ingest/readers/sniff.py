@@ -149,16 +149,21 @@ def _zip_kind(data: bytes, name: str) -> str:
                 f"XLSX-filen är skadad och kan inte öppnas (trasig zip: {exc}). Öppna den i Excel och spara den igen.",
                 f"the XLSX file is corrupt (broken zip: {exc}). Open it in Excel and save it again.",
             ) from exc
-        raise unsupported("a damaged zip archive") from exc
+        raise unsupported("en skadad zip-fil", "a damaged zip archive") from exc
     if "word/document.xml" in names:
         return MEDIA_DOCX
     if "xl/workbook.xml" in names:
         return MEDIA_XLSX
     if "ppt/presentation.xml" in names:
-        raise unsupported("a PowerPoint presentation (PPTX)")
+        raise unsupported("en PowerPoint-presentation (PPTX)", "a PowerPoint presentation (PPTX)")
     if "content.xml" in names and "mimetype" in names:
-        raise unsupported("an OpenDocument file (ODT/ODS); save it as DOCX or PDF")
-    raise unsupported("a zip archive that is not a Word or Excel document")
+        raise unsupported(
+            "en OpenDocument-fil (ODT/ODS); spara den som DOCX eller PDF",
+            "an OpenDocument file (ODT/ODS); save it as DOCX or PDF",
+        )
+    raise unsupported(
+        "en zip-fil som inte är ett Word- eller Excel-dokument", "a zip archive that is not a Word or Excel document"
+    )
 
 
 def sniff_media_type(data: bytes, name: str = "") -> str:
@@ -177,14 +182,20 @@ def sniff_media_type(data: bytes, name: str = "") -> str:
     if data.startswith(b"PK\x03\x04"):
         return _zip_kind(data, name)
     if data.startswith(b"PK\x05\x06"):
-        raise unsupported("an empty zip archive")
+        raise unsupported("en tom zip-fil", "an empty zip archive")
     if data.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
-        raise unsupported("an old Word/Office binary file (.doc/.xls); save it as DOCX or PDF")
+        raise unsupported(
+            "en äldre Word- eller Excel-fil (.doc/.xls); spara den som DOCX eller PDF",
+            "an old Word/Office binary file (.doc/.xls); save it as DOCX or PDF",
+        )
     if head.lstrip().startswith(b"{\\rtf"):
-        raise unsupported("an RTF document; save it as DOCX or PDF")
+        raise unsupported("ett RTF-dokument; spara det som DOCX eller PDF", "an RTF document; save it as DOCX or PDF")
     decoded = decode_text(data)
     if decoded is None:
-        raise unsupported("binary data that is neither PDF, DOCX, XLSX nor text")
+        raise unsupported(
+            "binära data som varken är PDF, DOCX, XLSX eller text",
+            "binary data that is neither PDF, DOCX, XLSX nor text",
+        )
     text = decoded[0]
     if _HTML_START.match(text[:4096]):
         return MEDIA_HTML
