@@ -68,11 +68,11 @@ def main() -> None:
         svc.history()  # the activity history is built once per index version; not part of a job
         job = create_draft_all(ws, rep.id, user)
         t = time.perf_counter()
-        view = run_job(svc, job.id)
+        view = run_job(svc.workspace, job.id)
         job_s = time.perf_counter() - t
         again = create_draft_all(ws, rep.id, user)
         t = time.perf_counter()
-        view2 = run_job(svc, again.id)
+        view2 = run_job(svc.workspace, again.id)
         again_s = time.perf_counter() - t
         out = {
             "activities": args.activities, "embedder": args.embedder, "generator": "extractive",

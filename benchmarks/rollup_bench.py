@@ -74,7 +74,6 @@ def main() -> int:
 
     from benchmarks.synthetic import generate
     from kvalitet.container import Services
-    from kvalitet.rollup.service import get_rollup
     from kvalitet.settings import Settings
     from kvalitet.workspace.auth import User
 
@@ -88,7 +87,7 @@ def main() -> int:
         rep = svc.ingest()
         ingest_s = time.perf_counter() - t
         admin = User.system("bench")
-        ro = get_rollup(svc)
+        ro = svc.rollup
         for u in register:
             ro.save_unit(u, admin)
         t = time.perf_counter()

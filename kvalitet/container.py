@@ -8,7 +8,7 @@ from __future__ import annotations
 import threading
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from kvalitet.settings import Settings
 from kvalitet.storage.db import Database
@@ -16,6 +16,17 @@ from kvalitet.adapters.embedders import Embedder
 from kvalitet.search.index import KnowledgeIndex, activity_history
 from kvalitet.search.retriever import Retriever
 from kvalitet.domain.types import IngestReport
+
+if TYPE_CHECKING:
+    from kvalitet.adapters.llm import LLMClient
+    from kvalitet.chat import ChatService
+    from kvalitet.drafting import Drafter
+    from kvalitet.results.service import ResultsService
+    from kvalitet.rollup.service import Rollup
+    from kvalitet.search.history import ActivityHistory
+    from kvalitet.workspace import Workspace
+    from kvalitet.workspace.jobs import JobRunner
+    from kvalitet.workspace.uploads import UploadRunner
 
 
 class Services:
@@ -61,13 +72,14 @@ class Services:
         from kvalitet.ingest.staging import recover
         from kvalitet.workspace.models import published_paths
 
-        return recover(self, lambda: published_paths(self.db))
+        return recover(self.index, lambda: published_paths(self.db))
 
-    def history(self):
+    def history(self) -> ActivityHistory:
+        """The activity history of the index's current snapshot."""
         return activity_history(self.index)
 
     @cached_property
-    def llm(self):
+    def llm(self) -> LLMClient | None:
         """The chat model when KVALITET_LLM_BASE_URL is set, else None."""
         if not self.settings.llm_enabled:
             return None
@@ -75,14 +87,18 @@ class Services:
 
         return LLMClient(self.settings)
 
+    def _llm(self) -> LLMClient | None:
+        """The chat model, built on first use (what the drafter, chat and roll-up are given)."""
+        return self.llm
+
     @cached_property
-    def drafter(self):
+    def drafter(self) -> Drafter:
         from kvalitet.drafting import Drafter
 
-        return Drafter(self.settings, self.index, self.retriever, self.results, self.history, lambda: self.llm)
+        return Drafter(self.settings, self.index, self.retriever, self.results, self.history, self._llm)
 
     @cached_property
-    def results(self):
+    def results(self) -> ResultsService:
         """Indicator series from documents and Kolada (kvalitet.results)."""
         from kvalitet.results import ResultsService
 
@@ -90,38 +106,47 @@ class Services:
                               kolada_timeout=self.settings.kolada_timeout)
 
     @cached_property
-    def workspace(self):
+    def workspace(self) -> Workspace:
+        """The report workspace (kvalitet.workspace.Workspace)."""
         from kvalitet.workspace import Workspace
 
-        return Workspace(self)
+        return Workspace(self.settings, self.db, self.index, self.drafter, self.results)
 
     @property
-    def chat(self):
+    def chat(self) -> ChatService:
         """The chat (kvalitet.chat.ChatService), one per process."""
         from kvalitet.chat import ChatService
+        from kvalitet.chat.store import ChatStore
+        from kvalitet.chat.tools import ChatParts
 
-        return self._one("chat", lambda: ChatService(self))
+        def make() -> ChatService:
+            parts = ChatParts(settings=self.settings, index=self.index, retriever=self.retriever,
+                              workspace=self.workspace, results=self.results, history=self.history,
+                              drafter=self.drafter, llm=self._llm)
+            return ChatService(parts, ChatStore(self.db))
+
+        return self._one("chat", make)
 
     @property
-    def jobs(self):
+    def jobs(self) -> JobRunner:
         """The draft-all job runner (kvalitet.workspace.jobs.JobRunner), one thread per process."""
         from kvalitet.workspace.jobs import JobRunner
 
-        return self._one("jobs", lambda: JobRunner(self))
+        return self._one("jobs", lambda: JobRunner(self.workspace))
 
     @property
-    def uploads(self):
+    def uploads(self) -> UploadRunner:
         """The upload runner (kvalitet.workspace.uploads.UploadRunner), one thread per process."""
         from kvalitet.workspace.uploads import UploadRunner
 
-        return self._one("uploads", lambda: UploadRunner(self))
+        return self._one("uploads", lambda: UploadRunner(self.settings, self.db, self.index))
 
     @property
-    def rollup(self):
-        """The huvudman's roll-up (kvalitet.rollup.service.Rollup)."""
+    def rollup(self) -> Rollup:
+        """The huvudman's roll-up (kvalitet.rollup.service.Rollup), one per process."""
         from kvalitet.rollup.service import Rollup
 
-        return self._one("rollup", lambda: Rollup(self))
+        return self._one("rollup", lambda: Rollup(self.settings, self.db, self.workspace, self.retriever, self._llm))
 
     def close(self) -> None:
         self.index.close()

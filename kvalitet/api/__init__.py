@@ -43,7 +43,7 @@ def _start_up(svc) -> None:
     try:
         from kvalitet.ops.retention import apply_retention
 
-        apply_retention(svc)
+        apply_retention(svc.settings, svc.db)
     except ImportError:
         pass
     except Exception:

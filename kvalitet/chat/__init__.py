@@ -1,6 +1,6 @@
 """Chat: ask, refine and place, with or without an LLM.
 
-    chat = ChatService(services)
+    chat = services.chat                         # built once by kvalitet.container.Services
     turn = chat.start(user, ChatRequest(message="Vad gjorde vi mot frånvaro?", report_id=5, item_id=12))
     for event in chat.events(turn): ...          # server-sent events
     answer = chat.ask(user, ChatRequest(...))    # the same, folded into one JSON answer
@@ -46,6 +46,7 @@ from kvalitet.errors import InvalidInput, KvalitetError
 from kvalitet.domain.types import Grounding, Source
 from kvalitet.workspace.auth import User
 from kvalitet.chat.store import ChatStore
+from kvalitet.chat.tools import ChatParts
 from kvalitet.chat.turn import Turn
 
 log = logging.getLogger(__name__)
@@ -127,13 +128,21 @@ def _error_of(ev: dict) -> KvalitetError:
 
 
 class ChatService:
-    def __init__(self, services):
-        self.services = services
-        self.store = ChatStore(services.db)
+    """The chat: `parts` are what its tools use (ChatParts: settings, index, retriever, workspace,
+    results, history, drafter, llm); `store` keeps the conversations."""
+
+    def __init__(self, parts: ChatParts, store: ChatStore):
+        self.parts = parts
+        self.store = store
 
     @property
     def mode(self) -> str:
-        return "llm" if self.services.settings.llm_enabled and self.services.llm is not None else "simple"
+        return "llm" if self.parts.settings.llm_enabled and self.parts.llm() is not None else "simple"
+
+    @property
+    def masked(self) -> bool:
+        """Whether what the chat shows is masked for personal data (KVALITET_MASK_PERSONAL_DATA)."""
+        return self.parts.settings.mask_personal_data
 
     # -- a turn ---------------------------------------------------------------------------
     def start(self, user: User, req: ChatRequest) -> Turn:
@@ -152,7 +161,7 @@ class ChatService:
                                                      "confirm_place": req.confirm_place})
         from kvalitet.chat.simple import asks_to_place
 
-        return Turn(services=self.services, store=self.store, user=user, conversation_id=cid, message=req.message,
+        return Turn(parts=self.parts, store=self.store, user=user, conversation_id=cid, message=req.message,
                     report_id=req.report_id, item_id=req.item_id, history=history, mode=self.mode,
                     may_write=req.confirm_place or asks_to_place(req.message))
 
@@ -163,7 +172,7 @@ class ChatService:
             if turn.mode == "llm":
                 from kvalitet.chat.assistant import Assistant
 
-                yield from Assistant(turn, self.services.llm).run()
+                yield from Assistant(turn, self.parts.llm()).run()
             else:
                 from kvalitet.chat.simple import SimpleResponder
 

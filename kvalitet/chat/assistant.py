@@ -184,7 +184,7 @@ class Assistant:
     def __init__(self, turn: Turn, llm):
         self.turn = turn
         self.llm = llm
-        self.settings = turn.services.settings
+        self.settings = turn.parts.settings
         self.tools = Tools(turn)
 
     def budget(self, schemas: list[dict]) -> int:

@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, Callable
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
@@ -50,6 +50,16 @@ from kvalitet.domain.types import (
     SearchFilters,
     Suggestion,
 )
+
+if TYPE_CHECKING:
+    from kvalitet.adapters.llm import LLMClient
+    from kvalitet.drafting import Drafter
+    from kvalitet.results.service import ResultsService
+    from kvalitet.search.history import ActivityHistory
+    from kvalitet.search.index import KnowledgeIndex
+    from kvalitet.search.retriever import Retriever
+    from kvalitet.settings import Settings
+    from kvalitet.workspace.service import Workspace
 
 
 PASSAGE_CHARS = 1200  # of one passage, in a tool result
@@ -274,14 +284,32 @@ def revision_id(kind: str, text: str) -> str:
 
 
 # ---- the tools ----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ChatParts:
+    """What the chat's tools use, built once per process by kvalitet.container.Services: the
+    settings they read (masking, generator, LLM limits and fallback, prompts), the index (its
+    vocabulary), the retriever, the workspace (reports, placing suggestions), the results
+    (indicator series), the activity `history()`, the drafter, and `llm()`, the chat model (None
+    when none is configured)."""
+
+    settings: Settings
+    index: KnowledgeIndex
+    retriever: Retriever
+    workspace: Workspace
+    results: ResultsService
+    history: Callable[[], ActivityHistory]
+    drafter: Drafter
+    llm: Callable[[], LLMClient | None]
+
+
 class Tools:
-    """The tools for one turn of one conversation. `turn` gives services, store, user,
-    conversation_id, report_id and item_id."""
+    """The tools for one turn of one conversation. `turn` gives the parts (ChatParts), store,
+    user, conversation_id, report_id and item_id."""
 
     def __init__(self, turn, *, generator: str | None = None):
         self.turn = turn
-        self.services = turn.services
-        self.settings = turn.services.settings
+        self.parts: ChatParts = turn.parts
+        self.settings = turn.parts.settings
         self.user = turn.user
         self.generator = generator  # None: the drafter's configured generator
         self._vocab = None
@@ -293,11 +321,11 @@ class Tools:
         if self._vocab is None:
             from kvalitet.drafting.evidence import Vocabulary
 
-            self._vocab = Vocabulary.of(self.services.index)
+            self._vocab = Vocabulary.of(self.parts.index)
         return self._vocab
 
     def lookup(self, pid: str) -> Passage | None:
-        return self.services.retriever.passage(pid)
+        return self.parts.retriever.passage(pid)
 
     def quote(self, p: Passage, text: str) -> str:
         from kvalitet.drafting.llm_generator import quote_for
@@ -319,7 +347,7 @@ class Tools:
         """The item open in the panel, read with the caller's rights (None without one)."""
         if not (self.turn.report_id and self.turn.item_id):
             return None
-        report = self.services.workspace.get_report(self.turn.report_id, self.user)
+        report = self.parts.workspace.get_report(self.turn.report_id, self.user)
         self._units.add(report.unit)
         for it in report.items:
             if it.id == self.turn.item_id:
@@ -390,7 +418,7 @@ class Tools:
         filters = SearchFilters(year=a.year, year_from=a.year_from, year_to=a.year_to, committee=a.committee,
                                 perspective=a.perspective, status=a.status, section_kind=a.section_kind,
                                 doc_kind=a.doc_kind)
-        res = self.services.retriever.run(a.query, a.k, filters)
+        res = self.parts.retriever.run(a.query, a.k, filters)
         passages = [h.passage for h in res.hits]
         if not passages:  # below the relevance floor: say so instead of listing noise
             return self.passages_outcome("search", shown, a.query, [],
@@ -413,7 +441,7 @@ class Tools:
         """(series summaries, citations) for the series about `query`: each summary has id, title,
         sentence, chart URL and the values by year; citations are the document passages the values
         stand on (Kolada values carry their label instead)."""
-        results = self.services.results
+        results = self.parts.results
         out, citations = [], []
         for series in results.relevant(query, k=k):
             out.append({"id": series.id, "title": series.title, "entity": series.entity,
@@ -440,7 +468,7 @@ class Tools:
 
     # -- activity history ----------------------------------------------------------------
     def _activity_history(self, a: HistoryArgs, shown: dict) -> ToolOutcome:
-        hist = self.services.history()
+        hist = self.parts.history()
         rows = hist.history(a.passage_id) if a.passage_id else hist.activities(query=a.query)[:10]
         passages = [p for p in (self.lookup(r.id) for r in rows) if p is not None]
         what = a.passage_id or f"»{_short(a.query or '', 60)}«"
@@ -462,7 +490,7 @@ class Tools:
             sections=[a.section],
             history_ids=a.history_ids or (list(item.history_ids) if use_item else []),
         )
-        draft = self.services.drafter.draft(req, generator=self.generator)
+        draft = self.parts.drafter.draft(req, generator=self.generator)
         suggestions = [sg for sec in draft.sections for sg in sec.suggestions]
         user_input = [x for x in (req.activity, req.goal, req.status, req.notes) if x]
         cands = [{"suggestion": sg.model_dump(mode="json"), "user_input": user_input,
@@ -488,7 +516,7 @@ class Tools:
 
         cand = self.candidate(a.suggestion_ref)
         orig = Suggestion.model_validate(cand["suggestion"])
-        llm = self.services.llm
+        llm = self.parts.llm()
         if llm is None:
             raise ToolFailure(503, "needs_llm", "Att skriva om en text kräver en språkmodell (KVALITET_LLM_BASE_URL).")
         cited = [p for p in (self.lookup(c.passage_id) for c in orig.citations) if p is not None][:8]
@@ -568,7 +596,7 @@ class Tools:
         grounding: Grounding = check(text, citations, self.lookup, user_input, allow_uncited=allow_uncited)
         sg = Suggestion(id=ref, kind=kind, text=text, generator=gen, prompt_version=prompt_version,
                         citations=citations, grounding=grounding)
-        views = self.services.workspace.add_suggestions(report_id, item_id, [sg], self.user, reopen=a.reopen)
+        views = self.parts.workspace.add_suggestions(report_id, item_id, [sg], self.user, reopen=a.reopen)
         placed = [{"id": v.id, "report_id": v.report_id, "item_id": v.item_id, "kind": v.kind, "state": v.state,
                    "version": v.version, "draft_ref": v.draft_ref, "grounding": v.grounding.model_dump()}
                   for v in views]
@@ -589,7 +617,7 @@ class Tools:
         rid = a.report_id or self.turn.report_id
         if not rid:
             raise ToolFailure(409, "no_context", "Ingen rapport är öppen i panelen; ange report_id.")
-        view = self.services.workspace.get_report(rid, self.user)
+        view = self.parts.workspace.get_report(rid, self.user)
         if view.state != "published":  # a published report is public: its text may go anywhere
             self._units.add(view.unit)
         lines = [f'<<<RAPPORT id="{view.id}" år="{view.year}" typ="{view.kind}" läge="{view.state}">>>',

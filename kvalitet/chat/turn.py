@@ -10,12 +10,11 @@ from __future__ import annotations
 import re
 import threading
 from dataclasses import dataclass, field
-from typing import Any
 
 from kvalitet.pii import mask as mask_pii
 from kvalitet.workspace.auth import User
 from kvalitet.chat.store import ChatStore, StoredMessage
-from kvalitet.chat.tools import ToolOutcome
+from kvalitet.chat.tools import ChatParts, ToolOutcome
 
 _PIECE = re.compile(r"\S+\s*|\s+")
 
@@ -35,7 +34,7 @@ def pieces(text: str, words: int = 3):
 
 @dataclass
 class Turn:
-    services: Any  # the Services locator, untyped like every component's (issue 14, item 3)
+    parts: ChatParts  # what the tools use (the settings, index, retriever, workspace, drafter …)
     store: ChatStore
     user: User
     conversation_id: str
@@ -52,7 +51,7 @@ class Turn:
 
     @property
     def mask(self) -> bool:
-        return self.services.settings.mask_personal_data
+        return self.parts.settings.mask_personal_data
 
     def record(self, outcome: ToolOutcome, *, call_id: str | None = None, llm: bool = False) -> list[dict]:
         """Store one tool call and its result; the events to send for it."""

@@ -272,7 +272,7 @@ def eval_drafting(
     from kvalitet.ops.draft_eval import evaluate, format_summary, load_cases
 
     svc = _services()
-    out = evaluate(svc, load_cases(cases), split=split, corpus=corpus)
+    out = evaluate(svc.drafter, svc.retriever, load_cases(cases), split=split, corpus=corpus)
     if as_json:
         typer.echo(_dump(out))
         return

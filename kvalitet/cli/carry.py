@@ -116,7 +116,7 @@ def _run_here(svc, job_id: str, quiet: bool):
     from kvalitet.workspace.jobs import Interrupted, run_job
 
     try:
-        return run_job(svc, job_id, on_section=_progress_printer(quiet))
+        return run_job(svc.workspace, job_id, on_section=_progress_printer(quiet))
     except (Interrupted, KeyboardInterrupt) as exc:
         typer.echo(f"Avbrutet: jobbet {job_id} återupptas med `kvalitet jobs resume`.", err=True)
         raise typer.Exit(130) from exc
@@ -168,7 +168,7 @@ def jobs_resume(
     from kvalitet.workspace.jobs import resumable
 
     svc = services()
-    ids = resumable(svc)
+    ids = resumable(svc.db)
     if not ids and not as_json:
         typer.echo("Inga jobb att återuppta.")
     views = []

@@ -105,7 +105,7 @@ def retention_cmd(as_json: bool = typer.Option(False, "--json")):
 
     svc = Services(settings())
     try:
-        done = apply_retention(svc)
+        done = apply_retention(svc.settings, svc.db)
     except KvalitetError as exc:
         fail(exc)
     finally:

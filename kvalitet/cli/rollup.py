@@ -21,9 +21,7 @@ rollup_app = typer.Typer(help="Sammanställning av enheternas rapporter för huv
 
 
 def _rollup():
-    from kvalitet.rollup.service import get_rollup
-
-    return get_rollup(services())
+    return services().rollup
 
 
 # ---- units --------------------------------------------------------------------------------

@@ -20,14 +20,15 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Any, Literal, Protocol
+from typing import Literal, Protocol
 
 from pydantic import BaseModel
 from sqlalchemy import func, select
 
-from kvalitet.domain.types import IngestReport, Line
+from kvalitet.domain.types import Line
 from kvalitet.errors import ConfigError, Conflict, FileTooLarge, IndexBusy, NotFound, UnreadableFile
 from kvalitet.ingest.pipeline import display_path, personal_data_findings
+from kvalitet.search.index import KnowledgeIndex
 from kvalitet.ingest.readers import (
     MEDIA_CSV, MEDIA_DOCX, MEDIA_HTML, MEDIA_MARKDOWN, MEDIA_PDF, MEDIA_XLSX, sniff_media_type,
 )
@@ -64,21 +65,6 @@ async def read_limited(file: AsyncReadable, limit: int) -> bytes:
             )
         chunks.append(chunk)
     return b"".join(chunks)
-
-
-# --------------------------------------------------------------------------------------------
-# What the document operations need: the process's settings, catalog and ingest
-# --------------------------------------------------------------------------------------------
-
-
-class DocumentServices(Protocol):
-    """The collaborators of an upload (kvalitet.container.Services is one): the settings, the
-    catalog database and ``ingest(paths, **kw) -> IngestReport``."""
-
-    settings: Settings
-    db: Database
-
-    def ingest(self, paths: list[Path] | None = None, **kw: Any) -> IngestReport: ...
 
 
 UPLOAD_SUBDIR = "uploads"
@@ -220,15 +206,16 @@ def _document_summary(db: Database, doc_path: str) -> tuple[DocumentRow, list[Pa
     return row, passages
 
 
-def store_upload(services: DocumentServices, data: bytes, raw_name: str | None, replace: bool) -> UploadOut:
-    """Store an uploaded file in ``corpus_dir/uploads/`` and ingest it (see the module doc).
+def store_upload(index: KnowledgeIndex, data: bytes, raw_name: str | None, replace: bool) -> UploadOut:
+    """Store an uploaded file in ``corpus_dir/uploads/`` (of the index's settings) and ingest it into
+    `index` (see the module doc).
 
     Raises UnsupportedMediaType/UnreadableFile (415/422) for what cannot be read, Conflict (409)
     for another document of the same name without `replace`, IndexBusy when another upload holds
     the lock for two minutes, ConfigError for an uploads folder outside the corpus."""
     from kvalitet.ingest.staging import staged_ingest
 
-    settings = services.settings
+    settings = index.settings
     media_type = sniff_media_type(data, raw_name or "")  # 415/422 for anything we cannot read
     name = safe_filename(raw_name, media_type)
     sha = hashlib.sha256(data).hexdigest()
@@ -245,7 +232,7 @@ def store_upload(services: DocumentServices, data: bytes, raw_name: str | None, 
                 )
         # Written under a staging name, read into the index as `target` and renamed once the
         # catalog holds it (ingest/staging.py): a crash or an unreadable file replaces nothing.
-        report = staged_ingest(services, target, data)
+        report = staged_ingest(index, target, data)
         doc_path = next(iter(report.kinds), None)
         skipped = dict(report.skipped)
         if skipped:
@@ -253,7 +240,7 @@ def store_upload(services: DocumentServices, data: bytes, raw_name: str | None, 
             raise UnreadableFile(f"Dokumentet lästes inte in / the document was not indexed: {reason}")
         if doc_path is None:  # unchanged content: already in the catalog
             doc_path = display_path(target, settings.corpus_dir)
-        row, passages = _document_summary(services.db, doc_path)
+        row, passages = _document_summary(index.db, doc_path)
     finally:
         _upload_lock.release()
     sections = Counter(p.section_kind for p in passages)

@@ -6,7 +6,7 @@ and read into the index *as* its final document path. Only once the catalog has 
 inside the ingest lock, is the staging file renamed to the final name: the database says so
 first. A file the index cannot read never replaces anything.
 
-After a crash (kill -9) at any point, `recover(services, claimed)` at start-up (the app's
+After a crash (kill -9) at any point, `recover(index, claimed)` at start-up (the app's
 lifespan and `kvalitet ingest`, through `Services.recover`) finds:
 
 * a staging file whose content the catalog holds under its final path: renamed into place;
@@ -27,7 +27,11 @@ import re
 import shutil
 import uuid
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
+
+if TYPE_CHECKING:
+    from kvalitet.domain.types import IngestReport
+    from kvalitet.search.index import KnowledgeIndex
 
 log = logging.getLogger(__name__)
 
@@ -73,17 +77,18 @@ def commit(staging: Path, target: Path) -> None:
     _fsync_dir(target.parent)
 
 
-def staged_ingest(services, target: Path, data: bytes):
-    """Write `data` as `target` through a staging file and ingest it (see module doc). Returns
+def staged_ingest(index: KnowledgeIndex, target: Path, data: bytes) -> IngestReport:
+    """Write `data` as `target` through a staging file and ingest it into `index` (under its
+    settings' corpus folder; see module doc). Returns
     the IngestReport; when the file was skipped (unreadable) `target` is untouched. Raises what
     ingest raises (IndexBusy …), leaving `target` untouched."""
-    from kvalitet.ingest.pipeline import display_path
+    from kvalitet.ingest.pipeline import display_path, ingest
 
-    doc_path = display_path(target, services.settings.corpus_dir)
+    doc_path = display_path(target, index.settings.corpus_dir)
     staging = write_staged(target, data)
     try:
-        report = services.ingest([staging], as_paths={staging: doc_path},
-                                 after_file=lambda stored: commit(staging, target) if stored == doc_path else None)
+        report = ingest(index, [staging], as_paths={staging: doc_path},
+                        after_file=lambda stored: commit(staging, target) if stored == doc_path else None)
         if staging.exists() and not report.skipped:  # unchanged content: the catalog already has it
             commit(staging, target)
         return report
@@ -99,9 +104,9 @@ def _sha(path: Path) -> str:
     return h.hexdigest()
 
 
-def recover(services, claimed: Callable[[], set[str]]) -> dict:
-    """Finish or undo what a crash left in the corpus (see module doc); `claimed()` gives the
-    corpus paths of the published reports. Returns counts {"renamed", "removed", "orphans"};
+def recover(index: KnowledgeIndex, claimed: Callable[[], set[str]]) -> dict:
+    """Finish or undo what a crash left in the corpus of `index` (its settings' corpus folder, its
+    catalog database; see module doc); `claimed()` gives the corpus paths of the published reports. Returns counts {"renamed", "removed", "orphans"};
     never raises for one bad file (it logs it)."""
     from sqlalchemy import select
 
@@ -109,13 +114,13 @@ def recover(services, claimed: Callable[[], set[str]]) -> dict:
     from kvalitet.storage.index_lock import exclusive_index
     from kvalitet.storage.db import DocumentRow
 
-    settings = services.settings
+    settings = index.settings
     corpus = Path(settings.corpus_dir)
     out = {"renamed": 0, "removed": 0, "orphans": 0}
     if not corpus.is_dir():
         return out
     with exclusive_index(settings, "kvalitet (städning efter avbrott)"), ingest_lock(settings.index_dir):
-        with services.db.session() as s:
+        with index.db.session() as s:
             catalog = {d.path: d.sha256 for d in s.scalars(select(DocumentRow))}
         for staging in list(corpus.rglob(".*.staging*")):
             target = final_name(staging)
@@ -140,7 +145,6 @@ def recover(services, claimed: Callable[[], set[str]]) -> dict:
             orphans |= {display_path(f, corpus) for f in reports_dir.rglob("*")
                         if f.is_file() and not f.name.startswith(".") and display_path(f, corpus) not in claimed_paths}
         if orphans:
-            index = services.index
             qdir = Path(settings.quarantine_dir) / "orphans"
             for doc_path in sorted(orphans):
                 try:

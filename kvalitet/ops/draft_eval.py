@@ -39,12 +39,17 @@ import json
 import statistics
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from kvalitet.domain.types import DraftRequest, Passage
 from kvalitet.drafting.grounding import norm
 from kvalitet.drafting.notes import place
 from kvalitet.drafting.series import DraftSeries
 from kvalitet.results.model import KOLADA_LABEL
+
+if TYPE_CHECKING:
+    from kvalitet.drafting import Drafter
+    from kvalitet.search.retriever import Retriever
 
 
 def _hay(p: Passage, quote: str | None = None) -> str:
@@ -79,14 +84,15 @@ def _cites_a_value(series: DraftSeries, text: str, cited: set[str]) -> bool:
     return False
 
 
-def run_case(services, case: dict) -> dict:
-    """Draft one case and measure it (see the module doc)."""
+def run_case(drafter: Drafter, retriever: Retriever, case: dict) -> dict:
+    """Draft one case with `drafter` and measure it, looking its citations up with `retriever`
+    (see the module doc)."""
     fields = {k: case[k] for k in ("activity", "goal", "status", "notes", "sections") if case.get(k)}
     req = DraftRequest(**fields)
     t0 = time.perf_counter()
-    draft = services.drafter.draft(req, generator="extractive")
+    draft = drafter.draft(req, generator="extractive")
     ms = (time.perf_counter() - t0) * 1000
-    lookup = services.retriever.passage
+    lookup = retriever.passage
     cited: dict[str, Passage] = {}
     quotes: dict[str, list[str]] = {}
     risk_ids: set[str] = set()
@@ -119,7 +125,7 @@ def run_case(services, case: dict) -> dict:
         else:
             off.append({"id": p.id, "why": "unlabelled", "text": _hay(p, q)[:120]})
     found = {n for p in cited.values() for n in _matches(p, expected, " ".join(quotes[p.id]))}
-    about = services.drafter.series_for(req)  # the series about the case's activity and goal
+    about = drafter.series_for(req)  # the series about the case's activity and goal
     everything = "\n".join(texts.values())
     series_cited = [s.name for s in about if _cites_a_value(s, everything, set(cited))]
     plan = place(case.get("notes"), None, list(req.sections))
@@ -172,14 +178,15 @@ def summarise(results: list[dict]) -> dict:
     }
 
 
-def evaluate(services, cases: list[dict], split: str | None = None, corpus: str | None = None) -> dict:
+def evaluate(drafter: Drafter, retriever: Retriever, cases: list[dict], split: str | None = None,
+             corpus: str | None = None) -> dict:
     """Run every case (of a split and corpus when given) after one warm-up draft; the summary
     per split and in total, and the per-case results."""
     chosen = [c for c in cases if (split is None or c.get("split", "tune") == split)
               and (corpus is None or c.get("corpus", "sample") == corpus)]
     if chosen:  # warm up: the vocabulary and the query embedder load once, not in the first case
-        services.drafter.draft(DraftRequest(activity=chosen[0]["activity"], sections=["uppfoljning"]))
-    results = [run_case(services, c) for c in chosen]
+        drafter.draft(DraftRequest(activity=chosen[0]["activity"], sections=["uppfoljning"]))
+    results = [run_case(drafter, retriever, c) for c in chosen]
     out = {"total": summarise(results), "cases": results}
     for name in sorted({r["split"] for r in results}):
         out[name] = summarise([r for r in results if r["split"] == name])

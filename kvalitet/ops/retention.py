@@ -20,17 +20,20 @@ import re
 import shutil
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any, cast
 
 from sqlalchemy import delete, select
+from sqlalchemy.engine import CursorResult
 
-from kvalitet.storage.db import utcnow
+from kvalitet.settings import Settings
+from kvalitet.storage.db import Database, utcnow
 
 log = logging.getLogger(__name__)
 
 _RESTORED = re.compile(r"\.before-restore-(\d{8}-\d{6})(?:-[0-9a-f]+)?$")
 
 
-def restored_copies(settings) -> list[tuple[Path, datetime]]:
+def restored_copies(settings: Settings) -> list[tuple[Path, datetime]]:
     """The restored-away copies beside the index folder and the SQLite database, with when the
     restore made them (local time, as written in their names)."""
     places = [Path(settings.index_dir)]
@@ -51,22 +54,24 @@ def restored_copies(settings) -> list[tuple[Path, datetime]]:
     return sorted(out)
 
 
-def apply_retention(services, *, now: datetime | None = None) -> dict:
-    """Delete what is past its retention (see module doc); returns the counts
-    {"conversations", "messages", "restored_copies", "sessions"}."""
+def apply_retention(settings: Settings, db: Database, *, now: datetime | None = None) -> dict:
+    """Delete what is past its retention under `settings` from `db` and beside the index (see
+    module doc); returns the counts {"conversations", "messages", "restored_copies", "sessions"}."""
     from kvalitet.chat.store import ConversationRow, MessageRow
 
-    settings = services.settings
     out = {"conversations": 0, "messages": 0, "restored_copies": 0, "sessions": 0}
     days = settings.conversation_retention_days
     if days and days > 0:
         cutoff = (now or utcnow()) - timedelta(days=days)
-        with services.db.session() as s:
+        with db.session() as s:
             old = list(s.scalars(select(ConversationRow.id).where(ConversationRow.updated_at < cutoff)))
             for i in range(0, len(old), 500):
                 chunk = old[i:i + 500]
-                out["messages"] += s.execute(delete(MessageRow).where(MessageRow.conversation_id.in_(chunk))).rowcount or 0
-                out["conversations"] += s.execute(delete(ConversationRow).where(ConversationRow.id.in_(chunk))).rowcount or 0
+                # a DELETE's result is a CursorResult (Session.execute is typed for any statement)
+                gone = cast(CursorResult[Any], s.execute(delete(MessageRow).where(MessageRow.conversation_id.in_(chunk))))
+                out["messages"] += gone.rowcount or 0
+                gone = cast(CursorResult[Any], s.execute(delete(ConversationRow).where(ConversationRow.id.in_(chunk))))
+                out["conversations"] += gone.rowcount or 0
     days = settings.restored_copy_retention_days
     if days and days > 0:
         local_now = (now.astimezone().replace(tzinfo=None) if now else datetime.now())
@@ -84,7 +89,7 @@ def apply_retention(services, *, now: datetime | None = None) -> dict:
     try:
         from kvalitet.workspace.sessions import SessionStore
 
-        out["sessions"] = SessionStore(services.db).purge(now)
+        out["sessions"] = SessionStore(db).purge(now)
     except Exception:  # pragma: no cover - the table is migrated with the rest
         log.exception("retention: sessions")
     return out

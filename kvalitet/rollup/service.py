@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING, Callable
 
 from sqlalchemy import select
 
@@ -29,6 +30,13 @@ from kvalitet.storage.rollup import UNIT_KINDS, DocumentUnitRow, UnitRow
 from kvalitet.workspace.auth import HUVUDMAN_UNIT, User
 from kvalitet.workspace.models import ReportRow
 
+if TYPE_CHECKING:
+    from kvalitet.adapters.llm import LLMClient
+    from kvalitet.search.retriever import Retriever
+    from kvalitet.settings import Settings
+    from kvalitet.storage.db import Database
+    from kvalitet.workspace.service import Workspace
+
 SEE_ALL = ("admin", "kvalitetsutvecklare", "granskare")
 MANAGE = ("admin", "kvalitetsutvecklare")
 HUVUDMAN_SECTIONS = (
@@ -37,11 +45,6 @@ HUVUDMAN_SECTIONS = (
     ("prioriteringar", "Prioriterade utvecklingsområden"),
     ("risker", "Risker"),
 )
-
-
-def get_rollup(services) -> "Rollup":
-    """The Rollup of a Services object (kvalitet.container.Services.rollup: built once)."""
-    return services.rollup
 
 
 def require_rollup(user: User) -> None:
@@ -82,10 +85,18 @@ def anonymise(result: RollupResult, unit: str | None) -> RollupResult:
 
 
 class Rollup:
-    def __init__(self, services):
-        self.services = services
-        self.db = services.db
-        self.settings = services.settings
+    """The roll-up service, built once per process by kvalitet.container.Services with what it
+    uses: the settings it reads (generator, LLM fallback, prompts, templates), the database, the
+    workspace (the huvudman's report), the retriever (the passages a roll-up cites) and `llm()`,
+    the chat model (None when none is configured; asked only for the llm generator)."""
+
+    def __init__(self, settings: Settings, db: Database, workspace: Workspace, retriever: Retriever,
+                 llm: Callable[[], LLMClient | None]):
+        self.settings = settings
+        self.db = db
+        self.workspace = workspace
+        self.retriever = retriever
+        self.llm = llm
 
     # ==== the register ==================================================================
     def list_units(self, user: User) -> list[UnitInfo]:
@@ -142,6 +153,7 @@ class Rollup:
             if s.get(DocumentRow, doc_path) is None:
                 raise NotFound(f"Inget dokument {doc_path!r} i indexet", "no such document in the index: ingest it first")
         info = self._ensure_unit(name)
+        assert info.id is not None  # a unit of the register (stored by _ensure_unit)
         with self.db.session() as s:
             row = s.get(DocumentUnitRow, doc_path)
             if row is None:
@@ -220,7 +232,8 @@ class Rollup:
             ids = {i.id: i.name for i in infos if i.id is not None}
             docs_by_path: dict[str, tuple[str, str, int | None]] = {}
             for r in reports:
-                docs_by_path[r.published_path] = (r.unit, "rapport", r.id)
+                if r.published_path:  # always: only published reports were kept
+                    docs_by_path[r.published_path] = (r.unit, "rapport", r.id)
             q = select(DocumentUnitRow, DocumentRow).join(DocumentRow, DocumentRow.path == DocumentUnitRow.doc_path)
             maybe: set[str] = set()  # last year's number: kept when it names the school year ending in `year`
             for du, d in s.execute(q.where(DocumentUnitRow.unit_id.in_(list(ids) or [-1]))):
@@ -265,7 +278,8 @@ class Rollup:
                 raise NotFound(f"Inget avsnitt {passage_id}", "no such passage")
             p = row.to_passage()
             du = s.get(DocumentUnitRow, p.doc_path)
-            unit = s.get(UnitRow, du.unit_id).name if du else None
+            unit_row = s.get(UnitRow, du.unit_id) if du else None
+            unit = unit_row.name if unit_row else None
             if unit is None:
                 rep = s.scalar(select(ReportRow).where(ReportRow.published_path == p.doc_path))
                 unit = rep.unit if rep else None
@@ -278,7 +292,7 @@ class Rollup:
                                huvudman: str | None = None):
         """A huvudman report (kind huvudmannarapport, unit "Huvudman") for `year` with one item
         per huvudman section (Samlad bild, Analys, Prioriterade utvecklingsområden, Risker)."""
-        ws = self.services.workspace
+        ws = self.workspace
         title = title or f"Huvudmannens kvalitetsrapport {year}" + (f", {huvudman}" if huvudman else "")
         report = ws.create_report(title, "huvudmannarapport", year, HUVUDMAN_UNIT, user)
         for key, label in HUVUDMAN_SECTIONS:
@@ -292,7 +306,7 @@ class Rollup:
         from kvalitet.drafting.prompts import get_prompts
         from kvalitet.rollup.drafts import draft_section
 
-        ws = self.services.workspace
+        ws = self.workspace
         report = ws.get_report(report_id, user)
         if report.kind != "huvudmannarapport":
             raise InvalidInput("Rapporten är inte en huvudmannarapport", "not a huvudman report: draft a report of kind huvudmannarapport")
@@ -304,12 +318,12 @@ class Rollup:
         by_key = {it.perspective: it for it in report.items}
         labels = dict(HUVUDMAN_SECTIONS)
         stored = []
-        lookup = self.services.retriever.passage
+        lookup = self.retriever.passage
         for key, _ in HUVUDMAN_SECTIONS:
             item = by_key.get(key) or next((it for it in report.items if it.activity == labels[key]), None)
             if item is None:
                 continue
-            sg = draft_section(key, result, lookup, generator=gen, llm=self.services.llm if gen == "llm" else None,
+            sg = draft_section(key, result, lookup, generator=gen, llm=self.llm() if gen == "llm" else None,
                                prompts=get_prompts(self.settings), fallback=self.settings.llm_fallback)
             stored += ws.add_suggestions(report_id, item.id, [sg], user)
         return stored
@@ -378,4 +392,4 @@ def matrix_cell_label(cell: Cell | None) -> str:
     return s
 
 
-__all__ = ["Rollup", "get_rollup", "anonymise", "HUVUDMAN_SECTIONS", "MatrixRow", "matrix_cell_label"]
+__all__ = ["Rollup", "anonymise", "HUVUDMAN_SECTIONS", "MatrixRow", "matrix_cell_label"]

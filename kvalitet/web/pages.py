@@ -702,7 +702,7 @@ def draft_all(request: Request, report_id: Id, user: User = Depends(web_user)):
     from kvalitet.workspace.jobs import start_draft_all
 
     try:
-        start_draft_all(services(request), report_id, user)
+        start_draft_all(services(request).jobs, report_id, user)
     except Conflict:
         return redirect(request, f"/rapporter/{report_id}#utkast-alla", "utkast_alla_pagar")
     return redirect(request, f"/rapporter/{report_id}#utkast-alla", "utkast_alla")
@@ -938,14 +938,12 @@ async def upload_document(
 ):
     """Store the upload and read it in the background: the answer is its result page, which
     shows the progress and then what was recognised (or why it could not be read)."""
-    from kvalitet.workspace.uploads import accept_upload
-
     _require_admin(user)
     svc = services(request)
     if file is None or not file.filename:
         return await run_in_threadpool(_documents_page, request, user, status=422, error="Välj en fil att ladda upp.")
     try:
-        job = await accept_upload(svc, file, replace == "1", user)
+        job = await svc.uploads.accept(file, replace == "1", user)
     except KvalitetError as exc:
         return await run_in_threadpool(_documents_page, request, user, status=exc.status_code,
                                        error=swedish(exc.message), filename=file.filename)
@@ -956,10 +954,8 @@ async def upload_document(
 def upload_result_page(request: Request, upload_id: str = Path(..., min_length=1, max_length=32, pattern="^[0-9a-f]+$"),
                        user: User = Depends(web_user)):
     """An upload's page: its progress while it is read, then what was recognised."""
-    from kvalitet.workspace.uploads import get_upload
-
     _require_admin(user)
-    job = get_upload(services(request), upload_id, user)
+    job = services(request).uploads.get(upload_id, user)
     status = job.status_code if job.state == "failed" and job.status_code else 200
     result = SimpleNamespace(**job.result) if job.result else None
     return page(request, "upload.html", user=user, nav="dokument", status=status,

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from urllib.parse import quote
 
 from kvalitet.rollup.model import ASPECT_LABELS, OUTCOME_LABELS
-from kvalitet.rollup.service import SEE_ALL, MANAGE, get_rollup, matrix_cell_label
+from kvalitet.rollup.service import SEE_ALL, MANAGE, matrix_cell_label
 from kvalitet.storage.db import DocumentRow
 from kvalitet.web.pages import WebRoute, page, redirect, services, web_user
 from kvalitet.web.session import require_csrf
@@ -40,7 +40,7 @@ def rollup_page(request: Request, ar: str = Query("", max_length=4), user: User 
     svc = services(request)
     years = _years(svc)
     year = _year(ar) or (years[0] if years else None)
-    ro = get_rollup(svc)
+    ro = svc.rollup
     result = shown(ro.rollup(user, year=year), svc.settings.mask_personal_data)
     documents = []
     if user.role in MANAGE:  # which unit each document of the year belongs to, to correct by hand
@@ -57,7 +57,7 @@ def rollup_page(request: Request, ar: str = Query("", max_length=4), user: User 
 def export_rollup(request: Request, ar: str = Query("", max_length=4),
                   format: str = Query("docx", pattern="^(docx|html|md)$"), user: User = Depends(web_user)):
     svc = services(request)
-    r = get_rollup(svc)
+    r = svc.rollup
     f = r.export(shown(r.rollup(user, year=_year(ar)), svc.settings.mask_personal_data), format)
     return Response(f.content, media_type=f.media_type,
                     headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(f.filename)}"})
@@ -72,7 +72,7 @@ async def set_document_unit(request: Request, path: str = Form(..., max_length=1
         from kvalitet.errors import InvalidInput
 
         raise InvalidInput("Skriv enhetens namn", "the unit's name is required")
-    await run_in_threadpool(get_rollup(services(request)).set_document_unit, path, enhet.strip(), user)
+    await run_in_threadpool(services(request).rollup.set_document_unit, path, enhet.strip(), user)
     return redirect(request, f"/sammanstallning?ar={_year(ar) or ''}#dokument")
 
 
@@ -83,7 +83,7 @@ async def create_huvudman_report(request: Request, ar: str = Form("", max_length
         from kvalitet.errors import InvalidInput
 
         raise InvalidInput("Ange ett år", "a year is required")
-    r = get_rollup(services(request))
+    r = services(request).rollup
 
     def run():
         rep = r.create_huvudman_report(year, user)

@@ -38,7 +38,8 @@ from sqlalchemy.orm import Session
 
 from kvalitet.storage.db import DocumentRow, utcnow
 from kvalitet.errors import Conflict, InvalidInput, NotFound
-from kvalitet.search.history import NEAR, normalize, signature, strip_carried_marker
+from kvalitet.search.history import NEAR, ActivityHistory, normalize, signature, strip_carried_marker
+from kvalitet.search.index import activity_history
 from kvalitet.domain.types import STATUSES, Passage
 from kvalitet.workspace.auth import User, require_read, require_write
 from kvalitet.workspace.models import AuditRow, ItemRow, ReportRow
@@ -138,8 +139,8 @@ def carry_reason(status: str | None, deadline: str | None, postponed: bool = Fal
 class HistoryLinker:
     """Finds an activity in the index (kvalitet.search.history) and gives its history's passage ids."""
 
-    def __init__(self, services):
-        self.hist = services.history()
+    def __init__(self, hist: ActivityHistory):
+        self.hist = hist
         self.exact: dict[str, list[Passage]] = {}
         for p in self.hist.items:
             self.exact.setdefault(normalize(p.activity or ""), []).append(p)
@@ -300,7 +301,7 @@ def _previous_seed(s: Session, action: str, source: str, year: int, unit: str) -
 def carry_forward(ws, report_id: int, year: int | None, user: User, *, title: str | None = None) -> SeedResult:
     """A new report for `year` (default: the next year) with every unfinished item of report
     `report_id`, marked carried_from = its year and linked to its history."""
-    linker = HistoryLinker(ws.services)
+    linker = HistoryLinker(activity_history(ws.index))
     with ws.db.session() as s:
         old = load_report(s, report_id)
         require_read(user, old.unit)
@@ -435,7 +436,7 @@ def seed_from_document(
     user's), with the unfinished activity rows of the ingested follow-up `path`; one item per
     activity even when the document lists it under several goals."""
     doc = resolve_document(ws, path)
-    linker = HistoryLinker(ws.services)
+    linker = HistoryLinker(activity_history(ws.index))
     rows = sorted(
         (p for p in linker.hist.items if p.doc_path == doc.path and p.section_kind == "aktivitet"),
         key=lambda p: p.ordinal,

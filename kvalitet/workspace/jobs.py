@@ -28,7 +28,7 @@ import socket
 import threading
 from collections import Counter
 from datetime import datetime, timedelta, timezone
-from typing import Callable, overload
+from typing import TYPE_CHECKING, Callable, overload
 
 from pydantic import BaseModel, Field
 from sqlalchemy import JSON, ForeignKey, Integer, String, Text, select, update
@@ -42,6 +42,10 @@ from kvalitet.workspace.auth import User, can_write, require_read, require_write
 from kvalitet.workspace.models import AuditRow, ItemRow, ReportRow, SectionRow, SuggestionRow
 from kvalitet.workspace.uow import draft_sections, ensure_open, record_audit
 from kvalitet.storage.db import table_args
+
+if TYPE_CHECKING:
+    from kvalitet.storage.db import Database
+    from kvalitet.workspace.service import Workspace
 
 log = logging.getLogger(__name__)
 
@@ -414,13 +418,12 @@ SectionHook = Callable[[str, int, str, str], None]  # (job_id, item_id, section,
 _FATAL = (Forbidden, Unauthorized)
 
 
-def run_job(services, job_id: str, *, runner: str | None = None, should_stop: Callable[[], bool] | None = None,
+def run_job(ws: Workspace, job_id: str, *, runner: str | None = None, should_stop: Callable[[], bool] | None = None,
             on_section: SectionHook | None = None, yielding: Callable[[], bool] | None = None) -> JobView | None:
-    """Run (or resume) job `job_id` here and now; None if another runner holds it.
+    """Run (or resume) job `job_id` here and now, drafting with `ws`; None if another runner holds it.
 
     Raises Interrupted (after releasing the job) when `should_stop()` turns true or a hook
     raises it; the job then stays "running" for a resume."""
-    ws = services.workspace
     runner = runner or new_runner_id()
     with _LIVE_LOCK:
         _LIVE.add(runner)
@@ -444,7 +447,8 @@ def run_job(services, job_id: str, *, runner: str | None = None, should_stop: Ca
             log.exception("job %s failed", job_id)
             _finish(ws, job_id, runner, "failed", f"Internt fel / internal error: {type(exc).__name__}: {exc}")
         with ws.db.session() as s:
-            return _view(s.get(JobRow, job_id))
+            row = s.get(JobRow, job_id)
+            return _view(row) if row is not None else None
     finally:
         with _LIVE_LOCK:
             _LIVE.discard(runner)
@@ -526,7 +530,8 @@ class _Stopped(Exception):
 
 # ---- the runner thread ----------------------------------------------------------------------------
 class JobRunner:
-    """One worker thread per process (and Services) that runs submitted jobs, fairly: jobs wait
+    """One worker thread per process (built once by kvalitet.container.Services, with the workspace
+    it drafts with) that runs submitted jobs, fairly: jobs wait
     in one line per unit (the report's unit), the units take turns (round-robin), and a job
     gives up its turn after each activity while another unit's job waits. So a 20,000-activity
     draft-all of one unit no longer holds back another unit's four sections: they interleave,
@@ -534,8 +539,8 @@ class JobRunner:
     its next turn; nothing is drafted twice, see run_job). Within a unit, jobs run in the order
     they came."""
 
-    def __init__(self, services):
-        self.services = services
+    def __init__(self, workspace: Workspace):
+        self.workspace = workspace
         self.id = new_runner_id()
         self.waiting: "OrderedDict[str, deque[str]]" = OrderedDict()  # unit -> job ids, in turn order
         self.cond = threading.Condition()
@@ -547,7 +552,7 @@ class JobRunner:
         self.on_section: SectionHook | None = None  # a hook for tests: may raise Interrupted
 
     def _unit_of(self, job_id: str) -> str:
-        with self.services.db.session() as s:
+        with self.workspace.db.session() as s:
             row = s.get(JobRow, job_id)
             report = s.get(ReportRow, row.report_id) if row is not None else None
             return report.unit if report is not None else ""
@@ -604,7 +609,7 @@ class JobRunner:
                 return _p[0] and self.others_waiting()
 
             try:
-                run_job(self.services, job_id, runner=self.id,
+                run_job(self.workspace, job_id, runner=self.id,
                         should_stop=lambda: self.stopping.is_set() or turn_over(),
                         on_section=on_section,
                         yielding=lambda: not self.stopping.is_set() and turn_over())
@@ -635,30 +640,25 @@ class JobRunner:
             self.waiting.clear()
 
 
-def job_runner(services) -> JobRunner:
-    """The JobRunner of these Services (kvalitet.container.Services.jobs: made on first use)."""
-    return services.jobs
-
-
-def start_draft_all(services, report_id: int, user: User, *, sections: list[str] | None = None,
+def start_draft_all(runner: JobRunner, report_id: int, user: User, *, sections: list[str] | None = None,
                     generator: str | None = None) -> JobView:
-    """Make a draft-all job and hand it to this process's runner thread."""
-    view = create_draft_all(services.workspace, report_id, user, sections=sections, generator=generator)
-    job_runner(services).submit(view.id)
+    """Make a draft-all job and hand it to `runner` (this process's runner thread,
+    kvalitet.container.Services.jobs)."""
+    view = create_draft_all(runner.workspace, report_id, user, sections=sections, generator=generator)
+    runner.submit(view.id)
     return view
 
 
-def resumable(services) -> list[str]:
+def resumable(db: Database) -> list[str]:
     """Ids of the jobs left queued or running with nobody working on them, oldest first."""
-    with services.db.session() as s:
+    with db.session() as s:
         rows = list(s.scalars(select(JobRow).where(JobRow.state.in_(ACTIVE_STATES)).order_by(JobRow.created_at)))
         return [r.id for r in rows if is_orphaned(r.runner, r.heartbeat_at)]
 
 
-def resume_jobs(services, runner: JobRunner | None = None) -> list[str]:
+def resume_jobs(runner: JobRunner) -> list[str]:
     """Hand every orphaned job to the runner thread (on app start)."""
-    runner = runner or job_runner(services)
-    ids = resumable(services)
+    ids = resumable(runner.workspace.db)
     for job_id in ids:
         runner.submit(job_id)
     if ids:

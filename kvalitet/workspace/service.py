@@ -21,7 +21,7 @@ import unicodedata
 from collections import Counter, defaultdict
 from functools import cached_property
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import TYPE_CHECKING, Callable, Iterable, Sequence
 
 from pydantic import ValidationError
 from sqlalchemy import func, or_, select
@@ -72,6 +72,13 @@ from kvalitet.workspace.views import (
     UserView,
 )
 
+if TYPE_CHECKING:
+    from kvalitet.drafting import Drafter
+    from kvalitet.results.service import ResultsService
+    from kvalitet.search.index import KnowledgeIndex
+    from kvalitet.settings import Settings
+    from kvalitet.storage.db import Database
+
 log = logging.getLogger(__name__)
 
 MAX_TEXT = 20000
@@ -108,10 +115,18 @@ def section_state(states: list[str]) -> str:
 
 
 class Workspace:
-    def __init__(self, services):
-        self.services = services
-        self.settings = services.settings
-        self.db = services.db
+    """The report workspace. Built once per process by kvalitet.container.Services with what it
+    uses: the settings it reads (limits, masking, templates, the corpus and index folders, the
+    token key), the database, the index (publishing reads a report into it), the drafter
+    (draft_item) and the results (the charts of an export)."""
+
+    def __init__(self, settings: Settings, db: Database, index: KnowledgeIndex, drafter: Drafter,
+                 results: ResultsService):
+        self.settings = settings
+        self.db = db
+        self.index = index
+        self.drafter = drafter
+        self.results = results
 
     # ==== users =========================================================================
     @staticmethod
@@ -394,7 +409,7 @@ class Workspace:
         self,
         report_id: int,
         item_id: int,
-        sections: list[str] | None,
+        sections: Sequence[str] | None,
         user: User,
         *,
         generator=None,
@@ -415,9 +430,9 @@ class Workspace:
                 activity=item.activity, goal=item.goal, status=item.status, notes=item.notes,
                 sections=wanted, history_ids=list(item.history_ids or []),
             )
-        draft = self.services.drafter.draft(req, generator=generator)
+        draft = self.drafter.draft(req, generator=generator)
         suggestions = [sg for sec in draft.sections for sg in sec.suggestions]
-        found = {sec.kind: sec.notice for sec in draft.sections if sec.notice}
+        found: dict[str, str] = {sec.kind: sec.notice for sec in draft.sections if sec.notice}
         if notices is not None:  # sections with nothing relevant: said, never stored as a suggestion
             notices.update(found)
         with self.db.session() as s:  # kept with the item, so the page says it again after a reload
@@ -547,7 +562,7 @@ class Workspace:
         version the reviewer saw (see accept)."""
         return self._review(suggestion_id, user, "rejected", expected_version=expected_version)
 
-    def edit(self, suggestion_id: int, text: str, expected_version: int, user: User) -> SuggestionView:
+    def edit(self, suggestion_id: int, text: str, expected_version: int | None, user: User) -> SuggestionView:
         """Replace the text (state edited; the drafter's text kept in original_text). Needs the
         version the editor saw: Conflict if someone changed the suggestion since."""
         text = (text or "").strip()
@@ -655,7 +670,7 @@ class Workspace:
 
         from kvalitet.results.charts import alt_text, chart_png, chart_table
 
-        results = self.services.results
+        results = self.results
         every = results.all_series()
         if not every:
             return
@@ -807,7 +822,7 @@ class Workspace:
         # leaves an orphan that start-up recovery takes out; an unreadable file replaces nothing.
         previous = target.read_bytes() if target.exists() else None
         doc_path = display_path(target, corpus)
-        ingested = staged_ingest(self.services, target, markdown.encode("utf-8"))
+        ingested = staged_ingest(self.index, target, markdown.encode("utf-8"))
         skipped = dict(ingested.skipped)
         if doc_path in skipped:
             raise UnreadableFile(
@@ -846,9 +861,9 @@ class Workspace:
         from kvalitet.storage.index_lock import exclusive_index
 
         if previous is not None:
-            staged_ingest(self.services, target, previous)
+            staged_ingest(self.index, target, previous)
             return
         with exclusive_index(self.settings, "publicering"), ingest_lock(self.settings.index_dir):
-            remove_document(self.services.index, display_path(target, Path(self.settings.corpus_dir)))
+            remove_document(self.index, display_path(target, Path(self.settings.corpus_dir)))
             target.unlink(missing_ok=True)
-        self.services.index.invalidate()
+        self.index.invalidate()

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from datetime import date, datetime
-from typing import Any, Iterable
+from typing import Any, Iterable, Sequence
 
 from pydantic import ValidationError
 from sqlalchemy import update
@@ -86,7 +86,7 @@ def ensure_open(report: ReportRow) -> None:
         )
 
 
-def draft_sections(sections: list[str] | None) -> list[str]:
+def draft_sections(sections: Sequence[str] | None) -> list[str]:
     """The draft sections asked for, in order and without repeats (all of them for None or
     empty); InvalidInput (422) naming an unknown one."""
     if not sections:

@@ -152,9 +152,7 @@ def world(tmp_path_factory):
             shutil.copy(f, w.settings.corpus_dir / f.name)
     rep = w.svc.ingest()
     assert not rep.skipped
-    from kvalitet.rollup.service import get_rollup
-
-    get_rollup(w.svc).import_units(DATA / "units.json", w.kvalitet)
+    w.svc.rollup.import_units(DATA / "units.json", w.kvalitet)
     w.ws.add_user("rektor-bjork", "rektor", "Björkskolan")
     w.tokens["rektor-bjork"] = w.ws.rotate_token("rektor-bjork").token
     yield w
@@ -273,9 +271,8 @@ def test_the_huvudman_report_is_drafted_reviewed_and_exported(api):
 def test_the_huvudman_sections_through_a_fake_llm(world):
     from tests.fakes import FakeOpenAI
     from kvalitet.container import Services
-    from kvalitet.rollup.service import get_rollup
 
-    full = get_rollup(world.svc).rollup(world.kvalitet, year=2023)
+    full = world.svc.rollup.rollup(world.kvalitet, year=2023)
     pid = next(t for t in full.themes if t.key == "narvaro").units[0].mentions[0].passage_id
 
     def reply(body):
@@ -285,7 +282,7 @@ def test_the_huvudman_sections_through_a_fake_llm(world):
         settings = world.settings.model_copy(update={"llm_base_url": srv.base_url, "llm_model": "fake"})
         svc = Services(settings)
         try:
-            ro = get_rollup(svc)
+            ro = svc.rollup
             rep = ro.create_huvudman_report(2023, world.kvalitet)
             sgs = ro.draft_huvudman(rep.id, world.kvalitet, generator="llm")
         finally:

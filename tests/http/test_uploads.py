@@ -84,22 +84,20 @@ def test_only_admins_upload_and_see_uploads(world):
 
 
 def test_an_upload_left_by_a_stopped_process_is_read_on_the_next_start(tmp_path):
-    from kvalitet.workspace.uploads import create_upload, get_upload, resume_uploads
-
     (tmp_path / "corpus").mkdir()
     settings = Settings(index_dir=tmp_path / "index", corpus_dir=tmp_path / "corpus", embedder="hash")
     svc = Services(settings)
     try:
         admin_token = svc.workspace.add_user("admin", "admin").token
         admin = svc.workspace.authenticate(admin_token)
-        job = create_upload(svc, SAMPLE, "kvar.txt", False, admin)  # stored, never handed to a worker
-        assert get_upload(svc, job.id, admin).state == "queued"
-        assert resume_uploads(svc) == [job.id]
+        job = svc.uploads.create(SAMPLE, "kvar.txt", False, admin)  # stored, never handed to a worker
+        assert svc.uploads.get(job.id, admin).state == "queued"
+        assert svc.uploads.resume() == [job.id]
         deadline = time.monotonic() + 60
-        while get_upload(svc, job.id, admin).state == "queued" or get_upload(svc, job.id, admin).state == "running":
+        while svc.uploads.get(job.id, admin).state == "queued" or svc.uploads.get(job.id, admin).state == "running":
             assert time.monotonic() < deadline
             time.sleep(0.2)
-        assert get_upload(svc, job.id, admin).result["path"] == "uploads/kvar.txt"
+        assert svc.uploads.get(job.id, admin).result["path"] == "uploads/kvar.txt"
     finally:
         svc.close()
 

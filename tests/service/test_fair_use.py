@@ -12,7 +12,7 @@ import pytest
 
 from kvalitet.errors import InvalidInput
 from kvalitet.workspace.importer import import_activities
-from kvalitet.workspace.jobs import get_job, job_runner, start_draft_all
+from kvalitet.workspace.jobs import get_job, start_draft_all
 from tests.helpers.paths import CORPUS
 from tests.helpers.workspace import World, make_settings
 
@@ -25,7 +25,7 @@ def world(tmp_path):
     w = World(settings)
     w.svc.ingest()
     yield w
-    job_runner(w.svc).stop(10)
+    w.svc.jobs.stop(10)
     w.close()
 
 
@@ -37,12 +37,12 @@ def test_a_small_job_of_another_unit_does_not_wait_behind_a_big_one(world):
     small = ws.create_report("Liten rapport", "aktivitetsuppfoljning", 2024, None, world.rektor2)
     ws.add_item(small.id, {"activity": "Minska frånvaron i åk 7–9"}, world.rektor2)
 
-    first = start_draft_all(world.svc, big.id, world.rektor)  # Åbyskolan: 120 sections
+    first = start_draft_all(world.svc.jobs, big.id, world.rektor)  # Åbyskolan: 120 sections
     deadline = time.monotonic() + 120
     while get_job(ws, first.id, world.admin).done < 2:
         assert time.monotonic() < deadline
         time.sleep(0.05)
-    second = start_draft_all(world.svc, small.id, world.rektor2)  # Byskolan: 4 sections, later
+    second = start_draft_all(world.svc.jobs, small.id, world.rektor2)  # Byskolan: 4 sections, later
     while get_job(ws, second.id, world.admin).state != "done":
         assert time.monotonic() < deadline, get_job(ws, second.id, world.admin)
         time.sleep(0.05)

@@ -157,7 +157,7 @@ def test_old_conversations_go_after_their_retention(tmp_path):
             store.append(cid, "user", "text")
         with svc.db.session() as s:
             s.get(ConversationRow, old).updated_at = datetime.now(timezone.utc) - timedelta(days=31)
-        done = apply_retention(svc)
+        done = apply_retention(svc.settings, svc.db)
         assert done["conversations"] == 1 and done["messages"] == 1
         assert [r.id for r in store.list_for(user)] == [new]
         assert store.messages(old) == []

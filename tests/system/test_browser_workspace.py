@@ -85,13 +85,11 @@ def make_report(site, title: str, activities: list[str]):
 
 
 def test_draft_all_shows_progress_live_without_a_reload(page, site):
-    from kvalitet.workspace.jobs import job_runner
-
     rep = make_report(site, "Uppföljning med utkast för alla", [
         "Minska frånvaron i grundskolan", "Stärka elevhälsans förebyggande arbete",
         "Utveckla samarbetet med vårdnadshavare"])
     site.state["report_id"] = rep.id
-    runner = job_runner(site.svc)
+    runner = site.svc.jobs
     runner.on_section = lambda *a: time.sleep(0.35)  # slow enough to be seen between polls
     try:
         sign_in(page, site, "rektor")
@@ -235,9 +233,7 @@ def test_the_citation_viewer_shows_clean_text_with_lists(page, site):
 
 # ---- an upload runs as a job with a result page -------------------------------------------------
 def test_an_upload_runs_as_a_job_and_its_result_page_follows_it(page, site, tmp_path):
-    from kvalitet.workspace.uploads import upload_runner
-
-    runner = upload_runner(site.svc)
+    runner = site.svc.uploads
     runner.before_run = lambda job_id: time.sleep(2.0)  # long enough to see it wait, then work
     try:
         sign_in(page, site, "admin")

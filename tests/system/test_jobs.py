@@ -35,7 +35,6 @@ from kvalitet.workspace.jobs import (
     cancel_job,
     create_draft_all,
     get_job,
-    job_runner,
     run_job,
 )
 from kvalitet.container import Services
@@ -76,7 +75,7 @@ def settings_from(template: Path, tmp_path: Path) -> Settings:
 def world(template, tmp_path):
     w = World(settings_from(template, tmp_path))
     yield w
-    job_runner(w.svc).stop(10)
+    w.svc.jobs.stop(10)
     w.close()
 
 
@@ -162,7 +161,7 @@ def test_job_interrupted_after_n_sections_resumes_on_app_start_and_drafts_each_s
         if len(calls) == N:
             raise Interrupted()
 
-    runner = job_runner(w1.svc)
+    runner = w1.svc.jobs
     runner.on_section = stop_after_n
     app = create_app(settings, services=w1.svc)
     with running_server(app) as base:
@@ -222,18 +221,18 @@ def test_job_interrupted_after_n_sections_resumes_on_app_start_and_drafts_each_s
         refs = [(it.id, x.kind, sg.draft_ref) for it in view.items for x in it.sections for sg in x.suggestions]
         assert len(refs) == len(set(refs))
     finally:
-        job_runner(svc2).stop(10)
+        svc2.jobs.stop(10)
         svc2.close()
 
 
 def test_a_second_job_skips_every_drafted_section(world):
     rep, items = seeded_report(world, ACTIVITIES[:2])
     first = create_draft_all(world.ws, rep.id, world.rektor, sections=["uppfoljning", "analys"])
-    done = run_job(world.svc, first.id)
+    done = run_job(world.ws, first.id)
     assert done.state == "done" and done.done == 4 and done.skipped == 0 and done.suggestions > 0
     before = {(it.id, s.kind): len(s.suggestions) for it in world.ws.get_report(rep.id, world.rektor).items
               for s in it.sections}
-    second = run_job(world.svc, create_draft_all(world.ws, rep.id, world.rektor).id)
+    second = run_job(world.ws, create_draft_all(world.ws, rep.id, world.rektor).id)
     assert second.state == "done" and second.total == 8 and second.done == 8
     assert second.skipped == 4 and second.drafted == 4  # the two sections not asked for before
     after = {(it.id, s.kind): len(s.suggestions) for it in world.ws.get_report(rep.id, world.rektor).items
@@ -321,7 +320,7 @@ def test_job_rights_conflicts_and_cancel(world):
         cancel_job(world.ws, job.id, world.granskare)
 
     # cancel while running: the worker stops after the current item
-    runner = job_runner(world.svc)
+    runner = world.svc.jobs
     stopped: list = []
 
     def cancel_after_first(job_id, item_id, section, state):
@@ -338,7 +337,7 @@ def test_job_rights_conflicts_and_cancel(world):
         cancel_job(world.ws, job.id, world.rektor)
     # a new job may start once the old one ended, and drafts only what is left
     runner.on_section = None
-    nxt = run_job(world.svc, create_draft_all(world.ws, rep.id, world.rektor, sections=["analys"]).id)
+    nxt = run_job(world.ws, create_draft_all(world.ws, rep.id, world.rektor, sections=["analys"]).id)
     assert nxt.state == "done" and nxt.skipped == 1 and nxt.done == 3
     assert max(audit_drafts(world, rep.id).values()) == 1
 

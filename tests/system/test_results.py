@@ -345,7 +345,7 @@ def test_errors_carry_swedish_and_english_as_separate_fields():
 
 def test_the_chat_answers_a_results_question_with_numbers_and_the_figure(tmp_path):
     """Without an LLM, "Hur har … utvecklats sedan …?" gets the series' sentence, sources and figure."""
-    from kvalitet.chat import ChatRequest, ChatService
+    from kvalitet.chat import ChatRequest
     from tests.helpers.workspace import World, make_settings
 
     world = World(make_settings(tmp_path))
@@ -354,7 +354,7 @@ def test_the_chat_answers_a_results_question_with_numbers_and_the_figure(tmp_pat
                                                                "85 %", "Gul", 7)])
         add_indicator_doc(world.svc.db, "t-2023.docx", 2023, [("Andel elever behöriga till gymnasiet", "86 %",
                                                                "85 %", "Grön", 7)])
-        chat = ChatService(world.svc)
+        chat = world.svc.chat
         reply = chat.ask(world.rektor, ChatRequest(message="Hur har behörigheten till gymnasiet utvecklats sedan 2019?")).reply
         text = reply.text
         assert "från 81\u00a0% 2019 till 86\u00a0% 2023" in text and "över målnivån 85\u00a0%" in text

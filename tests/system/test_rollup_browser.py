@@ -11,7 +11,6 @@ from pathlib import Path
 import pytest
 from docx import Document
 
-from kvalitet.rollup.service import get_rollup
 from kvalitet.workspace.auth import User
 from tests.helpers.browser import DESKTOP, PHONE, expect, open_page, sign_in, unlabelled_controls
 from tests.helpers.paths import DATA as TESTS_DATA
@@ -26,7 +25,7 @@ DATA = TESTS_DATA / "enheter"
 def site(tmp_path_factory):
     corpus = make_corpus(tmp_path_factory.mktemp("rollup-browser"), [f for f in DATA.iterdir() if f.suffix != ".json"])
     svc = services_on(corpus)
-    get_rollup(svc).import_units(DATA / "units.json", User.system())
+    svc.rollup.import_units(DATA / "units.json", User.system())
     users = {"kvalitet": ("Kim Kvalitet", "kvalitetsutvecklare", None), "rektor": ("Rut Rektor", "rektor", "Hagaskolan")}
     with serving(svc, users=users, tokens=add_users(svc, users)) as site:
         yield site

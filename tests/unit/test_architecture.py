@@ -121,3 +121,55 @@ def test_the_private_name_check_sees_both_forms(tmp_path, monkeypatch):
         "kvalitet/demo/b.py:5: kvalitet.demo.a._secret",
     ]
     assert private_uses(pkg / "c.py") == []
+
+
+# ---- explicit composition: the container builds each part with what it uses ------------------
+WIRING = ("kvalitet/container.py", "kvalitet/app.py", "kvalitet/api/", "kvalitet/web/", "kvalitet/cli/")
+LOCATOR_NAMES = {"services", "svc", "Services"}
+
+
+def locator_uses(path: Path) -> list[str]:
+    """Where a module takes or reaches into the whole Services locator: a parameter named
+    services/svc, an attribute `.services`, or the name `Services`, as 'file:line: what'."""
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    rel = path.relative_to(REPO)
+    found: list[str] = []
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+            a = node.args
+            for arg in [*a.posonlyargs, *a.args, *a.kwonlyargs, *filter(None, [a.vararg, a.kwarg])]:
+                if arg.arg in LOCATOR_NAMES:
+                    found.append(f"{rel}:{arg.lineno}: parameter {arg.arg}")
+        elif isinstance(node, ast.Attribute) and node.attr in LOCATOR_NAMES:
+            found.append(f"{rel}:{node.lineno}: .{node.attr}")
+        elif isinstance(node, ast.Name) and node.id == "Services":
+            found.append(f"{rel}:{node.lineno}: Services")
+        elif isinstance(node, ast.alias) and (node.asname or node.name).split(".")[-1] == "Services":
+            found.append(f"{rel}:{node.lineno}: import Services")
+    return sorted(found, key=lambda use: int(use.split(":")[1]))
+
+
+def test_components_receive_what_they_use_not_the_locator():
+    # kvalitet/container.py builds every part (workspace, chat, runners, roll-up, drafter …) with
+    # its collaborators, typed; only the wiring (the container, the app, api, web, cli) holds the
+    # whole Services object. A component that took it could pick anything from it again.
+    found = [use for path in sorted(PACKAGE.rglob("*.py"))
+             if not path.relative_to(REPO).as_posix().startswith(WIRING) for use in locator_uses(path)]
+    assert not found, "The Services locator outside the wiring (pass the collaborators instead):\n" + "\n".join(found)
+
+
+def test_the_locator_check_sees_each_form(tmp_path, monkeypatch):
+    pkg = tmp_path / "kvalitet" / "demo"
+    pkg.mkdir(parents=True)
+    (pkg / "a.py").write_text("from kvalitet.container import Services\n"
+                              "def run(services, x):\n    return services.db\n"
+                              "class C:\n    def __init__(self, *, svc: 'Services'):\n        self.services = svc\n")
+    (pkg / "b.py").write_text("def run(db, index):\n    return db.session(), index.settings\n")
+    monkeypatch.setattr(sys.modules[__name__], "REPO", tmp_path)
+    assert locator_uses(pkg / "a.py") == [
+        "kvalitet/demo/a.py:1: import Services",
+        "kvalitet/demo/a.py:2: parameter services",
+        "kvalitet/demo/a.py:5: parameter svc",
+        "kvalitet/demo/a.py:6: .services",
+    ]
+    assert locator_uses(pkg / "b.py") == []

@@ -100,21 +100,21 @@ async def chat(body: ChatRequest, request: Request, user: User = Depends(current
     service = chat_service(request)
     if "text/event-stream" in request.headers.get("accept", ""):
         turn = await run_in_threadpool(service.start, user, body)
-        mask = service.services.settings.mask_personal_data
+        mask = service.masked
         return StreamingResponse(
             _stream((shown(ev, mask) for ev in service.events(turn)), turn.cancelled),
             media_type="text/event-stream",
             headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
         )
     answer = await run_in_threadpool(service.ask, user, body)
-    return shown(answer, service.services.settings.mask_personal_data)
+    return shown(answer, service.masked)
 
 
 @router.get("/chat", response_model=ConversationList)
 async def my_conversations(request: Request, user: User = Depends(current_user)):
     """The caller's own conversations, most recent first."""
     service = chat_service(request)
-    return shown(await run_in_threadpool(service.conversations, user), service.services.settings.mask_personal_data)
+    return shown(await run_in_threadpool(service.conversations, user), service.masked)
 
 
 @router.get("/chat/{conversation_id}", response_model=ConversationView,
@@ -124,4 +124,4 @@ async def conversation(request: Request, conversation_id: str = Path(..., max_le
     """One conversation's messages (owner or admin)."""
     service = chat_service(request)
     view = await run_in_threadpool(service.conversation, conversation_id, user)
-    return shown(view, service.services.settings.mask_personal_data)
+    return shown(view, service.masked)

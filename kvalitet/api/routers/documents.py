@@ -42,11 +42,9 @@ async def upload_document(
 ):
     """Ladda upp ett dokument (admin): typ från innehållet, säkert filnamn, inläsning direkt."""
     data = await read_limited(file, svc.settings.max_upload_bytes)
-    out = await run_in_threadpool(store_upload, svc, data, file.filename, replace)
+    out = await run_in_threadpool(store_upload, svc.index, data, file.filename, replace)
     if unit and unit.strip():  # the roll-up's unit of this document, set by hand (issue 20)
-        from kvalitet.rollup.service import get_rollup
-
-        await run_in_threadpool(get_rollup(svc).set_document_unit, out.path, unit.strip(), _user)
+        await run_in_threadpool(svc.rollup.set_document_unit, out.path, unit.strip(), _user)
     if out.status == "unchanged":
         response.status_code = 200
     return out

@@ -52,7 +52,8 @@ def readyz(svc: Services = Depends(get_services)):
         checks["index"] = {"ok": False, "error": _reason(exc)}
     if svc.settings.llm_enabled:
         try:
-            ok = svc.llm.ping()
+            llm = svc.llm
+            ok = llm.ping() if llm is not None else False  # never None when the LLM is enabled
             checks["llm"] = {"ok": ok}
         except _FATAL:
             raise

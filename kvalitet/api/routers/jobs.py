@@ -29,7 +29,6 @@ from kvalitet.workspace.jobs import (
     JobView,
     cancel_job,
     get_job,
-    job_runner,
     list_jobs,
     resume_jobs,
     start_draft_all,
@@ -50,9 +49,9 @@ async def lifespan(app):
     svc = getattr(app.state, "services", None)
     runner = None
     if svc is not None:
-        runner = job_runner(svc)
+        runner = svc.jobs
         try:
-            await run_in_threadpool(resume_jobs, svc, runner)
+            await run_in_threadpool(resume_jobs, runner)
         except Exception:  # never keep the API from starting
             log.exception("could not resume jobs")
     yield
@@ -123,7 +122,7 @@ def draft_all(report_id: ReportId, response: Response, body: DraftAllIn | None =
               user: User = Depends(current_user), svc: Services = Depends(get_services)):
     """Starta ett jobb som skriver utkast för alla aktiviteter; följ det på /api/jobs/{id}."""
     body = body or DraftAllIn()
-    job = start_draft_all(svc, report_id, user, sections=list(body.sections) if body.sections else None,
+    job = start_draft_all(svc.jobs, report_id, user, sections=list(body.sections) if body.sections else None,
                           generator=body.generator)
     response.headers["Location"] = f"/api/jobs/{job.id}"
     return job

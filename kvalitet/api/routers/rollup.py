@@ -17,7 +17,6 @@ from kvalitet.api.deps import get_services
 from kvalitet.container import Services
 from kvalitet.domain.types import Passage
 from kvalitet.rollup.model import RollupResult, UnitInfo
-from kvalitet.rollup.service import get_rollup
 from kvalitet.workspace.auth import User
 from kvalitet.workspace.service import MEDIA_TYPES
 from kvalitet.workspace.views import ReportView, SuggestionView
@@ -85,24 +84,24 @@ class HuvudmanDraftOut(BaseModel):
 
 @router.get("/units", response_model=UnitsOut)
 async def list_units(user: User = Depends(current_user), svc: Services = Depends(get_services)):
-    return UnitsOut(units=await run_in_threadpool(get_rollup(svc).list_units, user))
+    return UnitsOut(units=await run_in_threadpool(svc.rollup.list_units, user))
 
 
 @router.post("/units", response_model=UnitInfo)
 async def save_unit(body: UnitIn, user: User = Depends(current_user), svc: Services = Depends(get_services)):
-    return await run_in_threadpool(get_rollup(svc).save_unit, UnitInfo(**body.model_dump()), user)
+    return await run_in_threadpool(svc.rollup.save_unit, UnitInfo(**body.model_dump()), user)
 
 
 @router.get("/rollup/documents", response_model=DocumentUnitsOut)
 async def document_units(user: User = Depends(current_user), svc: Services = Depends(get_services)):
-    docs = await run_in_threadpool(get_rollup(svc).document_units, user)
+    docs = await run_in_threadpool(svc.rollup.document_units, user)
     return DocumentUnitsOut(documents=[DocumentUnitOut(**d) for d in docs])
 
 
 @router.put("/rollup/documents/unit", response_model=UnitInfo)
 async def set_document_unit(body: DocumentUnitIn, user: User = Depends(current_user),
                             svc: Services = Depends(get_services)):
-    return await run_in_threadpool(get_rollup(svc).set_document_unit, body.path, body.unit, user)
+    return await run_in_threadpool(svc.rollup.set_document_unit, body.path, body.unit, user)
 
 
 @router.get("/rollup", response_model=RollupResult)
@@ -113,7 +112,7 @@ async def rollup(
     user: User = Depends(current_user),
     svc: Services = Depends(get_services),
 ):
-    result = await run_in_threadpool(lambda: get_rollup(svc).rollup(user, year=year, units=unit, huvudman=huvudman))
+    result = await run_in_threadpool(lambda: svc.rollup.rollup(user, year=year, units=unit, huvudman=huvudman))
     return shown(result, svc.settings.mask_personal_data)
 
 
@@ -131,7 +130,7 @@ async def export_rollup(
     svc: Services = Depends(get_services),
 ):
     def run():
-        r = get_rollup(svc)
+        r = svc.rollup
         return r.export(shown(r.rollup(user, year=year, units=unit), svc.settings.mask_personal_data), format)
 
     f = await run_in_threadpool(run)
@@ -141,20 +140,20 @@ async def export_rollup(
 
 @router.get("/rollup/passages/{passage_id}", response_model=PassageOut)
 async def rollup_passage(passage_id: str, user: User = Depends(current_user), svc: Services = Depends(get_services)):
-    p, unit = await run_in_threadpool(get_rollup(svc).passage, passage_id, user)
+    p, unit = await run_in_threadpool(svc.rollup.passage, passage_id, user)
     return shown(PassageOut(passage=p, unit=unit), svc.settings.mask_personal_data)
 
 
 @router.post("/rollup/huvudman-reports", response_model=ReportView, status_code=201)
 async def create_huvudman_report(body: HuvudmanIn, user: User = Depends(current_user),
                                  svc: Services = Depends(get_services)):
-    return await run_in_threadpool(lambda: get_rollup(svc).create_huvudman_report(
+    return await run_in_threadpool(lambda: svc.rollup.create_huvudman_report(
         body.year, user, title=body.title, huvudman=body.huvudman))
 
 
 @router.post("/rollup/huvudman-reports/{report_id}/draft", response_model=HuvudmanDraftOut)
 async def draft_huvudman_report(report_id: int, body: HuvudmanDraftIn, user: User = Depends(current_user),
                                 svc: Services = Depends(get_services)):
-    sgs = await run_in_threadpool(lambda: get_rollup(svc).draft_huvudman(
+    sgs = await run_in_threadpool(lambda: svc.rollup.draft_huvudman(
         report_id, user, units=body.units, generator=body.generator))
     return shown(HuvudmanDraftOut(report_id=report_id, suggestions=sgs), svc.settings.mask_personal_data)

@@ -21,7 +21,7 @@ from kvalitet.api.auth import AuthRoute, require_admin
 from kvalitet.api.deps import get_services
 from kvalitet.container import Services
 from kvalitet.workspace.auth import User
-from kvalitet.workspace.uploads import UploadJobView, accept_upload, get_upload, resume_uploads
+from kvalitet.workspace.uploads import UploadJobView
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +31,7 @@ async def lifespan(app):
     svc = getattr(app.state, "services", None)
     if svc is not None:
         try:
-            await run_in_threadpool(resume_uploads, svc)
+            await run_in_threadpool(svc.uploads.resume)
         except Exception:  # never keep the API from starting
             log.exception("could not resume uploads")
     yield
@@ -50,7 +50,7 @@ async def upload(
     user: User = Depends(require_admin),
 ):
     """Ladda upp ett dokument som läses in i bakgrunden; följ det med GET /api/uploads/{id}."""
-    view = await accept_upload(svc, file, replace, user)
+    view = await svc.uploads.accept(file, replace, user)
     response.headers["Location"] = f"/api/uploads/{view.id}"
     return view
 
@@ -58,4 +58,4 @@ async def upload(
 @router.get("/uploads/{upload_id}", response_model=UploadJobView)
 def upload_status(upload_id: UploadId, svc: Services = Depends(get_services), user: User = Depends(require_admin)):
     """Hur långt inläsningen har kommit, och när den är klar: vad som kändes igen eller varför den misslyckades."""
-    return get_upload(svc, upload_id, user)
+    return svc.uploads.get(upload_id, user)
