@@ -20,10 +20,13 @@ import queue
 import threading
 import time
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterator, Sequence, TypeVar
+from typing import TYPE_CHECKING, Any, Callable, Iterator, Sequence, TypeVar
 
 from kvalitet.settings import Settings
 from kvalitet.errors import ConfigError, LLMUnavailable
+
+if TYPE_CHECKING:
+    from langchain_openai import ChatOpenAI
 
 log = logging.getLogger(__name__)
 
@@ -116,7 +119,7 @@ class LLMClient:
         self.base_url = settings.llm_base_url.rstrip("/")
         self.model = settings.llm_model
         self.timeout = float(settings.llm_timeout)
-        self._chat = None
+        self._chat: ChatOpenAI | None = None  # built on first use (chat)
         self._lock = threading.Lock()
 
     # -- the LangChain model, built lazily ----------------------------------------------

@@ -199,7 +199,8 @@ class SimpleResponder:
         yield from self.turn.record(outcome)
         passages = outcome.events[0]["passages"] if outcome.ok else []
         if not outcome.ok:
-            yield from self._finish(f"Sökningen gick inte: {outcome.error['message']}", [])
+            why = outcome.error["message"] if outcome.error else ""  # a refused tool always says why
+            yield from self._finish(f"Sökningen gick inte: {why}", [])
             return
         if not passages:
             yield from self._finish(

@@ -54,6 +54,7 @@ from kvalitet.domain.types import (
 if TYPE_CHECKING:
     from kvalitet.adapters.llm import LLMClient
     from kvalitet.drafting import Drafter
+    from kvalitet.drafting.evidence import Vocabulary
     from kvalitet.results.service import ResultsService
     from kvalitet.search.history import ActivityHistory
     from kvalitet.search.index import KnowledgeIndex
@@ -312,7 +313,7 @@ class Tools:
         self.settings = turn.parts.settings
         self.user = turn.user
         self.generator = generator  # None: the drafter's configured generator
-        self._vocab = None
+        self._vocab: Vocabulary | None = None  # built on first use (vocab)
         self._units: set[str] = set()  # report units read by the call being run
 
     # -- helpers ---------------------------------------------------------------------------

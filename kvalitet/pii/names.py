@@ -903,7 +903,7 @@ def _decide_lower(text, toks, run):
     w = words[0]
     if "G" in cls[0] and w.text not in _NOT_NAMES_LOWER and len(w.text) >= 3:
         if (not is_common_word(w.norm) and (cue or _chat_like(text))) or (
-            cue and prev.text.lower() in _STRONG_CUES and w.text not in _FUNCTION_LOWER
+            cue and prev is not None and prev.text.lower() in _STRONG_CUES and w.text not in _FUNCTION_LOWER
         ):
             return (run[0], run[0] + 1, "lower-first")
     return None

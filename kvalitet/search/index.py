@@ -11,7 +11,7 @@ import logging
 import math
 import threading
 import time
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,6 +23,9 @@ from kvalitet.adapters.embedders import Embedder, VectorCache, build_embedder
 from kvalitet.errors import IndexMismatch
 from kvalitet.search.analysis import QUESTION_WORDS, BM25Index, name_terms, words
 from kvalitet.domain.types import Passage, SearchFilters
+
+if TYPE_CHECKING:
+    from kvalitet.adapters.chroma import VectorStore
 
 log = logging.getLogger(__name__)
 
@@ -263,7 +266,7 @@ class KnowledgeIndex:
         self.db = db or Database(settings)
         self.db.create_all()
         self._embedder = embedder
-        self._vectors = None
+        self._vectors: VectorStore | None = None  # opened on first use (vectors)
         self._cache: VectorCache | None = None
         self._snapshot: Snapshot | None = None
         self._lock = threading.RLock()

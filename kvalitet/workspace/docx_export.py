@@ -640,6 +640,7 @@ class _Builder(HTMLParser):
             if not data.strip():
                 return
             self._start_inline("p", {})
+        assert self.runs is not None  # a paragraph is open (_start_inline opened one)
         cls = next((c for c in reversed(self.cls_stack) if c), None)
         self.runs.append(_Run(data, bold=self.bold > 0, italic=self.italic > 0, cls=cls))
 
