@@ -200,7 +200,7 @@ class Drafter:
         notes (nothing in the evidence is about this activity)."""
         if proposals and any(p.citations for p in proposals):
             return None
-        return notice_text(kind, quoted(short(req.activity)))
+        return notice_text(kind, quoted(short(req.activity)), notes_only=bool(proposals))
 
     def _llm_section(self, llm, kind: str, req: DraftRequest, ev: SectionEvidence, streaming: bool, ctx=None):
         """Yields the section's events; returns the number of suggestions. Raises LLMUnavailable

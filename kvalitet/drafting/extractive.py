@@ -368,12 +368,18 @@ def _own(label: str, sentences: list[str]) -> str:
     return f"{label}: " + " ".join(sentences) if sentences else ""
 
 
-def notice_text(kind: str, act: str) -> str:
-    """The notice of a section that has nothing relevant (shown, never accepted into a report)."""
+def notice_text(kind: str, act: str, notes_only: bool = False) -> str:
+    """The notice of a section that has nothing relevant (shown, never accepted into a report).
+
+    `notes_only`: the section has a suggestion made only of the principal's own notes, so the
+    notice says that instead of "Inget förslag" (which would contradict the suggestion shown)."""
     what = {"uppfoljning": "ingen tidigare uppföljning av en aktivitet som liknar",
             "analys": "ingen tidigare analys av en aktivitet som liknar",
             "risker": "inga risker eller förseningar som gäller",
             "kostnader": "ingen kostnadspost för en insats som liknar"}[kind]
+    if notes_only:
+        return (f"Underlaget innehåller {what} {act}: förslaget bygger bara på dina egna anteckningar. "
+                "Komplettera med årets eget underlag.")
     return (f"Inget förslag: underlaget innehåller {what} {act}. Skriv avsnittet utifrån årets eget underlag.")
 
 

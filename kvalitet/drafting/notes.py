@@ -10,7 +10,7 @@ sentence goes to exactly one section of the draft:
     fact       what was done and what happened, numbers    -> uppfoljning
 
 When the section a sentence belongs to is not asked for, it goes to the nearest one that is
-(FALLBACK). Numbers are read: "från 14 % till 11 %" is a change of 3 procentenheter, down; "18
+(FALLBACK), never to risks or costs unless it is one. Numbers are read: "från 14 % till 11 %" is a change of 3 procentenheter, down; "18
 av 24" is 75 %. The grounding check accepts such derived numbers and says how each was computed.
 """
 
@@ -36,11 +36,14 @@ _JUDGEMENT = re.compile(
 _NUMBER = re.compile(r"\d")
 _REASONING = re.compile(r"\beftersom\b|\bberor\b|\bdärför\b|\btyder\b|\bmen\b|\bfungera\w*|\bbehöv\w*|\bbör\b",
                         re.IGNORECASE)
+# A fact or a judgement is never a risk or a cost: when neither follow-up nor analysis is asked
+# for, such a sentence is left out of the draft rather than shown as "Rektorns anteckningar om
+# risker" (it stays in the notes the principal wrote).
 FALLBACK = {
-    "uppfoljning": ("uppfoljning", "analys", "risker", "kostnader"),
-    "analys": ("analys", "uppfoljning", "risker", "kostnader"),
-    "risker": ("risker", "analys", "uppfoljning", "kostnader"),
-    "kostnader": ("kostnader", "uppfoljning", "analys", "risker"),
+    "uppfoljning": ("uppfoljning", "analys"),
+    "analys": ("analys", "uppfoljning"),
+    "risker": ("risker", "analys"),
+    "kostnader": ("kostnader", "uppfoljning", "analys"),
 }
 ROLE_SECTION = {"fact": "uppfoljning", "judgement": "analys", "risk": "risker", "cost": "kostnader"}
 
@@ -174,16 +177,18 @@ class NotesPlan:
 
 def place(notes: str | None, status: str | None, sections: list[str]) -> NotesPlan:
     """Each note sentence into the one requested section it belongs to (FALLBACK when its own
-    section is not requested). The status goes with the facts."""
+    section is not requested; left out when no section of its FALLBACK is). The status goes with
+    the facts, and is left out the same way."""
     plan = NotesPlan([], status=(norm(status) or None) if status else None, sections_asked=list(sections))
     if not sections:
         return plan
     for s in sentences_of(notes):
         role = role_of(s)
-        target = next((k for k in FALLBACK[ROLE_SECTION[role]] if k in sections), sections[0])
-        plan.sentences.append(NoteSentence(s, role, target, changes_in(s)))
+        target = next((k for k in FALLBACK[ROLE_SECTION[role]] if k in sections), None)
+        if target is not None:
+            plan.sentences.append(NoteSentence(s, role, target, changes_in(s)))
     if plan.status:
-        plan.status_section = next((k for k in FALLBACK["uppfoljning"] if k in sections), sections[0])
+        plan.status_section = next((k for k in FALLBACK["uppfoljning"] if k in sections), None)
     return plan
 
 

@@ -274,6 +274,25 @@ def test_a_section_with_nothing_relevant_has_a_notice_and_no_suggestion(svc):
     assert all(s["notice"] for s in data["sections"])
 
 
+def test_notes_only_in_a_section_say_so_and_never_carry_facts_or_costs_into_risks(svc):
+    """Only Risker asked for, nothing relevant in the index: the suggestion is the principal's own
+    risk sentence, not their facts or costs relabelled as risks, and the notice says the suggestion
+    rests on the notes alone instead of "Inget förslag" beside a suggestion."""
+    notes = ("Av 40 studenter fick 31 en handledare i tid. Handledarutbildningen kostade 60 tkr. "
+             "Vi är oroliga att högskolan drar ner på antalet platser.")
+    d = svc.drafter.draft(DraftRequest(activity="Utveckla samarbetet med universitet kring verksamhetsförlagd utbildning",
+                                       notes=notes, sections=["risker"]))
+    (sec,) = d.sections
+    (sg,) = sec.suggestions
+    assert "drar ner på antalet platser" in sg.text
+    assert "31" not in sg.text and "60 tkr" not in sg.text
+    assert sec.notice and not sec.notice.startswith("Inget förslag")
+    assert "bygger bara på dina egna anteckningar" in sec.notice
+    plan = place(notes, "Pågående", ["risker"])
+    assert [(x.role, x.section) for x in plan.sentences] == [("risk", "risker")]
+    assert plan.status_section is None
+
+
 def university_item(svc, admin_name: str):
     """(workspace, an admin named `admin_name`, a 2023 quality report of Skola A, its one item: an
     activity the corpus has no evidence for, so drafting it gives notices)."""
