@@ -17,6 +17,12 @@ candidate's cosine with the activity and goal, less the median of the draft's ca
 passage saying the same thing in other words in, and keeps out a long text that shares a word but
 is no nearer in meaning than the rest.
 
+The activity as a person would search for it (activity and goal, the search layer's hybrid
+ranking with its relevance floor: topic_ranks) is the first signal: its first hits are evidence
+for every section they serve unless for another target group, school form or stage (or a row or
+an indicator, judged by its words), they come first, and a passage it does not find among its
+TOPIC_K is not evidence by shared words alone. Risks keep the words' judgement.
+
 Besides the typed searches, one search without a kind filter lets every passage, typed or not
 (records of other municipalities' documents are often only "text"), serve every section it suits
 (`serves`): at equal relevance a typed record comes first.
@@ -66,6 +72,13 @@ SEMANTIC_RESCUE_ALONE = 0.045  # no word shared: among the RESCUE_TOP nearest an
 RESCUE_TOP = 3
 # Within a section, a match far weaker than the best one is noise.
 RELATIVE_TO_BEST = 0.4
+# The activity as a person searches for it (activity and goal, hybrid BM25 + e5 ranking with the
+# search's relevance floor, one search per draft: topic_ranks): its first TOPIC_TOP hits are
+# evidence for every section they serve unless they are for another target group, school form or
+# stage; a passage the search does not rank among its TOPIC_K for the activity is not evidence by
+# shared words alone (the words' judgement decides between the two).
+TOPIC_K = 20
+TOPIC_TOP = 2
 # Words of the request that say nothing about its subject (the verbs and frames of plans).
 _GENERIC = frozenset(
     analyze(
@@ -356,15 +369,17 @@ def topic_text(req: DraftRequest) -> str:
     return " ".join(x.strip() for x in (req.activity, req.goal or "") if x and x.strip())
 
 
-def semantic_lift(cosines: dict[str, float]) -> dict[str, float]:
+def semantic_lift(cosines: dict[str, float], reference: set[str] | None = None) -> dict[str, float]:
     """{passage id: cosine minus the median cosine of all the candidates}: how much nearer in
     meaning a passage is to the activity than what the searches bring in general. The cosines of
     a language model are not comparable across queries (e5 puts almost every Swedish school text
     between 0.80 and 0.90); their spread within one draft's candidates is. {} for fewer than
-    SEMANTIC_MIN_POOL candidates (no median to speak of)."""
-    if len(cosines) < SEMANTIC_MIN_POOL:
+    SEMANTIC_MIN_POOL candidates (no median to speak of). `reference`: the ids whose median
+    counts (default: all)."""
+    base = [c for pid, c in cosines.items() if reference is None or pid in reference]
+    if len(base) < SEMANTIC_MIN_POOL:
         return {}
-    xs = sorted(cosines.values())
+    xs = sorted(base)
     n = len(xs)
     median = xs[n // 2] if n % 2 else (xs[n // 2 - 1] + xs[n // 2]) / 2
     return {pid: c - median for pid, c in cosines.items()}
@@ -843,12 +858,17 @@ class EvidenceFinder:
                 cache[key] = retriever.search(query, k=k, filters=SearchFilters(section_kind=kind))
             return cache[key]
 
+        topic = topic_ranks(retriever, req, query)
+
         def candidates(section: str) -> list:
             """The hits that may serve `section`, in retrieval order (not yet judged)."""
             out_: list = []
             taken: set[str] = set()
-            for kind, k in list(PLAN[section]) + [(None, OPEN_SEARCH)]:
-                for hit in search(kind, k):
+            lists = [(kind, search(kind, k)) for kind, k in list(PLAN[section]) + [(None, OPEN_SEARCH)]]
+            if section != "risker":  # risks keep the words' judgement (topic_backed)
+                lists.append((None, topic.hits))
+            for kind, hits in lists:
+                for hit in hits:
                     p = hit.passage
                     if p.id in taken:
                         continue
@@ -873,7 +893,10 @@ class EvidenceFinder:
         everyone.update({p.id: p for p in history})
         if "kostnader" in sections:
             everyone.update({h.passage.id: h.passage for h in search("insats", 6)})
-        lifts = semantic_lift(retriever.similarities(topic_text(req), list(everyone.values()))) \
+        # the median is that of the section searches' candidates: the activity's own search adds
+        # near passages and would lower it
+        reference = set(everyone) - (set(topic.rank) - {h.passage.id for k in cache.values() for h in k})
+        lifts = semantic_lift(retriever.similarities(topic_text(req), list(everyone.values())), reference) \
             if retriever.semantic else {}
 
         judged: dict[str, tuple[float, list[str]]] = {}
@@ -917,6 +940,12 @@ class EvidenceFinder:
                 nearest = e.lift is not None and e.lift in rescue and not (p.section_kind == "aktivitet" and p.goal)
                 e.relevant = judged_relevant(by_words, e.relevance, e.lift, nearest, len(p.text),
                                              p.section_kind in ROW_KINDS, mismatch=partial(matcher.mismatch, p))
+                rank = topic.rank.get(p.id) if section != "risker" else None  # risks: see topic_backed
+                if rank is not None and rank < TOPIC_TOP and topic_backed(e, matcher, section):
+                    e.relevant = True  # what search ranks first for the activity is about it
+                elif e.relevant and rank is None and topic.hits and section != "risker" \
+                        and p.section_kind not in ROW_KINDS:
+                    e.relevant = False  # it shares words, but search does not find it for the activity
                 if section == "risker" and e.relevant and by_words and not e.names_subject(matcher):
                     # a risk is told for this activity only when it is about its subject, not
                     # about its setting or a word that contains a part of it (a survey of the
@@ -925,7 +954,9 @@ class EvidenceFinder:
                     e.relevant = False
             # Relevant first (by relevance, then fused score), then the rest in retrieval order.
             # at equal relevance (to a tenth) a typed record before untyped text
-            found.sort(key=lambda e: (not e.relevant, -round(e.relevance, 1) if e.relevant else 0.0,
+            found.sort(key=lambda e: (not e.relevant, topic.bucket(e.id) if e.relevant and section != "risker"
+                                      and e.passage.section_kind not in ROW_KINDS else 0,
+                                      -round(e.relevance, 1) if e.relevant else 0.0,
                                       e.passage.section_kind not in TYPED, -e.score, e.id))
             for e in found:
                 add(items, seen, e)
@@ -951,6 +982,49 @@ class EvidenceFinder:
                         items.append(e)
             out[section] = SectionEvidence(section, items)
         return out
+
+
+def topic_backed(e: Evidence, matcher: "Matcher", section: str) -> bool:
+    """Whether one of the activity's first search hits is evidence: not for another target group,
+    school form or stage, and sharing a subject word of the activity (not only its verb or
+    setting) or clearly nearer in meaning than the draft's other candidates (SEMANTIC_RESCUE), so
+    that a corpus with nothing on the activity still gives a notice. Risks keep the words'
+    judgement (gather does not ask here): what search ranks first for an activity is often a
+    general risk, and two unrelated activities must not carry the same one."""
+    if matcher.mismatch(e.passage) or e.passage.section_kind in ROW_KINDS or e.passage.section_kind == "indikator":
+        # a row's vector reads its goal column, shared by the rows under it; an indicator makes
+        # a series of the draft, which is told only for an indicator its name is about
+        return False
+    verb = matcher.verb[1] if matcher.verb else None
+    subject = {q for q in e.matched if q in matcher.core and q not in _SETTING and q != verb}
+    return bool(subject) or (e.lift is not None and e.lift >= SEMANTIC_RESCUE)
+
+
+@dataclass
+class TopicRanks:
+    """The activity's own search: its hits in order and each passage's 0-based rank (a folded
+    duplicate has the rank of the hit it was folded into)."""
+
+    hits: list = field(default_factory=list)
+    rank: dict[str, int] = field(default_factory=dict)
+
+    def bucket(self, pid: str) -> int:
+        """For ordering evidence: 0 for the first TOPIC_TOP hits, 1 further down, 2 not found
+        (the words' relevance and a typed record first order within a bucket)."""
+        r = self.rank.get(pid)
+        return 2 if r is None else (0 if r < TOPIC_TOP else 1)
+
+
+def topic_ranks(retriever: Retriever, req: DraftRequest, query: str) -> TopicRanks:
+    """Search the activity and its goal as a person would (hybrid ranking, relevance floor,
+    TOPIC_K hits) and rank what it finds."""
+    text = topic_text(req) or query
+    hits = retriever.run(text[:MAX_QUERY], k=TOPIC_K, understand_query=False).hits
+    rank: dict[str, int] = {}
+    for i, h in enumerate(hits):
+        for pid in (h.passage.id, *h.duplicates):
+            rank.setdefault(pid, i)
+    return TopicRanks(list(hits), rank)
 
 
 def _name_terms(text: str, vocab: Vocabulary) -> set[str]:

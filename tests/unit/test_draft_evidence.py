@@ -151,3 +151,59 @@ def test_a_verb_before_a_preposition_is_still_the_activity_verb():
     m = Matcher(vocab, DraftRequest(activity="Samverka med socialtjänsten kring elever i riskzonen"))
     union = passage("Rapporten har samverkats med de fackliga organisationerna.")
     assert m.relevance(union)[0] < m.min_relevance  # the same verb about another matter
+
+
+# -- the activity's own search as the main signal ------------------------------------------------
+def test_the_activity_search_ranks_hits_and_their_folded_duplicates():
+    from kvalitet.drafting.evidence import TOPIC_K, TOPIC_TOP, topic_ranks
+
+    asked = {}
+
+    class FakeRetriever:
+        def run(self, query, k=10, **kw):
+            asked.update(query=query, k=k, **kw)
+            hits = [SimpleNamespace(passage=passage("a", pid="p_a"), duplicates=["p_a2"]),
+                    SimpleNamespace(passage=passage("b", pid="p_b"), duplicates=[]),
+                    SimpleNamespace(passage=passage("c", pid="p_c"), duplicates=[])]
+            return SimpleNamespace(hits=hits)
+
+    req = DraftRequest(activity="Utbilda personalen i TMO", goal="Tryggare elever", notes="Två dagar i maj.")
+    ranks = topic_ranks(FakeRetriever(), req, "fråga")  # type: ignore[arg-type]
+    assert asked["query"] == "Utbilda personalen i TMO Tryggare elever"  # not the notes
+    assert asked["k"] == TOPIC_K and asked.get("floor", True) is True  # the search's relevance floor applies
+    assert ranks.rank == {"p_a": 0, "p_a2": 0, "p_b": 1, "p_c": 2}
+    assert TOPIC_TOP == 2
+    assert [ranks.bucket(p) for p in ("p_a2", "p_b", "p_c", "p_x")] == [0, 0, 1, 2]
+
+
+def test_a_top_search_hit_is_evidence_unless_it_is_for_another_group_or_shares_only_the_verb():
+    from kvalitet.drafting.evidence import Evidence, topic_backed
+
+    texts = ["Utbildning i traumamedveten omsorg på skolorna.",
+             "Minska kostnaderna för skolskjuts.", "Fortbildning om traumamedveten omsorg i förskolan för barnen.",
+             "Aktivitet: Utbildning i traumamedveten omsorg.", "Elevernas sjukskrivningar."]
+    vocab = vocabulary(texts)
+    m = Matcher(vocab, DraftRequest(activity="Minska traumamedveten omsorg brister i grundskolan"))
+
+    def ev(text: str, kind: str = "text", lift: float | None = None) -> Evidence:
+        p = passage(text, kind=kind)
+        rel, matched = m.relevance(p)
+        return Evidence(p, 0.0, rel, "sok", matched, lift=lift)
+
+    assert topic_backed(ev(texts[0]), m, "analys") is True  # a subject word shared
+    assert topic_backed(ev(texts[1]), m, "analys") is False  # only the verb "minska" shared
+    assert topic_backed(ev(texts[1], lift=SEMANTIC_RESCUE + 0.01), m, "analys") is True  # clearly nearer in meaning
+    assert topic_backed(ev(texts[3], kind="aktivitet"), m, "uppfoljning") is False  # a row: its words decide
+    assert topic_backed(ev(texts[0], kind="indikator"), m, "uppfoljning") is False  # an indicator: by its name
+    other = ev(texts[2])
+    assert topic_backed(other, m, "analys") is True
+    m.mismatch = lambda p: True  # type: ignore[method-assign]  # another target group or school form
+    assert topic_backed(other, m, "analys") is False
+
+
+def test_the_median_of_the_lift_can_be_that_of_a_reference_set():
+    cosines = {f"p_{i}": 0.80 + i / 1000 for i in range(21)}  # median 0.810
+    cosines["near"] = 0.95
+    lift = semantic_lift(cosines, reference={f"p_{i}" for i in range(21)})
+    assert round(lift["p_10"], 6) == 0.0 and round(lift["near"], 6) == 0.14
+    assert semantic_lift(cosines, reference={"p_1"}) == {}  # too few for a median
