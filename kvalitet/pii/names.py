@@ -453,8 +453,13 @@ def _label_before(text: str, start: int) -> bool:
     # a person): a role joined by "och"/"samt" to something that is no role makes a heading.
     joined_to_topic = any(w in ("och", "samt") and i + 1 < len(label_words) and not label_word(label_words[i + 1])
                           for i, w in enumerate(label_words))
+    # "Rektorns anteckningar:" / "Rektorns bedömning:": a role in the genitive owns what follows
+    # (a topic, like the principal's notes), it does not label a person.
+    first = label_words[0]
+    genitive = (len(label_words) > 1 and first.endswith("s") and first not in LABELS and first not in ROLES
+                and not label_word(label_words[-1]))
     if not (label_word(label_words[-1])
-            or (len(label_words) <= 3 and label_word(label_words[0]) and not joined_to_topic)):
+            or (len(label_words) <= 3 and label_word(label_words[0]) and not joined_to_topic and not genitive)):
         return False
     # Between the label and the name only other names and list separators may stand.
     rest = m.group(2)
