@@ -45,17 +45,23 @@ class NewUser(BaseModel):
 
 
 class SuggestionView(BaseModel):
+    """A suggestion as the API and the web show it (`GET /api/reports/{id}`, the review page)."""
+
+    # where it stands: the report, the activity (item) and the section (uppfoljning, analys, ...)
     id: int
     report_id: int
     item_id: int
     section_id: int
     kind: str
+    # what it says: the text as it is now, and as drafted when a reviewer has edited it
     text: str
     original_text: str | None = None
+    # how it was made: extractive or llm, the prompt version, its sources and the grounding check
     generator: str
     prompt_version: str | None = None
     citations: list[Citation] = Field(default_factory=list)
     grounding: Grounding
+    # its review: state, optimistic-locking version, the draft it came from, who and when
     state: SuggestionState
     version: int
     draft_ref: str | None = None
