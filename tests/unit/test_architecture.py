@@ -104,17 +104,25 @@ def test_the_import_rule_has_no_exceptions():
     assert [c["name"] for c in contracts if c.get("ignore_imports")] == []
 
 
-def test_the_private_name_check_sees_both_forms(tmp_path, monkeypatch):
-    # The check itself must be able to fail: one file with each form, in a throwaway package.
+def demo_package(tmp_path: Path, monkeypatch, files: dict[str, str]) -> Path:
+    """A throwaway package kvalitet/demo under `tmp_path` with `files` (name -> source), and REPO
+    pointed at it, so a check can be shown to fail."""
     pkg = tmp_path / "kvalitet" / "demo"
     pkg.mkdir(parents=True)
-    (tmp_path / "kvalitet" / "__init__.py").write_text("")
-    (pkg / "__init__.py").write_text("")
-    (pkg / "a.py").write_text("_secret = 1\n")
-    (pkg / "b.py").write_text("from kvalitet.demo.a import _secret\nfrom kvalitet.demo import a\nx = a._secret\n"
-                              "from . import a as again\ny = again._secret\n")
-    (pkg / "c.py").write_text("_own = 1\nz = _own\n")
+    for where, source in {"../__init__.py": "", "__init__.py": "", **files}.items():
+        (pkg / where).resolve().write_text(source)
     monkeypatch.setattr(sys.modules[__name__], "REPO", tmp_path)
+    return pkg
+
+
+def test_the_private_name_check_sees_both_forms(tmp_path, monkeypatch):
+    # The check itself must be able to fail: one file with each form, in a throwaway package.
+    pkg = demo_package(tmp_path, monkeypatch, {
+        "a.py": "_secret = 1\n",
+        "b.py": "from kvalitet.demo.a import _secret\nfrom kvalitet.demo import a\nx = a._secret\n"
+                "from . import a as again\ny = again._secret\n",
+        "c.py": "_own = 1\nz = _own\n",
+    })
     assert private_uses(pkg / "b.py") == [
         "kvalitet/demo/b.py:1: from kvalitet.demo.a import _secret",
         "kvalitet/demo/b.py:3: kvalitet.demo.a._secret",
@@ -159,13 +167,12 @@ def test_components_receive_what_they_use_not_the_locator():
 
 
 def test_the_locator_check_sees_each_form(tmp_path, monkeypatch):
-    pkg = tmp_path / "kvalitet" / "demo"
-    pkg.mkdir(parents=True)
-    (pkg / "a.py").write_text("from kvalitet.container import Services\n"
-                              "def run(services, x):\n    return services.db\n"
-                              "class C:\n    def __init__(self, *, svc: 'Services'):\n        self.services = svc\n")
-    (pkg / "b.py").write_text("def run(db, index):\n    return db.session(), index.settings\n")
-    monkeypatch.setattr(sys.modules[__name__], "REPO", tmp_path)
+    pkg = demo_package(tmp_path, monkeypatch, {
+        "a.py": "from kvalitet.container import Services\n"
+                "def run(services, x):\n    return services.db\n"
+                "class C:\n    def __init__(self, *, svc: 'Services'):\n        self.services = svc\n",
+        "b.py": "def run(db, index):\n    return db.session(), index.settings\n",
+    })
     assert locator_uses(pkg / "a.py") == [
         "kvalitet/demo/a.py:1: import Services",
         "kvalitet/demo/a.py:2: parameter services",

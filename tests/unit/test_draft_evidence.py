@@ -17,6 +17,20 @@ def passage(text: str, kind: str = "text", pid: str = "p_1", **kw) -> Passage:
     return Passage(id=pid, text=text, doc_path="d.txt", doc_kind="rapport", section_kind=kind, **kw)
 
 
+def evidence(m: Matcher, text: str, kind: str = "text", lift: float | None = None, **kw):
+    """The Evidence a section search would give for `text` as a passage of `kind`, judged by `m`."""
+    from kvalitet.drafting.evidence import Evidence
+
+    p = passage(text, kind=kind, **kw)
+    rel, matched = m.relevance(p)
+    return Evidence(p, 0.0, rel, "sok", matched, lift=lift)
+
+
+def matcher(texts: list[str], activity: str) -> Matcher:
+    """A Matcher for a new activity over a vocabulary of `texts`."""
+    return Matcher(vocabulary(texts), DraftRequest(activity=activity))
+
+
 def vocabulary(texts: list[str]) -> Vocabulary:
     snap = SimpleNamespace(bm25=SimpleNamespace(decompounder=Decompounder(set())),
                            ordered=[passage(t, pid=f"p_{i}") for i, t in enumerate(texts)])
@@ -117,22 +131,17 @@ def test_the_share_of_teachers_is_about_staff_even_beside_the_children():
 
 # -- a risk is about the activity's subject --------------------------------------------------------
 def test_a_risk_names_the_activity_subject_not_only_its_setting_or_a_part():
-    from kvalitet.drafting.evidence import Evidence
-
     texts = ["Ta fram en enkät om fritidshemmet. Enkäten är framtagen men inte utskickad.",
              "Planeringstiden för lärarna i fritidshemmet har skjutits upp.", "Pausad i väntan på befolkningsprognosen.",
              "Prognosarbete för nya budgetansvariga.", "Läsning i förskolan."]
-    vocab = vocabulary(texts)
-    planning = Matcher(vocab, DraftRequest(activity="Säkerställa planeringstid för lärarna i fritidshemmet"))
+    planning = matcher(texts, "Säkerställa planeringstid för lärarna i fritidshemmet")
 
-    def ev(m: Matcher, text: str) -> Evidence:
-        p = passage(text, kind="aktivitet", activity=text)
-        rel, matched = m.relevance(p)
-        return Evidence(p, 0.0, rel, "sok", matched)
+    def ev(m: Matcher, text: str):
+        return evidence(m, text, kind="aktivitet", activity=text)
 
     assert ev(planning, texts[1]).names_subject(planning) is True
     assert ev(planning, texts[0]).names_subject(planning) is False  # the same fritidshem, another matter
-    forecasts = Matcher(vocab, DraftRequest(activity="Stärka de nya rektorernas budget- och prognosarbete"))
+    forecasts = matcher(texts, "Stärka de nya rektorernas budget- och prognosarbete")
     assert ev(forecasts, texts[3]).names_subject(forecasts) is True
     assert ev(forecasts, texts[2]).names_subject(forecasts) is False  # "prognos" only as a part of another word
 
@@ -177,18 +186,15 @@ def test_the_activity_search_ranks_hits_and_their_folded_duplicates():
 
 
 def test_a_top_search_hit_is_evidence_unless_it_is_for_another_group_or_shares_only_the_verb():
-    from kvalitet.drafting.evidence import Evidence, topic_backed
+    from kvalitet.drafting.evidence import topic_backed
 
     texts = ["Utbildning i traumamedveten omsorg på skolorna.",
              "Minska kostnaderna för skolskjuts.", "Fortbildning om traumamedveten omsorg i förskolan för barnen.",
              "Aktivitet: Utbildning i traumamedveten omsorg.", "Elevernas sjukskrivningar."]
-    vocab = vocabulary(texts)
-    m = Matcher(vocab, DraftRequest(activity="Minska traumamedveten omsorg brister i grundskolan"))
+    m = matcher(texts, "Minska traumamedveten omsorg brister i grundskolan")
 
-    def ev(text: str, kind: str = "text", lift: float | None = None) -> Evidence:
-        p = passage(text, kind=kind)
-        rel, matched = m.relevance(p)
-        return Evidence(p, 0.0, rel, "sok", matched, lift=lift)
+    def ev(text: str, kind: str = "text", lift: float | None = None):
+        return evidence(m, text, kind=kind, lift=lift)
 
     assert topic_backed(ev(texts[0]), m, "analys") is True  # a subject word shared
     assert topic_backed(ev(texts[1]), m, "analys") is False  # only the verb "minska" shared
