@@ -25,7 +25,10 @@ def format_draft(draft: Draft, width: int = 100) -> str:
         if not section.suggestions and not section.notice:
             out.append("  (inget förslag)")
         for i, s in enumerate(section.suggestions, 1):
-            check = "källorna bär texten" if s.grounding.supported else "EJ BELAGT: " + "; ".join(s.grounding.unsupported)
+            if not s.grounding.supported:
+                check = "EJ BELAGT: " + "; ".join(s.grounding.unsupported)
+            else:
+                check = "källorna bär texten" if s.citations else "bygger bara på rektorns anteckningar"
             out.append(f"Förslag {i} ({GENERATOR_NAMES.get(s.generator, s.generator)}) – {check}")
             if s.grounding.pii:
                 out.append(f"  Personuppgifter i texten: {', '.join(s.grounding.pii)}")

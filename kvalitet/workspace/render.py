@@ -183,11 +183,16 @@ class Source:
 
 
 class References:
-    """Numbers cited passages in order of first appearance while the template renders."""
+    """Numbers cited passages in order of first appearance while the template renders.
+
+    One number a passage; its source line quotes every distinct part of the passage the report
+    cites ("…första citatet … ” … ”andra citatet…"), so a number never stands for words the list
+    does not show (two suggestions may quote different sentences of one passage)."""
 
     def __init__(self, documents: dict[str, tuple[str | None, int | None]] | None = None) -> None:
         self._by_id: dict[str, Source] = {}
         self._known: dict[str, Citation] = {}
+        self._quotes: dict[str, list[str]] = {}
         self._documents = documents or {}  # path -> (title, year)
 
     @property
@@ -197,6 +202,15 @@ class References:
     def know(self, citations: Iterable[Citation]) -> None:
         for c in citations:
             self._known.setdefault(c.passage_id, c)
+            quote = " ".join(c.quote.split())
+            quotes = self._quotes.setdefault(c.passage_id, [])
+            if quote and quote not in quotes:
+                quotes.append(quote)
+                if c.passage_id in self._by_id:  # numbered already: its source line shows this too
+                    self._by_id[c.passage_id].quote = self._quote(c.passage_id)
+
+    def _quote(self, pid: str) -> str:
+        return "” … ”".join(self._quotes.get(pid, []))
 
     def number(self, pid: str) -> int | None:
         if pid in self._by_id:
@@ -207,7 +221,7 @@ class References:
         title, year = self._documents.get(c.source.path, (None, None))
         src = Source(
             n=len(self._by_id) + 1, passage_id=pid, path=c.source.path, page=c.source.page,
-            line_start=c.source.line_start, line_end=c.source.line_end, quote=" ".join(c.quote.split()),
+            line_start=c.source.line_start, line_end=c.source.line_end, quote=self._quote(pid),
             title=title, year=year,
         )
         self._by_id[pid] = src

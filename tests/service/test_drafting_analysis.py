@@ -288,6 +288,10 @@ def test_notes_only_in_a_section_say_so_and_never_carry_facts_or_costs_into_risk
     assert "31" not in sg.text and "60 tkr" not in sg.text
     assert sec.notice and not sec.notice.startswith("Inget förslag")
     assert "bygger bara på dina egna anteckningar" in sec.notice
+    from kvalitet.cli.draft import format_draft  # the CLI does not claim sources it does not have
+
+    shown = format_draft(d)
+    assert "bygger bara på rektorns anteckningar" in shown and "källorna bär texten" not in shown
     plan = place(notes, "Pågående", ["risker"])
     assert [(x.role, x.section) for x in plan.sentences] == [("risk", "risker")]
     assert plan.status_section is None

@@ -223,6 +223,29 @@ def test_pending_sections_are_marked_and_citations_numbered(world):
     assert sum(1 for p in paras if p.startswith("[")) == 4
 
 
+def test_one_passage_quoted_twice_has_one_number_and_both_quotes_in_the_sources(world):
+    """Two suggestions quote different sentences of one passage: the passage keeps one number,
+    and its source line shows both quotes, so [1] never stands for words the list leaves out."""
+    from tests.helpers.workspace import citation
+
+    rep = world.report(kind="aktivitetsuppfoljning")
+    it = world.ws.add_item(rep.id, {"activity": "Hälsofrämjande arbete"}, world.rektor)
+    first = suggestion("uppfoljning", f"Frånvaron minskade [{pid(7)}].", [])
+    first.citations = [citation(7, quote="Frånvaron minskade under våren")]
+    second = suggestion("analys", f"Det förebyggande arbetet bär [{pid(7)}].", [])
+    second.citations = [citation(7, quote="Förebyggande och hälsofrämjande arbete")]
+    for sg in world.ws.add_suggestions(rep.id, it.id, [first, second], world.rektor):
+        world.ws.accept(sg.id, world.granskare, expected_version=sg.version)
+    md = world.ws.render(rep.id, "md", world.rektor)
+    assert "Frånvaron minskade [1]." in md and "Det förebyggande arbetet bär [1]." in md
+    kallor = md[md.index("## Källor"):]
+    assert re.findall(r"^(\d+)\. ", kallor, re.M) == ["1"]
+    assert "”Frånvaron minskade under våren” … ”Förebyggande och hälsofrämjande arbete”" in kallor
+    paras = [p.text for p in docx_of(world.ws.export(rep.id, "docx", world.rektor).content).paragraphs]
+    (line,) = [p for p in paras if p.startswith("[1]")]
+    assert "Frånvaron minskade under våren" in line and "Förebyggande och hälsofrämjande arbete" in line
+
+
 def test_uncited_citation_is_appended_and_unknown_ids_left_alone(world):
     rep = world.report(kind="aktivitetsuppfoljning")
     it = world.ws.add_item(rep.id, {"activity": "A"}, world.rektor)
