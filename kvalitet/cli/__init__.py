@@ -263,7 +263,7 @@ def start_banner(url: str, users: list[tuple[str, str, str]]) -> str:
 @eval_app.command("drafting")
 def eval_drafting(
     cases: Path = typer.Argument(..., exists=True, help="JSON list of cases (see kvalitet/ops/draft_eval.py)"),
-    split: Optional[str] = typer.Option(None, "--split", help="a split of the cases: tune or heldout3 (default: all)"),
+    split: Optional[str] = typer.Option(None, "--split", help="a split of the cases: tune, heldout3 or heldout4 (default: all)"),
     corpus: Optional[str] = typer.Option(None, "--corpus", help="sample or kommuner (default: all)"),
     as_json: bool = typer.Option(False, "--json"),
 ):
