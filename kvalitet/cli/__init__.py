@@ -263,7 +263,7 @@ def start_banner(url: str, users: list[tuple[str, str, str]]) -> str:
 @eval_app.command("drafting")
 def eval_drafting(
     cases: Path = typer.Argument(..., exists=True, help="JSON list of cases (see kvalitet/ops/draft_eval.py)"),
-    split: Optional[str] = typer.Option(None, "--split", help="a split of the cases: tune, heldout3 or heldout4 (default: all)"),
+    split: Optional[str] = typer.Option(None, "--split", help="a split of the cases: tune or heldout4 (default: all)"),
     corpus: Optional[str] = typer.Option(None, "--corpus", help="sample or kommuner (default: all)"),
     as_json: bool = typer.Option(False, "--json"),
 ):
@@ -289,6 +289,38 @@ def eval_drafting(
             problems.append(f"ej belagt: {r['grounding_failures']}")
         if problems:
             typer.echo(f"- {r['name']} ({r['split']}): " + " | ".join(problems))
+
+
+@eval_app.command("fit-relevance")
+def eval_fit_relevance(
+    cases: Path = typer.Argument(..., exists=True, help="JSON list of cases (see kvalitet/ops/draft_eval.py)"),
+    split: str = typer.Option("tune", "--split", help="the split to fit on (never a held-out one)"),
+    out: Path = typer.Option(None, "--out", help="where to write the model (default: the shipped relevance_model.json)"),
+    target: float = typer.Option(0.9, "--target-precision", help="cross-validated passage precision the threshold must reach"),
+):
+    """Fit the drafter's relevance model (kvalitet/drafting/relevance.py) on the labelled cases of
+    a split over the current index (built with the e5 embedder); print the cross-validated figures."""
+    from kvalitet.drafting.relevance import MODEL_PATH, fit
+    from kvalitet.ops.draft_eval import load_cases, relevance_examples
+
+    chosen = [c for c in load_cases(cases) if c.get("split", "tune") == split]
+    if not chosen:
+        typer.echo(f"Fel: inga fall i delen {split!r}. / No cases in split {split!r}.", err=True)
+        raise typer.Exit(2)
+    svc = _services()
+    try:
+        examples, expected = relevance_examples(svc.drafter, chosen)
+        model = fit(examples, expected, target_precision=target, fitted={
+            "cases": len(chosen), "split": split, "file": cases.name, "embedder": svc.settings.embedder,
+            "passages_in_index": len(svc.index.snapshot().ordered)})
+    except ValueError as exc:
+        typer.echo(f"Fel: modellen kunde inte anpassas: {exc}. / The model could not be fitted: {exc}.", err=True)
+        raise typer.Exit(2) from exc
+    target_path = out or MODEL_PATH
+    target_path.write_text(model.to_json(), encoding="utf-8")
+    cv = model.fitted["cross_validated"]
+    typer.echo(f"{len(examples)} kandidater ur {len(chosen)} fall; tröskel {model.threshold}; korsvaliderat per "
+               f"passage: precision {cv['precision']}, recall {cv['recall']} ({cv['chosen']} valda) → {target_path}")
 
 
 def serve(

@@ -40,7 +40,8 @@ from kvalitet.search.analysis import analyze, stem, swedish_lemma, words
 from kvalitet.search.history import ActivityHistory
 from kvalitet.search.index import KnowledgeIndex
 from kvalitet.search.retriever import Retriever
-from kvalitet.domain.types import DraftRequest, Passage, SearchFilters, Source
+from kvalitet.domain.types import DraftRequest, Hit, Passage, SearchFilters, Source
+from kvalitet.drafting.relevance import RelevanceModel, Signals, default_model, features
 
 # The query: activity and goal in full; the notes after them, cut so the whole fits the retriever.
 MAX_QUERY = 1800
@@ -79,6 +80,12 @@ RELATIVE_TO_BEST = 0.4
 # shared words alone (the words' judgement decides between the two).
 TOPIC_K = 20
 TOPIC_TOP = 2
+# With the relevance model (drafting/relevance.py): the first TOPIC_ALONE of BM25's and of the
+# embedder's own lists for the activity are candidates too, when the fused ranking left them out.
+TOPIC_ALONE = 10
+# ...and what the activity's own search ranks first is evidence from this probability (a small
+# corpus gives even the right passage a modest one).
+RESCUE_PROBABILITY = float(__import__("os").environ.get("KVALITET_RESCUE_P", "0.3"))
 # Words of the request that say nothing about its subject (the verbs and frames of plans).
 _GENERIC = frozenset(
     analyze(
@@ -273,6 +280,8 @@ class Evidence:
     relevant: bool = False  # set by EvidenceFinder.gather
     via: Passage | None = None  # a cost or time-plan line found through this similar insats
     lift: float | None = None  # semantic_lift: nearness in meaning to the activity (None: not judged)
+    features: dict[str, float] | None = None  # the relevance model's inputs (None: no model, the words' rules)
+    probability: float | None = None  # the relevance model's P(on topic) (None: not judged by the model)
 
     @property
     def id(self) -> str:
@@ -836,6 +845,8 @@ class EvidenceFinder:
         return out
 
     def gather(self, req: DraftRequest, sections: list[str] | None = None) -> dict[str, SectionEvidence]:
+        """Evidence for each of `sections` (default: the request's), judged: {section: SectionEvidence},
+        relevant items first. Raises InvalidInput for a request the retriever cannot search."""
         sections = list(sections or req.sections)
         index = self.index
         draft_index = _DraftIndex(index)
@@ -859,6 +870,13 @@ class EvidenceFinder:
             return cache[key]
 
         topic = topic_ranks(retriever, req, query)
+        # the learned judgement (drafting/relevance.py) where the embedder reads meaning; the
+        # words' rules where it does not (its signals would be noise)
+        learn = retriever.semantic  # candidates get the model's features (to be judged, or to fit it)
+        model: RelevanceModel | None = default_model() if learn else None
+        snap = index.snapshot()
+        alone = [Hit(passage=snap.passages[pid], score=0.0, snippet="") for pid in topic.alone
+                 if pid in snap.passages] if learn else []
 
         def candidates(section: str) -> list:
             """The hits that may serve `section`, in retrieval order (not yet judged)."""
@@ -867,6 +885,7 @@ class EvidenceFinder:
             lists = [(kind, search(kind, k)) for kind, k in list(PLAN[section]) + [(None, OPEN_SEARCH)]]
             if section != "risker":  # risks keep the words' judgement (topic_backed)
                 lists.append((None, topic.hits))
+                lists.append((None, alone))
             for kind, hits in lists:
                 for hit in hits:
                     p = hit.passage
@@ -895,17 +914,41 @@ class EvidenceFinder:
             everyone.update({h.passage.id: h.passage for h in search("insats", 6)})
         # the median is that of the section searches' candidates: the activity's own search adds
         # near passages and would lower it
-        reference = set(everyone) - (set(topic.rank) - {h.passage.id for k in cache.values() for h in k})
-        lifts = semantic_lift(retriever.similarities(topic_text(req), list(everyone.values())), reference) \
-            if retriever.semantic else {}
+        reference = set(everyone) - ((set(topic.rank) | set(topic.alone)) - {h.passage.id for k in cache.values() for h in k})
+        cosines = retriever.similarities(topic_text(req), list(everyone.values())) if retriever.semantic else {}
+        lifts = semantic_lift(cosines, reference)
+        base = [c for pid, c in cosines.items() if pid in reference]
+        median = float(sorted(base)[len(base) // 2]) if base else 0.0
+        nearest = max(cosines.values(), default=0.0)
+        opened = {h.passage.id: (i, h.ranks) for i, h in enumerate(search(None, OPEN_SEARCH))} if learn else {}
+        own_kind: dict[str, int] = {}
+        for (kind_, _), hits_ in cache.items():
+            for i, h in enumerate(hits_):
+                if kind_ and h.passage.section_kind == kind_:
+                    own_kind[h.passage.id] = min(i, own_kind.get(h.passage.id, i))
 
         judged: dict[str, tuple[float, list[str]]] = {}
+
+        learned: dict[str, tuple[dict[str, float], float | None]] = {}
 
         def judge(p: Passage, score: float, origin: str) -> Evidence:
             if p.id not in judged:  # the same passage serves several sections: judged once
                 judged[p.id] = matcher.relevance(p)
             rel, matched = judged[p.id]
-            return Evidence(p, score, rel, origin, list(matched), lift=lifts.get(p.id))
+            e = Evidence(p, score, rel, origin, list(matched), lift=lifts.get(p.id))
+            if learn:
+                if p.id not in learned:
+                    signals = Signals(
+                        topic=topic.rank.get(p.id), topic_bm25=topic.bm25.get(p.id), topic_dense=topic.dense.get(p.id),
+                        open=opened[p.id][0] if p.id in opened else None,
+                        open_bm25=_rank0(opened[p.id][1].get("bm25")) if p.id in opened else None,
+                        open_dense=_rank0(opened[p.id][1].get("dense")) if p.id in opened else None,
+                        own_kind=own_kind.get(p.id), cosine=cosines.get(p.id), median=median, nearest=nearest,
+                        words=rel, coverage=matcher.coverage(p), shared=len(matched), mismatch=matcher.mismatch(p))
+                    x = features(p, signals, TYPED)
+                    learned[p.id] = (x, model.probability(x) if model is not None else None)
+                e.features, e.probability = learned[p.id]
+            return e
 
         def add(items: list[Evidence], seen: set[str], e: Evidence) -> None:
             key = _dedup_key(e.passage)
@@ -914,6 +957,7 @@ class EvidenceFinder:
             seen.update((e.passage.id, key))
             items.append(e)
 
+        first_choice = _first_choice(pool, topic, learned, judge) if model is not None else None
         out: dict[str, SectionEvidence] = {}
         for section in sections:
             items: list[Evidence] = []
@@ -946,6 +990,19 @@ class EvidenceFinder:
                 elif e.relevant and rank is None and topic.hits and section != "risker" \
                         and p.section_kind not in ROW_KINDS:
                     e.relevant = False  # it shares words, but search does not find it for the activity
+                if model is not None and section != "risker":
+                    # the learned judgement decides (drafting/relevance.py); never for another
+                    # target group, school form or stage
+                    e.relevant = (e.probability or 0.0) >= model.threshold and not matcher.mismatch(p)
+                    if not e.relevant and e.id == first_choice and not matcher.mismatch(p):
+                        # what the activity's own search ranks first is evidence from a lower
+                        # probability (RESCUE_PROBABILITY)
+                        e.relevant = True
+                if model is not None and section == "risker" and e.relevant and e.probability is not None \
+                        and e.probability < model.threshold and e.id != first_choice:
+                    # a risk keeps the words' judgement and must be about the activity by the
+                    # learned one too: else two unrelated activities carry the same delay
+                    e.relevant = False
                 if section == "risker" and e.relevant and by_words and not e.names_subject(matcher):
                     # a risk is told for this activity only when it is about its subject, not
                     # about its setting or a word that contains a part of it (a survey of the
@@ -954,10 +1011,15 @@ class EvidenceFinder:
                     e.relevant = False
             # Relevant first (by relevance, then fused score), then the rest in retrieval order.
             # at equal relevance (to a tenth) a typed record before untyped text
-            found.sort(key=lambda e: (not e.relevant, topic.bucket(e.id) if e.relevant and section != "risker"
-                                      and e.passage.section_kind not in ROW_KINDS else 0,
-                                      -round(e.relevance, 1) if e.relevant else 0.0,
-                                      e.passage.section_kind not in TYPED, -e.score, e.id))
+            if model is not None and section != "risker":
+                # the most probable first; at equal probability (to a twentieth) a typed record
+                found.sort(key=lambda e: (not e.relevant, -round((e.probability or 0.0) * 20) if e.relevant else 0,
+                                          e.passage.section_kind not in TYPED, -(e.probability or 0.0), -e.score, e.id))
+            else:
+                found.sort(key=lambda e: (not e.relevant, topic.bucket(e.id) if e.relevant and section != "risker"
+                                          and e.passage.section_kind not in ROW_KINDS else 0,
+                                          -round(e.relevance, 1) if e.relevant else 0.0,
+                                          e.passage.section_kind not in TYPED, -e.score, e.id))
             for e in found:
                 add(items, seen, e)
             if section == "kostnader":
@@ -984,6 +1046,22 @@ class EvidenceFinder:
         return out
 
 
+def _first_choice(pool: dict[str, list], topic: TopicRanks, learned: dict, judge) -> str | None:
+    """The id of the activity's own search's first hit when the relevance model gives it at least
+    RESCUE_PROBABILITY; else None."""
+    if not topic.hits:
+        return None
+    first = topic.hits[0].passage
+    judge(first, topic.hits[0].score, "sok")  # fills `learned`
+    pr = learned.get(first.id, (None, None))[1]
+    return first.id if pr is not None and pr >= RESCUE_PROBABILITY else None
+
+
+def _rank0(rank: int | None) -> int | None:
+    """A hit's 1-based rank per retriever (Hit.ranks) as a 0-based one."""
+    return None if rank is None else max(0, rank - 1)
+
+
 def topic_backed(e: Evidence, matcher: "Matcher", section: str) -> bool:
     """Whether one of the activity's first search hits is evidence: not for another target group,
     school form or stage, and sharing a subject word of the activity (not only its verb or
@@ -1003,10 +1081,16 @@ def topic_backed(e: Evidence, matcher: "Matcher", section: str) -> bool:
 @dataclass
 class TopicRanks:
     """The activity's own search: its hits in order and each passage's 0-based rank (a folded
-    duplicate has the rank of the hit it was folded into)."""
+    duplicate has the rank of the hit it was folded into); `bm25` and `dense`: each passage's
+    0-based rank in BM25's and the embedder's own candidate lists for the same text (what the
+    hybrid ranking fused), and `alone` the first TOPIC_ALONE of each that the fused ranking left
+    out (a paraphrase first for meaning and absent for words, an exact word the reverse)."""
 
     hits: list = field(default_factory=list)
     rank: dict[str, int] = field(default_factory=dict)
+    bm25: dict[str, int] = field(default_factory=dict)
+    dense: dict[str, int] = field(default_factory=dict)
+    alone: list[str] = field(default_factory=list)
 
     def bucket(self, pid: str) -> int:
         """For ordering evidence: 0 for the first TOPIC_TOP hits, 1 further down, 2 not found
@@ -1017,14 +1101,17 @@ class TopicRanks:
 
 def topic_ranks(retriever: Retriever, req: DraftRequest, query: str) -> TopicRanks:
     """Search the activity and its goal as a person would (hybrid ranking, relevance floor,
-    TOPIC_K hits) and rank what it finds."""
+    TOPIC_K hits) and rank what it finds, keeping BM25's and the embedder's own lists."""
     text = topic_text(req) or query
-    hits = retriever.run(text[:MAX_QUERY], k=TOPIC_K, understand_query=False).hits
+    result = retriever.run(text[:MAX_QUERY], k=TOPIC_K, understand_query=False)
     rank: dict[str, int] = {}
-    for i, h in enumerate(hits):
+    for i, h in enumerate(result.hits):
         for pid in (h.passage.id, *h.duplicates):
             rank.setdefault(pid, i)
-    return TopicRanks(list(hits), rank)
+    bm25_list, dense_list = result.lists.get("bm25", []), result.lists.get("dense", [])
+    alone = [pid for pid in dict.fromkeys(bm25_list[:TOPIC_ALONE] + dense_list[:TOPIC_ALONE]) if pid not in rank]
+    return TopicRanks(list(result.hits), rank, {pid: i for i, pid in enumerate(bm25_list)},
+                      {pid: i for i, pid in enumerate(dense_list)}, alone)
 
 
 def _name_terms(text: str, vocab: Vocabulary) -> set[str]:

@@ -479,7 +479,7 @@ class ExtractiveGenerator:
         """The series' first and latest values (and the latest target): a document's as its rows
         write them, with the rows cited; Kolada's with its source named."""
         first, last = series.values[0], series.values[-1]
-        name = quoted(short(series.name))
+        name = quoted(short(series.written_name))
         if series.kolada:
             where = f" i {series.series.entity}" if series.series.entity else ""
             values = (f"{first.shown} {first.year} och {last.shown} {last.year}" if first is not last
@@ -520,7 +520,7 @@ class ExtractiveGenerator:
             last, target = against
             side = "under" if last.value < target else "över"
             if last.passage is not None:
-                result.append(f"Det senaste utfallet för {quoted(short(series.name))} ligger {side} målvärdet "
+                result.append(f"Det senaste utfallet för {quoted(short(series.written_name))} ligger {side} målvärdet "
                               f"[{last.passage.id}].")
                 cits.append(Citation(passage_id=last.passage.id, quote=value_quote(last.passage, last.shown),
                                      source=last.passage.source))

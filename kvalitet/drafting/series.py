@@ -11,6 +11,7 @@ principal's own notes are.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Callable, Iterable, Protocol
 
@@ -18,6 +19,9 @@ from kvalitet.domain.types import Citation, Passage
 from kvalitet.drafting.grounding import norm
 from kvalitet.results.model import KOLADA_LABEL, Series
 from kvalitet.results.values import format_value
+
+# An indicator row's own naming of its indicator: "Indikator: Andel elever … yrkesprogram."
+_NAMED = re.compile(r"\bIndikator:\s*([^\n]+?)\.(?:\s|$)")
 
 
 class SeriesSource(Protocol):
@@ -54,6 +58,25 @@ class DraftSeries:
     @property
     def name(self) -> str:
         return self.series.title
+
+    @property
+    def written_name(self) -> str:
+        """The indicator's name as a draft may quote it: for a document series, as the latest
+        row writes it (»Indikator: Andel elever i åk 9 behöriga till gymnasiets yrkesprogram.«),
+        since the series' title may be another document's wording and a quote must stand in
+        the cited row; the title when no row names it otherwise (and for Kolada)."""
+        if self.kolada:
+            return self.name
+        for v in reversed(self.written):
+            if v.passage is None:
+                continue
+            hay = " ".join(x for x in (v.passage.text, v.passage.activity) if x)
+            if norm(self.name).lower() in norm(hay).lower():
+                return self.name
+            m = _NAMED.search(v.passage.text or "")
+            if m:
+                return m.group(1).strip()
+        return self.name
 
     @property
     def kolada(self) -> bool:

@@ -212,3 +212,34 @@ def load_cases(path: Path) -> list[dict]:
         if "name" not in c or "activity" not in c:
             raise ValueError(f"a case needs name and activity: {c!r}"[:200])
     return cases
+
+
+def relevance_examples(drafter: Drafter, cases: list[dict]) -> tuple[list, dict[str, int]]:
+    """The labelled candidates of every case, for fitting the relevance model
+    (drafting/relevance.py): the evidence the drafter gathers for all four sections, each
+    passage once per case with the features the drafter computed, on topic when it matches the
+    case's `expected` or `acceptable` labels and not `wrong` (matched on the whole passage, since
+    no quote is chosen yet). Returns (examples, {case: number of expected labels}). Raises
+    ValueError when the index's embedder is not a language model (no features to fit on)."""
+    from kvalitet.drafting.relevance import Example
+
+    if not drafter.finder.retriever.semantic:
+        raise ValueError("the relevance model is fitted on an index built with a language-model embedder (e5)")
+    examples: list[Example] = []
+    expected_per_case: dict[str, int] = {}
+    for case in cases:
+        fields = {k: case[k] for k in ("activity", "goal", "status", "notes") if case.get(k)}
+        req = DraftRequest(**fields)
+        expected, good, wrong = case.get("expected", []), case.get("expected", []) + case.get("acceptable", []), case.get("wrong", [])
+        expected_per_case[case["name"]] = len(expected)
+        seen: set[str] = set()
+        for ev in drafter.finder.gather(req, ["uppfoljning", "analys", "risker", "kostnader"]).values():
+            for e in ev.items:
+                if e.features is None or e.id in seen:
+                    continue
+                seen.add(e.id)
+                on = bool(_matches(e.passage, good)) and not _matches(e.passage, wrong)
+                examples.append(Example(x=dict(e.features), on_topic=on, case=case["name"],
+                                        topic=case.get("topic", case["name"]),
+                                        expected=frozenset(_matches(e.passage, expected))))
+    return examples, expected_per_case

@@ -259,6 +259,8 @@ class SearchResult:
     understood: Understood = field(default_factory=Understood)
     suggestion: str | None = None
     below_floor: int = 0  # candidates dropped by the relevance floor
+    # each retriever's own ranked candidate ids before fusion ({"bm25": [...], "dense": [...]})
+    lists: dict[str, list[str]] = field(default_factory=dict)
 
     def as_json(self) -> dict:
         return {"understood": self.understood.as_json(), "suggestion": self.suggestion}
@@ -368,7 +370,7 @@ class Retriever:
         c = self.candidates(q, filters, mode, u, expand="accents" not in ignore)
         hits, dropped = self.hits(q, c, p, mode, k, snap)
         suggestion = None if hits else no_hits_suggestion(filters, u)
-        return SearchResult(q, hits, u, suggestion, dropped)
+        return SearchResult(q, hits, u, suggestion, dropped, {"bm25": c.bm25, "dense": c.dense})
 
     def understand(self, q: str, snap, ignore=frozenset()) -> Understood:
         u = understand(q, years=snap.year_set(), committees=snap.committees(), ignore=set(ignore))

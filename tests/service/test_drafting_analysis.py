@@ -419,6 +419,12 @@ def test_eval_drafting_command(svc, tmp_path, monkeypatch):
     assert all(c["series"] == [] and c["series_cited"] == [] for c in out["cases"])
     r = CliRunner().invoke(app, ["eval", "drafting", str(path), "--split", "tune"])
     assert r.exit_code == 0 and "| tune | 1 | 1.000 | 1.000 |" in r.output and "| results cited |" in r.output
+    # the relevance model is fitted over a language model's index only; the hash index says so
+    out_file = tmp_path / "model.json"
+    r = CliRunner().invoke(app, ["eval", "fit-relevance", str(path), "--out", str(out_file)])
+    assert r.exit_code == 2 and "e5" in r.output and "kunde inte anpassas" in r.output and not out_file.exists()
+    r = CliRunner().invoke(app, ["eval", "fit-relevance", str(path), "--split", "heldout9"])
+    assert r.exit_code == 2 and "inga fall" in r.output
 
 
 # -- meaning beside words (a language model's vectors) -------------------------------------------
@@ -513,3 +519,24 @@ def test_the_same_thing_in_other_words_is_found_by_meaning(rows_e5, rows_hash):
     quotes = [c.quote for c in cited(draft)]
     assert any("långtidssjukfrånvaro" in q or "Rutinen är beslutad" in q for q in quotes), quotes
     assert all(s.grounding.supported for sec in draft.sections for s in sec.suggestions)
+
+
+def test_an_indicator_is_quoted_as_its_cited_row_names_it():
+    """A series' title may be another document's wording ("… till yrkesprogram"); the draft quotes
+    the indicator as the cited row writes it, so the quote stands in its source."""
+    from kvalitet.domain.types import Source
+    from kvalitet.drafting.series import DraftSeries, SeriesValue
+    from kvalitet.results.model import Series
+
+    row = Passage(id="p_row", text="Indikator: Andel elever i åk 9 behöriga till gymnasiets yrkesprogram. Utfall 2023: 86,5 %.",
+                  doc_path="malrapport.xlsx", doc_kind="malrapport", section_kind="indikator", year=2023,
+                  source=Source(path="malrapport.xlsx", line_start=7, line_end=7))
+    series = Series(id="s1", source_kind="dokument", title="Andel elever i åk 9 behöriga till yrkesprogram")
+    value = SeriesValue(year=2023, period="2023", value=86.5, shown="86,5 %", target=None, target_shown=None, passage=row)
+    drafted = DraftSeries(series, [value])
+    assert drafted.written_name == "Andel elever i åk 9 behöriga till gymnasiets yrkesprogram"
+    text = ExtractiveGenerator._series_sentence(drafted)
+    assert "»Andel elever i åk 9 behöriga till gymnasiets yrkesprogram«" in text
+    assert check(text, [Citation(passage_id=row.id, quote=row.text, source=row.source)], {row.id: row}.get).supported
+    same = DraftSeries(series.model_copy(update={"title": "Andel elever i åk 9 behöriga till gymnasiets yrkesprogram"}), [value])
+    assert same.written_name == same.name

@@ -174,10 +174,13 @@ def test_the_activity_search_ranks_hits_and_their_folded_duplicates():
             hits = [SimpleNamespace(passage=passage("a", pid="p_a"), duplicates=["p_a2"]),
                     SimpleNamespace(passage=passage("b", pid="p_b"), duplicates=[]),
                     SimpleNamespace(passage=passage("c", pid="p_c"), duplicates=[])]
-            return SimpleNamespace(hits=hits)
+            return SimpleNamespace(hits=hits, lists={"bm25": ["p_x", "p_b", "p_a"], "dense": ["p_a", "p_y"]})
 
     req = DraftRequest(activity="Utbilda personalen i TMO", goal="Tryggare elever", notes="Två dagar i maj.")
     ranks = topic_ranks(FakeRetriever(), req, "fråga")  # type: ignore[arg-type]
+    # BM25's and the embedder's own lists, and their first entries the fused ranking left out
+    assert ranks.bm25 == {"p_x": 0, "p_b": 1, "p_a": 2} and ranks.dense == {"p_a": 0, "p_y": 1}
+    assert ranks.alone == ["p_x", "p_y"]
     assert asked["query"] == "Utbilda personalen i TMO Tryggare elever"  # not the notes
     assert asked["k"] == TOPIC_K and asked.get("floor", True) is True  # the search's relevance floor applies
     assert ranks.rank == {"p_a": 0, "p_a2": 0, "p_b": 1, "p_c": 2}
