@@ -61,7 +61,7 @@ def test_fit_learns_the_signal_and_chooses_a_threshold_by_cross_validation():
     cv = model.fitted["cross_validated"]
     assert cv["precision"] >= 0.9 and cv["recall"] >= 0.8 and cv["threshold"] == model.threshold
     assert model.fitted["note"] == "synthetic" and model.fitted["topics"] == 20
-    w = dict(zip(model.features, model.weights))
+    w = dict(zip(model.features, model.weights, strict=True))
     assert w["lift"] > 0 and w["words"] > 0  # nearer in meaning and more shared words: more likely on topic
     on = next(e for e in examples if e.on_topic)
     off = next(e for e in examples if not e.on_topic and e.x["topic"] == 0.0)
