@@ -1,6 +1,7 @@
 """The drafting evaluation cases (tests/data/draft_eval_cases.json) keep their shape: the held-out
 set written before the drafter changes of session 4 (split `heldout4`) is whole, new in topic, and
-labelled with text the documents carry; the earlier held-out sets (session 2's, `heldout2` and
+labelled with text the documents carry, and so is the set written before the second drafter change
+of session 4 (split `heldout5`); the earlier held-out sets (session 2's, `heldout2` and
 `heldout3`, each measured once in session 3) are tune now and say so (issue 16). `heldout3` keeps
 its checks of shape and labels under its case names (prefix s3b_)."""
 
@@ -16,6 +17,7 @@ from tests.helpers.paths import CORPUS, DATA
 CASES = load_cases(DATA / "draft_eval_cases.json")
 HELDOUT3 = [c for c in CASES if c["name"].startswith("s3b_")]
 HELDOUT4 = [c for c in CASES if c["split"] == "heldout4"]
+HELDOUT5 = [c for c in CASES if c["split"] == "heldout5"]
 MOVED = "held out in session 2, measured once, now tune"
 MOVED3 = "held out in session 3, measured once (precision 0.492, recall 0.441), now tune"
 MOVED4 = "held out in session 3 (heldout3), measured once (precision 0.392, recall 0.435), now tune"
@@ -43,8 +45,8 @@ def _kommuner_text() -> str:
     return text + " " + text.replace("- ", "")
 
 
-def test_the_splits_are_tune_and_heldout4_only():
-    assert Counter(c["split"] for c in CASES) == {"tune": 84, "heldout4": 20}
+def test_the_splits_are_tune_heldout4_and_heldout5_only():
+    assert Counter(c["split"] for c in CASES) == {"tune": 84, "heldout4": 20, "heldout5": 20}
     assert len({c["name"] for c in CASES}) == len(CASES)
     moved = [c for c in CASES if c.get("note", "").startswith(MOVED)]
     assert len(moved) == 15 and all(c["split"] == "tune" for c in moved)
@@ -90,12 +92,33 @@ def test_heldout4_is_whole_and_on_new_topics():
     assert len(with_numbers) >= 10
 
 
+def test_heldout5_is_whole_and_on_new_topics():
+    """The set written before the second drafter change of session 4: 10 sample and 10 kommuner
+    cases, one topic each, none of them a topic of an earlier case, and no expected substring an
+    earlier case expects."""
+    assert Counter(c["corpus"] for c in HELDOUT5) == {"sample": 10, "kommuner": 10}
+    assert all(c["name"].startswith("s5_") for c in HELDOUT5)
+    earlier = [c for c in CASES if c["split"] != "heldout5"]
+    assert {c["topic"] for c in HELDOUT5} & {c["topic"] for c in earlier} == set()
+    assert len({c["topic"] for c in HELDOUT5}) == len(HELDOUT5)
+    earlier_expected = {_norm(s) for c in earlier for s in c["expected"]}
+    for c in HELDOUT5:
+        assert 1 <= len(c["expected"]) <= 3, c["name"]
+        assert 1 <= len(c["wrong"]) <= 4, c["name"]
+        assert c["notes"] and c["activity"], c["name"]
+        labels = [_norm(s) for s in c["expected"] + c.get("acceptable", []) + c["wrong"]]
+        assert len(labels) == len(set(labels)), c["name"]  # no substring both on and off topic
+        assert not {_norm(s) for s in c["expected"]} & earlier_expected, c["name"]
+    with_numbers = [c["name"] for c in HELDOUT5 if re.search(r"\d", c["notes"])]
+    assert 8 <= len(with_numbers) <= 14  # about half of the notes carry numbers
+
+
 def test_sample_labels_stand_in_the_sample_corpus_and_kommuner_labels_do_not():
     """A sample case's expected and wrong substrings occur in the sample corpus (acceptable ones
     may name an on-topic record of the other municipalities too, since one index holds both);
     a kommuner case's substrings never occur in it, so they cannot label a sample passage."""
     missing, stray = [], []
-    for c in HELDOUT3 + HELDOUT4:
+    for c in HELDOUT3 + HELDOUT4 + HELDOUT5:
         for field in ("expected", "wrong", "acceptable"):
             for s in c.get(field, []):
                 found = _norm(s) in SAMPLE_TEXT
@@ -107,11 +130,11 @@ def test_sample_labels_stand_in_the_sample_corpus_and_kommuner_labels_do_not():
 
 
 def test_kommuner_labels_stand_in_the_kommuner_documents():
-    """Every substring of a heldout3 or heldout4 kommuner case, expected, acceptable or wrong, is
+    """Every substring of a heldout3, heldout4 or heldout5 kommuner case, expected, acceptable or wrong, is
     text of the kommuner documents: a label that names nothing would make recall unreachable or a
     wrong citation uncounted."""
     text = _kommuner_text()
-    missing = [(c["name"], s) for c in HELDOUT3 + HELDOUT4 if c["corpus"] == "kommuner"
+    missing = [(c["name"], s) for c in HELDOUT3 + HELDOUT4 + HELDOUT5 if c["corpus"] == "kommuner"
                for field in ("expected", "acceptable", "wrong") for s in c.get(field, [])
                if _norm(s) not in text]
     assert missing == []
