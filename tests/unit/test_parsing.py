@@ -430,7 +430,8 @@ def test_hand_checked_activity_rows():
     checked = json.loads((DATA / "activities_checked.json").read_text(encoding="utf-8"))
     assert len(checked) >= 40
     assert {e["year"] for e in checked} == {2019, 2022}
-    results = check_activities([parsed(VP2019), parsed(VP2022)], checked)
+    assert {e["doc"] for e in checked if "doc" in e} == {AU2019}
+    results = check_activities([parsed(VP2019), parsed(VP2022), parsed(AU2019)], checked)
     wrong = [(e["activity"], problems) for e, problems in results if problems]
     assert not wrong
 
@@ -438,7 +439,7 @@ def test_hand_checked_activity_rows():
 def test_hand_checked_rows_hold_on_a_double_spaced_variant():
     checked = json.loads((DATA / "activities_checked.json").read_text(encoding="utf-8"))
     loose = [{k: v for k, v in e.items() if k not in ("line", "line_end")} for e in checked]
-    docs = [parse_document(doc_of(n, text_of(n).replace("\n", "\n\n"))) for n in (VP2019, VP2022)]
+    docs = [parse_document(doc_of(n, text_of(n).replace("\n", "\n\n"))) for n in (VP2019, VP2022, AU2019)]
     assert all(not problems for _, problems in check_activities(docs, loose))
 
 
@@ -446,8 +447,8 @@ def test_summary_command(capsys):
     paths = [str(CORPUS / n) for n in ALL]
     assert _main([*paths, "--check", str(DATA / "activities_checked.json")]) == 0
     out = capsys.readouterr().out
-    assert "hand-checked activity rows: 80, right: 80" in out
-    assert "activity rows: 40 (+0" in out and "activity rows: 115 (+19" in out
+    assert "hand-checked activity rows: 90, right: 90" in out
+    assert "activity rows: 40 (+0" in out and "activity rows: 115 (+19" in out and "activity rows: 10 (+0" in out
 
 
 # ------------------------------------------------------------------------------ follow-up of last year's activities
@@ -471,7 +472,42 @@ def test_aktivitetsuppfoljning_blocks():
     assert ana[0].text.startswith("Denna utbildningsinsats finns ej ekonomiska förutsättningar att genomföra 2019, vi kan")
     assert (ana[0].source.line_start, ana[0].source.line_end) == (11, 14)
     assert upp[9].text.startswith("Vi har under våren 2019 påbörjat ett projekt inom IT som vi kallar Modern IT i skolan")
-    assert {r.section_kind for r in parsed(AU2019).records} == {"uppfoljning", "analys"}
+    assert {r.section_kind for r in parsed(AU2019).records} == {"aktivitet", "uppfoljning", "analys"}
+    # One activity record a block, named as its parts name it, from the activity's own lines.
+    acts = records(AU2019, "aktivitet")
+    assert [r.title for r in acts] == [f"{i}. Uppdrag/Aktivitet" for i in range(1, 11)]
+    assert [r.activity for r in acts] == [r.activity for r in upp]
+    assert all(r.text == r.activity and r.status is None and r.committee is None for r in acts)
+    assert [(r.source.line_start, r.source.line_end) for r in acts][2:4] == [(39, 40), (59, 60)]
+
+
+def test_aktivitetsuppfoljning_block_facts():
+    """Facts written under "N. Uppdrag/Aktivitet" (Status, Ansvarig, Nämnd, Klart) and the
+    block's Kommentar are the activity record's fields, not part of its name; a block without
+    Uppföljning or Analys still gives its activity record (not a plain section)."""
+    text = (
+        "Uppföljning av fjolårets aktiviteter 2023\n\n"
+        "1. Uppdrag/Aktivitet\n\nInföra läsgrupper\ni årskurs 1\nStatus: Delvis genomförd\nAnsvarig: Rektor\n"
+        "Nämnd: bun\nKlart: Juni*\n\n"
+        "Uppföljning\n\nGrupperna har startat.\n\nKommentar: Fortsätter nästa år.\n\n"
+        "2. Uppdrag/Aktivitet: Utöka sommarskolan\n\n"
+        "3. Uppdrag/Aktivitet\n\nStärka elevhälsan\n\nUppföljning\n\nStatus: Genomförd\n"
+    )
+    p = parse_document(DocumentText.from_text("au.txt", text))
+    assert (p.doc_kind, p.year) == ("aktivitetsuppfoljning", 2023)
+    got = [(r.section_kind, r.activity) for r in p.records]
+    assert got == [
+        ("aktivitet", "Införa läsgrupper i årskurs 1"), ("uppfoljning", "Införa läsgrupper i årskurs 1"),
+        ("kommentar", "Införa läsgrupper i årskurs 1"), ("aktivitet", "Utöka sommarskolan"),
+        ("aktivitet", "Stärka elevhälsan"), ("uppfoljning", "Stärka elevhälsan"),
+    ]
+    first = p.records[0]
+    assert (first.status, first.status_raw, first.responsible, first.committee) == (
+        "Delvis genomfört", "Delvis genomförd", "Rektor", "BUN")
+    assert (first.deadline, first.postponed, first.comment) == ("Juni*", True, "Fortsätter nästa år.")
+    assert first.text.startswith("Aktivitet: Införa läsgrupper i årskurs 1.") and "Status: Delvis genomförd" in first.text
+    assert (first.source.line_start, first.source.line_end) == (5, 10)
+    assert p.records[3].text == "Utöka sommarskolan" and p.records[3].source.line_start == 18
 
 
 # ------------------------------------------------------------------------------ quality report
@@ -693,9 +729,10 @@ def test_2019_pdf_text_without_blank_lines_keeps_activity_deadline_status():
     text = "\n".join(ln for ln in text_of(VP2019).split("\n") if ln.strip())
     p = parse_document(DocumentText.from_text("vp.pdf", text))
     assert len([r for r in p.records if r.section_kind == "aktivitet"]) == 40
-    entries = [{k: v for k, v in e.items() if k in PRIORITY} for e in checked if e["year"] == 2019]
+    vp2019 = [e for e in checked if e["year"] == 2019 and "doc" not in e]  # the rows of VP2019
+    entries = [{k: v for k, v in e.items() if k in PRIORITY} for e in vp2019]
     assert all(not problems for _, problems in check_activities([p], entries))
-    full = [{k: v for k, v in e.items() if k not in ("line", "line_end")} for e in checked if e["year"] == 2019]
+    full = [{k: v for k, v in e.items() if k not in ("line", "line_end")} for e in vp2019]
     assert sum(1 for _, problems in check_activities([p], full) if not problems) >= 33
 
 
@@ -728,10 +765,12 @@ def test_real_pdf_through_the_reader(tmp_path, name):
     assert (p.doc_kind, p.year) == (KINDS[name], YEARS[name])
     assert all(r.source.page for r in p.records)
     kinds = Counter(r.section_kind for r in p.records)
-    if name in (VP2019, VP2022):
+    if name in (VP2019, VP2022, AU2019):
         checked = json.loads((DATA / "activities_checked.json").read_text(encoding="utf-8"))
         keys = (*PRIORITY, "committee")
-        entries = [{k: v for k, v in e.items() if k in keys} for e in checked if e["year"] == YEARS[name]]
+        entries = [{k: v for k, v in e.items() if k in keys} for e in checked
+                   if e["year"] == YEARS[name] and e.get("doc", name if name != AU2019 else None) == name]
+        assert entries
         assert all(not problems for _, problems in check_activities([p], entries))
     if name == VP2022:
         assert kinds["aktivitet"] == 134
@@ -745,7 +784,7 @@ def test_real_pdf_through_the_reader(tmp_path, name):
         # blocks, so the sample layout (which reads lines) sees one risk paragraph here.
         assert (kinds["insats"], kinds["risk"], kinds["kostnad"], kinds["tidplan"]) == (6, 1, 7, 6)
     else:
-        assert (kinds["uppfoljning"], kinds["analys"]) == (10, 8)
+        assert (kinds["aktivitet"], kinds["uppfoljning"], kinds["analys"]) == (10, 10, 8)
 
 
 # ------------------------------------------------------------------------------ reports published from the workspace (Markdown)
@@ -820,8 +859,10 @@ def test_markdown_reports_are_read_as_their_kind():
     p = parse_document(DocumentText.from_text("rapporter/2024-au.md", MD_AU))  # found without the media type
     assert (p.doc_kind, p.year) == ("aktivitetsuppfoljning", 2024)
     assert [(r.section_kind, r.title, r.activity, r.text) for r in p.records] == [
+        ("aktivitet", "1. Uppdrag/Aktivitet", "Utveckla samarbete med högskolan", "Utveckla samarbete med högskolan"),
         ("uppfoljning", "1. Uppdrag/Aktivitet", "Utveckla samarbete med högskolan",
          "Samverkan med högskolan har gett gemensamma kurser för lärarna."),
+        ("aktivitet", "2. Uppdrag/Aktivitet", "Minska frånvaron", "Minska frånvaron"),
         ("uppfoljning", "2. Uppdrag/Aktivitet", "Minska frånvaron", "Frånvaron har minskat."),
         ("analys", "2. Uppdrag/Aktivitet", "Minska frånvaron", "Närvaroarbetet ger effekt."),
     ]

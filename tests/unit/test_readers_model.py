@@ -1000,6 +1000,31 @@ def test_case_pdf_scanned_page(settings):
     assert parsed.records[-1].text == "Läsgrupperna har startat på alla skolor och träffas tre gånger i veckan."
 
 
+@pytest.mark.parametrize("name", [
+    "uppfoljning-2023-avstavning.pdf", "uppfoljning-2023-ligaturer.pdf", "uppfoljning-2023-sidhuvud.pdf",
+    "uppfoljning-2023-spara-andringar.docx", "uppfoljning-2023-webbsida.html", "uppfoljning-2024-ande.txt",
+    "uppfoljning-utf8-med-en-cp1252-byte.txt",
+])
+def test_case_numbered_uppdrag_blocks_give_one_activity_record_a_block(settings, name):
+    """The clean follow-ups of the "N. Uppdrag/Aktivitet" layout, read by its named recogniser,
+    give the activity record the scanned sibling gets from the generic reading: one a block,
+    before its Uppföljning and Analys, named as they name it (the web's "Aktiviteter")."""
+    parsed = recognise(read_document_model(INPUTS / name, settings=settings))
+    assert parsed.layout == "numbered_uppdrag_blocks" and parsed.doc_kind == "aktivitetsuppfoljning"
+    blocks: list[list] = []
+    for r in parsed.records:
+        if r.section_kind == "aktivitet":
+            blocks.append([r])
+        else:
+            assert blocks and r.activity == blocks[-1][0].activity and r.title == blocks[-1][0].title
+            blocks[-1].append(r)
+    titles = [b[0].title for b in blocks]
+    assert titles == [f"{i}. Uppdrag/Aktivitet" for i in range(1, len(blocks) + 1)] and len(blocks) >= 1
+    for act, *parts in blocks:
+        assert act.text == act.activity and act.status is None and act.comment is None
+        assert parts and act.source.line_end < parts[0].source.line_start
+
+
 def test_pdf_whose_paragraphs_are_mostly_one_line_is_split_at_its_paragraph_gaps(tmp_path, settings):
     """A PDF in one font whose paragraphs are mostly one line (headings set in body text, short
     items): the most common gap between lines is then the space between paragraphs, not the line

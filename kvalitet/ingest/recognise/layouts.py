@@ -16,7 +16,7 @@ The shapes recognised are those of the sample corpus (see corpus/ and DESIGN.md)
 * verksamhetsplan_uppfoljning: tables per perspective, either as tab-separated rows
   (DOCX/HTML, the 2022 follow-up with HTML lists inside cells) or as PDF text where the
   cells run into each other (the 2019 follow-up: "Q4 PågåendeLikvärdiga möjligheter").
-* aktivitetsuppfoljning: numbered "N. Uppdrag/Aktivitet" blocks with Uppföljning and Analys.
+* aktivitetsuppfoljning: numbered "N. Uppdrag/Aktivitet" blocks: an activity record each, with Uppföljning and Analys.
 * kvalitetsrapport: Bakgrund, Nulägesanalys, numbered "Insatser inom ...", Risker,
   Tidplan och kostnader, Kostnadsberäkning (amounts in tkr).
 * arshjul: "NÄR VEM VAD" tables of the yearly process.
@@ -38,6 +38,7 @@ from dataclasses import dataclass, field
 from typing import TypedDict
 
 from kvalitet.domain.types import PERSPECTIVES, DocumentText, Line, ParsedDocument, Record, Source
+from kvalitet.domain.vocabulary import normalise_committee, normalise_status
 from kvalitet.ingest.recognise.generic import labelled_text, split_long
 from kvalitet.ingest.recognise.textblocks import blank_separated
 
@@ -1233,7 +1234,44 @@ _AU_KINDS = {
 }
 
 
+# A fact of the activity written on a line of its own between "N. Uppdrag/Aktivitet" and its
+# first Uppföljning/Analys ("Status: Pågående", "Ansvarig: Rektor", "Nämnd: BUN", "Klart: Juni").
+_AU_FACT_RE = re.compile(
+    r"^(Status|Ansvarig|Ansvar|Nämnd|Klart|Tidplan|Slutfört|Slutförs|Deadline)\s*:\s*(\S.*)$", re.I
+)
+_AU_FACT_FIELD = {
+    "status": "status", "ansvarig": "responsible", "ansvar": "responsible", "nämnd": "committee",
+    "klart": "deadline", "tidplan": "deadline", "slutfört": "deadline", "slutförs": "deadline", "deadline": "deadline",
+}
+
+
+def _au_activity_record(doc: DocumentText, title: str, activity: str, activity_lines: Sequence[Line],
+                        facts: dict[str, str], comment: str | None) -> Record:
+    """The "aktivitet" Record of one "N. Uppdrag/Aktivitet" block, as the generic reading gives
+    it (kvalitet.ingest.recognise.generic): the activity's text, its status normalised beside
+    the status as written, responsible, committee, deadline and the block's Kommentar. The text
+    is the activity alone, or "Aktivitet: X. Status: Y." when the block states facts."""
+    raw = facts.get("status")
+    status, assessment = normalise_status(raw)
+    committee = normalise_committee(facts["committee"]) if facts.get("committee") else None
+    if facts:
+        text = _labelled([("Aktivitet", activity), ("Ansvarig", facts.get("responsible")), ("Nämnd", committee),
+                          ("Klart", facts.get("deadline")), ("Status", raw)])
+    else:
+        text = activity
+    return Record(
+        section_kind="aktivitet", text=text, title=title, activity=activity, committee=committee,
+        deadline=facts.get("deadline"), status=status, status_raw=raw, assessment=assessment,
+        responsible=facts.get("responsible"), comment=comment,
+        postponed=bool(facts.get("deadline") and _POSTPONED_RE.search(facts["deadline"])),
+        source=doc.source(activity_lines[0].number, activity_lines[-1].number),
+    )
+
+
 def _parse_au(doc: DocumentText, warnings: list[str]) -> list[Record]:
+    """Numbered "N. Uppdrag/Aktivitet" blocks: per block one "aktivitet" record (the activity
+    and the facts written under it) and one record per Uppföljning/Analys/Kommentar/Risker/
+    Kostnader part, each carrying the activity; the text before the first block as sections."""
     lines = doc.lines
     starts = [i for i, ln in enumerate(lines) if _AU_BLOCK_RE.match(clean(ln.text))]
     records = narrative_records(doc, lines[: starts[0]] if starts else lines, skip_trivial=True)
@@ -1243,27 +1281,33 @@ def _parse_au(doc: DocumentText, warnings: list[str]) -> list[Record]:
         assert m is not None
         title = f"{int(m.group(1))}. Uppdrag/Aktivitet"
         activity_lines: list[Line] = []
+        fact_lines: list[Line] = []
+        facts: dict[str, str] = {}
         if m.group(2):
             activity_lines.append(Line(lines[start].number, m.group(2), lines[start].page))
         subs: list[tuple[str, Line, list[Line]]] = []
         for ln in lines[start + 1 : end]:
             sm = _AU_SUB_RE.match(clean(ln.text))
+            fm = None if subs else _AU_FACT_RE.match(clean(ln.text))
             if sm:
                 body = [Line(ln.number, sm.group(2), ln.page)] if sm.group(2) else []
                 subs.append((_AU_KINDS[sm.group(1).lower()], ln, body))
             elif subs:
                 subs[-1][2].append(ln)
+            elif fm:
+                facts.setdefault(_AU_FACT_FIELD[fm.group(1).lower()], clean(fm.group(2)).rstrip(".").strip())
+                fact_lines.append(ln)
             else:
                 activity_lines.append(ln)
         activity = _paras_text(_paragraphs(activity_lines)) or None
-        emitted = 0
+        parts: list[Record] = []
         for kind, head, body in subs:
             paras = _paragraphs(body)
             text = _paras_text(paras)
             if not _has_words(text):
                 warnings.append(f"line {head.number}: {clean(head.text)} of '{title}' is empty")
                 continue
-            records.append(
+            parts.append(
                 Record(
                     section_kind=kind,
                     text=text,
@@ -1272,18 +1316,14 @@ def _parse_au(doc: DocumentText, warnings: list[str]) -> list[Record]:
                     source=doc.source(head.number, paras[-1][-1].number),
                 )
             )
-            emitted += 1
-        if not emitted and activity:
-            paras = _paragraphs(activity_lines)
-            records.append(
-                Record(
-                    section_kind="text",
-                    text=activity,
-                    title=title,
-                    activity=activity,
-                    source=doc.source(lines[start].number, paras[-1][-1].number),
-                )
-            )
+        if activity:
+            # One activity record a block, as the generic reading gives (the web's "Aktiviteter",
+            # drafting's similar activities); it replaces the plain section of a block without parts.
+            comment = " ".join(r.text for r in parts if r.section_kind == "kommentar") or None
+            named = [ln for p in _paragraphs(activity_lines) for ln in p] + fact_lines
+            named.sort(key=lambda ln: ln.number)
+            records.append(_au_activity_record(doc, title, activity, named, facts, comment))
+        records.extend(parts)
     return records
 
 
@@ -1887,6 +1927,7 @@ def check_activities(parsed: Sequence[ParsedDocument], checked: Sequence[dict]) 
     in "…"; `occurrence` picks the n-th row with that activity (the same activity can stand
     under several goals). Other keys (perspective, deadline, status, committee, comment,
     carried_from, postponed, municipal_goal, line, line_end) must be equal; `goal` is a prefix.
+    An entry with `doc` (a file name) is looked for in that document only.
     """
     out: list[tuple[dict, list[str]]] = []
     for entry in checked:
@@ -1896,7 +1937,7 @@ def check_activities(parsed: Sequence[ParsedDocument], checked: Sequence[dict]) 
         candidates = [
             r
             for p in parsed
-            if p.year == entry["year"]
+            if p.year == entry["year"] and ("doc" not in entry or re.split(r"[\\/]", p.path)[-1] == entry["doc"])
             for r in p.records
             if r.section_kind == "aktivitet"
             and r.activity
