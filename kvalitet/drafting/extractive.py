@@ -373,14 +373,17 @@ def notice_text(kind: str, act: str, notes_only: bool = False) -> str:
 
     `notes_only`: the section has a suggestion made only of the principal's own notes, so the
     notice says that instead of "Inget förslag" (which would contradict the suggestion shown)."""
-    what = {"uppfoljning": "ingen tidigare uppföljning av en aktivitet som liknar",
-            "analys": "ingen tidigare analys av en aktivitet som liknar",
-            "risker": "inga risker eller förseningar som gäller",
-            "kostnader": "ingen kostnadspost för en insats som liknar"}[kind]
+    what = {"uppfoljning": "ingen tidigare uppföljning av en aktivitet som tydligt liknar",
+            "analys": "ingen tidigare analys av en aktivitet som tydligt liknar",
+            "risker": "inga risker eller förseningar som tydligt gäller",
+            "kostnader": "ingen kostnadspost för en insats som tydligt liknar"}[kind]
+    # the judgement is a model's (drafting/relevance.py): it can miss what the documents say in
+    # other words, so the principal is told to search, not that nothing exists
     if notes_only:
-        return (f"Underlaget innehåller {what} {act}: förslaget bygger bara på dina egna anteckningar. "
-                "Komplettera med årets eget underlag.")
-    return (f"Inget förslag: underlaget innehåller {what} {act}. Skriv avsnittet utifrån årets eget underlag.")
+        return (f"Kvalitet hittade {what} {act} i underlaget: förslaget bygger bara på dina egna anteckningar. "
+                "Sök gärna själv i underlaget med andra ord, och komplettera med årets eget underlag.")
+    return (f"Inget förslag: Kvalitet hittade {what} {act} i underlaget. Sök gärna själv i underlaget med "
+            "andra ord; skriv annars avsnittet utifrån årets eget underlag.")
 
 
 # -- the generator ---------------------------------------------------------------------------

@@ -216,3 +216,38 @@ def test_the_median_of_the_lift_can_be_that_of_a_reference_set():
     lift = semantic_lift(cosines, reference={f"p_{i}" for i in range(21)})
     assert round(lift["p_10"], 6) == 0.0 and round(lift["near"], 6) == 0.14
     assert semantic_lift(cosines, reference={"p_1"}) == {}  # too few for a median
+
+
+def test_only_a_target_group_the_request_names_vetoes_evidence():
+    """"Teckna ett samverkansavtal med facken" names no target group: the guess that a school's
+    activity is for its pupils must not throw out a row about staff (guessed=False, as the
+    learned judgement asks); an activity that names its pupils still never takes staff rows."""
+    texts = ["Arbeta för ett samverkansavtal med de fackliga organisationerna för medarbetarna.",
+             "Minska sjukfrånvaron bland personalen."]
+    staff_row = passage(texts[0], kind="aktivitet", perspective="Medarbetare")
+    unions = matcher(texts, "Teckna ett nytt samverkansavtal med facken")
+    assert unions.group == "elever" and not unions.group_said  # a guess
+    assert unions.mismatch(staff_row) and not unions.mismatch(staff_row, guessed=False)
+    pupils = matcher(texts, "Minska frånvaron bland eleverna i åk 7–9")
+    assert pupils.group_said and pupils.mismatch(staff_row, guessed=False)
+
+
+def test_the_drafts_best_candidate_and_the_first_search_hit_are_preferred():
+    """Below the model's threshold: the activity's own first search hit from RESCUE_PROBABILITY
+    and the draft's BEST_K most probable candidates from BEST_PROBABILITY."""
+    from kvalitet.drafting.evidence import BEST_K, BEST_PROBABILITY, RESCUE_PROBABILITY, TopicRanks, _preferred
+
+    assert (BEST_K, BEST_PROBABILITY, RESCUE_PROBABILITY) == (1, 0.5, 0.3)
+    probs = {"p_best": 0.62, "p_next": 0.58, "p_first": 0.31, "p_low": 0.2}
+    learned = {pid: ({}, pr) for pid, pr in probs.items()}
+    hit = lambda pid: SimpleNamespace(passage=passage("x", pid=pid), score=1.0)  # noqa: E731
+    pool = {"analys": [hit(pid) for pid in probs]}
+    judge = lambda p, score, origin: None  # noqa: E731  (learned is filled already)
+    topic = TopicRanks(hits=[hit("p_first")], rank={"p_first": 0, "p_best": 3, "p_next": 4})
+    assert _preferred(pool, topic, learned, judge) == {"p_best", "p_first"}
+    # the best candidate that the activity's own search drops below its floor is not preferred
+    assert _preferred(pool, TopicRanks(hits=[hit("p_first")], rank={"p_first": 0}), learned, judge) == {"p_first"}
+    learned["p_best"] = ({}, 0.45)  # under BEST_PROBABILITY: the best is not good enough
+    learned["p_next"] = ({}, 0.44)
+    learned["p_first"] = ({}, 0.29)  # under RESCUE_PROBABILITY
+    assert _preferred(pool, topic, learned, judge) == set()
