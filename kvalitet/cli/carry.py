@@ -127,7 +127,7 @@ def _print_job(v, as_json: bool) -> None:
         typer.echo(dump(v.model_dump(mode="json")))
         return
     typer.echo(f"Jobb {v.id} · rapport {v.report_id} · {v.state} · {v.done}/{v.total} klara "
-               f"({v.drafted} skrivna, {v.skipped} fanns redan, {v.failed} fel) · {v.suggestions} förslag")
+               f"({v.drafted} skrivna, {v.no_draft} utan förslag, {v.skipped} fanns redan, {v.failed} fel) · {v.suggestions} förslag")
     for e in v.errors:
         typer.echo(f"  fel: aktivitet {e.item_id} · {e.section}: {e.message}", err=True)
     if v.message:

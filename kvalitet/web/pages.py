@@ -13,7 +13,7 @@ from __future__ import annotations
 import inspect
 import logging
 import re
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 from types import SimpleNamespace
@@ -33,9 +33,9 @@ from kvalitet.ingest.readers.base import (
     MEDIA_CSV, MEDIA_DOCX, MEDIA_HTML, MEDIA_MARKDOWN, MEDIA_PDF, MEDIA_TEXT, MEDIA_XLSX, SUPPORTED_SUFFIXES,
 )
 from kvalitet.errors import Conflict, Forbidden, InvalidInput, KvalitetError, NotFound, Unauthorized
-from kvalitet.domain.types import DRAFT_SECTIONS, PERSPECTIVES, STATUSES, SearchFilters
+from kvalitet.domain.types import PERSPECTIVES, STATUSES, SearchFilters
 from kvalitet.workspace.auth import User, can_review, can_write, token_id_of
-from kvalitet.workspace.views import KIND_LABELS, ItemIn
+from kvalitet.workspace.views import KIND_LABELS, ItemIn, report_sections
 from kvalitet.web import views
 from kvalitet.pii import shown
 from kvalitet.workspace.throttle import client_address, throttle_of
@@ -594,29 +594,32 @@ def create_report(request: Request, form: dict[str, str] = Depends(text_params(F
 
 
 def _report_context(report, user: User) -> dict:
+    """The report page's overview (one cell per activity and section) and its counts: every
+    section of every activity counts (report.progress: a section with no text, or only a
+    draft's notice, is "empty", never reviewed); decided = reviewed or rejected."""
     open_ = report.state == "draft"
-    total = decided = 0
-    counts: Counter = Counter()
+    sections = report_sections(report.kind)
     overview = []
     for item in report.items:
         by_kind = {sec.kind: sec for sec in item.sections}
         cells = []
-        for kind in DRAFT_SECTIONS:
+        for kind in sections:
             sec = by_kind.get(kind)
             state = views.section_display(sec) if sec is not None else "empty"
             cells.append({"kind": kind, "state": state, "section_id": sec.id if sec else None})
-            if state != "empty":
-                total += 1
-                counts[state] += 1
-                decided += state != "pending"
         overview.append({"item": item, "cells": cells})
+    by_state = report.progress.sections
     return {
         "report": report,
         "may_write": open_ and can_write(user, report.unit),
         "may_review": open_ and can_review(user),
         "is_reviewer": can_review(user),
         "overview": overview,
-        "progress": {"total": total, "decided": decided, "counts": counts,
+        "overview_sections": sections,
+        "progress": {"total": report.progress.total,
+                     "decided": by_state.get("reviewed", 0) + by_state.get("rejected", 0),
+                     "empty": by_state.get("empty", 0), "pending_sections": by_state.get("pending", 0),
+                     "all_reviewed": report.progress.all_reviewed,
                      "pending": report.progress.suggestions.get("pending", 0)},
     }
 
@@ -729,7 +732,8 @@ def _confirm_page(request, user, report_id: int, action: str, *, status=200, not
     reviewed = report.progress.sections.get("reviewed", 0)
     return page(request, "report_confirm.html", user=user, nav="rapporter", status=status,
                 title=("Publicera " if action == "publicera" else "Öppna igen: ") + report.title,
-                report=report, action=action, pending=pending, reviewed=reviewed, notice=notice)
+                report=report, action=action, pending=pending, reviewed=reviewed,
+                empty=report.progress.sections.get("empty", 0), notice=notice)
 
 
 # action -> (the Workspace method, the flash message after it)

@@ -45,7 +45,7 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Emu, Pt, RGBColor
 from lxml import etree
 
-from kvalitet.workspace.render import BUILTIN_TEMPLATES, STATUS_REVIEWED
+from kvalitet.workspace.render import BUILTIN_TEMPLATES, STATUS_REVIEWED, unreviewed
 
 MEDIA_DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
@@ -358,10 +358,10 @@ def _title_page(doc, meta: dict) -> None:
         vr.bold = True
         if label == "Status" and value != STATUS_REVIEWED:
             vr.font.color.rgb = PENDING
-    if meta.get("pending_sections"):
+    if meta.get("pending_sections") or meta.get("empty_sections"):
         p = doc.add_paragraph()
         p.paragraph_format.space_before = Pt(12)
-        r = p.add_run(f"{meta['pending_sections']} avsnitt väntar på granskning. Endast godkänd text ingår.")
+        r = p.add_run(f"{unreviewed(meta)}. Endast godkänd text ingår.")  # "2 avsnitt väntar …"
         r.italic = True
         r.font.color.rgb = PENDING
     doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
@@ -830,7 +830,7 @@ def html_to_docx(html: str, *, base: Path | None = None, title: str | None = Non
                  deadline: float | None = None) -> bytes:
     """The HTML of a report as a .docx file (bytes).
 
-    `meta` (title, kind_label, unit, year, date, status, pending_sections) adds the title page,
+    `meta` (title, kind_label, unit, year, date, status, pending_sections, empty_sections) adds the title page,
     the table of contents, the header and the page-numbered footer; without it the HTML alone is
     laid out (its <h1> and meta lines included). `base`: a municipality's Word template.
     `deadline` (time.monotonic()): ServiceUnavailable when the layout runs past it (the HTML is

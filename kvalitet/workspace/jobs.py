@@ -31,9 +31,9 @@ from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Callable, overload
 
 from pydantic import BaseModel, Field
-from sqlalchemy import JSON, ForeignKey, Integer, String, Text, select, update
+from sqlalchemy import JSON, ForeignKey, Integer, String, Text, func, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, object_session
 
 from kvalitet.storage.db import Base, UTCDateTime, utcnow
 from kvalitet.errors import Conflict, Forbidden, InvalidInput, KvalitetError, NotFound, Unauthorized
@@ -124,8 +124,10 @@ class JobView(BaseModel):
     sections: list[str]
     generator: str | None = None
     total: int
-    done: int
-    drafted: int
+    done: int = Field(description="sections dealt with: drafted + no_draft + skipped")
+    drafted: int = Field(description="sections that got at least one suggestion (a draft) from this job")
+    no_draft: int = Field(0, description="sections the job drafted that got no suggestion, only a notice "
+                                          "(nothing relevant in the sources): not a draft")
     skipped: int
     failed: int
     suggestions: int
@@ -139,11 +141,22 @@ class JobView(BaseModel):
     finished_at: datetime | None = None
 
 
+def _no_draft(row: JobRow) -> int:
+    """How many of the job's "drafted" steps stored no suggestion (the drafter gave a notice)."""
+    s = object_session(row)
+    if s is None or not row.done:
+        return 0
+    return s.scalar(select(func.count()).select_from(JobStepRow).where(
+        JobStepRow.job_id == row.id, JobStepRow.state == "drafted", JobStepRow.suggestions == 0)) or 0
+
+
 def _view(row: JobRow) -> JobView:
+    no_draft = _no_draft(row)
     return JobView(
         id=row.id, kind=row.kind, report_id=row.report_id, owner=row.actor, state=row.state,
         sections=list(row.sections), generator=row.generator, total=row.total, done=row.done,
-        drafted=row.done - row.skipped, skipped=row.skipped, failed=row.failed, suggestions=row.suggestions,
+        drafted=row.done - row.skipped - no_draft, no_draft=no_draft, skipped=row.skipped, failed=row.failed,
+        suggestions=row.suggestions,
         progress=round((row.done + row.failed) / row.total, 4) if row.total else 1.0,
         errors=[JobError.model_validate(e) for e in (row.errors or [])], message=row.message,
         attempts=row.attempts, created_at=row.created_at, started_at=row.started_at,

@@ -343,9 +343,21 @@ def environment(templates_dir: str | None) -> Environment:
     env.filters["inline"] = inline_filter
     env.globals.update(
         PENDING_LABEL=PENDING_LABEL, REJECTED_LABEL=REJECTED_LABEL, EMPTY_LABEL=EMPTY_LABEL,
-        NO_BASIS_LABEL=NO_BASIS_LABEL,
+        NO_BASIS_LABEL=NO_BASIS_LABEL, unreviewed=unreviewed,
     )
     return env
+
+
+def unreviewed(meta: dict) -> str:
+    """Why a report is not fully reviewed, from its meta's counts: "2 avsnitt väntar på
+    granskning och 1 avsnitt saknar text" ("" when none waits and none is empty). An empty
+    section has no text: nothing was drafted, or the draft left only a notice."""
+    parts = []
+    if meta.get("pending_sections"):
+        parts.append(f"{meta['pending_sections']} avsnitt väntar på granskning")
+    if meta.get("empty_sections"):
+        parts.append(f"{meta['empty_sections']} avsnitt saknar text")
+    return " och ".join(parts)
 
 
 def template_name(kind: str, fmt: str) -> str:

@@ -21,7 +21,7 @@ import unicodedata
 from collections import Counter, defaultdict
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Callable, Iterable, Mapping, Sequence
 
 from pydantic import ValidationError
 from sqlalchemy import func, or_, select
@@ -70,6 +70,7 @@ from kvalitet.workspace.views import (
     SectionView,
     SuggestionView,
     UserView,
+    report_sections,
 )
 
 if TYPE_CHECKING:
@@ -112,6 +113,15 @@ def section_state(states: list[str]) -> str:
     if any(s in ("accepted", "edited") for s in states):
         return "reviewed"
     return "rejected"
+
+
+def all_reviewed(section_counts: Mapping[str, int]) -> bool:
+    """Whether every section of a report is reviewed, from its sections counted by state
+    (empty, pending, reviewed, rejected; section_state): none waits, none is empty (no text,
+    or only a draft's notice) and at least one has approved text. The page's "Alla avsnitt är
+    granskade" and the export's "Status: Granskad" both say this."""
+    return (not section_counts.get("pending") and not section_counts.get("empty")
+            and section_counts.get("reviewed", 0) > 0)
 
 
 class Workspace:
@@ -302,6 +312,8 @@ class Workspace:
         item_views = []
         for it in items:
             sec_views = []
+            # a draft kind without a section row is an empty section too (counted like one)
+            sec_counts["empty"] += len(set(report_sections(report.kind)) - {sec.kind for sec in sections.get(it.id, [])})
             for sec in sections.get(it.id, []):
                 sgs = suggestions.get(sec.id, [])
                 state = section_state([x.state for x in sgs])
@@ -315,9 +327,11 @@ class Workspace:
                 id=it.id, report_id=report.id, sections=sec_views, draft_notices=it.draft_notices or {},
                 **{f: getattr(it, f) for f in SNAP_ITEM},
             ))
+        sec_counts = +sec_counts  # no zero counts
         progress = Progress(
-            sections=dict(sec_counts), suggestions=dict(sug_counts),
+            total=sum(sec_counts.values()), sections=dict(sec_counts), suggestions=dict(sug_counts),
             ready_to_publish=report.state == "draft" and sec_counts["pending"] == 0 and sec_counts["reviewed"] > 0,
+            all_reviewed=all_reviewed(sec_counts),
         )
         summary = self._summary(report, names)
         return ReportView(**summary.model_dump(), items=item_views, progress=progress)
@@ -628,6 +642,7 @@ class Workspace:
         items, sections, suggestions = self._load_tree(s, report)
         out: list[rnd.Item] = []
         pending_sections = 0
+        expected = set(report_sections(report.kind))
         for n, it in enumerate(items, 1):
             secs: dict[str, rnd.Section] = {}
             for kind in DRAFT_SECTIONS:
@@ -650,15 +665,16 @@ class Workspace:
                 carried_from=it.carried_from, sections=secs, area=it.area,
             ))
         names = self._names(s, [report.owner_id])
-        reviewed = pending_sections == 0 and any(
-            sec.state == "reviewed" for item in out for sec in item.sections.values()
-        )
+        # the same counts as the page's (report_view): every draft kind of every item
+        counts = Counter(sec.state for item in out for kind, sec in item.sections.items()
+                         if kind in expected or sec.state != "empty")
         meta = {
             "id": report.id, "title": report.title, "kind": report.kind, "kind_label": KIND_LABELS[report.kind],
             "year": report.year, "unit": report.unit, "state": report.state,
             "owner": names.get(report.owner_id) if report.owner_id else None,
             "pending_sections": pending_sections,
-            "status": rnd.STATUS_REVIEWED if reviewed else rnd.STATUS_UNREVIEWED,
+            "empty_sections": counts["empty"],  # no text: nothing drafted, or only a notice
+            "status": rnd.STATUS_REVIEWED if all_reviewed(counts) else rnd.STATUS_UNREVIEWED,
             "date": rnd.swedish_date(utcnow()),
         }
         return meta, out

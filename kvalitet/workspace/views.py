@@ -8,7 +8,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from kvalitet.domain.types import Citation, Grounding
+from kvalitet.domain.types import DRAFT_SECTIONS, Citation, Grounding
 
 ReportKind = Literal["verksamhetsplan_uppfoljning", "aktivitetsuppfoljning", "kvalitetsrapport", "huvudmannarapport"]
 Role = Literal["rektor", "kvalitetsutvecklare", "granskare", "admin"]
@@ -27,6 +27,14 @@ KIND_LABELS = {
     "kvalitetsrapport": "Kvalitetsrapport",
     "huvudmannarapport": "Huvudmannens kvalitetsrapport",
 }
+
+
+
+def report_sections(kind: str) -> tuple[str, ...]:
+    """The sections every activity of a report of `kind` has, in order: uppföljning, analys,
+    risker and kostnader (DRAFT_SECTIONS); an item of the huvudman's report is one text (analys).
+    What the page's overview shows and what progress counts (a missing one is empty)."""
+    return ("analys",) if kind == "huvudmannarapport" else DRAFT_SECTIONS
 
 
 class UserView(BaseModel):
@@ -100,11 +108,21 @@ class ItemView(BaseModel):
 
 
 class Progress(BaseModel):
-    """Counts of sections by state and of suggestions by state."""
+    """Counts of sections by state and of suggestions by state.
 
+    Every activity has one section of each draft kind (uppföljning, analys, risker,
+    kostnader), so `total` is activities × 4; `sections` counts them by state (empty, pending,
+    reviewed, rejected), "empty" counting sections with no suggestion at all: nothing written,
+    or a draft that left only a notice ("Inget förslag: …"). A section with no text is not
+    reviewed: `all_reviewed` holds only when no section is empty or pending.
+    `ready_to_publish`: nothing waits and some text is approved (publishing may leave empty
+    sections out; the page and the export say how many)."""
+
+    total: int = 0
     sections: dict[str, int] = Field(default_factory=dict)
     suggestions: dict[str, int] = Field(default_factory=dict)
     ready_to_publish: bool = False
+    all_reviewed: bool = False
 
 
 class ReportSummary(BaseModel):

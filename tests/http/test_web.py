@@ -540,3 +540,36 @@ def test_a_section_with_nothing_relevant_shows_its_notice_and_stores_nothing(sit
                    headers=bearer(site, "rektor"), timeout=60)
     assert r.status_code == 201 and r.json()["suggestions"] == []
     assert r.json()["notices"]["kostnader"].startswith("Inget förslag:")
+
+
+def test_the_report_page_counts_sections_without_text_as_not_reviewed(site):
+    """Every suggestion accepted, but some sections got only a notice (no text): the page must
+    not say "Alla … avsnitt är granskade"; it counts every section of every activity, says how
+    many have no text, and the API's progress, the publish page and the export agree."""
+    ws = site.svc.workspace
+    rektor = ws.authenticate(site.tokens["rektor"])
+    granskare = ws.authenticate(site.tokens["granskare"])
+    rep = ws.create_report("Allt godkänt men inte allt skrivet", "kvalitetsrapport", 2025, None, rektor)
+    item = ws.add_item(rep.id, {"activity": "Minska frånvaron i årskurs 7–9"}, rektor)
+    notices: dict[str, str] = {}
+    for sg in ws.draft_item(rep.id, item.id, None, rektor, notices=notices):
+        ws.accept(sg.id, granskare, expected_version=sg.version)
+    view = ws.get_report(rep.id, rektor)
+    with_text = {sec.kind for sec in view.items[0].sections}
+    empty = 4 - len(with_text)
+    assert notices and empty == len(notices) >= 1, notices  # the fixture corpus has no costs for it
+    g = signed_in(site, "granskare")
+    page = g.get(f"/rapporter/{rep.id}").text
+    progress = " ".join(re.search(r'<p class="framsteg-text">(.*?)</p>', page, re.S).group(1).split())
+    progress = re.sub(r"<[^>]+>", "", progress)
+    assert "Alla" not in progress and "Allt är granskat" not in page
+    assert progress.startswith(f"{len(with_text)} av 4 avsnitt är granskade.") and f"{empty} avsnitt saknar text" in progress
+    assert "förslag väntar" not in progress  # nothing waits
+    assert f"Inget väntar på granskning, men {empty} avsnitt saknar text." in page
+    api = httpx.get(f"{site.base}/api/reports/{rep.id}", headers=bearer(site, "granskare"), timeout=30).json()
+    assert api["progress"]["total"] == 4 and api["progress"]["sections"] == {"reviewed": len(with_text), "empty": empty}
+    assert api["progress"]["all_reviewed"] is False and api["progress"]["ready_to_publish"] is True
+    confirm = g.get(f"/rapporter/{rep.id}/publicera").text
+    assert f"{empty} avsnitt saknar text" in confirm and "Ja, publicera rapporten" in confirm
+    md = g.get(f"/rapporter/{rep.id}/exportera", params={"format": "md"}).text
+    assert "Status: Ej färdiggranskad" in md and f"{empty} avsnitt saknar text" in md

@@ -445,16 +445,39 @@ def test_word_is_a4_swedish_with_title_page_contents_header_and_page_numbers(wor
 def test_status_is_granskad_when_every_section_is_reviewed(world):
     rep = world.report(kind="aktivitetsuppfoljning", title="Allt granskat")
     it = world.ws.add_item(rep.id, {"activity": "A"}, world.rektor)
-    a, b = world.ws.add_suggestions(rep.id, it.id, [suggestion("uppfoljning", "Klart."),
-                                                    suggestion("analys", "Avvisas.")], world.rektor)
-    world.ws.accept(a.id, world.granskare, expected_version=a.version)
+    a, b, c, d = world.ws.add_suggestions(rep.id, it.id, [
+        suggestion("uppfoljning", "Klart."), suggestion("analys", "Avvisas."),
+        suggestion("risker", "Inga risker."), suggestion("kostnader", "Inga kostnader.")], world.rektor)
+    for x in (a, c, d):
+        world.ws.accept(x.id, world.granskare, expected_version=x.version)
     world.ws.reject(b.id, world.granskare, expected_version=b.version)
     doc = docx_of(world.ws.export(rep.id, "docx", world.rektor).content)
     paras = [p.text for p in doc.paragraphs]
     assert "Status: Granskad" in paras and "Status: Ej färdiggranskad" not in paras
     assert doc.sections[0].header.paragraphs[0].text == "Åbyskolan · Allt granskat · 2024"
     md = world.ws.render(rep.id, "md", world.rektor)
-    assert "Status: Granskad" in md
+    assert "Status: Granskad" in md and "inte färdiggranskad" not in md
+    assert world.ws.get_report(rep.id, world.rektor).progress.all_reviewed
+
+
+def test_a_section_without_text_is_not_reviewed_in_any_format(world):
+    """Two approved sections, the other two never got text (nothing drafted, or a draft that
+    left only a notice): the export says "Ej färdiggranskad" and how many sections have no
+    text, as the page and the API (progress) count them."""
+    rep = world.report(kind="aktivitetsuppfoljning", title="Två avsnitt saknar text")
+    it = world.ws.add_item(rep.id, {"activity": "A"}, world.rektor)
+    for x in world.ws.add_suggestions(rep.id, it.id, [suggestion("uppfoljning", "Klart."),
+                                                      suggestion("analys", "Bra.")], world.rektor):
+        world.ws.accept(x.id, world.granskare, expected_version=x.version)
+    progress = world.ws.get_report(rep.id, world.rektor).progress
+    assert progress.total == 4 and progress.sections == {"reviewed": 2, "empty": 2}
+    assert progress.ready_to_publish and not progress.all_reviewed  # publishing is allowed, but not "all reviewed"
+    md = world.ws.render(rep.id, "md", world.rektor)
+    html = world.ws.render(rep.id, "html", world.rektor)
+    paras = [p.text for p in docx_of(world.ws.export(rep.id, "docx", world.rektor).content).paragraphs]
+    assert "Status: Ej färdiggranskad" in md and "2 avsnitt saknar text" in md
+    assert "Status: Ej färdiggranskad" in html and "2 avsnitt saknar text" in html
+    assert "Status: Ej färdiggranskad" in paras and "2 avsnitt saknar text. Endast godkänd text ingår." in paras
 
 
 def test_empty_fields_left_out_and_open_sections_stated_in_every_format(world):

@@ -237,11 +237,16 @@ def test_a_second_job_skips_every_drafted_section(world):
     with_suggestion = {k for k, n in before.items() if n > 0}
     asked_first = {(it.id, k) for it in items for k in ("uppfoljning", "analys")}
     assert with_suggestion <= asked_first and len(with_suggestion) >= 2
+    # a notice is not a draft: "drafted" counts the sections that got a suggestion, no_draft the others
+    assert done.drafted == len(with_suggestion) and done.no_draft == 4 - len(with_suggestion)
     second = run_job(world.ws, create_draft_all(world.ws, rep.id, world.rektor).id)
     assert second.state == "done" and second.total == 8 and second.done == 8
-    assert second.skipped == len(with_suggestion) and second.drafted == 8 - len(with_suggestion)
     after = {(it.id, s.kind): len(s.suggestions) for it in world.ws.get_report(rep.id, world.rektor).items
              for s in it.sections}
+    made = {k for k, n in after.items() if n > 0} - with_suggestion
+    assert second.skipped == len(with_suggestion) and second.drafted == len(made)
+    assert second.no_draft == 8 - len(with_suggestion) - len(made) > 0  # risker/kostnader: notices here
+    assert second.drafted + second.no_draft + second.skipped == second.done
     assert {k: after[k] for k in with_suggestion} == {k: before[k] for k in with_suggestion}  # nothing drafted twice
     drafts = audit_drafts(world, rep.id)
     assert all(drafts[k] == 1 for k in with_suggestion)

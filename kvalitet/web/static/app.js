@@ -303,7 +303,8 @@
           (job.failed ? " (" + job.failed + " misslyckades)" : "") + ".";
       }
       if (job.state === "done") {
-        return "Klart: " + job.drafted + (job.drafted === 1 ? " avsnitt" : " avsnitt") + " fick utkast" +
+        return "Klart: " + job.drafted + " avsnitt fick utkast" +
+          (job.no_draft ? ", " + job.no_draft + " fick inget förslag (underlag saknas)" : "") +
           (job.skipped ? ", " + job.skipped + " hade redan förslag" : "") +
           (job.failed ? ", " + job.failed + " misslyckades" : "") + ". Förslagen väntar på granskning.";
       }
