@@ -183,7 +183,10 @@ def activities(
             for r in rows:
                 typer.echo(f"{r.year} · {r.section_kind} · {r.status or '-'} · {r.deadline or '-'} · {r.activity[:90]}")
         return
-    rows = shown(hist.activities(year=year, status=status, query=query), mask)
+    try:
+        rows = shown(hist.activities(year=year, status=status, query=query), mask)
+    except KvalitetError as exc:  # an unknown status: its message lists the statuses
+        fail(exc)
     if as_json:
         typer.echo(_dump({"activities": [r.model_dump() for r in rows]}))
     else:

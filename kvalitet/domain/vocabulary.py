@@ -147,6 +147,31 @@ NORMAL_STATUSES = (
     "Pausad", "Avslutad", "Ej genomfört",
 )
 STATUSES = NORMAL_STATUSES + ("Pågår", "Klart")
+# One status, written many ways (Swedish follow-up practice): the wordings that mean the same,
+# by the status filters and facets group them under (search, the search page, /api/activities).
+# The documents' own wording is kept and shown; only comparing goes through the group.
+STATUS_GROUPS: dict[str, tuple[str, ...]] = {
+    "Pågående": ("pågående", "pågår", "påbörjad", "påbörjat", "påbörjade", "startad", "startat"),
+    "Genomfört": ("genomfört", "genomförd", "genomförts", "klart", "klar", "avslutad", "avslutat", "slutförd",
+                  "slutfört", "färdig", "färdigt"),
+    "Ej påbörjad": ("ej påbörjad", "ej påbörjat", "ej startad", "ej startat", "inte påbörjad", "inte påbörjat",
+                    "inte startad", "inte startat"),
+    "Uppskjuten": ("uppskjuten", "uppskjutet", "skjuten", "skjutet", "förskjuten", "förskjutet", "förskjuts",
+                   "skjuts upp", "kvarstår", "pausad", "pausat", "vilande", "senarelagd", "framflyttad"),
+}
+_STATUS_GROUP_OF = {w: g for g, ws in STATUS_GROUPS.items() for w in ws}
+
+
+def status_group(value: str | None) -> str | None:
+    """The status group a written status belongs to ("Pågår" -> "Pågående", "Klart" ->
+    "Genomfört", "Kvarstår" -> "Uppskjuten"), or None for a status of no group ("Delvis
+    genomfört", "Ej genomfört", an unknown word) and for no status. Case and a trailing "." do
+    not matter."""
+    if not value:
+        return None
+    return _STATUS_GROUP_OF.get(fold(value).strip(" .*:;!"))
+
+
 # Statuses that mean the activity is not finished and carries forward.
 UNFINISHED_STATUSES = ("Pågående", "Pågår", "Kvarstår", "Pausad", "Ej påbörjad", "Delvis genomfört", "Uppskjuten")
 ASSESSMENTS: dict[str, str] = {

@@ -121,14 +121,27 @@ class ActivityHistory:
     def activities(
         self, year: int | None = None, status: str | None = None, query: str | None = None
     ) -> list[ActivityView]:
+        """The activity records, oldest first, of `year`, with `status` (any wording of its
+        group: "pågår" finds "Pågående" and "Pågår", status_key) and whose activity or comment
+        holds `query`. Raises InvalidInput for a status neither the records nor the vocabulary
+        know, listing the valid ones."""
+        from kvalitet.search.retriever import VALID_FIELD_VALUES, unknown_value
+        from kvalitet.search.understanding import status_key
+
         q = normalize(query) if query else None
+        want = status_key(status) if status else None
+        if want is not None:
+            written = {p.status for p in self.items if p.status and p.section_kind == "aktivitet"}
+            label, known = VALID_FIELD_VALUES["status"]
+            if want not in {status_key(x) for x in written | set(known)}:
+                raise unknown_value(label, status or "", written | set(known))
         out = []
         for p in self.items:
             if p.section_kind != "aktivitet":
                 continue
             if year is not None and p.year != year:
                 continue
-            if status and (p.status or "").lower() != status.lower():
+            if want is not None and status_key(p.status) != want:
                 continue
             if q and q not in normalize(p.activity or "") and q not in normalize(p.comment or ""):
                 continue

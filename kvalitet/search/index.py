@@ -58,14 +58,14 @@ class Snapshot:
     @classmethod
     def build(cls, version: int, bm25: BM25Index, passages: list[Passage],
               titles: dict[str, str] | None = None) -> "Snapshot":
-        from kvalitet.search.understanding import committee_set, value_key
+        from kvalitet.search.understanding import committee_set, field_key
 
         by_id = {p.id: p for p in passages}
         ordered = [by_id[i] for i in bm25.ids if i in by_id]
         years = np.array([p.year if p.year is not None else -1 for p in ordered], dtype=np.int32)
         # Values as compared (case- and accent-insensitive); committees as sets of keys.
         fields = {
-            f: np.array([value_key(getattr(p, f)) for p in ordered], dtype=object)
+            f: np.array([field_key(f, getattr(p, f)) for p in ordered], dtype=object)
             for f in FILTER_FIELDS
         }
         snap = cls(version, bm25, by_id, ordered, years, fields)
@@ -128,12 +128,19 @@ class Snapshot:
 
     def values(self, f: str) -> dict[str, str]:
         """key -> the value as written, of field `f` (perspective, status, section_kind,
-        doc_kind) over the passages of this snapshot."""
+        doc_kind) over the passages of this snapshot. Keys as filters compare (field_key): the
+        statuses of one group share a key, written as the index writes it most often."""
         cache = self.__dict__.setdefault("_values", {})
         if f not in cache:
-            from kvalitet.search.understanding import value_key
+            from collections import Counter
 
-            cache[f] = {value_key(getattr(p, f)): getattr(p, f) for p in self.ordered if getattr(p, f)}
+            from kvalitet.search.understanding import field_key
+
+            written = Counter(getattr(p, f) for p in self.ordered if getattr(p, f))
+            out: dict[str, str] = {}
+            for v, _n in written.most_common():
+                out.setdefault(field_key(f, v), v)
+            cache[f] = out
         return cache[f]
 
     def committees(self) -> set[str]:
@@ -247,12 +254,12 @@ class Snapshot:
             m &= self.years >= filters.year_from
         if filters.year_to is not None:
             m &= (self.years <= filters.year_to) & (self.years >= 0)
-        from kvalitet.search.understanding import committee_set, value_key
+        from kvalitet.search.understanding import committee_set, field_key
 
         for f in FILTER_FIELDS:
             v = getattr(filters, f)
             if v:
-                m &= self.fields[f] == value_key(v)
+                m &= self.fields[f] == field_key(f, v)
         if filters.committee:
             want = committee_set(filters.committee)  # every committee named, in any order
             m &= np.array([want <= have for have in self.committee_sets], dtype=bool)

@@ -20,14 +20,16 @@ from kvalitet.search.index import KnowledgeIndex
 from dataclasses import dataclass, field
 
 from kvalitet.search.analysis import QUESTION_WORDS, analyze, word_terms, words as _words
-from kvalitet.search.understanding import Understood, committee_set, understand, value_key
+from kvalitet.search.understanding import Understood, committee_set, field_key, status_key, understand, value_key
 from kvalitet.domain.types import (
     DOC_KINDS, PERSPECTIVES, SECTION_KINDS, STATUSES, Hit, Passage, SearchFilters, text_hash,
 )
+from kvalitet.domain.vocabulary import COMMITTEES, fold, normalise_committee
 
 Mode = Literal["hybrid", "bm25", "dense"]
 MAX_QUERY_CHARS = 2000
 _WORDISH = re.compile(r"\w", re.UNICODE)
+_COMMITTEE_SPLIT = re.compile(r"\s*(?:,|&|/|;|\+|\boch\b)\s*", re.IGNORECASE)  # as committee_set splits
 _TOKEN_SPAN = re.compile(r"[^\W\d_]+|\d+", re.UNICODE)
 
 
@@ -287,8 +289,9 @@ VALID_FIELD_VALUES = {
 
 def resolve_filters(filters: SearchFilters | None, snap) -> SearchFilters | None:
     """`filters` with each value written as the index writes it (case and accents need not
-    match). A kind, status, document kind or perspective that is neither in the index nor a
-    known value raises InvalidInput listing the valid values."""
+    match). A kind, status, document kind, perspective or committee that is neither in the
+    index nor a known value raises InvalidInput listing the valid values (the API's 422, the
+    search page's message)."""
     if filters is None:
         return None
     out = filters.model_copy()
@@ -297,20 +300,50 @@ def resolve_filters(filters: SearchFilters | None, snap) -> SearchFilters | None
         if v in (None, ""):
             continue
         have = snap.values(f)
-        key = value_key(v)
+        key = field_key(f, v)
         if key in have:
             setattr(out, f, have[key])
             continue
-        vocab = {value_key(x): x for x in known}
+        vocab = {field_key(f, x): x for x in known}
         if key in vocab:
             setattr(out, f, vocab[key])
             continue
-        valid = sorted(set(have.values()) | set(known), key=str.lower)
-        raise InvalidInput(
-            f"Okänt värde för {label.split(' / ')[0]}: »{v}«. Giltiga värden: {', '.join(valid)}. / "
-            f"Unknown {label.split(' / ')[-1]} {v!r}; valid values: {', '.join(valid)}."
-        )
+        raise unknown_value(label, v, set(have.values()) | set(known))
+    if filters.committee:
+        out.committee = _resolve_committee(filters.committee, snap)
     return out
+
+
+def unknown_value(label: str, value: str, valid: set[str]) -> InvalidInput:
+    """The 422 for a filter value nobody wrote: which values exist, in Swedish and English."""
+    listed = ", ".join(sorted(valid, key=str.lower))
+    return InvalidInput(
+        f"Okänt värde för {label.split(' / ')[0]}: »{value}«. Giltiga värden: {listed}. / "
+        f"Unknown {label.split(' / ')[-1]} {value!r}; valid values: {listed}."
+    )
+
+
+def _resolve_committee(value: str, snap) -> str:
+    """A committee filter ("BiN", "BiN och BoU") with each committee as the index writes it; a
+    full name the vocabulary knows becomes its abbreviation when the index uses that
+    ("Bildningsnämnden" -> "BiN"). A committee that is neither in the index nor a known one
+    raises InvalidInput listing the committees (as the other filters do; it found nothing)."""
+    have = {value_key(c): c for c in snap.committees()}
+    parts = []
+    for part in (x.strip(" .") for x in _COMMITTEE_SPLIT.split(value)):
+        if not part:
+            continue
+        key = value_key(part)
+        short = normalise_committee(part) or part
+        if key in have:
+            parts.append(have[key])
+        elif value_key(short) in have:
+            parts.append(have[value_key(short)])
+        elif fold(part) in COMMITTEES:
+            parts.append(short)
+        else:
+            raise unknown_value("nämnd / committee", part, set(have.values()) | set(COMMITTEES.values()))
+    return ", ".join(parts) or value
 
 
 def strip_time(q: str) -> str:
@@ -442,8 +475,8 @@ class Retriever:
         kinds = set(u.kinds)
         years = set(u.years)
         wanted_c = [committee_set(c) for c in u.committees]
-        statuses = {value_key(s) for s in u.statuses}
-        status_keys = snap.fields["status"]  # value_key of each passage's status
+        statuses = {status_key(s) for s in u.statuses}
+        status_keys = snap.fields["status"]  # status_key of each passage's status
         matches = {}
         for pid, r in zip(known, row_list, strict=True):
             psg = snap.ordered[r]

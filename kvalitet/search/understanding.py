@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from kvalitet.domain.vocabulary import status_group
 from kvalitet.search.analysis import fold
 
 # Phrases that name a section kind (matched on the lower-cased, accent-folded question).
@@ -187,6 +188,18 @@ _COMMITTEE_SEP = re.compile(r"\s*(?:,|&|/|;|\+|\boch\b)\s*", re.IGNORECASE)
 def value_key(value: str | None) -> str:
     """A filter value as compared: case- and accent-insensitive, spaces collapsed."""
     return " ".join(fold((value or "").casefold()).split())
+
+
+def status_key(value: str | None) -> str:
+    """A status as compared: its group's key when it has one, so that "Pågår", "Pågående" and
+    "påbörjad" are one status and "Klart", "Genomförd" and "Avslutad" another (STATUS_GROUPS);
+    otherwise value_key."""
+    return value_key(status_group(value) or value)
+
+
+def field_key(f: str, value: str | None) -> str:
+    """The value of filter field `f` as compared: status_key for "status", else value_key."""
+    return status_key(value) if f == "status" else value_key(value)
 
 
 def committee_set(value: str | None) -> frozenset[str]:

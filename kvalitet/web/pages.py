@@ -13,7 +13,7 @@ from __future__ import annotations
 import inspect
 import logging
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date
 from types import SimpleNamespace
@@ -322,7 +322,7 @@ class FilterOptions:
     years: list[int]
     committees: list[str]
     perspectives: list[str]
-    statuses: list[str]
+    statuses: list[tuple[str, str]]  # (value, label): one per status group, labelled with the wordings used
     kinds: list[str]
     doc_kinds: list[str]
 
@@ -336,7 +336,10 @@ def filter_options(svc) -> FilterOptions:
     cached = _options_cache.get(snap.version)
     if cached is not None:
         return cached
-    years, committees, perspectives, statuses, kinds, doc_kinds = set(), set(), set(), set(), set(), set()
+    from kvalitet.search.understanding import status_key
+
+    years, committees, perspectives, kinds, doc_kinds = set(), set(), set(), set(), set()
+    statuses: Counter = Counter()
     for p in snap.ordered:
         if p.year:
             years.add(p.year)
@@ -346,7 +349,7 @@ def filter_options(svc) -> FilterOptions:
         if p.perspective:
             perspectives.add(p.perspective)
         if p.status:
-            statuses.add(p.status)
+            statuses[p.status] += 1
         kinds.add(p.section_kind)
         doc_kinds.add(p.doc_kind)
     order = {k: i for i, k in enumerate(views.PASSAGE_KIND_LABELS)}
@@ -354,13 +357,25 @@ def filter_options(svc) -> FilterOptions:
         years=sorted(years, reverse=True),
         committees=sorted(committees),
         perspectives=[p for p in PERSPECTIVES if p in perspectives] + sorted(perspectives - set(PERSPECTIVES)),
-        statuses=[s for s in STATUSES if s in statuses] + sorted(statuses - set(STATUSES)),
+        statuses=status_options(statuses, status_key),
         kinds=sorted(kinds, key=lambda k: order.get(k, 99)),
         doc_kinds=[k for k in views.DOC_KIND_LABELS if k in doc_kinds] + sorted(doc_kinds - set(views.DOC_KIND_LABELS)),
     )
     _options_cache.clear()
     _options_cache[snap.version] = opts
     return opts
+
+
+def status_options(written: Counter, key) -> list[tuple[str, str]]:
+    """(value, label) per status as filters compare them (`key`: status_key): "Pågår" and
+    "Pågående" are one option, valued with the wording the documents use most and labelled with
+    every wording they use ("Pågående / Pågår"); known statuses in STATUSES order first."""
+    groups: dict[str, list[str]] = {}
+    for v, _n in written.most_common():
+        groups.setdefault(key(v), []).append(v)
+    order = {key(s): i for i, s in reversed(list(enumerate(STATUSES)))}
+    ranked = sorted(groups.items(), key=lambda kv: (order.get(kv[0], len(order)), kv[1][0].lower()))
+    return [(ws[0], " / ".join(ws)) for _k, ws in ranked]
 
 
 def _int_or_none(value: str | None) -> int | None:
@@ -416,6 +431,11 @@ def search_page(request: Request, params: dict[str, str] = Depends(_search_query
             group = hist.groups.get(hist.group_of[out.id], []) if out.id in hist.group_of else []
             hits.append({"hit": out, "history_count": len(group), "history_label": history_label(group)})
     active = sum(1 for v in filters.values() if v)
+    if filters["status"]:  # the option of the status's group is the chosen one ("pågår" chooses "Pågående")
+        from kvalitet.search.understanding import status_key
+
+        filters = {**filters, "status": next((v for v, _label in options.statuses
+                                              if status_key(v) == status_key(filters["status"])), filters["status"])}
     # A year filter cannot find documents without a year: say how many there are.
     no_year = svc.db.documents_without_year() if query and _int_or_none(ar) is not None else 0
     return page(request, "search.html", user=user, nav="sok", title=f"Sök: {query}" if query else "Sök i tidigare år",

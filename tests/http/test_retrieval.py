@@ -127,7 +127,13 @@ def test_search_api_over_http(corpus_services, corpus_auth):
         r = get(f"{base}/api/search", params={"q": "!!!"})
         assert r.status_code == 200 and r.json()["hits"] == []
         acts = get(f"{base}/api/activities", params={"status": "Pausad"}).json()["activities"]
-        assert acts and all(a["status"] == "Pausad" for a in acts)
+        # Pausad and Kvarstår are one status (postponed); each activity shows its own wording
+        assert acts and {a["status"] for a in acts} == {"Pausad", "Kvarstår"}
+        going = {a["status"] for a in get(f"{base}/api/activities", params={"status": "pågår"}).json()["activities"]}
+        assert going == {"Pågående", "Pågår"}
+        r = get(f"{base}/api/activities", params={"status": "XYZ"})
+        assert r.status_code == 422 and "Giltiga värden" in r.json()["error"]["message_sv"]
+        assert "valid values" in r.json()["error"]["message_en"]
         hist = get(f"{base}/api/activities/{acts[0]['id']}/history")
         assert hist.status_code == 200 and hist.json()["history"]
         assert get(f"{base}/api/activities/nope/history").status_code == 404

@@ -10,6 +10,7 @@ import httpx
 import pytest
 
 from kvalitet.domain.types import Passage, SearchFilters
+from kvalitet.domain.vocabulary import status_group
 from kvalitet.errors import InvalidInput
 from kvalitet.search.analysis import BM25Index
 from kvalitet.search.index import Snapshot
@@ -206,6 +207,43 @@ def test_status_and_kind_filters_ignore_case_and_accents():
         assert snap.mask(SearchFilters(status=v)).all()
 
 
+def test_one_status_written_many_ways_is_one_filter_value_and_one_facet():
+    """"Pågår"/"Pågående"/"Påbörjad", "Klart"/"Genomförd"/"Avslutad", "Ej startad"/"Ej påbörjad"
+    and "Kvarstår"/"Förskjuten"/"Pausad" are one status each for the filter and the facet;
+    each passage keeps (and shows) its own wording."""
+    from collections import Counter
+
+    from kvalitet.domain.vocabulary import status_group
+    from kvalitet.search.understanding import status_key
+    from kvalitet.web.pages import status_options
+
+    groups = {"Pågående": ("Pågående", "Pågår", "Påbörjad", "pågår."),
+              "Genomfört": ("Genomförd", "Genomfört", "Klar", "Klart", "Avslutad"),
+              "Ej påbörjad": ("Ej påbörjad", "Ej startad"),
+              "Uppskjuten": ("Kvarstår", "Skjuten", "Förskjuten", "Pausad", "Uppskjuten")}
+    for group, written in groups.items():
+        assert {status_group(w) for w in written} == {group}, group
+        assert len({status_key(w) for w in written}) == 1
+    assert status_group("Delvis genomfört") is None and status_group("Ej genomfört") is None
+    assert status_key("Delvis genomfört") != status_key("Genomfört")
+
+    statuses = ["Pågår", "Pågår", "Pågående", "Klart", "Genomförd", "Delvis genomfört", "Kvarstår", "Pausad"]
+    ps = [Passage(id=f"p{i}", text=f"text {i}", doc_path="a.txt", doc_kind="verksamhetsplan_uppfoljning",
+                  section_kind="aktivitet", status=st, year=2022) for i, st in enumerate(statuses)]
+    snap = Snapshot.build(1, BM25Index.build([p.id for p in ps], [p.text for p in ps]), ps)
+    admitted = lambda v: [p.status for p, m in zip(snap.ordered, snap.mask(SearchFilters(status=v)), strict=True) if m]  # noqa: E731
+    assert admitted("Pågående") == admitted("pågår") == admitted("Påbörjad") == ["Pågår", "Pågår", "Pågående"]
+    assert admitted("Genomfört") == admitted("klar") == ["Klart", "Genomförd"]
+    assert admitted("Delvis genomfört") == ["Delvis genomfört"]
+    assert admitted("Uppskjuten") == ["Kvarstår", "Pausad"]
+    # one facet value per status, written as the index writes it most often
+    assert sorted(snap.values("status").values()) == ["Delvis genomfört", "Klart", "Kvarstår", "Pågår"]
+    # the search page's status choices: one per status, labelled with every wording used
+    options = status_options(Counter(statuses), status_key)
+    assert options[:2] == [("Pågår", "Pågår / Pågående"), ("Klart", "Klart / Genomförd")]
+    assert ("Delvis genomfört", "Delvis genomfört") in options and len(options) == 4
+
+
 def test_unknown_kind_or_status_is_invalid_input_listing_the_valid_values(twin_services):
     r = twin_services.retriever
     with pytest.raises(InvalidInput) as e:
@@ -216,6 +254,25 @@ def test_unknown_kind_or_status_is_invalid_input_listing_the_valid_values(twin_s
     assert "Pågående" in e.value.message
     hits = r.run("aktiviteter", filters=SearchFilters(status="pågående"), mode="bm25").hits
     assert hits and all(h.passage.status == "Pågående" for h in hits)
+
+
+def test_an_unknown_committee_is_invalid_input_as_an_unknown_status_is(corpus_services):
+    """committee=XYZ found nothing and said nothing (200, no hits) while status=XYZ was a 422:
+    every filter field now refuses a value that is neither in the index nor a known one."""
+    r = corpus_services.retriever
+    have = sorted(corpus_services.index.snapshot().committees())
+    assert have
+    for f in ("committee", "status", "perspective", "section_kind", "doc_kind"):
+        with pytest.raises(InvalidInput) as e:
+            r.run("frånvaro", filters=SearchFilters(**{f: "XYZ"}))
+        assert "»XYZ«" in e.value.message and "Giltiga värden:" in e.value.message and "valid values:" in e.value.message
+    with pytest.raises(InvalidInput) as e:
+        r.run("frånvaro", filters=SearchFilters(committee=f"{have[0]} och XYZ"))  # each committee named counts
+    assert all(c in e.value.message for c in have)
+    # case, a list of committees and a known full name still work
+    hits = r.run("frånvaro", filters=SearchFilters(committee=have[0].lower()), mode="bm25").hits
+    assert hits and all(have[0] in (h.passage.committee or "") for h in hits)
+    assert r.run("frånvaro", filters=SearchFilters(committee="Kommunstyrelsen"), mode="bm25").hits == []
 
 
 def test_understanding_reads_years_lasar_periods_committees_and_perspectives():
@@ -248,10 +305,18 @@ def test_api_says_what_it_understood_and_refuses_unknown_values(corpus_services,
         assert "year" not in body["understood"] and body["understood"]["ignored"] == ["year"]
         r = get(f"{base}/api/search", params={"q": "frånvaro", "kind": "kostnader"})
         assert r.status_code == 422 and "kostnad" in r.json()["error"]["message"]
+        for field in ("committee", "perspective", "status", "doc_kind"):
+            r = get(f"{base}/api/search", params={"q": "frånvaro", field: "XYZ"})
+            assert r.status_code == 422, (field, r.text)
+            err = r.json()["error"]
+            assert "Okänt värde" in err["message_sv"] and "Giltiga värden" in err["message_sv"], err
+            assert "Unknown" in err["message"] and "valid values" in err["message"], err
         r = get(f"{base}/api/search", params={"q": "xyzzy blorpfnurk kvackel"})
         assert r.status_code == 200 and r.json()["hits"] == [] and "Inga träffar" in r.json()["suggestion"]
         r = get(f"{base}/api/search", params={"q": "frånvaro", "status": "kvarstår", "k": 3})
-        assert r.status_code == 200 and r.json()["hits"] and all(h["status"] == "Kvarstår" for h in r.json()["hits"])
+        # Kvarstår, Pausad, Uppskjuten … are one status (postponed); each hit keeps its own wording
+        assert r.status_code == 200 and r.json()["hits"]
+        assert all(status_group(h["status"]) == "Uppskjuten" for h in r.json()["hits"]), r.json()["hits"]
 
 
 def test_cli_understood_in_json_exit_2_for_unknown_kind_and_inga_traffar(tmp_path, corpus_dir, monkeypatch):
@@ -294,3 +359,7 @@ def test_web_shows_the_reading_with_an_undo_link_and_says_inga_traffar(twin_serv
         assert "Samma text finns också i" in r.text
         r = c.get("/sok", params={"q": "xyzzy blorpfnurk kvackel"})
         assert "Inga träffar" in r.text and "traff-rubrik" not in r.text
+        # an unknown filter value: a message on the page that lists the values, not a raw error
+        r = c.get("/sok", params={"q": "frånvaro", "namnd": "XYZ"})
+        assert r.status_code == 200 and "Okänt värde för nämnd: »XYZ«. Giltiga värden:" in r.text
+        assert "Unknown committee" not in r.text and '"error"' not in r.text
