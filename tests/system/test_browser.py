@@ -117,6 +117,28 @@ def test_search_with_a_filter_opens_passages_and_history(page, site):
     assert not unlabelled_controls(page)
 
 
+def test_search_status_choices_are_one_per_status_and_an_unknown_filter_says_which_exist(page, site):
+    """"Pågår" and "Pågående" (and "Klart" and "Genomfört") are one choice, labelled with both
+    wordings; the hits keep their own. An unknown committee in the address is a message on the
+    page listing the committees, not a page without hits."""
+    page.goto(site.base + "/sok")
+    labels = [" ".join(t.split()) for t in page.locator("#falt-status option").all_inner_texts()]
+    assert "Pågående / Pågår" in labels and "Genomfört / Klart" in labels, labels
+    assert "Pågår" not in labels and "Klart" not in labels
+    page.get_by_label("Sökord").fill("aktiviteten pågår")
+    page.get_by_label("Status").select_option(label="Pågående / Pågår")
+    page.get_by_role("button", name="Sök", exact=True).click()
+    page.wait_for_url(re.compile(r".*/sok\?q=.*status=P%C3%A5g%C3%A5ende.*"))
+    shown = page.locator("li.traff .traff-meta li").filter(has_text=re.compile(r"^Status: ")).all_inner_texts()
+    assert shown and {t.removeprefix("Status: ") for t in shown} <= {"Pågående", "Pågår"}, shown
+    assert page.locator("#falt-status option:checked").inner_text().strip() == "Pågående / Pågår"
+    page.goto(site.base + "/sok?q=frånvaro&namnd=XYZ")
+    alert = page.locator("main .meddelande-fel")
+    expect(alert).to_contain_text("Okänt värde för nämnd: »XYZ«. Giltiga värden:")
+    assert "BoU" in alert.inner_text() and "Unknown" not in alert.inner_text()
+    assert page.locator("li.traff").count() == 0
+
+
 def test_a_document_with_a_script_is_shown_and_never_run(page, site):
     page.goto(site.base + "/sok?q=trygghetsvandringen")
     page.locator(".traff-kalla a").first.click()

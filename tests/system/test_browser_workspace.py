@@ -116,6 +116,16 @@ def test_draft_all_shows_progress_live_without_a_reload(page, site):
         assert page.locator("article.forslag").count() >= 3
         assert page.get_by_role("button", name="Skapa utkast för alla aktiviteter").is_enabled()
         shoot(page, "draft-all-done-1280")
+        # "N avsnitt fick utkast" counts sections that got a suggestion; a notice is not a draft
+        done = re.search(r"Klart: (\d+) avsnitt fick utkast(?:, (\d+) fick inget förslag)?",
+                         status.locator(".jobb-text").inner_text())
+        assert done, status.inner_text()
+        page.reload()
+        cells = [" ".join(t.split()) for t in page.locator("table.oversikt tbody td").all_inner_texts()]
+        assert len(cells) == 12
+        drafted = sum(c != "Inget än" for c in cells)
+        assert int(done.group(1)) == drafted and int(done.group(2) or 0) == 12 - drafted, (done.group(0), cells)
+        assert f"{drafted} avsnitt fick utkast" in page.locator("#jobb-senast").inner_text()
     finally:
         runner.on_section = None
 
@@ -271,3 +281,42 @@ def test_a_broken_upload_says_why_on_its_result_page(page, site, tmp_path):
     page.get_by_role("button", name="Ladda upp och läs in").click()
     page.wait_for_url(re.compile(r".*/dokument/inlasning/[0-9a-f]+$"))
     expect(page.locator("#inlasning .meddelande-fel")).to_contain_text("trasig.pdf lästes inte in", timeout=60_000)
+
+
+# ---- a section without text is not reviewed --------------------------------------------------------
+def test_the_progress_counts_sections_without_text_as_not_reviewed(browser, site):
+    """Every suggestion accepted, some sections with only a notice: the page says how many of all
+    sections are reviewed and how many have no text, never "Alla … avsnitt är granskade"; at
+    1366 px and on a phone (390 px) without sideways scrolling."""
+    ws = site.svc.workspace
+    rektor = ws.authenticate(site.tokens["rektor"])
+    granskare = ws.authenticate(site.tokens["granskare"])
+    rep = make_report(site, "Allt godkänt, några avsnitt utan text", ["Minska frånvaron i grundskolan",
+                                                                   "Utveckla samarbetet med vårdnadshavare"])
+    for item in ws.get_report(rep.id, rektor).items:
+        for sg in ws.draft_item(rep.id, item.id, None, rektor):
+            ws.accept(sg.id, granskare, expected_version=sg.version)
+    progress = ws.get_report(rep.id, rektor).progress
+    empty = progress.sections.get("empty", 0)
+    assert progress.total == 8 and empty > 0 and not progress.sections.get("pending"), progress
+    for name, viewport in (("1366", {"width": 1366, "height": 900}), ("390", PHONE)):
+        pg = open_page(browser, viewport=viewport, **({"is_mobile": True, "has_touch": True} if name == "390" else {}))
+        try:
+            sign_in(pg, site, "granskare")
+            pg.goto(f"{site.base}/rapporter/{rep.id}")
+            text = " ".join(pg.locator(".framsteg-text").inner_text().split())
+            assert text == f"{8 - empty} av 8 avsnitt är granskade. {empty} avsnitt saknar text (”Inget än” i tabellen).", text
+            assert "Alla" not in pg.locator(".framsteg").inner_text()
+            cells = [" ".join(t.split()) for t in pg.locator("table.oversikt tbody td").all_inner_texts()]
+            assert cells.count("Inget än") == empty
+            expect(pg.locator(".granskning")).to_contain_text(f"Inget väntar på granskning, men {empty} avsnitt saknar text.")
+            assert pg.locator(".granskning").get_by_text("Allt är granskat.").count() == 0
+            assert not overflows(pg), f"the report page scrolls sideways at {name} px"
+            if SHOTS:
+                Path(SHOTS).mkdir(parents=True, exist_ok=True)
+                if name == "390":  # the progress, not only the page's head
+                    pg.evaluate("document.querySelector('.granskning').scrollIntoView()")
+                pg.screenshot(path=str(Path(SHOTS) / f"rapport-utan-text-{name}.png"), full_page=False)
+            assert not pg.js_errors and not pg.csp, (pg.js_errors, pg.csp)
+        finally:
+            pg.context.close()
