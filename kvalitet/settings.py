@@ -58,6 +58,9 @@ class Settings(BaseSettings):
 
     # Drafting.
     generator: Literal["extractive", "llm"] = "extractive"
+    # Which passages are evidence (kvalitet/drafting/relevance.py): "" the shipped fitted model,
+    # "off" the word rules, or the path of a file written by `kvalitet eval fit-relevance`.
+    relevance_model: str = ""
     # Kolada (RKA's open KPI database): off unless set, since most servers here are closed.
     kolada_url: str | None = None  # e.g. the public v3 address; KVALITET_KOLADA_URL
     kolada_timeout: float = 30.0

@@ -882,7 +882,7 @@ class EvidenceFinder:
         # the learned judgement (drafting/relevance.py) where the embedder reads meaning; the
         # words' rules where it does not (its signals would be noise)
         learn = retriever.semantic  # candidates get the model's features (to be judged, or to fit it)
-        model: RelevanceModel | None = default_model() if learn else None
+        model: RelevanceModel | None = default_model(index.settings.relevance_model) if learn else None
         snap = index.snapshot()
         alone = [Hit(passage=snap.passages[pid], score=0.0, snippet="") for pid in topic.alone
                  if pid in snap.passages] if learn else []

@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Iterable, Sequence
@@ -244,19 +243,20 @@ def selection_figures(examples: Sequence[Example], probability: Iterable[float],
             "recall": round(found / total, 3) if total else 0.0}
 
 
-_MODEL: list[RelevanceModel | None] = []
+_MODELS: dict[str, RelevanceModel | None] = {}
 
 
-def default_model() -> RelevanceModel | None:
-    """The model in use, read once: the file KVALITET_RELEVANCE_MODEL names, else the shipped
-    relevance_model.json; None when the shipped file is absent or the variable is "off" (the
-    words' rules then decide). Raises ConfigError for a file that is named or there but unreadable."""
-    if not _MODEL:
-        named = os.environ.get("KVALITET_RELEVANCE_MODEL", "").strip()
-        if named.lower() == "off":
-            _MODEL.append(None)
-        elif named:
-            _MODEL.append(RelevanceModel.load(Path(named)))
+def default_model(choice: str = "") -> RelevanceModel | None:
+    """The model a setting chooses (Settings.relevance_model, KVALITET_RELEVANCE_MODEL), read once
+    per choice: "" the shipped relevance_model.json (None when it is absent), "off" None (the
+    words' rules decide), else the file at that path. Raises ConfigError for a file that is named
+    or shipped but unreadable."""
+    choice = (choice or "").strip()
+    if choice not in _MODELS:
+        if choice.lower() == "off":
+            _MODELS[choice] = None
+        elif choice:
+            _MODELS[choice] = RelevanceModel.load(Path(choice))
         else:
-            _MODEL.append(RelevanceModel.load(MODEL_PATH) if MODEL_PATH.exists() else None)
-    return _MODEL[0]
+            _MODELS[choice] = RelevanceModel.load(MODEL_PATH) if MODEL_PATH.exists() else None
+    return _MODELS[choice]

@@ -99,3 +99,20 @@ def test_the_shipped_model_is_fitted_on_tune_cases_only():
     assert meta["split"] == "tune" and meta["embedder"] == "e5" and meta["cases"] >= 84
     assert meta["cross_validated"]["precision"] >= meta["target_precision"]
     assert 0.05 <= model.threshold <= 0.95
+
+
+def test_the_setting_chooses_the_model(tmp_path):
+    """Settings.relevance_model (KVALITET_RELEVANCE_MODEL): "" the shipped file, "off" the word
+    rules, a path another fitted file; a path that cannot be read says what to do."""
+    from kvalitet.drafting.relevance import default_model
+    from kvalitet.settings import Settings
+
+    assert Settings(relevance_model="off").relevance_model == "off"
+    assert default_model("off") is None
+    assert default_model("") == RelevanceModel.load(MODEL_PATH)
+    examples, expected = _examples(10)
+    path = tmp_path / "other.json"
+    path.write_text(fit(examples, expected).to_json(), encoding="utf-8")
+    assert default_model(str(path)) == RelevanceModel.load(path)
+    with pytest.raises(ConfigError, match="fit-relevance"):
+        default_model(str(tmp_path / "missing.json"))
