@@ -24,7 +24,7 @@ from kvalitet.domain.types import Citation, DraftRequest, Passage
 from kvalitet.drafting.aggregate import Aggregate, aggregate, causes_of
 from kvalitet.drafting.evidence import DELAY, Evidence, Matcher, SectionEvidence, Vocabulary, has_delay, said
 from kvalitet.drafting.grounding import norm
-from kvalitet.drafting.notes import NotesPlan, intended_direction, place
+from kvalitet.drafting.notes import NotesPlan, intended_direction, place, verdict
 from kvalitet.drafting.series import DraftSeries, value_quote
 from kvalitet.results.model import KOLADA_LABEL
 
@@ -508,10 +508,11 @@ class ExtractiveGenerator:
         cits: list[Citation] = []
         # Resultat: the principal's numbers compared, indicators against their target
         for ch in ctx.notes.changes[:2]:
-            if ctx.direction and ch.direction != "oförändrad":
-                verdict = ("går i den riktning som aktiviteten syftar till" if ch.direction == ctx.direction
-                           else "går i motsatt riktning mot vad aktiviteten syftar till")
-                result.append(f"Rektorns siffror visar {ch.phrase()}, vilket {verdict}.")
+            way = verdict(req.activity, ch, ctx.direction)  # None: another measure, or no aim
+            if way is not None:
+                said_ = ("går i den riktning som aktiviteten syftar till" if way
+                         else "går i motsatt riktning mot vad aktiviteten syftar till")
+                result.append(f"Rektorns siffror visar {ch.phrase()}, vilket {said_}.")
             else:
                 result.append(f"Rektorns siffror visar {ch.phrase()}.")
         below = False
@@ -570,10 +571,11 @@ class ExtractiveGenerator:
             cits.extend(lcits)
         # Inför nästa år
         for ch in ctx.notes.changes[:1]:
-            if ctx.direction and ch.direction == ctx.direction:
+            way = verdict(req.activity, ch, ctx.direction)
+            if way is True:
                 ahead.append("Arbetssättet bör behållas och följas upp med samma mått nästa år, så att det går att "
                              "se om förändringen håller i sig.")
-            elif ctx.direction and ch.direction not in (ctx.direction, "oförändrad"):
+            elif way is False:
                 ahead.append("Eftersom förändringen går åt fel håll behöver arbetssättet ses över inför nästa år.")
         if any(_OBSTACLE.search(n.text) for n in ctx.notes.for_section("analys")):
             ahead.append("Det som rektorn pekar på som hinder behöver få en lösning i planeringen inför nästa år.")

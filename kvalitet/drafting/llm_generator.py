@@ -21,6 +21,7 @@ from kvalitet.domain.types import Citation, DraftRequest, Passage
 from kvalitet.drafting.evidence import SectionEvidence, Vocabulary
 from kvalitet.drafting.extractive import Proposal, sentences
 from kvalitet.drafting.grounding import CITE_GROUP, cited_ids, norm
+from kvalitet.drafting.notes import verdict
 
 # Up to this many passages go into a prompt (the most relevant first), within the token budget.
 MAX_PASSAGES = 12
@@ -78,8 +79,9 @@ def section_facts(kind: str, req: DraftRequest, ctx) -> dict:
     if kind == "analys":
         for ch in ctx.notes.changes[:2]:
             line = f"Rektorns siffror visar {ch.phrase()}."
-            if ctx.direction and ch.direction != "oförändrad":
-                line += (" Det går i den riktning som aktiviteten syftar till." if ch.direction == ctx.direction
+            way = verdict(req.activity, ch, ctx.direction)
+            if way is not None:
+                line += (" Det går i den riktning som aktiviteten syftar till." if way
                          else " Det går i motsatt riktning mot vad aktiviteten syftar till.")
             facts.append(line)
     if kind in ("uppfoljning", "analys"):

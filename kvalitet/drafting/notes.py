@@ -198,6 +198,62 @@ _MINSKA = re.compile(r"\b(minska\w*|sänka|reducera\w*|färre)\b", re.IGNORECASE
 _OKA = re.compile(r"\b(öka\w*|höja|fler)\b", re.IGNORECASE)
 
 
+# Words that name no measure of their own ("andelen elever", "antalet barn").
+_NOT_A_MEASURE = frozenset({"andel", "andelen", "antal", "antalet", "procent", "elev", "elever", "eleverna",
+                            "elevernas", "barn", "barnen", "barnens", "personal", "personalen", "medarbetare",
+                            "medarbetarna", "skola", "skolan", "skolor", "skolorna", "år", "året", "läsår",
+                            "läsåret", "förra", "mer", "lärare", "lärarna", "lärarnas", "rektor", "rektorer", "rektorerna",
+                            "förskollärare", "vårdnadshavare", "unga", "ungdomar", "än", "minst", "över", "under", "den", "det", "de", "vår",
+                            "våra", "vi", "oss", "hos", "bland", "i", "på", "med", "för", "och", "åk", "årskurs"})
+# Pairs where more of one is less of the other.
+_INVERSE = (("närvaro", "frånvaro"), ("frisknärvaro", "sjukfrånvaro"), ("behörig", "obehörig"),
+            ("trygg", "otrygg"), ("godkänd", "underkänd"), ("nöjd", "missnöjd"))
+
+
+def _measure_words(text: str) -> set[str]:
+    return {w for w in re.findall(r"[a-zåäöé]+", (text or "").lower()) if len(w) > 2 and w not in _NOT_A_MEASURE}
+
+
+def _related(a: str, b: str) -> bool:
+    """Two words name the same thing: one is the other's form or compound ("frånvaron",
+    "frånvaro", "sjukfrånvaron") by a shared stem of at least five letters."""
+    short, long_ = sorted((a, b), key=len)
+    root = short[:max(5, len(short) - 2)]
+    return len(short) >= 5 and root in long_
+
+
+def measure_relation(activity: str, change: "Change") -> str | None:
+    """How a change the principal wrote relates to what the activity means to move: "same" when
+    the words before the change ("Andelen elever med mer än 10 % frånvaro har minskat …") name the
+    activity's measure ("Minska frånvaron"), "inverse" when they name its opposite ("Den ogiltiga
+    frånvaron har minskat" for "Öka närvaron": less absence is more presence), None when they name
+    something else, or nothing (then no verdict on the direction is given)."""
+    m = _FROM_TO.search(change.sentence)
+    subject = _measure_words(change.sentence[:m.start()] if m else change.sentence)
+    goal = _measure_words(re.sub(r"^\W*\w+", "", activity or ""))  # the words after the verb
+    if not subject or not goal:
+        return None
+    for x, y in _INVERSE:  # first: "obehöriga" shares "behörig" but means its opposite
+        for u, v in ((x, y), (y, x)):
+            if any(u in a and v not in a for a in goal) and any(v in b for b in subject):
+                return "inverse"
+    if any(_related(a, b) for a in goal for b in subject):
+        return "same"
+    return None
+
+
+def verdict(activity: str, change: "Change", intended: str | None) -> bool | None:
+    """Whether `change` goes the way the activity means (True), the other way (False), or says
+    nothing about it (None: no intended direction, no change, or another measure)."""
+    if not intended or change.direction == "oförändrad":
+        return None
+    relation = measure_relation(activity, change)
+    if relation is None:
+        return None
+    wanted = intended if relation == "same" else {"upp": "ned", "ned": "upp"}[intended]
+    return change.direction == wanted
+
+
 def intended_direction(activity: str) -> str | None:
     """"ned" when the activity means to lower something ("Minska frånvaron"), "upp" when it means
     to raise it ("Öka andelen behöriga"), None when it does not say."""

@@ -105,6 +105,34 @@ def test_notes_go_to_one_section_each_and_numbers_are_compared(svc):
     assert "3 procentenheter = 14 % − 11 %" in upp.suggestions[0].grounding.derived
 
 
+def test_a_change_is_judged_only_against_the_measure_it_is_about(svc):
+    """"Öka elevernas närvaro" with "Den ogiltiga frånvaron har minskat från 14 % till 11 %": less
+    absence is more presence, so the change goes the way the activity means (found by a new-user
+    trial that got "motsatt riktning"); a change of another measure gets no verdict at all."""
+    from kvalitet.drafting.notes import Change, measure_relation, verdict
+
+    presence = DraftRequest(activity="Öka elevernas närvaro på högstadiet", sections=["analys"],
+                            notes="Den ogiltiga frånvaron har minskat från 14 % till 11 %.")
+    t = texts_of(svc.drafter.draft(presence))["analys"]
+    assert "en minskning med 3 procentenheter, från 14 % till 11 %, vilket går i den riktning som aktiviteten " \
+           "syftar till" in t
+    assert "motsatt riktning" not in t and "fel håll" not in t
+    change = lambda note, a, b: Change(a, b, True, note)  # noqa: E731
+    assert measure_relation("Öka andelen behöriga lärare", change("Andelen obehöriga lärare har minskat från 20 % "
+                                                                  "till 15 %.", 20, 15)) == "inverse"
+    assert verdict("Öka andelen behöriga lärare", change("Andelen obehöriga lärare har minskat från 20 % till 15 %.",
+                                                         20, 15), "upp") is True
+    other = change("Kostnaderna har ökat från 10 till 12 mnkr.", 10, 12)
+    assert measure_relation("Minska sjukfrånvaron bland medarbetarna", other) is None
+    assert verdict("Minska sjukfrånvaron bland medarbetarna", other, "ned") is None
+    fewer = change("Andelen elever som tar examen inom fyra år har minskat från 78 % till 74 %.", 78, 74)
+    assert verdict("Fler unga ska ta en gymnasieexamen", fewer, "upp") is False
+    costs = DraftRequest(activity="Minska sjukfrånvaron bland medarbetarna", sections=["analys"],
+                         notes="Kostnaderna för vikarier har ökat från 10 till 12 mnkr.")
+    t = texts_of(svc.drafter.draft(costs))["analys"]
+    assert "riktning" not in t and "fel håll" not in t
+
+
 def test_eighteen_of_twentyfour_appears_once(svc):
     d = svc.drafter.draft(STAFF)
     t = texts_of(d)
