@@ -793,7 +793,7 @@ def audit_page(request: Request, report_id: Id, user: User = Depends(web_user)):
     """Who changed what in the report, when, and how it looked before and after."""
     ws = services(request).workspace
     report = ws.get_report(report_id, user)
-    cited = {str(sg.id): sg.citations for it in report.items for sec in it.sections for sg in sec.suggestions}
+    cited = {str(sg.id): sg.original_citations or sg.citations for it in report.items for sec in it.sections for sg in sec.suggestions}
     entries = [views.audit_row(e, cited.get(e.object_id) if e.object_type == "suggestion" else None)
                for e in reversed(ws.audit(report_id, user))]
     return page(request, "audit.html", user=user, nav="rapporter", title=f"Ändringar: {report.title}",

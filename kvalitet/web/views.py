@@ -93,6 +93,8 @@ GENERATOR_LABELS = {
     "llm": "Skrivet av språkmodellen",
     "chat": "Från chatten",
 }
+# Where a suggestion's text comes from once a reviewer has edited it (instead of GENERATOR_LABELS).
+EDITED_LABEL = "Redigerat av granskare"
 REPORT_STATE_LABELS = {"draft": "Utkast", "published": "Publicerad"}
 PII_LABELS = {"namn": "namn", "personnummer": "personnummer", "samordningsnummer": "samordningsnummer",
               "epost": "e-postadress", "e-post": "e-postadress", "telefon": "telefonnummer"}
@@ -320,7 +322,7 @@ def environment() -> Environment:
         PASSAGE_KIND_LABELS=PASSAGE_KIND_LABELS, SECTION_LABELS=SECTION_LABELS,
         RECORD_FIELD_LABELS=RECORD_FIELD_LABELS, YEAR_SOURCE_LABELS=YEAR_SOURCE_LABELS,
         COMMITTEE_LABELS=COMMITTEE_LABELS, SUGGESTION_STATE_LABELS=SUGGESTION_STATE_LABELS,
-        SECTION_STATE_LABELS=SECTION_STATE_LABELS, SECTION_STATE_SHORT=SECTION_STATE_SHORT, GENERATOR_LABELS=GENERATOR_LABELS,
+        SECTION_STATE_LABELS=SECTION_STATE_LABELS, SECTION_STATE_SHORT=SECTION_STATE_SHORT, GENERATOR_LABELS=GENERATOR_LABELS, EDITED_LABEL=EDITED_LABEL,
         REPORT_STATE_LABELS=REPORT_STATE_LABELS, PII_LABELS=PII_LABELS, DRAFT_SECTIONS=DRAFT_SECTIONS,
         PERSPECTIVES=PERSPECTIVES, STATUSES=STATUSES,
     )

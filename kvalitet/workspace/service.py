@@ -32,7 +32,8 @@ from sqlalchemy.orm.exc import StaleDataError
 from kvalitet.storage.db import DocumentRow, PassageRow, utcnow
 from kvalitet.errors import Conflict, InvalidInput, NotFound, Unauthorized, UnreadableFile
 from kvalitet.domain.types import DRAFT_SECTIONS, Citation, DraftRequest, Grounding, Suggestion
-from kvalitet.pii import shown
+from kvalitet.pii import find as find_pii, shown
+from kvalitet.drafting.grounding import cited_ids, strip_citations
 from kvalitet.workspace import render as rnd
 from kvalitet.workspace.auth import (
     User,
@@ -103,6 +104,30 @@ def _require_version(expected_version: int | None) -> None:
     if expected_version is None:
         raise InvalidInput("Ange versionen du granskade (version eller If-Match) / version required: send the "
                            "version you read (body `version` or If-Match)")
+
+
+def row_citations(row: SuggestionRow) -> list[Citation]:
+    """The sources a suggestion's text stands on now: the drafter's citations as drafted, or, once
+    a reviewer has edited the text (original_text kept), only those its [p_…] markers still name,
+    in the drafter's order. A source the edited text no longer refers to is neither listed,
+    numbered nor appended in an export; an edit without markers has none. Unparseable stored
+    citations raise pydantic's ValidationError."""
+    citations = [Citation.model_validate(c) for c in (row.citations or [])]
+    if row.original_text is None:
+        return citations
+    cited = set(cited_ids(row.text))
+    return [c for c in citations if c.passage_id in cited]
+
+
+def row_grounding(row: SuggestionRow) -> Grounding:
+    """The grounding check as stored by the drafter, except for an edited text that cites none of
+    the sources any more: that is not grounded in them (supported False; its personal data found
+    again in the reviewer's words, so the warning follows the text)."""
+    grounding = Grounding.model_validate(row.grounding or {"supported": False})
+    if row.original_text is None or row_citations(row):
+        return grounding
+    pii = sorted({f.kind for f in find_pii(strip_citations(row.text))})
+    return Grounding(supported=False, unsupported=[], pii=pii, derived=[])
 
 
 def section_state(states: list[str]) -> str:
@@ -266,8 +291,11 @@ class Workspace:
             id=row.id, report_id=report_id, item_id=item_id, section_id=section.id, kind=section.kind,
             text=row.text, original_text=row.original_text, generator=row.generator,
             prompt_version=row.prompt_version,
-            citations=[Citation.model_validate(c) for c in (row.citations or [])],
-            grounding=Grounding.model_validate(row.grounding or {"supported": False}),
+            citations=row_citations(row),
+            original_citations=(
+                [Citation.model_validate(c) for c in (row.citations or [])] if row.original_text is not None else []
+            ),
+            grounding=row_grounding(row),
             state=row.state, version=row.version, draft_ref=row.draft_ref,
             created_by=names.get(row.created_by) if row.created_by else None,
             reviewed_by=names.get(row.reviewed_by) if row.reviewed_by else None,
@@ -654,7 +682,7 @@ class Workspace:
                 secs[sec.kind] = rnd.Section(
                     kind=sec.kind, state=state,
                     texts=[
-                        rnd.Text(raw=x.text, citations=[Citation.model_validate(c) for c in (x.citations or [])])
+                        rnd.Text(raw=x.text, citations=row_citations(x))
                         for x in sgs if x.state in ("accepted", "edited")
                     ],
                     pending=sum(1 for x in sgs if x.state == "pending"),

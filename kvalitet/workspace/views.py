@@ -67,7 +67,11 @@ class SuggestionView(BaseModel):
     # how it was made: extractive or llm, the prompt version, its sources and the grounding check
     generator: str
     prompt_version: str | None = None
+    # `citations` are the sources the current text cites: after an edit only those its [p_…]
+    # markers still name (none when the reviewer removed them all, and then grounding.supported is
+    # False); `original_citations` the drafter's sources of original_text (empty unless edited)
     citations: list[Citation] = Field(default_factory=list)
+    original_citations: list[Citation] = Field(default_factory=list)
     grounding: Grounding
     # its review: state, optimistic-locking version, the draft it came from, who and when
     state: SuggestionState

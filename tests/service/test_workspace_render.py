@@ -559,3 +559,53 @@ def test_contents_name_numbered_generic_headings_by_the_activity(world):
     entries = [p.text.split("\t")[0] for p in doc.paragraphs if re.fullmatch(r"toc \d", p.style.name.lower())]
     assert entries == ["Uppföljning av fjolårets planerade aktiviteter", "1. Minska frånvaron i årskurs 7–9",
                        "2. Införa digitala läromedel"]
+
+
+def test_an_edit_without_markers_exports_what_the_reviewer_wrote_and_no_removed_source(world):
+    """A reviewer rewrites a drafted analysis without any [n] marker: Markdown, HTML and Word show
+    their text without a number and list none of the drafter's sources for it; an edit that keeps
+    one of two markers keeps that source only. The drafter's text and sources stay on the row."""
+    from tests.helpers.workspace import citation
+
+    rep = world.report(kind="aktivitetsuppfoljning")
+    it = world.ws.add_item(rep.id, {"activity": "Minska frånvaron"}, world.rektor)
+    drafted = suggestion("analys", f"Närvaron följs upp per årskurs [{pid(5)}].", [])
+    drafted.citations = [citation(5, quote="Borttagen källa om årskurser", path="2021-kvalitetsrapport.txt")]
+    kept = suggestion("uppfoljning", f"Frånvaron minskade [{pid(6)}] och mentorerna ringer [{pid(7)}].", [])
+    kept.citations = [citation(6, quote="Frånvaron minskade under våren"),
+                      citation(7, quote="Bortvald källa om mentorer", path="2020-kvalitetsrapport.txt")]
+    a, b = world.ws.add_suggestions(rep.id, it.id, [drafted, kept], world.rektor)
+    edited = world.ws.edit(a.id, "Granskarens egen analys utan hänvisning.", a.version, world.granskare)
+    partly = world.ws.edit(b.id, f"Frånvaron minskade enligt enkäten [{pid(6)}].", b.version, world.granskare)
+
+    # the API: the edited text's sources only, not grounded when it cites none; the draft kept
+    assert edited.citations == [] and edited.grounding.supported is False
+    assert edited.original_text == f"Närvaron följs upp per årskurs [{pid(5)}]."
+    assert [c.passage_id for c in edited.original_citations] == [pid(5)]
+    again = world.ws.get_suggestion(a.id, world.rektor)
+    assert again.citations == [] and again.grounding.supported is False
+    assert [c.passage_id for c in partly.citations] == [pid(6)]
+    assert [c.passage_id for c in partly.original_citations] == [pid(6), pid(7)]
+
+    md = world.ws.render(rep.id, "md", world.rektor)
+    assert "Granskarens egen analys utan hänvisning.\n" in md  # no [n] appended
+    assert "Frånvaron minskade enligt enkäten [1]." in md
+    kallor = md[md.index("## Källor"):]
+    assert re.findall(r"^(\d+)\. ", kallor, re.M) == ["1"]
+    assert "Frånvaron minskade under våren" in kallor
+    for removed in ("Borttagen källa", "Bortvald källa", "följs upp per årskurs"):
+        assert removed not in md
+    page = world.ws.render(rep.id, "html", world.rektor)
+    assert "<p>Granskarens egen analys utan hänvisning.</p>" in page
+    assert "Borttagen källa" not in page and "Bortvald källa" not in page
+    assert 'href="#kalla-2"' not in page
+
+    doc = docx_of(world.ws.export(rep.id, "docx", world.rektor).content)
+    paras = [p.text for p in doc.paragraphs]
+    assert "Granskarens egen analys utan hänvisning." in paras
+    assert "Frånvaron minskade enligt enkäten [1]." in paras
+    text = docx_text(doc)
+    assert "Borttagen källa" not in text and "Bortvald källa" not in text and "per årskurs" not in text
+    assert [p for p in paras if re.match(r"\[\d+\]\t", p)] == [
+        next(p for p in paras if p.startswith("[1]\t"))
+    ]
