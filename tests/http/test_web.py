@@ -14,7 +14,7 @@ import httpx
 import pytest
 
 from kvalitet.web.session import COOKIE_NAME, SECRET_FILE
-from kvalitet.web.views import snippet_markup, suggestion_markup, sv_date, sv_datetime
+from kvalitet.web.views import snippet_markup, source_text, suggestion_markup, sv_date, sv_datetime
 from tests.helpers.paths import REPO
 from tests.helpers.site import SAMPLE_CORPUS, USERS, add_users, make_corpus, serving, services_on
 
@@ -573,3 +573,38 @@ def test_the_report_page_counts_sections_without_text_as_not_reviewed(site):
     assert f"{empty} avsnitt saknar text" in confirm and "Ja, publicera rapporten" in confirm
     md = g.get(f"/rapporter/{rep.id}/exportera", params={"format": "md"}).text
     assert "Status: Ej färdiggranskad" in md and f"{empty} avsnitt saknar text" in md
+
+
+def test_an_edit_without_markers_shows_no_removed_source_and_says_a_reviewer_wrote_it(site):
+    """The reviewer rewrites a drafted suggestion without [n]: its page block is labelled as
+    edited (not "Sammanställt direkt ur källorna"), lists no source and is not called grounded;
+    the API returns no citations for it; the drafter's sources stay only under the old text."""
+    rep, item, sgs = seeded_report(site, "Redigering utan källor")
+    sg = next(s for s in sgs if s.citations and s.generator == "extractive")
+    g = signed_in(site, "granskare")
+
+    def block(page: str) -> str:
+        start = page.index(f'id="forslag-{sg.id}"')
+        return page[start:page.index("</article>", start)]
+
+    page = g.get(f"/rapporter/{rep.id}").text
+    c = sg.citations[0]
+    source = source_text(c.source.path, c.source.page, c.source.line_start, c.source.line_end)
+    before = block(page)
+    assert "Sammanställt direkt ur källorna" in before and source in before
+    r = g.post(f"/forslag/{sg.id}/redigera",
+               data={"csrf_token": csrf_of(page), "version": str(sg.version), "text": "Granskarens egen text."})
+    assert r.status_code == 303
+    after = block(g.get(f"/rapporter/{rep.id}").text)
+    current, _, history = after.partition('<details class="ursprung">')
+    history, _, rest = history.partition("</details>")
+    current += rest
+    assert "Granskarens egen text." in current and "Redigerat av granskare" in current
+    assert "direkt ur källorna" not in after
+    assert source not in current and 'class="kallor"' not in current
+    assert "Förslaget har inga källor." in current and "Förslaget stöds inte av källorna." in current
+    assert source in history  # the drafter's text and sources are still there to compare
+    api = httpx.get(f"{site.base}/api/suggestions/{sg.id}", headers=bearer(site, "granskare")).json()
+    assert api["citations"] == [] and api["grounding"]["supported"] is False
+    assert api["original_text"] == sg.text and api["original_citations"]
+
