@@ -202,7 +202,10 @@ SYNONYMS = {
 # and of the coverage.
 QUESTION_WORDS = frozenset("""hur gick gått går varför vem vilka vilket vilken finns fanns
     mycket många kostar kostade blev beskriv berätta nämndes nämns arbetet gjorde gör görs gjordes
-    gjort hände händer hänt sker skedde vet veta""".split())
+    gjort hände händer hänt sker skedde vet veta
+    togs tog tagits fattades fattade fattats vidtogs vidtog vidtagits""".split())
+# (The verbs of "Vilka beslut togs om …", "Vilka åtgärder vidtogs …" frame a question: they are
+# left out of its BM25 query and its relevance floor as the words above are.)
 
 
 def name_terms(text: str) -> list[str]:

@@ -92,7 +92,9 @@ class Snapshot:
 
     def naming_words(self, query: str, max_share: float = 0.5) -> dict[str, frozenset[str]]:
         """{query word: the documents whose name has it} for the words of `query` that name
-        documents: a word in more than `max_share` of the documents' names names none;
+        documents: a word in more than `max_share` of the documents' names names none, nor does
+        a word the text of more than `max_share` of the other documents uses (»förvaltningen«
+        in one title but written in every document is the question's topic, not a name);
         question words and numbers (years are read apart) never do."""
         docs = self.document_terms()
         n = len(docs)
@@ -105,11 +107,21 @@ class Snapshot:
                 if len(cache) > 50_000:
                     cache.clear()
                 terms = set(name_terms(w))
-                cache[w] = frozenset(d for d, t in docs.items() if terms & t)
+                named = frozenset(d for d, t in docs.items() if terms & t)
+                topic = named and len(self._text_documents(w) - named) > max_share * n
+                cache[w] = frozenset() if topic else named
             having = cache[w]
             if having and len(having) <= max_share * n:
                 out[w] = having
         return out
+
+    def _text_documents(self, word: str) -> frozenset[str]:
+        """The documents whose passages' text has one of `word`'s index terms."""
+        retriever = self.bm25._retriever
+        if retriever is None:
+            return frozenset()
+        terms = {t for _, ts, _ in self.bm25.query_words(word, expand=False) for t in ts}
+        return frozenset(self.ordered[int(r)].doc_path for t in terms for r in retriever.postings(t))
 
     def named_documents(self, query: str) -> dict[str, float]:
         """{document path: 0..1} for the documents the query names (naming_words): the idf over

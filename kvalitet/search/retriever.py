@@ -463,10 +463,17 @@ class Retriever:
         row_list = [row_map[pid] for pid in known]
         rows = np.array(row_list, dtype=np.int64)
         also = None
-        if u.naming_words:  # a word of the question in the name of the passage's document matches
+        year_words = {str(y) for y in u.years}
+        if u.naming_words or year_words:
+            # A word of the question in the name of the passage's document matches, and so does
+            # a year the question names (read as a year) for a passage of that year: a passage
+            # rarely writes its own year, and "frånvaron 2019" must not fall below the floor.
             docs_of_rows = [snap.ordered[r].doc_path for r in row_list]
+            of_year = np.array([snap.ordered[r].year in u.years for r in row_list], dtype=bool)
 
             def also(w: str):
+                if w in year_words:
+                    return of_year
                 having = u.naming_words.get(w)
                 return None if having is None else np.array([d in having for d in docs_of_rows], dtype=bool)
 

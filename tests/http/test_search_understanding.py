@@ -74,6 +74,36 @@ def test_how_did_absence_go_2019_reads_the_year_and_finds_absence(corpus_service
     assert undone.understood.years == [] and "year" in undone.understood.ignored
 
 
+@pytest.mark.parametrize("question,year", [
+    ("Vilka beslut togs om frånvaron 2019?", [2019]), ("Vilka beslut togs om frånvaron?", []),
+])
+def test_a_question_finds_what_its_content_words_find(corpus_services, question, year):
+    # "togs" frames the question, and a passage rarely writes its own year: neither may push
+    # the 2019 activity on attendance below the relevance floor (both were "Inga träffar").
+    r = corpus_services.retriever
+    res = r.run(question, k=10)
+    assert res.understood.years == year and not res.understood.documents
+    texts = [h.passage.text for h in res.hits]
+    assert any("Identifiera aktiviteter för att öka närvaron i skolan" in t for t in texts), texts
+    if year:
+        assert "Identifiera aktiviteter för att öka närvaron" in texts[0] and res.hits[0].passage.year == 2019
+    content = {h.passage.id for h in r.run("frånvaron 2019" if year else "frånvaron", k=10).hits}
+    assert {h.passage.id for h in res.hits[:1]} <= content
+
+
+def test_a_word_every_document_writes_does_not_name_a_document(corpus_services):
+    r = corpus_services.retriever
+    # "förvaltningen" is in one document's title but in the text of all: the question's topic
+    q = "vad gjorde förvaltningen mot kränkningar och för trygghet"
+    res = r.run(q, k=10)
+    assert not res.understood.documents and "document" not in res.as_json()["understood"]
+    assert [h.passage.id for h in res.hits] == [h.passage.id for h in r.run(q, k=10, ignore={"document"}).hits]
+    assert any("kränkningar" in h.passage.text for h in res.hits)
+    # a word only a document's name has still names it
+    named = r.run("kränkningar i Linköping", k=10)
+    assert named.understood.best_documents() == ["2022-uppfoljning-verksamhetsplan-linkoping.txt"]
+
+
 def test_a_question_that_names_nothing_keeps_todays_ranking(corpus_services):
     r = corpus_services.retriever
     q = "digital medarbetare i skolan"
