@@ -21,7 +21,7 @@ from kvalitet.settings import Settings
 from kvalitet.storage.db import Database
 from kvalitet.adapters.embedders import Embedder, VectorCache, build_embedder
 from kvalitet.errors import IndexMismatch
-from kvalitet.search.analysis import QUESTION_WORDS, BM25Index, name_terms, words
+from kvalitet.search.analysis import QUESTION_WORDS, BM25Index, name_terms, word_terms, words
 from kvalitet.domain.types import Passage, SearchFilters
 
 if TYPE_CHECKING:
@@ -116,11 +116,12 @@ class Snapshot:
         return out
 
     def _text_documents(self, word: str) -> frozenset[str]:
-        """The documents whose passages' text has one of `word`'s index terms."""
+        """The documents whose passages' text has `word` (its stem; not its compound parts:
+        »kvalitetsrapporten« is not »rapport«)."""
         retriever = self.bm25._retriever
         if retriever is None:
             return frozenset()
-        terms = {t for _, ts, _ in self.bm25.query_words(word, expand=False) for t in ts}
+        terms = set(word_terms(word.lower()))
         return frozenset(self.ordered[int(r)].doc_path for t in terms for r in retriever.postings(t))
 
     def named_documents(self, query: str) -> dict[str, float]:
