@@ -45,6 +45,19 @@ def _kommuner_text() -> str:
     return text + " " + text.replace("- ", "")
 
 
+def _check_cases(cases: list[dict], wrong: tuple[int, int], earlier_expected: set[str] | None = None) -> None:
+    """Each case has 1–3 expected labels, `wrong` (min, max) wrong ones, notes and an activity,
+    no substring both on and off topic, and (when given) no expected label an earlier case has."""
+    for c in cases:
+        assert 1 <= len(c["expected"]) <= 3, c["name"]
+        assert wrong[0] <= len(c["wrong"]) <= wrong[1], c["name"]
+        assert c["notes"] and c["activity"], c["name"]
+        labels = [_norm(s) for s in c["expected"] + c.get("acceptable", []) + c["wrong"]]
+        assert len(labels) == len(set(labels)), c["name"]  # no substring both on and off topic
+        if earlier_expected is not None:
+            assert not {_norm(s) for s in c["expected"]} & earlier_expected, c["name"]
+
+
 def test_the_splits_are_tune_heldout4_and_heldout5_only():
     assert Counter(c["split"] for c in CASES) == {"tune": 84, "heldout4": 20, "heldout5": 20}
     assert len({c["name"] for c in CASES}) == len(CASES)
@@ -62,12 +75,7 @@ def test_heldout3_is_whole_and_on_new_topics():
     tune_topics = {c["topic"] for c in CASES if c["split"] == "tune" and c not in HELDOUT3}
     assert {c["topic"] for c in HELDOUT3} & tune_topics == set()
     assert len({c["topic"] for c in HELDOUT3}) == len(HELDOUT3)
-    for c in HELDOUT3:
-        assert 1 <= len(c["expected"]) <= 3, c["name"]
-        assert 2 <= len(c["wrong"]) <= 3, c["name"]
-        assert c["notes"] and c["activity"], c["name"]
-        labels = [_norm(s) for s in c["expected"] + c.get("acceptable", []) + c["wrong"]]
-        assert len(labels) == len(set(labels)), c["name"]  # no substring both on and off topic
+    _check_cases(HELDOUT3, wrong=(2, 3))
     with_numbers = [c["name"] for c in HELDOUT3 if re.search(r"\d", c["notes"])]
     assert 6 <= len(with_numbers) <= 10  # about half of the notes carry numbers
 
@@ -81,13 +89,7 @@ def test_heldout4_is_whole_and_on_new_topics():
     assert {c["topic"] for c in HELDOUT4} & earlier_topics == set()
     assert len({c["topic"] for c in HELDOUT4}) == len(HELDOUT4)
     earlier_expected = {_norm(s) for c in CASES if c["split"] != "heldout4" for s in c["expected"]}
-    for c in HELDOUT4:
-        assert 1 <= len(c["expected"]) <= 3, c["name"]
-        assert 1 <= len(c["wrong"]) <= 4, c["name"]
-        assert c["notes"] and c["activity"], c["name"]
-        labels = [_norm(s) for s in c["expected"] + c.get("acceptable", []) + c["wrong"]]
-        assert len(labels) == len(set(labels)), c["name"]  # no substring both on and off topic
-        assert not {_norm(s) for s in c["expected"]} & earlier_expected, c["name"]
+    _check_cases(HELDOUT4, wrong=(1, 4), earlier_expected=earlier_expected)
     with_numbers = [c["name"] for c in HELDOUT4 if re.search(r"\d", c["notes"])]
     assert len(with_numbers) >= 10
 
@@ -102,13 +104,7 @@ def test_heldout5_is_whole_and_on_new_topics():
     assert {c["topic"] for c in HELDOUT5} & {c["topic"] for c in earlier} == set()
     assert len({c["topic"] for c in HELDOUT5}) == len(HELDOUT5)
     earlier_expected = {_norm(s) for c in earlier for s in c["expected"]}
-    for c in HELDOUT5:
-        assert 1 <= len(c["expected"]) <= 3, c["name"]
-        assert 1 <= len(c["wrong"]) <= 4, c["name"]
-        assert c["notes"] and c["activity"], c["name"]
-        labels = [_norm(s) for s in c["expected"] + c.get("acceptable", []) + c["wrong"]]
-        assert len(labels) == len(set(labels)), c["name"]  # no substring both on and off topic
-        assert not {_norm(s) for s in c["expected"]} & earlier_expected, c["name"]
+    _check_cases(HELDOUT5, wrong=(1, 4), earlier_expected=earlier_expected)
     with_numbers = [c["name"] for c in HELDOUT5 if re.search(r"\d", c["notes"])]
     assert 8 <= len(with_numbers) <= 14  # about half of the notes carry numbers
 
